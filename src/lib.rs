@@ -2,4 +2,11 @@
 //!
 //! See `ARCHITECTURE.md` for the map of this crate.
 
+pub mod app;
+pub mod cli;
+pub mod config;
 pub mod domain;
+pub mod i18n;
+pub mod store;
+pub mod telegram;
+pub mod work;

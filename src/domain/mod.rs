@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod directory;
+pub mod events;
 pub mod ids;
 pub mod request;
 pub mod routing;

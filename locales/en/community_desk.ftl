@@ -1,0 +1,166 @@
+# community-desk — English
+# Every message has a twin in zh-CN/community_desk.ftl; a test keeps them in step.
+
+## Welcome and registration
+
+welcome = Hello! This is the community front desk (365 days of warm service).
+    Residents report problems and ask for help here; we pass your request to your building liaison and follow it through.
+    Please choose:
+welcome-back = Welcome back! Your registered home is { $building }.
+    Send /new to report a problem or ask for help, /my to follow your requests.
+welcome-building = Hello! You scanned the code of { $building }.
+button-register-resident = 🏠 I am a resident: register my home
+button-register-staff = 🤝 I am a volunteer / community staff
+ask-language = 请选择语言 / Please choose a language:
+language-set = Language set to English.
+ask-building = Please send your building code (it is printed on the QR sticker in your stairwell, e.g. E01).
+building-chosen = Building: { $building }.
+building-unknown = There is no building "{ $typed }". Please check the code on the QR sticker and send it again.
+building-suggest = There is no building "{ $typed }". Did you mean:
+building-link-unknown = The building of this QR code is not in the directory; please type your building code.
+ask-room = Please send your room number (e.g. 302), or skip.
+room-invalid = That room number does not look right: use digits, letters or "-", at most { $max } characters.
+ask-phone = Would you like to leave your phone number so that your liaison can call you? Share it with the button below, or tap "Skip".
+ask-staff-phone = Please share your phone number with the button below. If the community directory lists your number, you get your responsibilities automatically.
+button-share-phone = 📱 Share my phone number
+button-skip = Skip
+phone-skipped = All right, no phone number.
+phone-saved = Phone number saved.
+phone-invalid = That phone number could not be read.
+phone-taken = This phone number is already linked to another Telegram account. Please contact the community office.
+contact-not-own = Please share your own number with the button below rather than forwarding someone's contact.
+roles-bound = Welcome aboard. You are now responsible for:
+    { $roles }
+    New requests will reach you here.
+ask-privacy = Privacy: we keep your building, room, phone (if you gave it) and your requests, only to handle them; only the people handling them see your details. See /privacy.
+    Do you agree?
+button-privacy-accept = I agree
+button-privacy-decline = I do not agree
+privacy-declined = All right, we keep no address for you. Send /start whenever you want to register.
+registered = You are registered at { $building }.
+    Send /new to report a problem or ask for help, /my to follow your requests.
+register-first = Before reporting, please register your home.
+
+## Reporting
+
+ask-category = What is it about?
+ask-description = Please describe the problem. You can send text, photos, voice notes, video, documents or a location, in several messages. Tap "Done" when you have sent everything.
+description-added = Got it. Add more if you like, then tap "Done".
+description-empty = Please describe the problem first.
+description-unsupported = This kind of message cannot be kept. Please send text, a photo, a voice note, a video, a document or a location.
+description-too-long = The description is too long: at most { $max } characters.
+too-many-attachments = Too many attachments: at most { $max }.
+ask-urgency = How urgent is it?
+ask-edit = What would you like to change?
+report-summary = Please check your request:
+    Category: { $category }
+    Urgency: { $urgency }
+    Description: { $description }
+emergency-numbers = ⚠️ If anyone is in danger, call now: police 110, fire 119, ambulance 120.
+    We are alerting every level of the community at the same time.
+report-received = Request { $number } received. Your { $responder } has been notified and should accept it within { $within }. We will tell you when someone takes it.
+report-received-unassigned = Request { $number } received. Nobody is available to take it right now; the community will arrange someone as soon as possible, and we will tell you when someone takes it.
+report-abandoned = Cancelled; nothing was sent.
+too-many-open = You already have { $max } requests open. Please wait until one of them is done before sending a new one.
+button-done = ✅ Done
+button-confirm = ✅ Send
+button-edit = ✏️ Edit
+button-cancel = ✖️ Cancel
+button-edit-category = Category
+button-edit-description = Description
+button-edit-urgency = Urgency
+
+## Categories, urgency, status, roles
+
+category-property = Property management
+category-household = Household services
+category-renovation = Old-estate renovation
+category-dispute = Dispute mediation
+category-volunteer = Volunteer help
+category-social-org = Social organisations
+category-elderly = Elderly care
+category-childcare = Child and youth care
+category-other = Other
+urgency-emergency = Emergency
+urgency-urgent = Urgent
+urgency-normal = Normal
+urgency-complex = Complex
+urgency-emergency-hint = 🚨 Emergency: fire, gas smell, someone fell
+urgency-urgent-hint = ❗ Urgent: no water, power or heating; an elderly person alone needs help
+urgency-normal-hint = Normal: most problems
+urgency-complex-hint = Complex: renovation, disputes, things that take longer
+status-open = waiting for someone to accept
+status-accepted = being handled
+status-resolved = resolved, waiting for your confirmation
+status-closed = closed
+status-cancelled = cancelled
+role-liaison = building liaison
+role-deputy = deputy building liaison
+role-group-leader = estate group leader
+role-grid-leader = grid leader
+role-admin = community office
+role-volunteer = volunteer
+duration-minutes = { $n } minutes
+duration-hours = { $n } hours
+duration-days = { $n } days
+
+## The card a responder receives
+
+card = 🔔 Request { $number } · { $category } · { $urgency }
+    Where: { $estate } { $building }, { $room }
+    Status: { $status }
+
+    { $description }
+card-no-room = no room given
+card-attachments = 📎 { $count } attachment(s)
+card-declined = You passed request { $number } on.
+button-accept = ✅ Accept
+button-decline = ↪️ Decline
+accepted = Accepted.
+already-accepted = This request has already been accepted.
+declined = Passed on to the next responder.
+no-longer-open = This request is now { $status }; it takes no more actions.
+not-yours = This request is not assigned to you.
+resident-accepted = Your request { $number } has been accepted by your { $responder } and is being handled.
+
+## My requests
+
+my-header = Your latest requests:
+my-line = { $number } · { $category } · { $status } · { $date }
+my-none = You have not sent any requests yet. Send /new to start.
+
+## General
+
+help = Commands:
+    /new — report a problem or ask for help
+    /my — your requests
+    /start — register or change your home
+    /cancel — leave what you are doing
+    /lang — change language
+    /privacy — what we keep about you
+help-responder = As a responder: accept or decline a request with the buttons on its card.
+privacy-notice = What we keep: your Telegram account number, name, language, building and room, the phone number you chose to give, and your requests with their history.
+    Who sees it: only the people handling your request and the community office; details of dispute, elderly-care and childcare requests never appear in notices, group chats or exports.
+    How long: 180 days after a request is closed; after that it is anonymised and kept only for statistics.
+cancelled = Cancelled.
+nothing-to-cancel = There is nothing to cancel.
+no-dialogue = I did not understand that. Send /new to report a problem or ask for help; /help lists the commands.
+unexpected-input = For this step, please tap one of the buttons above or answer as asked.
+still-in-dialogue = You are still in the middle of something (send /cancel to leave it):
+unknown-command = There is no such command. /help lists them.
+not-available-yet = This feature is still being built and cannot be used yet.
+button-stale = That button belongs to an earlier step. Here is where we are:
+button-expired = That button has expired.
+button-unknown = That button is not recognised.
+invitation-invalid = This invitation link is invalid or has expired. Please ask the community staff for a new one.
+internal-error = Sorry, something went wrong while handling your message. Please try again later, or contact the community office.
+
+## Command menu
+
+menu-new = Report a problem or ask for help
+menu-my = My requests
+menu-start = Register my home
+menu-help = Help
+menu-cancel = Leave what I am doing
+menu-lang = Change language
+menu-privacy = What we keep about me

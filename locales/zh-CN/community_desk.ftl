@@ -1,0 +1,166 @@
+# community-desk — 简体中文（默认语言）
+# 每条消息在 en/community_desk.ftl 中都有同名条目；测试会检查两者一致。
+
+## 欢迎与注册
+
+welcome = 您好！这里是社区服务台（365天暖心服务）。
+    居民可以在这里报修、求助，我们会把您的需求交给您所在楼栋的楼栋长，并跟进到底。
+    请选择：
+welcome-back = 欢迎回来！您登记的住址是 { $building }。
+    报修或求助请发送 /new，查看进度请发送 /my。
+welcome-building = 您好！您扫描的是 { $building } 的二维码。
+button-register-resident = 🏠 我是居民，登记住址
+button-register-staff = 🤝 我是志愿者 / 社区工作人员
+ask-language = 请选择语言 / Please choose a language:
+language-set = 已切换为简体中文。
+ask-building = 请发送您所在楼栋的编号（楼道二维码贴纸上印有编号，例如 E01）。
+building-chosen = 楼栋：{ $building }。
+building-unknown = 没有找到楼栋“{ $typed }”。请核对楼道二维码贴纸上的编号后重新发送。
+building-suggest = 没有找到楼栋“{ $typed }”。您是不是要找：
+building-link-unknown = 这个二维码对应的楼栋不在名册中，请手动输入楼栋编号。
+ask-room = 请发送您的房间号（例如 302），也可以跳过。
+room-invalid = 房间号不太对：请使用数字、字母或“-”，最多 { $max } 个字符。
+ask-phone = 是否愿意留下手机号，方便楼栋长联系您？点击下方按钮分享，或点击“跳过”。
+ask-staff-phone = 请点击下方按钮分享您的手机号。如果社区名册中有您的号码，您将自动获得相应的职责。
+button-share-phone = 📱 分享我的手机号
+button-skip = 跳过
+phone-skipped = 好的，不留手机号。
+phone-saved = 手机号已保存。
+phone-invalid = 这个手机号无法识别。
+phone-taken = 这个手机号已绑定到另一个 Telegram 账号。如有疑问，请联系社区办公室。
+contact-not-own = 请用下方按钮分享您自己的手机号，而不是转发别人的联系人。
+roles-bound = 已确认您的身份。您现在负责：
+    { $roles }
+    有新的需求时，我们会在这里通知您。
+ask-privacy = 隐私说明：我们保存您的楼栋、房间号、手机号（如果您提供）和您的报修记录，仅用于处理您的需求；只有处理人员能看到您的详细信息。详见 /privacy。
+    是否同意？
+button-privacy-accept = 同意
+button-privacy-decline = 不同意
+privacy-declined = 好的，我们不会保存您的住址。需要时可随时发送 /start 重新登记。
+registered = 登记完成！您的住址：{ $building }。
+    报修或求助请发送 /new，查看进度请发送 /my。
+register-first = 报修之前需要先登记您的住址。
+
+## 报修
+
+ask-category = 请选择需求类别：
+ask-description = 请描述问题。可以发送文字、照片、语音、视频、文件或位置，可以发多条。全部发送后请点击“完成”。
+description-added = 已收到。还可以继续补充，全部发送后请点击“完成”。
+description-empty = 请先描述一下问题。
+description-unsupported = 这种消息无法保存。请发送文字、照片、语音、视频、文件或位置。
+description-too-long = 描述太长了：最多 { $max } 个字。
+too-many-attachments = 附件太多了：最多 { $max } 个。
+ask-urgency = 情况有多紧急？
+ask-edit = 要修改哪一项？
+report-summary = 请确认您的需求：
+    类别：{ $category }
+    紧急程度：{ $urgency }
+    描述：{ $description }
+emergency-numbers = ⚠️ 如有危险，请立即拨打：报警 110，火警 119，急救 120。
+    我们也会同时通知社区各级负责人。
+report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在 { $within } 内接单。有人接单时我们会告诉您。
+report-received-unassigned = 已收到您的需求 { $number }。暂时没有可接单的负责人，社区会尽快安排，有人接单时我们会告诉您。
+report-abandoned = 已取消，什么都没有发送。
+too-many-open = 您已有 { $max } 个未完成的需求。请等其中一个处理完毕后再提交新的需求。
+button-done = ✅ 完成
+button-confirm = ✅ 提交
+button-edit = ✏️ 修改
+button-cancel = ✖️ 取消
+button-edit-category = 类别
+button-edit-description = 描述
+button-edit-urgency = 紧急程度
+
+## 类别、紧急程度、状态、角色
+
+category-property = 物业服务
+category-household = 家政服务
+category-renovation = 老旧小区改造
+category-dispute = 矛盾调解
+category-volunteer = 志愿帮扶
+category-social-org = 社会组织服务
+category-elderly = 养老服务
+category-childcare = 托幼服务
+category-other = 其他
+urgency-emergency = 紧急（危险）
+urgency-urgent = 急
+urgency-normal = 一般
+urgency-complex = 复杂
+urgency-emergency-hint = 🚨 紧急：起火、燃气味、有人摔倒
+urgency-urgent-hint = ❗ 急：停水、停电、停暖，独居老人需要帮助
+urgency-normal-hint = 一般：大多数问题
+urgency-complex-hint = 复杂：改造、纠纷等需要较长时间的事
+status-open = 待接单
+status-accepted = 处理中
+status-resolved = 已处理，待确认
+status-closed = 已完成
+status-cancelled = 已取消
+role-liaison = 楼栋长
+role-deputy = 副楼栋长
+role-group-leader = 片区组长
+role-grid-leader = 网格长
+role-admin = 社区工作人员
+role-volunteer = 志愿者
+duration-minutes = { $n } 分钟
+duration-hours = { $n } 小时
+duration-days = { $n } 天
+
+## 工单卡片（发给负责人）
+
+card = 🔔 需求 { $number } · { $category } · { $urgency }
+    位置：{ $estate } { $building }，{ $room }
+    状态：{ $status }
+
+    { $description }
+card-no-room = 未填房间号
+card-attachments = 📎 附件 { $count } 个
+card-declined = 您已转交需求 { $number }。
+button-accept = ✅ 接单
+button-decline = ↪️ 转交
+accepted = 已接单。
+already-accepted = 这个需求已经有人接单了。
+declined = 已转交给下一位负责人。
+no-longer-open = 这个需求现在的状态是：{ $status }，无法再操作。
+not-yours = 这个需求没有分配给您。
+resident-accepted = 您的需求 { $number } 已由您的{ $responder }接单，正在处理中。
+
+## 我的需求
+
+my-header = 您最近的需求：
+my-line = { $number } · { $category } · { $status } · { $date }
+my-none = 您还没有提交过需求。发送 /new 开始。
+
+## 通用
+
+help = 可用的命令：
+    /new — 报修或求助
+    /my — 查看我的需求
+    /start — 登记或修改住址
+    /cancel — 退出当前操作
+    /lang — 切换语言
+    /privacy — 隐私说明
+help-responder = 负责人命令：接单、转交请直接点击需求卡片上的按钮。
+privacy-notice = 我们保存什么：您的 Telegram 账号编号、姓名、语言、楼栋和房间号、您愿意提供的手机号，以及您的需求和处理记录。
+    谁能看到：只有处理您需求的负责人和社区工作人员；矛盾调解、养老、托幼类需求的详情不会出现在通知、群聊或导出文件中。
+    保存多久：需求完成后保留 180 天，之后匿名化，仅用于统计。
+cancelled = 已退出。
+nothing-to-cancel = 当前没有进行中的操作。
+no-dialogue = 我没太明白。报修或求助请发送 /new，其它命令见 /help。
+unexpected-input = 这一步需要您点击上面的按钮或按提示回答。
+still-in-dialogue = 您还有一项操作没有完成（发送 /cancel 可以退出）：
+unknown-command = 没有这个命令。可用的命令见 /help。
+not-available-yet = 这个功能还在建设中，暂时不能使用。
+button-stale = 这个按钮属于之前的步骤。我们现在在这一步：
+button-expired = 这个按钮已经失效了。
+button-unknown = 无法识别这个按钮。
+invitation-invalid = 这个邀请链接无效或已过期。请向社区工作人员索取新的链接。
+internal-error = 抱歉，处理您的消息时出了问题。请稍后再试，或联系社区办公室。
+
+## 命令菜单
+
+menu-new = 报修或求助
+menu-my = 我的需求
+menu-start = 登记住址
+menu-help = 帮助
+menu-cancel = 退出当前操作
+menu-lang = 切换语言
+menu-privacy = 隐私说明

@@ -1,0 +1,55 @@
+//! Use cases: what the bot does, independent of how Telegram phrases it.
+//! Each takes an open transaction so that the caller can add the messages the
+//! change causes to the outbox before committing.
+
+pub mod directory;
+pub mod requests;
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::domain::clock::Clock;
+use crate::i18n::I18n;
+use crate::store::{ClaimedJob, Queue, Store, StoreError};
+
+/// Everything a handler or a background loop needs, shared by all of them.
+pub struct App {
+    pub store: Store,
+    pub i18n: I18n,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    pub wake: Wake,
+}
+
+/// Wakes a background loop as soon as there is work for it, so that nothing
+/// waits for the next poll of the database.
+#[derive(Default)]
+pub struct Wake {
+    pub inbox: Notify,
+    pub outbox: Notify,
+}
+
+impl App {
+    pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
+        App { store, i18n, clock, config, wake: Wake::default() }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        crate::store::millis(self.now())
+    }
+
+    /// Claims due jobs of a queue in a transaction of its own.
+    pub async fn claim(&self, queue: Queue, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>, StoreError> {
+        let mut tx = self.store.begin().await?;
+        let jobs = tx.claim(queue, self.now_ms(), lease_ms, limit).await?;
+        tx.commit().await?;
+        Ok(jobs)
+    }
+}

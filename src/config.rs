@@ -1,0 +1,112 @@
+//! Configuration from the environment (and `.env`, read by `main`).
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono_tz::Tz;
+
+use crate::domain::TelegramId;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://community-desk.db";
+
+/// What every subcommand needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub admin_ids: Vec<TelegramId>,
+    pub timezone: Tz,
+}
+
+/// What only `run` needs. `Debug` is not derived: the token must never reach
+/// a log line.
+#[derive(Clone)]
+pub struct BotConfig {
+    pub token: String,
+    pub api_url: Option<url::Url>,
+    pub tuning: Tuning,
+}
+
+/// Knobs for tests and benchmarks; the defaults are Telegram's limits.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tuning {
+    /// How long one getUpdates call waits for updates. teloxide's HTTP client
+    /// gives up after 17 s, so this stays well below.
+    pub poll_timeout: Duration,
+    /// The least time between two messages to one chat.
+    pub chat_interval: Duration,
+    /// Messages per second to all chats together.
+    pub global_rate: u32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning { poll_timeout: Duration::from_secs(10), chat_interval: Duration::from_secs(1), global_rate: 30 }
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        let admin_ids = match var("ADMIN_IDS") {
+            Some(list) => parse_admin_ids(&list)?,
+            None => Vec::new(),
+        };
+        let timezone = match var("DESK_TIMEZONE") {
+            Some(name) => name.parse::<Tz>().map_err(|_| anyhow::anyhow!("DESK_TIMEZONE `{name}` is not a known timezone (e.g. Asia/Shanghai)"))?,
+            None => chrono_tz::Asia::Shanghai,
+        };
+        Ok(Config { database_url, admin_ids, timezone })
+    }
+}
+
+pub fn parse_admin_ids(list: &str) -> anyhow::Result<Vec<TelegramId>> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(|id| id.parse::<i64>().map(TelegramId).with_context(|| format!("ADMIN_IDS: `{id}` is not a Telegram user id")))
+        .collect()
+}
+
+pub const TOKEN_HELP: &str = "TELOXIDE_TOKEN is not set.
+
+community-desk needs a Telegram bot token to run:
+  1. In Telegram, open a chat with @BotFather and send /newbot.
+  2. Choose a name and a username; BotFather answers with a token like 123456789:AAE...
+  3. Put it in the environment or in a .env file next to the binary:
+       TELOXIDE_TOKEN=123456789:AAE...
+See .env.example for every setting.";
+
+impl BotConfig {
+    pub fn from_env() -> anyhow::Result<BotConfig> {
+        let Some(token) = var("TELOXIDE_TOKEN") else { bail!(TOKEN_HELP) };
+        let api_url = var("TELOXIDE_API_URL")
+            .map(|url| url::Url::parse(&url).with_context(|| "TELOXIDE_API_URL is not a URL".to_string()))
+            .transpose()?;
+        let mut tuning = Tuning::default();
+        if let Some(secs) = var("DESK_POLL_TIMEOUT_SECS") {
+            tuning.poll_timeout = Duration::from_secs(secs.parse().context("DESK_POLL_TIMEOUT_SECS must be a number of seconds")?);
+        }
+        if let Some(ms) = var("DESK_CHAT_INTERVAL_MS") {
+            tuning.chat_interval = Duration::from_millis(ms.parse().context("DESK_CHAT_INTERVAL_MS must be a number of milliseconds")?);
+        }
+        if let Some(rate) = var("DESK_SEND_RATE") {
+            tuning.global_rate = rate.parse().context("DESK_SEND_RATE must be a number of messages per second")?;
+        }
+        Ok(BotConfig { token, api_url, tuning })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn admin_ids_are_a_comma_separated_list() {
+        assert_eq!(parse_admin_ids(" 1, 22 ,").unwrap(), vec![TelegramId(1), TelegramId(22)]);
+        assert!(parse_admin_ids("1,abc").is_err());
+    }
+}

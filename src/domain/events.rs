@@ -1,0 +1,57 @@
+//! The append-only story of a request, and of admin actions.
+
+use serde::{Deserialize, Serialize};
+
+use super::request::{Category, Urgency};
+use super::routing::RoutingDecision;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Event {
+    Created { category: Category, urgency: Urgency, attachments: usize },
+    /// Routing found a responder; `decision` says who was passed over and why.
+    Routed { decision: RoutingDecision },
+    /// Routing found nobody at all.
+    Unroutable { decision: RoutingDecision },
+    Accepted,
+    Declined,
+    Cancelled,
+    DirectoryImported { file: String, created: u64, updated: u64, unchanged: u64 },
+    PhoneBound { roles_gained: u64 },
+    NotificationUndeliverable { reason: String },
+}
+
+impl Event {
+    /// The name stored in the `kind` column, for queries that filter on it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Created { .. } => "created",
+            Event::Routed { .. } => "routed",
+            Event::Unroutable { .. } => "unroutable",
+            Event::Accepted => "accepted",
+            Event::Declined => "declined",
+            Event::Cancelled => "cancelled",
+            Event::DirectoryImported { .. } => "directory_imported",
+            Event::PhoneBound { .. } => "phone_bound",
+            Event::NotificationUndeliverable { .. } => "notification_undeliverable",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_kind_matches_the_serialised_tag() {
+        let events = [
+            Event::Accepted,
+            Event::Created { category: Category::Other, urgency: Urgency::Normal, attachments: 0 },
+            Event::PhoneBound { roles_gained: 1 },
+        ];
+        for event in events {
+            let json = serde_json::to_value(&event).unwrap();
+            assert_eq!(json["kind"], event.kind());
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! The durable work queue shared by the update inbox, the notification
+//! outbox and the timers.
+//!
+//! A job is `pending` until it is `done`, `failed` or `cancelled`. A pending
+//! job is claimable once `due_at` has passed. Claiming moves `due_at` forward
+//! by the lease and stamps a fresh `lease_token`; finishing requires that
+//! token, so a worker whose lease expired (because it hung, or its process
+//! died) cannot finish a job someone else has since claimed. Jobs that share a
+//! `lane` (one chat) are claimed one at a time in id order, which keeps one
+//! chat's messages in order across retries and across instances.
+
+use super::{Backend, Result, Tx, exec, on};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queue {
+    /// Telegram updates, recorded before Telegram is told they arrived.
+    Inbox,
+    /// Messages to send to Telegram.
+    Outbox,
+    /// Deadlines and reminders.
+    Timer,
+}
+
+impl Queue {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Inbox => "inbox",
+            Queue::Outbox => "outbox",
+            Queue::Timer => "timer",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Pending,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+impl JobStatus {
+    fn parse(text: &str) -> Option<Self> {
+        match text {
+            "pending" => Some(JobStatus::Pending),
+            "done" => Some(JobStatus::Done),
+            "failed" => Some(JobStatus::Failed),
+            "cancelled" => Some(JobStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ClaimedJob {
+    pub id: i64,
+    pub lane: Option<String>,
+    pub payload: String,
+    pub attempts: i64,
+    pub request_id: Option<i64>,
+    pub lease_token: String,
+}
+
+/// A job to add to a queue.
+#[derive(Debug, Clone, Copy)]
+pub struct NewJob<'a> {
+    pub queue: Queue,
+    pub lane: Option<&'a str>,
+    /// Adding a second job with the same key does nothing.
+    pub dedupe_key: Option<&'a str>,
+    pub payload: &'a str,
+    pub due_at: i64,
+    pub request_id: Option<i64>,
+}
+
+impl Tx {
+    /// Adds a job; returns `false` when one with the same dedupe key exists.
+    pub async fn enqueue(&mut self, job: NewJob<'_>, now: i64) -> Result<bool> {
+        let added = exec!(self, |c| sqlx::query(
+            "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING"
+        )
+        .bind(job.queue.as_str())
+        .bind(job.lane)
+        .bind(job.dedupe_key)
+        .bind(job.payload)
+        .bind(job.due_at)
+        .bind(job.request_id)
+        .bind(now)
+        .execute(c)
+        .await)?;
+        Ok(added == 1)
+    }
+
+    /// Claims up to `limit` due jobs — at most one per lane, the oldest — for
+    /// `lease_ms`. PostgreSQL skips rows another instance is claiming at the
+    /// same moment; SQLite has one writer at a time, so its claim is atomic as
+    /// it stands.
+    pub async fn claim(&mut self, queue: Queue, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>> {
+        let token = uuid::Uuid::new_v4().to_string();
+        let lease_until = now + lease_ms;
+        let jobs: Vec<ClaimedJob> = match self.backend() {
+            Backend::Sqlite => on!(self, |c| sqlx::query_as(
+                "UPDATE jobs SET due_at = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN ( \
+                   SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
+                   AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
+                     AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
+                   ORDER BY j.due_at, j.id LIMIT $5) \
+                 RETURNING id, lane, payload, attempts, request_id, lease_token"
+            )
+            .bind(lease_until)
+            .bind(&token)
+            .bind(queue.as_str())
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?,
+            Backend::Postgres => on!(self, |c| sqlx::query_as(
+                "UPDATE jobs SET due_at = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN ( \
+                   SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
+                   AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
+                     AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
+                   ORDER BY j.due_at, j.id LIMIT $5 FOR UPDATE SKIP LOCKED) \
+                 RETURNING id, lane, payload, attempts, request_id, lease_token"
+            )
+            .bind(lease_until)
+            .bind(&token)
+            .bind(queue.as_str())
+            .bind(now)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?,
+        };
+        let mut jobs = jobs;
+        jobs.sort_by_key(|job| job.id);
+        Ok(jobs)
+    }
+
+    /// Marks a claimed job done, with an optional result (such as the id of
+    /// the message it sent). Returns `false` if the lease was lost, in which
+    /// case the caller must roll back whatever it did in this transaction.
+    pub async fn finish(&mut self, job: i64, lease_token: &str, result: Option<&str>, now: i64) -> Result<bool> {
+        let finished = exec!(self, |c| sqlx::query(
+            "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
+             WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
+        )
+        .bind(result)
+        .bind(now)
+        .bind(job)
+        .bind(lease_token)
+        .execute(c)
+        .await)?;
+        Ok(finished == 1)
+    }
+
+    /// Gives a claimed job back to be tried again at `retry_at`.
+    pub async fn retry_later(&mut self, job: i64, lease_token: &str, error: &str, retry_at: i64) -> Result<bool> {
+        let updated = exec!(self, |c| sqlx::query(
+            "UPDATE jobs SET due_at = $1, last_error = $2, lease_token = NULL \
+             WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
+        )
+        .bind(retry_at)
+        .bind(error)
+        .bind(job)
+        .bind(lease_token)
+        .execute(c)
+        .await)?;
+        Ok(updated == 1)
+    }
+
+    /// Gives up on a claimed job for good.
+    pub async fn fail(&mut self, job: i64, lease_token: &str, error: &str, now: i64) -> Result<bool> {
+        let updated = exec!(self, |c| sqlx::query(
+            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2 \
+             WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
+        )
+        .bind(error)
+        .bind(now)
+        .bind(job)
+        .bind(lease_token)
+        .execute(c)
+        .await)?;
+        Ok(updated == 1)
+    }
+
+    /// When the next pending job of a queue becomes due, if any.
+    pub async fn next_due(&mut self, queue: Queue) -> Result<Option<i64>> {
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE queue = $1 AND status = 'pending'")
+            .bind(queue.as_str())
+            .fetch_one(c)
+            .await)?)
+    }
+
+    pub async fn job_status(&mut self, job: i64) -> Result<Option<(JobStatus, Option<String>)>> {
+        let row: Option<(String, Option<String>)> = on!(self, |c| sqlx::query_as("SELECT status, result FROM jobs WHERE id = $1")
+            .bind(job)
+            .fetch_optional(c)
+            .await)?;
+        Ok(row.and_then(|(status, result)| Some((JobStatus::parse(&status)?, result))))
+    }
+}

@@ -1,0 +1,176 @@
+//! Storage: SQLite or PostgreSQL behind one interface.
+//!
+//! Every operation lives on [`Tx`], a transaction on either backend, so that a
+//! use case can read, decide and write — state change, events and outbox
+//! notifications — atomically. The SQL is written once and runs on both
+//! backends (`$1` placeholders, epoch-millisecond integers, `RETURNING`);
+//! where the backends differ, the method says so with an explicit `match`.
+
+mod directory;
+mod jobs;
+mod people;
+mod requests;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+
+pub use directory::{ImportCounts, RoleView};
+pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
+pub use people::{BindOutcome, Person, Resident};
+pub use requests::{NewRequest, RequestSummary, RequestView};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("could not apply migrations: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported database URL (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to one of the two backends.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Store {
+    /// Connects and applies the migrations of the backend the URL names. A
+    /// SQLite file is created if it does not exist.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let store = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                // NORMAL never loses data on a process crash (WAL); it may
+                // lose the last commits on power loss, which we accept for a
+                // thirty-fold higher commit rate.
+                .synchronous(SqliteSynchronous::Normal);
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
+            Store::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
+            POSTGRES_MIGRATIONS.run(&pool).await?;
+            Store::Postgres(pool)
+        } else {
+            return Err(StoreError::UnsupportedUrl);
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): our transactions read and then write, and a
+    /// deferred one could fail to upgrade its lock halfway through.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(pool) => pool.close().await,
+            Store::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A transaction on either backend. Dropping it without [`Tx::commit`] rolls
+/// it back.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Runs the same statement on whichever backend the transaction is on. The
+/// body is compiled once per backend, so both are type-checked.
+macro_rules! on {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+            $crate::store::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on;
+
+/// Like [`on!`] for statements that return no rows: evaluates to the number
+/// of rows affected, whatever the backend.
+macro_rules! exec {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(tx) => {
+                let $conn = &mut **tx;
+                $body.map(|done| done.rows_affected())
+            }
+            $crate::store::Tx::Postgres(tx) => {
+                let $conn = &mut **tx;
+                $body.map(|done| done.rows_affected())
+            }
+        }
+    };
+}
+pub(crate) use exec;
+
+/// Milliseconds since the Unix epoch, the one representation of time in the
+/// database.
+pub fn millis(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,196 @@
+//! People, residents and their dialogue state.
+
+use sqlx::FromRow;
+
+use super::{Result, Tx, exec, on};
+use crate::domain::{PersonId, Phone, Room, TelegramId, UnitId};
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Person {
+    #[sqlx(try_from = "i64")]
+    pub id: PersonId,
+    pub telegram_id: Option<i64>,
+    pub name: String,
+    pub locale: Option<String>,
+    pub reachable: bool,
+    pub has_phone: bool,
+}
+
+impl From<i64> for PersonId {
+    fn from(id: i64) -> Self {
+        PersonId(id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resident {
+    pub person: PersonId,
+    pub building: UnitId,
+    pub room: Option<String>,
+}
+
+/// What sharing a phone number did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BindOutcome {
+    /// The number is now this person's; `roles_gained` roles came with it from
+    /// the directory.
+    Bound { roles_gained: u64 },
+    /// Another Telegram account already has this number.
+    TakenByAnother,
+}
+
+impl Tx {
+    pub async fn person_by_telegram(&mut self, telegram: TelegramId) -> Result<Option<Person>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone FROM people WHERE telegram_id = $1"
+        )
+        .bind(telegram.0)
+        .fetch_optional(c)
+        .await)?)
+    }
+
+    pub async fn person(&mut self, id: PersonId) -> Result<Option<Person>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone FROM people WHERE id = $1"
+        )
+        .bind(id.0)
+        .fetch_optional(c)
+        .await)?)
+    }
+
+    /// Finds or creates the person behind a Telegram account. Someone who
+    /// writes to the bot can be reached again, so they are marked reachable.
+    pub async fn touch_person(
+        &mut self,
+        telegram: TelegramId,
+        name: Option<&str>,
+        locale: Option<&str>,
+        now: i64,
+    ) -> Result<Person> {
+        exec!(self, |c| sqlx::query(
+            "INSERT INTO people (telegram_id, name, locale, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
+             name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END"
+        )
+        .bind(telegram.0)
+        .bind(name.unwrap_or_default())
+        .bind(locale)
+        .bind(now)
+        .execute(c)
+        .await)?;
+        let person = self.person_by_telegram(telegram).await?;
+        person.ok_or_else(|| super::StoreError::Corrupt("person vanished".into()))
+    }
+
+    pub async fn set_locale(&mut self, person: PersonId, locale: &str) -> Result<()> {
+        exec!(self, |c| sqlx::query("UPDATE people SET locale = $1 WHERE id = $2")
+            .bind(locale)
+            .bind(person.0)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    pub async fn set_reachable(&mut self, person: PersonId, reachable: bool) -> Result<()> {
+        exec!(self, |c| sqlx::query("UPDATE people SET reachable = $1 WHERE id = $2")
+            .bind(reachable)
+            .bind(person.0)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    /// Gives `person` the phone they shared. If the directory listed someone
+    /// with that phone who had no Telegram account yet, that entry is merged
+    /// into this person: its roles become theirs.
+    pub async fn bind_phone(&mut self, person: PersonId, phone: &Phone) -> Result<BindOutcome> {
+        let holder: Option<(i64, Option<i64>, String)> =
+            on!(self, |c| sqlx::query_as("SELECT id, telegram_id, name FROM people WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(c)
+                .await)?;
+        let roles_gained = match holder {
+            Some((id, _, _)) if id == person.0 => 0,
+            Some((_, Some(_), _)) => return Ok(BindOutcome::TakenByAnother),
+            Some((listed, None, name)) => {
+                let moved = exec!(self, |c| sqlx::query(
+                    "INSERT INTO roles (person_id, role, unit_id, categories) \
+                     SELECT $1, role, unit_id, categories FROM roles WHERE person_id = $2 \
+                     ON CONFLICT (person_id, role, unit_id) DO NOTHING"
+                )
+                .bind(person.0)
+                .bind(listed)
+                .execute(c)
+                .await)?
+                ;
+                exec!(self, |c| sqlx::query("DELETE FROM people WHERE id = $1").bind(listed).execute(c).await)?;
+                // The directory's spelling of the name is what the community
+                // office knows this person by.
+                exec!(self, |c| sqlx::query("UPDATE people SET phone = $1, name = $2 WHERE id = $3")
+                    .bind(phone.as_str())
+                    .bind(name)
+                    .bind(person.0)
+                    .execute(c)
+                    .await)?;
+                moved
+            }
+            None => {
+                exec!(self, |c| sqlx::query("UPDATE people SET phone = $1 WHERE id = $2")
+                    .bind(phone.as_str())
+                    .bind(person.0)
+                    .execute(c)
+                    .await)?;
+                0
+            }
+        };
+        Ok(BindOutcome::Bound { roles_gained })
+    }
+
+    pub async fn resident(&mut self, person: PersonId) -> Result<Option<Resident>> {
+        let row: Option<(i64, i64, Option<String>)> =
+            on!(self, |c| sqlx::query_as("SELECT person_id, building_id, room FROM residents WHERE person_id = $1")
+                .bind(person.0)
+                .fetch_optional(c)
+                .await)?;
+        Ok(row.map(|(person, building, room)| Resident { person: PersonId(person), building: UnitId(building), room }))
+    }
+
+    pub async fn register_resident(&mut self, person: PersonId, building: UnitId, room: Option<&Room>, now: i64) -> Result<()> {
+        exec!(self, |c| sqlx::query(
+            "INSERT INTO residents (person_id, building_id, room, registered_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (person_id) DO UPDATE SET building_id = excluded.building_id, room = excluded.room"
+        )
+        .bind(person.0)
+        .bind(building.0)
+        .bind(room.map(Room::as_str))
+        .bind(now)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    pub async fn dialogue(&mut self, person: PersonId) -> Result<Option<String>> {
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT state FROM dialogues WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    pub async fn set_dialogue(&mut self, person: PersonId, state: &str, now: i64) -> Result<()> {
+        exec!(self, |c| sqlx::query(
+            "INSERT INTO dialogues (person_id, state, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+        )
+        .bind(person.0)
+        .bind(state)
+        .bind(now)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    pub async fn clear_dialogue(&mut self, person: PersonId) -> Result<()> {
+        exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        Ok(())
+    }
+}

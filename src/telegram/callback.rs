@@ -1,0 +1,155 @@
+//! The data behind inline buttons: short, opaque to users, and parsed
+//! strictly. A button's data is only a claim of what was pressed; handlers
+//! still check against the database who pressed it and whether it still
+//! applies, so a forged or stale button changes nothing.
+
+use crate::domain::{BuildingCode, Category, RequestId, Urgency};
+use crate::i18n::Locale;
+
+/// Telegram's limit on callback data.
+pub const MAX_BYTES: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallbackData {
+    Language(Locale),
+    RegisterAsResident,
+    RegisterAsStaff,
+    Step(Step),
+    Accept(RequestId),
+    Decline(RequestId),
+}
+
+/// An answer to the question a dialogue step asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Building(BuildingCode),
+    SkipRoom,
+    Privacy { accepted: bool },
+    Category(Category),
+    DescriptionDone,
+    Urgency(Urgency),
+    Confirm,
+    Edit,
+    Abort,
+    EditField(Field),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Category,
+    Description,
+    Urgency,
+}
+
+impl CallbackData {
+    pub fn encode(&self) -> String {
+        match self {
+            CallbackData::Language(locale) => format!("l:{}", locale.code()),
+            CallbackData::RegisterAsResident => "s:res".into(),
+            CallbackData::RegisterAsStaff => "s:staff".into(),
+            CallbackData::Accept(id) => format!("r:{}:a", id.0),
+            CallbackData::Decline(id) => format!("r:{}:d", id.0),
+            CallbackData::Step(step) => match step {
+                Step::Building(code) => format!("d:b:{code}"),
+                Step::SkipRoom => "d:room-skip".into(),
+                Step::Privacy { accepted } => format!("d:priv:{}", if *accepted { "y" } else { "n" }),
+                Step::Category(category) => format!("d:cat:{}", category.as_str()),
+                Step::DescriptionDone => "d:desc-done".into(),
+                Step::Urgency(urgency) => format!("d:urg:{}", urgency.as_str()),
+                Step::Confirm => "d:ok".into(),
+                Step::Edit => "d:edit".into(),
+                Step::Abort => "d:abort".into(),
+                Step::EditField(Field::Category) => "d:ed:cat".into(),
+                Step::EditField(Field::Description) => "d:ed:desc".into(),
+                Step::EditField(Field::Urgency) => "d:ed:urg".into(),
+            },
+        }
+    }
+
+    pub fn parse(data: &str) -> Option<CallbackData> {
+        if data.len() > MAX_BYTES {
+            return None;
+        }
+        let parts: Vec<&str> = data.split(':').collect();
+        let parsed = match parts.as_slice() {
+            ["l", code] => CallbackData::Language(Locale::ALL.into_iter().find(|l| l.code() == *code)?),
+            ["s", "res"] => CallbackData::RegisterAsResident,
+            ["s", "staff"] => CallbackData::RegisterAsStaff,
+            ["r", id, action] => {
+                let id = RequestId(id.parse().ok().filter(|id: &i64| *id > 0)?);
+                match *action {
+                    "a" => CallbackData::Accept(id),
+                    "d" => CallbackData::Decline(id),
+                    _ => return None,
+                }
+            }
+            ["d", rest @ ..] => CallbackData::Step(match rest {
+                ["b", code] => Step::Building(BuildingCode::parse(code).ok()?),
+                ["room-skip"] => Step::SkipRoom,
+                ["priv", "y"] => Step::Privacy { accepted: true },
+                ["priv", "n"] => Step::Privacy { accepted: false },
+                ["cat", category] => Step::Category(Category::parse(category)?),
+                ["desc-done"] => Step::DescriptionDone,
+                ["urg", urgency] => Step::Urgency(Urgency::parse(urgency)?),
+                ["ok"] => Step::Confirm,
+                ["edit"] => Step::Edit,
+                ["abort"] => Step::Abort,
+                ["ed", "cat"] => Step::EditField(Field::Category),
+                ["ed", "desc"] => Step::EditField(Field::Description),
+                ["ed", "urg"] => Step::EditField(Field::Urgency),
+                _ => return None,
+            }),
+            _ => return None,
+        };
+        Some(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<CallbackData> {
+        let mut all = vec![
+            CallbackData::Language(Locale::En),
+            CallbackData::Language(Locale::ZhCn),
+            CallbackData::RegisterAsResident,
+            CallbackData::RegisterAsStaff,
+            CallbackData::Accept(RequestId(i64::MAX)),
+            CallbackData::Decline(RequestId(7)),
+        ];
+        let steps = [
+            Step::Building(BuildingCode::parse(&"X".repeat(BuildingCode::MAX_LEN)).unwrap()),
+            Step::SkipRoom,
+            Step::Privacy { accepted: true },
+            Step::Privacy { accepted: false },
+            Step::DescriptionDone,
+            Step::Confirm,
+            Step::Edit,
+            Step::Abort,
+            Step::EditField(Field::Category),
+            Step::EditField(Field::Description),
+            Step::EditField(Field::Urgency),
+        ];
+        all.extend(steps.into_iter().map(CallbackData::Step));
+        all.extend(Category::ALL.iter().map(|c| CallbackData::Step(Step::Category(*c))));
+        all.extend(Urgency::ALL.iter().map(|u| CallbackData::Step(Step::Urgency(*u))));
+        all
+    }
+
+    #[test]
+    fn every_button_round_trips_and_fits_telegrams_limit() {
+        for data in samples() {
+            let encoded = data.encode();
+            assert!(encoded.len() <= MAX_BYTES, "{encoded} is too long");
+            assert_eq!(CallbackData::parse(&encoded), Some(data));
+        }
+    }
+
+    #[test]
+    fn forged_and_malformed_data_is_refused() {
+        for junk in ["", "r:abc:a", "r:-5:a", "r:5:x", "r:5", "d:cat:plumbing", "l:fr", "d:b:东", "x", &"r:1:a".repeat(20)] {
+            assert_eq!(CallbackData::parse(junk), None, "{junk:?}");
+        }
+    }
+}

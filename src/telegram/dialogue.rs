@@ -1,0 +1,241 @@
+//! The conversations the bot leads — registration and reporting — as state
+//! stored in the database, so a restart in the middle loses nothing.
+
+use i18n_embed_fl::fl;
+use serde::{Deserialize, Serialize};
+
+use super::callback::{CallbackData, Field, Step};
+use super::outgoing::{Button, Keyboard};
+use super::render;
+use super::turn::Turn;
+use crate::domain::{Attachment, Category, Urgency};
+use crate::i18n::Locale;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Dialogue {
+    RegBuilding,
+    RegRoom { building: i64 },
+    RegPhone { building: i64, room: Option<String> },
+    RegPrivacy { building: i64, room: Option<String> },
+    StaffPhone,
+    Report { draft: Draft },
+}
+
+/// A report being composed. Steps are asked in order for whatever is still
+/// missing, so editing one field returns straight to the summary.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Draft {
+    pub category: Option<Category>,
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+    pub description_done: bool,
+    pub urgency: Option<Urgency>,
+    pub editing: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportStep {
+    Category,
+    Description,
+    Urgency,
+    Confirm,
+    EditChoice,
+}
+
+impl Draft {
+    pub fn step(&self) -> ReportStep {
+        if self.editing {
+            ReportStep::EditChoice
+        } else if self.category.is_none() {
+            ReportStep::Category
+        } else if !self.description_done {
+            ReportStep::Description
+        } else if self.urgency.is_none() {
+            ReportStep::Urgency
+        } else {
+            ReportStep::Confirm
+        }
+    }
+
+    pub fn has_description(&self) -> bool {
+        !self.text.trim().is_empty() || !self.attachments.is_empty()
+    }
+}
+
+impl Turn<'_> {
+    pub async fn dialogue(&mut self) -> anyhow::Result<Option<Dialogue>> {
+        let Some(json) = self.tx.dialogue(self.person.id).await? else { return Ok(None) };
+        match serde_json::from_str(&json) {
+            Ok(dialogue) => Ok(Some(dialogue)),
+            Err(error) => {
+                // State written by an older version that no longer parses is
+                // dropped rather than leaving the person stuck.
+                tracing::warn!(%error, "dropping unreadable dialogue state");
+                self.tx.clear_dialogue(self.person.id).await?;
+                Ok(None)
+            }
+        }
+    }
+
+    pub async fn set_dialogue(&mut self, dialogue: &Dialogue) -> anyhow::Result<()> {
+        let json = serde_json::to_string(dialogue)?;
+        let now = self.now_ms();
+        self.tx.set_dialogue(self.person.id, &json, now).await?;
+        Ok(())
+    }
+
+    pub async fn end_dialogue(&mut self) -> anyhow::Result<()> {
+        self.tx.clear_dialogue(self.person.id).await?;
+        Ok(())
+    }
+
+    /// Asks the question of the step the dialogue is at.
+    pub async fn prompt(&mut self, dialogue: &Dialogue) -> anyhow::Result<()> {
+        let l = self.l();
+        match dialogue {
+            Dialogue::RegBuilding => self.say(fl!(l, "ask-building")),
+            Dialogue::RegRoom { .. } => {
+                let skip = Button::new(fl!(l, "button-skip"), CallbackData::Step(Step::SkipRoom).encode());
+                self.reply(fl!(l, "ask-room"), Some(Keyboard::Inline(vec![vec![skip]])));
+            }
+            Dialogue::RegPhone { .. } | Dialogue::StaffPhone => {
+                let text = if matches!(dialogue, Dialogue::StaffPhone) { fl!(l, "ask-staff-phone") } else { fl!(l, "ask-phone") };
+                let keyboard = Keyboard::ShareContact { share: fl!(l, "button-share-phone"), skip: fl!(l, "button-skip") };
+                self.reply(text, Some(keyboard));
+            }
+            Dialogue::RegPrivacy { .. } => {
+                let buttons = vec![vec![
+                    Button::new(fl!(l, "button-privacy-accept"), CallbackData::Step(Step::Privacy { accepted: true }).encode()),
+                    Button::new(fl!(l, "button-privacy-decline"), CallbackData::Step(Step::Privacy { accepted: false }).encode()),
+                ]];
+                self.reply(fl!(l, "ask-privacy"), Some(Keyboard::Inline(buttons)));
+            }
+            Dialogue::Report { draft } => self.prompt_report(draft),
+        }
+        Ok(())
+    }
+
+    fn prompt_report(&mut self, draft: &Draft) {
+        let l = self.l();
+        let step = |s: Step| CallbackData::Step(s).encode();
+        match draft.step() {
+            ReportStep::Category => {
+                let buttons = Category::ALL
+                    .chunks(3)
+                    .map(|row| row.iter().map(|c| Button::new(render::category(l, *c), step(Step::Category(*c)))).collect())
+                    .collect();
+                self.reply(fl!(l, "ask-category"), Some(Keyboard::Inline(buttons)));
+            }
+            ReportStep::Description => {
+                let done = Button::new(fl!(l, "button-done"), step(Step::DescriptionDone));
+                self.reply(fl!(l, "ask-description"), Some(Keyboard::Inline(vec![vec![done]])));
+            }
+            ReportStep::Urgency => {
+                let buttons = Urgency::ALL
+                    .iter()
+                    .map(|u| vec![Button::new(render::urgency_choice(l, *u), step(Step::Urgency(*u)))])
+                    .collect();
+                self.reply(fl!(l, "ask-urgency"), Some(Keyboard::Inline(buttons)));
+            }
+            ReportStep::Confirm => {
+                let text = summary(l, draft);
+                let buttons = vec![vec![
+                    Button::new(fl!(l, "button-confirm"), step(Step::Confirm)),
+                    Button::new(fl!(l, "button-edit"), step(Step::Edit)),
+                    Button::new(fl!(l, "button-cancel"), step(Step::Abort)),
+                ]];
+                self.reply(text, Some(Keyboard::Inline(buttons)));
+            }
+            ReportStep::EditChoice => {
+                let buttons = vec![vec![
+                    Button::new(fl!(l, "button-edit-category"), step(Step::EditField(Field::Category))),
+                    Button::new(fl!(l, "button-edit-description"), step(Step::EditField(Field::Description))),
+                    Button::new(fl!(l, "button-edit-urgency"), step(Step::EditField(Field::Urgency))),
+                ]];
+                self.reply(fl!(l, "ask-edit"), Some(Keyboard::Inline(buttons)));
+            }
+        }
+    }
+
+    /// After a detour (a command, a stray message) reminds the person where
+    /// the conversation stands, so that it survives the detour.
+    pub async fn remind(&mut self) -> anyhow::Result<()> {
+        if let Some(dialogue) = self.dialogue().await? {
+            let l = self.l();
+            self.say(fl!(l, "still-in-dialogue"));
+            self.prompt(&dialogue).await?;
+        }
+        Ok(())
+    }
+
+    /// The language chooser, offered by `/lang` and to people whose Telegram
+    /// client speaks neither of our languages.
+    pub fn offer_languages(&mut self) {
+        let buttons = vec![Locale::ALL
+            .iter()
+            .map(|locale| {
+                let label = match locale {
+                    Locale::ZhCn => "简体中文",
+                    Locale::En => "English",
+                };
+                Button::new(label, CallbackData::Language(*locale).encode())
+            })
+            .collect()];
+        let l = self.l();
+        self.reply(fl!(l, "ask-language"), Some(Keyboard::Inline(buttons)));
+    }
+}
+
+/// The summary shown before a report is sent.
+pub fn summary(l: &i18n_embed::fluent::FluentLanguageLoader, draft: &Draft) -> String {
+    let mut text = fl!(
+        l,
+        "report-summary",
+        category = draft.category.map(|c| render::category(l, c)).unwrap_or_default(),
+        urgency = draft.urgency.map(|u| render::urgency(l, u)).unwrap_or_default(),
+        description = draft.text.clone()
+    );
+    if !draft.attachments.is_empty() {
+        text.push('\n');
+        text.push_str(&fl!(l, "card-attachments", count = draft.attachments.len().to_string()));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_draft_asks_for_what_is_missing_in_order() {
+        let mut draft = Draft::default();
+        assert_eq!(draft.step(), ReportStep::Category);
+        draft.category = Some(Category::Property);
+        assert_eq!(draft.step(), ReportStep::Description);
+        draft.text = "没水了".into();
+        assert_eq!(draft.step(), ReportStep::Description, "text alone does not end the description");
+        draft.description_done = true;
+        assert_eq!(draft.step(), ReportStep::Urgency);
+        draft.urgency = Some(Urgency::Urgent);
+        assert_eq!(draft.step(), ReportStep::Confirm);
+        draft.category = None;
+        assert_eq!(draft.step(), ReportStep::Category, "editing the category comes back to it alone");
+    }
+
+    #[test]
+    fn dialogue_state_survives_serialisation() {
+        let dialogue = Dialogue::Report {
+            draft: Draft {
+                category: Some(Category::Elderly),
+                text: "独居老人".into(),
+                attachments: vec![Attachment::Location { latitude: 32.4, longitude: 119.4 }],
+                description_done: true,
+                urgency: None,
+                editing: false,
+            },
+        };
+        let json = serde_json::to_string(&dialogue).unwrap();
+        assert_eq!(serde_json::from_str::<Dialogue>(&json).unwrap(), dialogue);
+    }
+}

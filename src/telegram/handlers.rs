@@ -1,0 +1,680 @@
+//! The handler tree and its endpoints. Each endpoint turns an update into a
+//! use case call and a reply, inside one [`Turn`].
+
+use std::sync::Arc;
+
+use i18n_embed_fl::fl;
+use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+use teloxide::prelude::*;
+use teloxide::types::{Me, MessageId};
+use teloxide::utils::command::BotCommands;
+
+use super::callback::{CallbackData, Field, Step};
+use super::dialogue::{Dialogue, Draft, ReportStep};
+use super::outgoing::{Keyboard, Outgoing};
+use super::render;
+use super::turn::{InboxJob, Turn};
+use crate::app::App;
+use crate::app::requests::{self, AcceptOutcome, DeclineOutcome, SubmitRefusal};
+use crate::domain::{Attachment, BuildingCode, Description, PersonId, Phone, Role, Room, UnitId};
+use crate::i18n::Locale;
+use crate::store::{BindOutcome, RequestView};
+
+type HandlerResult = anyhow::Result<()>;
+
+/// The commands of PRODUCT.md. Those of later milestones are recognised so
+/// that they get an honest answer instead of "unknown command".
+#[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
+#[command(rename_rule = "lowercase")]
+pub enum Command {
+    Start(String),
+    Help,
+    New,
+    My,
+    Cancel,
+    Lang,
+    Privacy,
+    Mydata,
+    Forget,
+    Tasks,
+    Away(String),
+    Back,
+    Open,
+    Request(String),
+    Assign(String),
+    Stats(String),
+    Sla(String),
+    Invite(String),
+    People(String),
+    Broadcast,
+    Export(String),
+    Import,
+}
+
+/// The whole handler tree. Only private chats are served: requests carry
+/// personal details that do not belong in groups.
+pub fn schema() -> UpdateHandler<anyhow::Error> {
+    dptree::entry()
+        .branch(
+            Update::filter_message()
+                .filter(|msg: Message| msg.chat.is_private() && msg.from.is_some())
+                .endpoint(on_message),
+        )
+        .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+async fn on_message(app: Arc<App>, job: InboxJob, me: Me, msg: Message) -> HandlerResult {
+    let Some(user) = msg.from.as_ref() else { return Ok(()) };
+    let mut turn = Turn::begin(&app, &job, user).await?;
+    if let Some(text) = msg.text().filter(|t| t.starts_with('/')) {
+        match Command::parse(text, me.username()) {
+            Ok(command) => on_command(&mut turn, command).await?,
+            Err(_) => {
+                let l = turn.l();
+                turn.say(fl!(l, "unknown-command"));
+                turn.remind().await?;
+            }
+        }
+    } else if let Some(contact) = msg.contact() {
+        let own = contact.user_id.is_some_and(|id| id == user.id);
+        on_contact(&mut turn, &contact.phone_number, own).await?;
+    } else {
+        on_input(&mut turn, &msg).await?;
+    }
+    turn.finish().await
+}
+
+async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
+    let l = turn.l();
+    match command {
+        Command::Start(payload) => on_start(turn, payload.trim()).await?,
+        Command::Help => {
+            turn.say(fl!(l, "help"));
+            if !turn.tx.roles_of(turn.person.id).await?.is_empty() {
+                turn.say(fl!(l, "help-responder"));
+            }
+            turn.remind().await?;
+        }
+        Command::New => start_report(turn).await?,
+        Command::My => {
+            list_my_requests(turn).await?;
+            turn.remind().await?;
+        }
+        Command::Cancel => {
+            let text = if turn.dialogue().await?.is_some() { fl!(l, "cancelled") } else { fl!(l, "nothing-to-cancel") };
+            turn.end_dialogue().await?;
+            turn.reply(text, Some(Keyboard::Remove));
+        }
+        Command::Lang => turn.offer_languages(),
+        Command::Privacy => {
+            turn.say(fl!(l, "privacy-notice"));
+            turn.remind().await?;
+        }
+        Command::Mydata
+        | Command::Forget
+        | Command::Tasks
+        | Command::Away(_)
+        | Command::Back
+        | Command::Open
+        | Command::Request(_)
+        | Command::Assign(_)
+        | Command::Stats(_)
+        | Command::Sla(_)
+        | Command::Invite(_)
+        | Command::People(_)
+        | Command::Broadcast
+        | Command::Export(_)
+        | Command::Import => {
+            turn.say(fl!(l, "not-available-yet"));
+            turn.remind().await?;
+        }
+    }
+    Ok(())
+}
+
+async fn on_start(turn: &mut Turn<'_>, payload: &str) -> HandlerResult {
+    let l = turn.l();
+    if let Some(code) = payload.strip_prefix("b_") {
+        let building = match BuildingCode::parse(code) {
+            Ok(code) => turn.tx.building_by_code(&code).await?,
+            Err(_) => None,
+        };
+        match building {
+            Some(building) => {
+                let name = building_name(turn, building.id).await?;
+                turn.say(fl!(l, "welcome-building", building = name));
+                let dialogue = Dialogue::RegRoom { building: building.id.0 };
+                turn.set_dialogue(&dialogue).await?;
+                turn.prompt(&dialogue).await?;
+            }
+            None => {
+                turn.say(fl!(l, "building-link-unknown"));
+                turn.set_dialogue(&Dialogue::RegBuilding).await?;
+                turn.prompt(&Dialogue::RegBuilding).await?;
+            }
+        }
+        return Ok(());
+    }
+    if payload.starts_with("join_") {
+        turn.say(fl!(l, "invitation-invalid"));
+        return Ok(());
+    }
+    if let Some(resident) = turn.tx.resident(turn.person.id).await? {
+        let name = building_name(turn, resident.building).await?;
+        turn.say(fl!(l, "welcome-back", building = name));
+        return turn.remind().await;
+    }
+    welcome(turn)
+}
+
+fn welcome(turn: &mut Turn<'_>) -> HandlerResult {
+    let l = turn.l();
+    let buttons = vec![
+        vec![super::outgoing::Button::new(fl!(l, "button-register-resident"), CallbackData::RegisterAsResident.encode())],
+        vec![super::outgoing::Button::new(fl!(l, "button-register-staff"), CallbackData::RegisterAsStaff.encode())],
+    ];
+    turn.reply(fl!(l, "welcome"), Some(Keyboard::Inline(buttons)));
+    if turn.person.locale.is_none() {
+        turn.offer_languages();
+    }
+    Ok(())
+}
+
+async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
+    let l = turn.l();
+    if turn.tx.resident(turn.person.id).await?.is_none() {
+        turn.say(fl!(l, "register-first"));
+        turn.set_dialogue(&Dialogue::RegBuilding).await?;
+        return turn.prompt(&Dialogue::RegBuilding).await;
+    }
+    let active = turn.tx.count_active_requests_of(turn.person.id).await?;
+    if active >= crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT as i64 {
+        let max = crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT.to_string();
+        turn.say(fl!(l, "too-many-open", max = max));
+        return Ok(());
+    }
+    let dialogue = Dialogue::Report { draft: Draft::default() };
+    turn.set_dialogue(&dialogue).await?;
+    turn.prompt(&dialogue).await
+}
+
+async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
+    let l = turn.l();
+    let requests = turn.tx.requests_of_resident(turn.person.id, 10).await?;
+    if requests.is_empty() {
+        turn.say(fl!(l, "my-none"));
+        return Ok(());
+    }
+    let mut text = fl!(l, "my-header");
+    for request in requests {
+        let created = crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
+        text.push('\n');
+        text.push_str(&fl!(
+            l,
+            "my-line",
+            number = request.number.to_string(),
+            category = render::category(l, request.category),
+            status = render::status(l, request.status),
+            date = created.format("%m-%d %H:%M").to_string()
+        ));
+    }
+    turn.say(text);
+    Ok(())
+}
+
+async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResult {
+    let l = turn.l();
+    if !own {
+        turn.say(fl!(l, "contact-not-own"));
+        return Ok(());
+    }
+    let Ok(phone) = Phone::parse(phone) else {
+        turn.say(fl!(l, "phone-invalid"));
+        return Ok(());
+    };
+    let now = turn.now_ms();
+    match turn.tx.bind_phone(turn.person.id, &phone).await? {
+        BindOutcome::TakenByAnother => turn.reply(fl!(l, "phone-taken"), Some(Keyboard::Remove)),
+        BindOutcome::Bound { roles_gained } => {
+            let event = crate::domain::events::Event::PhoneBound { roles_gained };
+            turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
+            let roles = turn.tx.roles_of(turn.person.id).await?;
+            let text = if roles.is_empty() {
+                fl!(l, "phone-saved")
+            } else {
+                let list: Vec<String> =
+                    roles.iter().map(|r| format!("• {} — {}", render::role(l, r.role), r.unit_name)).collect();
+                fl!(l, "roles-bound", roles = list.join("\n"))
+            };
+            turn.reply(text, Some(Keyboard::Remove));
+        }
+    }
+    match turn.dialogue().await? {
+        Some(Dialogue::RegPhone { building, room }) => {
+            let next = Dialogue::RegPrivacy { building, room };
+            turn.set_dialogue(&next).await?;
+            turn.prompt(&next).await?;
+        }
+        Some(Dialogue::StaffPhone) => turn.end_dialogue().await?,
+        Some(other) => turn.prompt(&other).await?,
+        None => {}
+    }
+    Ok(())
+}
+
+/// A message that is neither a command nor a contact: an answer to the
+/// current dialogue step, or something we did not ask for.
+async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
+    let l = turn.l();
+    let text = msg.text().map(str::trim).unwrap_or_default();
+    match turn.dialogue().await? {
+        None => turn.say(fl!(l, "no-dialogue")),
+        Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
+        Some(Dialogue::RegRoom { building }) if !text.is_empty() => match Room::parse(text) {
+            Ok(room) => {
+                let next = Dialogue::RegPhone { building, room: Some(room.as_str().to_string()) };
+                turn.set_dialogue(&next).await?;
+                turn.prompt(&next).await?;
+            }
+            Err(_) => {
+                turn.say(fl!(l, "room-invalid", max = Room::MAX_CHARS.to_string()));
+                turn.prompt(&Dialogue::RegRoom { building }).await?;
+            }
+        },
+        Some(Dialogue::RegPhone { building, room }) if is_skip(turn.app, text) => {
+            turn.reply(fl!(l, "phone-skipped"), Some(Keyboard::Remove));
+            let next = Dialogue::RegPrivacy { building, room };
+            turn.set_dialogue(&next).await?;
+            turn.prompt(&next).await?;
+        }
+        Some(Dialogue::StaffPhone) if is_skip(turn.app, text) => {
+            turn.end_dialogue().await?;
+            turn.reply(fl!(l, "cancelled"), Some(Keyboard::Remove));
+        }
+        Some(Dialogue::Report { mut draft }) if draft.step() == ReportStep::Description => {
+            add_to_description(turn, &mut draft, msg).await?;
+        }
+        Some(dialogue) => {
+            turn.say(fl!(l, "unexpected-input"));
+            turn.prompt(&dialogue).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a text is the "skip" button of the reply keyboard, in either
+/// language (the person may have changed language since it was shown).
+fn is_skip(app: &App, text: &str) -> bool {
+    Locale::ALL.iter().any(|locale| fl!(app.i18n.get(*locale), "button-skip") == text)
+}
+
+async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
+    let l = turn.l();
+    let found = match BuildingCode::parse(typed) {
+        Ok(code) => turn.tx.building_by_code(&code).await?,
+        Err(_) => None,
+    };
+    if let Some(building) = found {
+        let name = building_name(turn, building.id).await?;
+        turn.say(fl!(l, "building-chosen", building = name));
+        let next = Dialogue::RegRoom { building: building.id.0 };
+        turn.set_dialogue(&next).await?;
+        return turn.prompt(&next).await;
+    }
+    let known = turn.tx.building_codes().await?;
+    let suggestions = crate::domain::suggest_buildings(typed, &known);
+    let typed: String = typed.chars().take(30).collect();
+    if suggestions.is_empty() {
+        turn.say(fl!(l, "building-unknown", typed = typed));
+    } else {
+        let buttons = vec![suggestions
+            .into_iter()
+            .map(|code| super::outgoing::Button::new(code.to_string(), CallbackData::Step(Step::Building(code)).encode()))
+            .collect()];
+        turn.reply(fl!(l, "building-suggest", typed = typed), Some(Keyboard::Inline(buttons)));
+    }
+    Ok(())
+}
+
+async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Message) -> HandlerResult {
+    let l = turn.l();
+    let attachment = if let Some(sizes) = msg.photo() {
+        sizes.last().map(|p| Attachment::Photo { file_id: p.file.id.0.clone() })
+    } else if let Some(voice) = msg.voice() {
+        Some(Attachment::Voice { file_id: voice.file.id.0.clone() })
+    } else if let Some(video) = msg.video() {
+        Some(Attachment::Video { file_id: video.file.id.0.clone() })
+    } else if let Some(document) = msg.document() {
+        Some(Attachment::Document { file_id: document.file.id.0.clone() })
+    } else {
+        msg.location().map(|loc| Attachment::Location { latitude: loc.latitude, longitude: loc.longitude })
+    };
+    let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
+    if attachment.is_none() && words.is_empty() {
+        turn.say(fl!(l, "description-unsupported"));
+        return Ok(());
+    }
+    let mut text = draft.text.clone();
+    if !words.is_empty() {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(words);
+    }
+    if Description::parse(&text).is_err() {
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        return Ok(());
+    }
+    if draft.attachments.len() >= 10 && attachment.is_some() {
+        turn.say(fl!(l, "too-many-attachments", max = "10"));
+        return Ok(());
+    }
+    draft.text = text;
+    draft.attachments.extend(attachment);
+    turn.set_dialogue(&Dialogue::Report { draft: draft.clone() }).await?;
+    let done = super::outgoing::Button::new(fl!(l, "button-done"), CallbackData::Step(Step::DescriptionDone).encode());
+    turn.reply(fl!(l, "description-added"), Some(Keyboard::Inline(vec![vec![done]])));
+    Ok(())
+}
+
+async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> HandlerResult {
+    let mut turn = Turn::begin(&app, &job, &query.from).await?;
+    let message = query.message.as_ref().map(|m| (m.chat().id.0, m.id()));
+    let answer = match query.data.as_deref().and_then(CallbackData::parse) {
+        None => Some(fl!(turn.l(), "button-unknown")),
+        Some(CallbackData::Language(locale)) => {
+            turn.tx.set_locale(turn.person.id, locale.code()).await?;
+            turn.locale = locale;
+            clear_buttons(&mut turn, message);
+            let l = turn.l();
+            turn.say(fl!(l, "language-set"));
+            if turn.dialogue().await?.is_some() {
+                turn.remind().await?;
+            }
+            None
+        }
+        Some(CallbackData::RegisterAsResident) => {
+            clear_buttons(&mut turn, message);
+            turn.set_dialogue(&Dialogue::RegBuilding).await?;
+            turn.prompt(&Dialogue::RegBuilding).await?;
+            None
+        }
+        Some(CallbackData::RegisterAsStaff) => {
+            clear_buttons(&mut turn, message);
+            turn.set_dialogue(&Dialogue::StaffPhone).await?;
+            turn.prompt(&Dialogue::StaffPhone).await?;
+            None
+        }
+        Some(CallbackData::Step(step)) => on_step(&mut turn, step, message).await?,
+        Some(CallbackData::Accept(id)) => Some(on_accept(&mut turn, id, message).await?),
+        Some(CallbackData::Decline(id)) => Some(on_decline(&mut turn, id, message).await?),
+    };
+    turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
+    turn.finish().await
+}
+
+fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
+    if let Some((chat, id)) = message {
+        turn.send(Outgoing::ClearButtons { chat, message_id: id.0 });
+    }
+}
+
+/// A dialogue button. It counts only if the dialogue is at the step that
+/// asked it; otherwise it is from an earlier message.
+async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageId)>) -> anyhow::Result<Option<String>> {
+    let l = turn.l();
+    let dialogue = turn.dialogue().await?;
+    let next = match (dialogue.clone(), step) {
+        (Some(Dialogue::RegBuilding), Step::Building(code)) => {
+            clear_buttons(turn, message);
+            choose_building(turn, code.as_str()).await?;
+            return Ok(None);
+        }
+        (Some(Dialogue::RegRoom { building }), Step::SkipRoom) => Dialogue::RegPhone { building, room: None },
+        (Some(Dialogue::RegPrivacy { building, room }), Step::Privacy { accepted }) => {
+            clear_buttons(turn, message);
+            turn.end_dialogue().await?;
+            if accepted {
+                let room = room.as_deref().map(Room::parse).transpose().ok().flatten();
+                let now = turn.now_ms();
+                turn.tx.register_resident(turn.person.id, UnitId(building), room.as_ref(), now).await?;
+                let name = building_name(turn, UnitId(building)).await?;
+                turn.say(fl!(l, "registered", building = name));
+            } else {
+                turn.say(fl!(l, "privacy-declined"));
+            }
+            return Ok(None);
+        }
+        (Some(Dialogue::Report { mut draft }), step) => match (draft.step(), step) {
+            (ReportStep::Category, Step::Category(category)) => {
+                draft.category = Some(category);
+                Dialogue::Report { draft }
+            }
+            (ReportStep::Description, Step::DescriptionDone) => {
+                if !draft.has_description() {
+                    return Ok(Some(fl!(l, "description-empty")));
+                }
+                draft.description_done = true;
+                Dialogue::Report { draft }
+            }
+            (ReportStep::Urgency, Step::Urgency(urgency)) => {
+                draft.urgency = Some(urgency);
+                if urgency == crate::domain::Urgency::Emergency {
+                    turn.say(fl!(l, "emergency-numbers"));
+                }
+                Dialogue::Report { draft }
+            }
+            (ReportStep::Confirm, Step::Confirm) => {
+                clear_buttons(turn, message);
+                submit(turn, &draft).await?;
+                return Ok(None);
+            }
+            (ReportStep::Confirm, Step::Edit) => {
+                draft.editing = true;
+                Dialogue::Report { draft }
+            }
+            (ReportStep::Confirm | ReportStep::EditChoice, Step::Abort) => {
+                clear_buttons(turn, message);
+                turn.end_dialogue().await?;
+                turn.say(fl!(l, "report-abandoned"));
+                return Ok(None);
+            }
+            (ReportStep::EditChoice, Step::EditField(field)) => {
+                draft.editing = false;
+                match field {
+                    Field::Category => draft.category = None,
+                    Field::Description => {
+                        draft.text.clear();
+                        draft.attachments.clear();
+                        draft.description_done = false;
+                    }
+                    Field::Urgency => draft.urgency = None,
+                }
+                Dialogue::Report { draft }
+            }
+            _ => return stale_button(turn, dialogue.as_ref()).await,
+        },
+        _ => return stale_button(turn, dialogue.as_ref()).await,
+    };
+    clear_buttons(turn, message);
+    turn.set_dialogue(&next).await?;
+    turn.prompt(&next).await?;
+    Ok(None)
+}
+
+async fn stale_button(turn: &mut Turn<'_>, dialogue: Option<&Dialogue>) -> anyhow::Result<Option<String>> {
+    let l = turn.l();
+    match dialogue {
+        Some(dialogue) => {
+            turn.say(fl!(l, "button-stale"));
+            turn.prompt(dialogue).await?;
+        }
+        None => turn.say(fl!(l, "button-expired")),
+    }
+    Ok(None)
+}
+
+async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> HandlerResult {
+    let l = turn.l();
+    let (Some(category), Some(urgency)) = (draft.category, draft.urgency) else {
+        return Ok(());
+    };
+    let Ok(description) = Description::parse(&draft.text) else {
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        return Ok(());
+    };
+    let complete = requests::Draft { category, urgency, description, attachments: draft.attachments.clone() };
+    let now = turn.now;
+    let submitted = match requests::submit(&mut turn.tx, turn.person.id, &complete, now).await? {
+        Ok(submitted) => submitted,
+        Err(SubmitRefusal::NotRegistered) => {
+            turn.end_dialogue().await?;
+            turn.say(fl!(l, "register-first"));
+            return Ok(());
+        }
+        Err(SubmitRefusal::TooManyOpen { max }) => {
+            turn.end_dialogue().await?;
+            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            return Ok(());
+        }
+    };
+    turn.end_dialogue().await?;
+    let number = submitted.request.number.to_string();
+    let within = render::duration(l, submitted.service_level.accept_within);
+    let text = match submitted.request.assignee_role {
+        Some(role) => fl!(l, "report-received", number = number, responder = render::role(l, role), within = within),
+        None => fl!(l, "report-received-unassigned", number = number),
+    };
+    turn.say(text);
+    if let Some(assignee) = submitted.request.assignee {
+        send_card(turn, assignee, &submitted.request).await?;
+    }
+    Ok(())
+}
+
+/// Sends a request's card to a responder, in their language, followed by the
+/// resident's attachments re-sent by file id.
+async fn send_card(turn: &mut Turn<'_>, responder: PersonId, request: &RequestView) -> HandlerResult {
+    let Some(person) = turn.tx.person(responder).await? else { return Ok(()) };
+    let Some(chat) = person.telegram_id else { return Ok(()) };
+    let l = turn.app.i18n.get(person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default());
+    let buttons = render::card_buttons(l, request);
+    turn.send_text(chat, render::card_text(l, request), Some(Keyboard::Inline(buttons)));
+    for attachment in &request.attachments {
+        turn.send(Outgoing::Attachment {
+            chat,
+            attachment: attachment.clone(),
+            caption: Some(request.number.to_string()),
+        });
+    }
+    Ok(())
+}
+
+/// Tells the resident of a request something, in their language.
+async fn tell_resident(turn: &mut Turn<'_>, request: &RequestView, text: impl Fn(&i18n_embed::fluent::FluentLanguageLoader) -> String) -> HandlerResult {
+    let Some(resident) = request.resident else { return Ok(()) };
+    let Some(person) = turn.tx.person(resident).await? else { return Ok(()) };
+    let Some(chat) = person.telegram_id else { return Ok(()) };
+    let l = turn.app.i18n.get(person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default());
+    turn.send_text(chat, text(l), None);
+    Ok(())
+}
+
+fn refresh_card(turn: &mut Turn<'_>, request: &RequestView, message: Option<(i64, MessageId)>) {
+    if let Some((chat, id)) = message {
+        let l = turn.l();
+        turn.send(Outgoing::EditText {
+            chat,
+            message_id: id.0,
+            text: render::card_text(l, request),
+            buttons: render::card_buttons(l, request),
+        });
+    }
+}
+
+async fn on_accept(turn: &mut Turn<'_>, id: crate::domain::RequestId, message: Option<(i64, MessageId)>) -> anyhow::Result<String> {
+    let l = turn.l();
+    let now = turn.now;
+    Ok(match requests::accept(&mut turn.tx, id, turn.person.id, now).await? {
+        AcceptOutcome::Accepted(request) => {
+            refresh_card(turn, &request, message);
+            let role = request.assignee_role.unwrap_or(Role::Liaison);
+            let number = request.number.to_string();
+            tell_resident(turn, &request, |rl| fl!(rl, "resident-accepted", number = number.clone(), responder = render::role(rl, role)))
+                .await?;
+            fl!(l, "accepted")
+        }
+        AcceptOutcome::AlreadyAccepted(request) => {
+            refresh_card(turn, &request, message);
+            fl!(l, "already-accepted")
+        }
+        AcceptOutcome::NoLongerOpen(request) => {
+            refresh_card(turn, &request, message);
+            fl!(l, "no-longer-open", status = render::status(l, request.status))
+        }
+        AcceptOutcome::NotYours => fl!(l, "not-yours"),
+        AcceptOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+async fn on_decline(turn: &mut Turn<'_>, id: crate::domain::RequestId, message: Option<(i64, MessageId)>) -> anyhow::Result<String> {
+    let l = turn.l();
+    let now = turn.now;
+    Ok(match requests::decline(&mut turn.tx, id, turn.person.id, now).await? {
+        DeclineOutcome::Rerouted { request, assignment } => {
+            if let Some((chat, message_id)) = message {
+                let text = fl!(l, "card-declined", number = request.number.to_string());
+                turn.send(Outgoing::EditText { chat, message_id: message_id.0, text, buttons: Vec::new() });
+            }
+            if let Some(assignment) = assignment {
+                send_card(turn, assignment.person, &request).await?;
+            }
+            fl!(l, "declined")
+        }
+        DeclineOutcome::NoLongerOpen(request) => {
+            refresh_card(turn, &request, message);
+            fl!(l, "no-longer-open", status = render::status(l, request.status))
+        }
+        DeclineOutcome::NotYours => fl!(l, "not-yours"),
+        DeclineOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+/// "东苑 E01" — how a building is named to people.
+async fn building_name(turn: &mut Turn<'_>, building: UnitId) -> anyhow::Result<String> {
+    let units = turn.tx.ancestry(building).await?;
+    Ok(match units.as_slice() {
+        [building, estate, ..] => format!("{} {}", estate.name, building.name),
+        [building] => building.name.clone(),
+        [] => String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_handler_tree_needs_only_what_the_inbox_provides() {
+        // The tree's signature must be satisfied by what the inbox worker
+        // injects (see inbox.rs); dptree panics here otherwise.
+        dptree::type_check(
+            schema().sig(),
+            &dptree::deps![],
+            &[
+                dptree::Type::of::<Update>(),
+                dptree::Type::of::<Me>(),
+                dptree::Type::of::<Arc<App>>(),
+                dptree::Type::of::<InboxJob>(),
+            ],
+        );
+    }
+
+    #[test]
+    fn commands_parse_with_and_without_the_bot_name() {
+        assert_eq!(Command::parse("/start b_E01", "desk_bot").unwrap(), Command::Start("b_E01".into()));
+        assert_eq!(Command::parse("/start", "desk_bot").unwrap(), Command::Start(String::new()));
+        assert_eq!(Command::parse("/new@desk_bot", "desk_bot").unwrap(), Command::New);
+        assert!(Command::parse("/frobnicate", "desk_bot").is_err());
+    }
+}

@@ -1,0 +1,124 @@
+//! The Telegram edge: polling into the inbox, handling updates, sending the
+//! outbox. Nothing outside this module knows about teloxide.
+
+pub mod callback;
+pub mod dialogue;
+pub mod handlers;
+pub mod inbox;
+pub mod outgoing;
+pub mod poller;
+pub mod render;
+pub mod sender;
+pub mod turn;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use i18n_embed_fl::fl;
+use teloxide::prelude::*;
+use teloxide::types::{BotCommand, BotCommandScope, Me};
+
+use crate::app::App;
+use crate::config::BotConfig;
+use crate::i18n::Locale;
+use crate::work::{Backoff, Shutdown, ShutdownTrigger};
+
+/// Runs the bot until SIGTERM or Ctrl-C.
+pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
+    let mut bot = Bot::new(bot_config.token.clone());
+    if let Some(url) = bot_config.api_url.clone() {
+        bot = bot.set_api_url(url);
+    }
+    let (trigger, shutdown) = Shutdown::new();
+    tokio::spawn(watch_signals(trigger));
+
+    let Some(me) = connect(&bot, &shutdown).await else { return Ok(()) };
+    tracing::info!(username = me.username(), "connected to Telegram");
+    // A webhook left over from another deployment would make getUpdates fail.
+    if let Err(error) = bot.delete_webhook().await {
+        tracing::warn!(%error, "could not remove a webhook");
+    }
+    publish_commands(&app, &bot).await;
+
+    let tuning = bot_config.tuning;
+    let tasks = [
+        tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone())),
+        tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
+        tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
+    ];
+    for task in tasks {
+        task.await.context("a background task panicked")?;
+    }
+    app.store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Asks Telegram who we are, retrying until it answers: the bot may start
+/// before the network does.
+async fn connect(bot: &Bot, shutdown: &Shutdown) -> Option<Me> {
+    let mut failures = 0;
+    loop {
+        match bot.get_me().await {
+            Ok(me) => return Some(me),
+            Err(teloxide::RequestError::Api(teloxide::ApiError::InvalidToken)) => {
+                tracing::error!("Telegram refused the token: check TELOXIDE_TOKEN");
+                return None;
+            }
+            Err(error) => {
+                failures += 1;
+                let pause = Backoff::after_failures(failures).min(Duration::from_secs(30));
+                tracing::warn!(%error, ?pause, "cannot reach Telegram yet");
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    _ = shutdown.triggered() => return None,
+                }
+            }
+        }
+    }
+}
+
+/// The commands everyone may use, in Telegram's menu, in both languages.
+async fn publish_commands(app: &App, bot: &Bot) {
+    for locale in Locale::ALL {
+        let l = app.i18n.get(locale);
+        let commands = vec![
+            BotCommand::new("new", fl!(l, "menu-new")),
+            BotCommand::new("my", fl!(l, "menu-my")),
+            BotCommand::new("start", fl!(l, "menu-start")),
+            BotCommand::new("help", fl!(l, "menu-help")),
+            BotCommand::new("cancel", fl!(l, "menu-cancel")),
+            BotCommand::new("lang", fl!(l, "menu-lang")),
+            BotCommand::new("privacy", fl!(l, "menu-privacy")),
+        ];
+        let mut request = bot.set_my_commands(commands).scope(BotCommandScope::AllPrivateChats);
+        if locale != Locale::default() {
+            request = request.language_code(locale.code());
+        }
+        if let Err(error) = request.await {
+            tracing::warn!(%error, "could not publish the command menu");
+        }
+    }
+}
+
+async fn watch_signals(trigger: ShutdownTrigger) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+    trigger.trigger();
+}

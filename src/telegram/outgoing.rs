@@ -1,0 +1,125 @@
+//! What the bot sends, as it is stored in the outbox: rendered, in the
+//! recipient's language, ready for the sender to hand to Telegram.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Attachment;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Outgoing {
+    Text { chat: i64, text: String, keyboard: Option<Keyboard> },
+    Attachment { chat: i64, attachment: Attachment, caption: Option<String> },
+    /// Replaces the text (and buttons) of a message the bot sent earlier.
+    EditText { chat: i64, message_id: i32, text: String, buttons: Vec<Vec<Button>> },
+    /// Takes the buttons off a message, so that an answered question cannot
+    /// be answered twice.
+    ClearButtons { chat: i64, message_id: i32 },
+    AnswerCallback { callback_id: String, text: Option<String> },
+}
+
+impl Outgoing {
+    /// The chat this goes to; messages to one chat are sent one at a time, in
+    /// order. Callback answers have no chat and need no order.
+    pub fn chat(&self) -> Option<i64> {
+        match self {
+            Outgoing::Text { chat, .. }
+            | Outgoing::Attachment { chat, .. }
+            | Outgoing::EditText { chat, .. }
+            | Outgoing::ClearButtons { chat, .. } => Some(*chat),
+            Outgoing::AnswerCallback { .. } => None,
+        }
+    }
+
+    /// Whether this counts against Telegram's per-chat message limit. Edits
+    /// and callback answers do not.
+    pub fn is_new_message(&self) -> bool {
+        matches!(self, Outgoing::Text { .. } | Outgoing::Attachment { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keyboard {
+    Inline(Vec<Vec<Button>>),
+    /// A reply keyboard whose first button shares the user's phone number and
+    /// whose second skips that step.
+    ShareContact { share: String, skip: String },
+    /// Removes a reply keyboard shown earlier.
+    Remove,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub text: String,
+    pub data: String,
+}
+
+impl Button {
+    pub fn new(text: impl Into<String>, data: impl Into<String>) -> Button {
+        Button { text: text.into(), data: data.into() }
+    }
+}
+
+/// Telegram refuses messages over 4,096 characters; longer texts are split
+/// on line breaks where possible.
+pub fn split_text(text: &str, max_chars: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut current_len = 0;
+    for line in text.split_inclusive('\n') {
+        let mut line = line;
+        loop {
+            let line_len = line.chars().count();
+            if current_len + line_len <= max_chars {
+                current.push_str(line);
+                current_len += line_len;
+                break;
+            }
+            if current_len > 0 {
+                parts.push(std::mem::take(&mut current));
+                current_len = 0;
+                continue;
+            }
+            let cut = line.char_indices().nth(max_chars).map_or(line.len(), |(i, _)| i);
+            parts.push(line[..cut].to_string());
+            line = &line[cut..];
+        }
+    }
+    if !current.is_empty() || parts.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_texts_are_split_on_line_breaks_within_the_limit() {
+        let text = format!("{}\n{}\n{}", "a".repeat(3000), "b".repeat(3000), "c".repeat(10));
+        let parts = split_text(&text, 4096);
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| p.chars().count() <= 4096));
+        assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn a_single_huge_line_is_cut_at_the_limit() {
+        let text = "水".repeat(9000);
+        let parts = split_text(&text, 4096);
+        assert_eq!(parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(), [4096, 4096, 808]);
+    }
+
+    #[test]
+    fn outgoing_messages_survive_the_outbox_round_trip() {
+        let message = Outgoing::Text {
+            chat: 5,
+            text: "你好".into(),
+            keyboard: Some(Keyboard::Inline(vec![vec![Button::new("OK", "r:1:acc")]])),
+        };
+        let json = serde_json::to_string(&message).unwrap();
+        assert_eq!(serde_json::from_str::<Outgoing>(&json).unwrap(), message);
+    }
+}

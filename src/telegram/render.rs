@@ -1,0 +1,110 @@
+//! How domain values read in each language. Plain text only: nothing a user
+//! wrote is ever interpreted as markup.
+
+use i18n_embed::fluent::FluentLanguageLoader;
+use i18n_embed_fl::fl;
+
+use super::callback::CallbackData;
+use super::outgoing::Button;
+use crate::domain::{Category, Role, Status, Urgency};
+use crate::store::RequestView;
+
+pub fn category(l: &FluentLanguageLoader, category: Category) -> String {
+    match category {
+        Category::Property => fl!(l, "category-property"),
+        Category::Household => fl!(l, "category-household"),
+        Category::Renovation => fl!(l, "category-renovation"),
+        Category::Dispute => fl!(l, "category-dispute"),
+        Category::Volunteer => fl!(l, "category-volunteer"),
+        Category::SocialOrg => fl!(l, "category-social-org"),
+        Category::Elderly => fl!(l, "category-elderly"),
+        Category::Childcare => fl!(l, "category-childcare"),
+        Category::Other => fl!(l, "category-other"),
+    }
+}
+
+pub fn urgency(l: &FluentLanguageLoader, urgency: Urgency) -> String {
+    match urgency {
+        Urgency::Emergency => fl!(l, "urgency-emergency"),
+        Urgency::Urgent => fl!(l, "urgency-urgent"),
+        Urgency::Normal => fl!(l, "urgency-normal"),
+        Urgency::Complex => fl!(l, "urgency-complex"),
+    }
+}
+
+/// The urgency with examples, for the buttons the resident chooses from.
+pub fn urgency_choice(l: &FluentLanguageLoader, urgency: Urgency) -> String {
+    match urgency {
+        Urgency::Emergency => fl!(l, "urgency-emergency-hint"),
+        Urgency::Urgent => fl!(l, "urgency-urgent-hint"),
+        Urgency::Normal => fl!(l, "urgency-normal-hint"),
+        Urgency::Complex => fl!(l, "urgency-complex-hint"),
+    }
+}
+
+pub fn status(l: &FluentLanguageLoader, status: Status) -> String {
+    match status {
+        Status::Open => fl!(l, "status-open"),
+        Status::Accepted => fl!(l, "status-accepted"),
+        Status::Resolved => fl!(l, "status-resolved"),
+        Status::Closed => fl!(l, "status-closed"),
+        Status::Cancelled => fl!(l, "status-cancelled"),
+    }
+}
+
+/// How a responder is named to residents: by role, never by account.
+pub fn role(l: &FluentLanguageLoader, role: Role) -> String {
+    match role {
+        Role::Liaison => fl!(l, "role-liaison"),
+        Role::Deputy => fl!(l, "role-deputy"),
+        Role::GroupLeader => fl!(l, "role-group-leader"),
+        Role::GridLeader => fl!(l, "role-grid-leader"),
+        Role::Admin => fl!(l, "role-admin"),
+        Role::Volunteer => fl!(l, "role-volunteer"),
+    }
+}
+
+/// Minutes, hours or days, whichever reads best.
+pub fn duration(l: &FluentLanguageLoader, duration: std::time::Duration) -> String {
+    let minutes = duration.as_secs() / 60;
+    if minutes < 120 {
+        fl!(l, "duration-minutes", n = minutes.to_string())
+    } else if minutes < 48 * 60 {
+        fl!(l, "duration-hours", n = (minutes / 60).to_string())
+    } else {
+        fl!(l, "duration-days", n = (minutes / (24 * 60)).to_string())
+    }
+}
+
+/// The card a responder receives: everything needed to act without asking.
+pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
+    let room = request.room.clone().unwrap_or_else(|| fl!(l, "card-no-room"));
+    let mut text = fl!(
+        l,
+        "card",
+        number = request.number.to_string(),
+        category = category(l, request.category),
+        urgency = urgency(l, request.urgency),
+        estate = request.estate_name.clone(),
+        building = request.building_code.clone(),
+        room = room,
+        description = request.description.clone(),
+        status = status(l, request.status)
+    );
+    if !request.attachments.is_empty() {
+        text.push('\n');
+        text.push_str(&fl!(l, "card-attachments", count = request.attachments.len().to_string()));
+    }
+    text
+}
+
+/// The buttons that make sense for the request as it is now.
+pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView) -> Vec<Vec<Button>> {
+    match request.status {
+        Status::Open => vec![vec![
+            Button::new(fl!(l, "button-accept"), CallbackData::Accept(request.id).encode()),
+            Button::new(fl!(l, "button-decline"), CallbackData::Decline(request.id).encode()),
+        ]],
+        _ => Vec::new(),
+    }
+}

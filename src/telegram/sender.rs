@@ -1,0 +1,352 @@
+//! The outbox sender: claims outgoing messages from the outbox and hands
+//! them to Telegram at Telegram's pace, one at a time per chat, retrying what
+//! can be retried and recording the id of what was sent.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use teloxide::prelude::*;
+use teloxide::types::{
+    ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, KeyboardButton,
+    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+};
+use teloxide::{ApiError, RequestError};
+use tokio::time::Instant;
+
+use super::outgoing::{Button, Keyboard, Outgoing};
+use crate::app::App;
+use crate::config::Tuning;
+use crate::domain::{Attachment, TelegramId};
+use crate::store::{ClaimedJob, Queue};
+use crate::work::{Backoff, Shutdown};
+
+/// How a send ended, as far as the outbox is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Sent; the message id when Telegram gave one.
+    Sent(Option<i32>),
+    /// Try again later: Telegram asked us to wait, or the network failed.
+    Retry { after: Option<Duration>, reason: String },
+    /// The recipient cannot be reached (blocked the bot, deactivated, never
+    /// started it): give up and stop routing to them.
+    Unreachable(String),
+    /// Telegram refused this message for good.
+    Rejected(String),
+}
+
+/// Classifies a failed request. teloxide does not recognise every text
+/// Telegram uses, so the texts of unknown errors are classified by prefix.
+pub fn classify(error: &RequestError) -> Verdict {
+    match error {
+        RequestError::RetryAfter(seconds) => {
+            Verdict::Retry { after: Some(seconds.duration()), reason: "rate limited by Telegram".into() }
+        }
+        RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
+            Verdict::Retry { after: None, reason: "network or server failure".into() }
+        }
+        RequestError::Api(api) => classify_api(api),
+        RequestError::MigrateToChatId(_) => Verdict::Rejected("chat migrated".into()),
+    }
+}
+
+fn classify_api(error: &ApiError) -> Verdict {
+    match error {
+        ApiError::BotBlocked
+        | ApiError::UserDeactivated
+        | ApiError::CantInitiateConversation
+        | ApiError::CantTalkWithBots
+        | ApiError::ChatNotFound
+        | ApiError::BotKicked
+        | ApiError::BotKickedFromSupergroup
+        | ApiError::BotKickedFromChannel => Verdict::Unreachable(error.to_string()),
+        ApiError::MessageNotModified => Verdict::Sent(None),
+        ApiError::Unknown(text) => classify_text(text),
+        other => Verdict::Rejected(other.to_string()),
+    }
+}
+
+fn classify_text(text: &str) -> Verdict {
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with("forbidden:") || lower.contains("chat not found") || lower.contains("user is deactivated") {
+        Verdict::Unreachable(text.to_string())
+    } else if lower.contains("message is not modified") {
+        Verdict::Sent(None)
+    } else if lower.starts_with("bad request:") {
+        Verdict::Rejected(text.to_string())
+    } else {
+        // Server errors ("Internal Server Error", "Bad Gateway") and texts we
+        // have never seen are worth another try; the attempt limit stops it.
+        Verdict::Retry { after: None, reason: text.chars().take(120).collect() }
+    }
+}
+
+/// Spaces messages out: at most `global_rate` a second to all chats and one
+/// per `chat_interval` to each chat. Edits and callback answers are not
+/// counted, as Telegram does not count them.
+///
+/// Time is cut into slots of `1 / global_rate`; each message takes the first
+/// free slot at or after the moment its chat may receive it. No two messages
+/// share a slot, so no second ever holds more than `global_rate` of them, and
+/// a chat that must wait does not hold up the others.
+pub struct Pacer {
+    slot: Duration,
+    chat_interval: Duration,
+    epoch: Instant,
+    state: Mutex<PacerState>,
+}
+
+#[derive(Default)]
+struct PacerState {
+    taken: std::collections::BTreeSet<u64>,
+    next_per_chat: HashMap<i64, Instant>,
+}
+
+impl Pacer {
+    pub fn new(tuning: Tuning) -> Pacer {
+        let slot = if tuning.global_rate == 0 { Duration::ZERO } else { Duration::from_secs(1) / tuning.global_rate };
+        Pacer { slot, chat_interval: tuning.chat_interval, epoch: Instant::now(), state: Mutex::default() }
+    }
+
+    /// Reserves the moment at which a new message to `chat` may be sent.
+    pub fn reserve(&self, chat: i64) -> Instant {
+        let now = Instant::now();
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let earliest = state.next_per_chat.get(&chat).copied().unwrap_or(now).max(now);
+        let at = if self.slot.is_zero() {
+            earliest
+        } else {
+            let slot_nanos = self.slot.as_nanos();
+            let since = (earliest - self.epoch).as_nanos();
+            let mut index = u64::try_from(since.div_ceil(slot_nanos)).unwrap_or(u64::MAX);
+            while state.taken.contains(&index) {
+                index += 1;
+            }
+            state.taken.insert(index);
+            let past = u64::try_from((now - self.epoch).as_nanos() / slot_nanos).unwrap_or(0);
+            state.taken = state.taken.split_off(&past.saturating_sub(1));
+            self.epoch + self.slot * u32::try_from(index).unwrap_or(u32::MAX)
+        };
+        state.next_per_chat.insert(chat, at + self.chat_interval);
+        if state.next_per_chat.len() > 10_000 {
+            state.next_per_chat.retain(|_, next| *next > now);
+        }
+        at
+    }
+}
+
+pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
+    let pacer = Arc::new(Pacer::new(tuning));
+    let mut in_flight = tokio::task::JoinSet::new();
+    let mut failures = 0u32;
+    loop {
+        if shutdown.is_triggered() {
+            break;
+        }
+        while in_flight.try_join_next().is_some() {}
+        let capacity = 64usize.saturating_sub(in_flight.len());
+        let claimed = if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Outbox, 30_000, capacity as i64).await };
+        match claimed {
+            Ok(jobs) if !jobs.is_empty() => {
+                failures = 0;
+                for job in jobs {
+                    let (app, bot, pacer) = (app.clone(), bot.clone(), pacer.clone());
+                    in_flight.spawn(async move { deliver(&app, &bot, &pacer, job).await });
+                }
+                continue;
+            }
+            Ok(_) => failures = 0,
+            Err(error) => {
+                failures += 1;
+                tracing::warn!(%error, "could not claim outgoing messages");
+            }
+        }
+        let pause = Backoff::after_failures(failures).min(Duration::from_secs(1));
+        tokio::select! {
+            _ = app.wake.outbox.notified() => {}
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.triggered() => {}
+        }
+    }
+    // Messages already handed to Telegram are allowed to finish; anything
+    // unfinished is left to its lease and sent after the restart.
+    let _ = tokio::time::timeout(Duration::from_secs(5), async { while in_flight.join_next().await.is_some() {} }).await;
+}
+
+async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
+    let outgoing: Outgoing = match serde_json::from_str(&job.payload) {
+        Ok(outgoing) => outgoing,
+        Err(error) => {
+            tracing::error!(job = job.id, %error, "unreadable outbox entry");
+            app.settle(&job, Settle::Failed("unreadable outbox entry".into())).await;
+            return;
+        }
+    };
+    if let Some(chat) = outgoing.chat().filter(|_| outgoing.is_new_message()) {
+        tokio::time::sleep_until(pacer.reserve(chat)).await;
+    }
+    let verdict = match send(bot, &outgoing).await {
+        Ok(id) => Verdict::Sent(id),
+        Err(error) => classify(&error),
+    };
+    let settle = match verdict {
+        Verdict::Sent(id) => Settle::Done(id.map(|id| id.to_string())),
+        Verdict::Retry { after, reason } if job.attempts < 10 => {
+            let wait = after.unwrap_or_else(|| Backoff::after_failures(job.attempts as u32));
+            tracing::info!(job = job.id, attempt = job.attempts, ?wait, reason, "sending failed, will retry");
+            Settle::Retry { after: wait, reason }
+        }
+        Verdict::Retry { reason, .. } => Settle::Failed(format!("gave up after {} attempts: {reason}", job.attempts)),
+        Verdict::Unreachable(reason) => {
+            tracing::info!(job = job.id, reason, "recipient unreachable");
+            Settle::Unreachable { chat: outgoing.chat(), reason }
+        }
+        Verdict::Rejected(reason) => {
+            tracing::warn!(job = job.id, reason, "Telegram refused a message");
+            Settle::Failed(reason)
+        }
+    };
+    app.settle(&job, settle).await;
+    app.wake.outbox.notify_one();
+}
+
+/// What to record about a claimed outbox job.
+pub enum Settle {
+    Done(Option<String>),
+    Retry { after: Duration, reason: String },
+    Unreachable { chat: Option<i64>, reason: String },
+    Failed(String),
+}
+
+impl App {
+    async fn settle(&self, job: &ClaimedJob, settle: Settle) {
+        let now = self.now_ms();
+        let result = async {
+            let mut tx = self.store.begin().await?;
+            match settle {
+                Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now).await?,
+                Settle::Retry { after, reason } => {
+                    tx.retry_later(job.id, &job.lease_token, &reason, now + after.as_millis() as i64).await?
+                }
+                Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, &reason, now).await?,
+                Settle::Unreachable { chat, reason } => {
+                    if let Some(chat) = chat
+                        && let Some(person) = tx.person_by_telegram(TelegramId(chat)).await?
+                    {
+                        tx.set_reachable(person.id, false).await?;
+                    }
+                    tx.fail(job.id, &job.lease_token, &reason, now).await?
+                }
+            };
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = result {
+            tracing::warn!(job = job.id, %error, "could not record the outcome of a send; it will be retried");
+        }
+    }
+}
+
+async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestError> {
+    let message = match outgoing.clone() {
+        Outgoing::Text { chat, text, keyboard } => {
+            let mut request = bot.send_message(ChatId(chat), text);
+            if let Some(keyboard) = keyboard {
+                request = request.reply_markup(reply_markup(keyboard));
+            }
+            request.await?
+        }
+        Outgoing::Attachment { chat, attachment, caption } => {
+            let chat = ChatId(chat);
+            let file = |id: String| InputFile::file_id(FileId(id));
+            let caption = caption.unwrap_or_default();
+            match attachment {
+                Attachment::Photo { file_id } => bot.send_photo(chat, file(file_id)).caption(caption).await?,
+                Attachment::Voice { file_id } => bot.send_voice(chat, file(file_id)).caption(caption).await?,
+                Attachment::Video { file_id } => bot.send_video(chat, file(file_id)).caption(caption).await?,
+                Attachment::Document { file_id } => bot.send_document(chat, file(file_id)).caption(caption).await?,
+                Attachment::Location { latitude, longitude } => bot.send_location(chat, latitude, longitude).await?,
+            }
+        }
+        Outgoing::EditText { chat, message_id, text, buttons } => {
+            bot.edit_message_text(ChatId(chat), MessageId(message_id), text).reply_markup(inline(buttons)).await?
+        }
+        Outgoing::ClearButtons { chat, message_id } => {
+            bot.edit_message_reply_markup(ChatId(chat), MessageId(message_id)).await?
+        }
+        Outgoing::AnswerCallback { callback_id, text } => {
+            let mut request = bot.answer_callback_query(CallbackQueryId(callback_id));
+            if let Some(text) = text {
+                request = request.text(text);
+            }
+            request.await?;
+            return Ok(None);
+        }
+    };
+    Ok(Some(message.id.0))
+}
+
+fn inline(rows: Vec<Vec<Button>>) -> InlineKeyboardMarkup {
+    InlineKeyboardMarkup::new(
+        rows.into_iter()
+            .map(|row| row.into_iter().map(|b| InlineKeyboardButton::callback(b.text, b.data)).collect::<Vec<_>>()),
+    )
+}
+
+fn reply_markup(keyboard: Keyboard) -> ReplyMarkup {
+    match keyboard {
+        Keyboard::Inline(rows) => ReplyMarkup::InlineKeyboard(inline(rows)),
+        Keyboard::ShareContact { share, skip } => ReplyMarkup::Keyboard(
+            KeyboardMarkup::new(vec![
+                vec![KeyboardButton::new(share).request(ButtonRequest::Contact)],
+                vec![KeyboardButton::new(skip)],
+            ])
+            .resize_keyboard()
+            .one_time_keyboard(),
+        ),
+        Keyboard::Remove => ReplyMarkup::KeyboardRemove(KeyboardRemove::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_texts_teloxide_does_not_know_mean_unreachable() {
+        let verdict = classify(&RequestError::Api(ApiError::Unknown("Forbidden: bot was blocked by the user ".into())));
+        assert!(matches!(verdict, Verdict::Unreachable(_)));
+        assert!(matches!(classify(&RequestError::Api(ApiError::BotBlocked)), Verdict::Unreachable(_)));
+        assert!(matches!(classify(&RequestError::Api(ApiError::ChatNotFound)), Verdict::Unreachable(_)));
+    }
+
+    #[test]
+    fn server_errors_are_retried_and_bad_requests_are_not() {
+        let server = classify(&RequestError::Api(ApiError::Unknown("Internal Server Error".into())));
+        assert!(matches!(server, Verdict::Retry { after: None, .. }));
+        let bad = classify(&RequestError::Api(ApiError::Unknown("Bad Request: message text is empty".into())));
+        assert!(matches!(bad, Verdict::Rejected(_)));
+    }
+
+    #[test]
+    fn retry_after_is_honoured() {
+        let verdict = classify(&RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7)));
+        assert_eq!(verdict, Verdict::Retry { after: Some(Duration::from_secs(7)), reason: "rate limited by Telegram".into() });
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_pacer_spaces_one_chats_messages_and_caps_the_total() {
+        let pacer = Pacer::new(Tuning { global_rate: 10, chat_interval: Duration::from_secs(1), ..Tuning::default() });
+        let start = Instant::now();
+        assert_eq!(pacer.reserve(1) - start, Duration::ZERO);
+        assert_eq!(pacer.reserve(1) - start, Duration::from_secs(1));
+        assert_eq!(pacer.reserve(2) - start, Duration::from_millis(100));
+        let slots: Vec<Duration> = (10..40).map(|chat| pacer.reserve(chat) - start).collect();
+        for window_start in 0..30 {
+            let from = Duration::from_millis(100 * window_start);
+            let in_window = slots.iter().filter(|s| **s >= from && **s < from + Duration::from_secs(1)).count();
+            assert!(in_window <= 10, "{in_window} messages in the second from {from:?}");
+        }
+    }
+}
