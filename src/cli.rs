@@ -29,7 +29,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the bot: long polling, handlers, timers and the outbox sender.
+    /// Run the bot: long polling, the handlers and the outbox sender.
     /// Needs TELOXIDE_TOKEN; applies migrations first.
     Run,
     /// Create or upgrade the database schema at DATABASE_URL, then exit.
@@ -74,7 +74,11 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let now = millis(chrono::Utc::now());
     let mut tx = store.begin().await?;
     tx.ensure_admins(&config.admin_ids, now).await?;
+    let released = tx.release_leases_of(&config.instance, now).await?;
     tx.commit().await?;
+    if released > 0 {
+        tracing::info!(released, "took back work left unfinished by the previous run");
+    }
     let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
     crate::telegram::run(app, bot_config).await
 }

@@ -15,6 +15,9 @@ pub struct Config {
     pub database_url: String,
     pub admin_ids: Vec<TelegramId>,
     pub timezone: Tz,
+    /// This instance's name, under which it leases work. Instances sharing
+    /// one database need different names; the host name is the default.
+    pub instance: String,
 }
 
 /// What only `run` needs. `Debug` is not derived: the token must never reach
@@ -59,7 +62,10 @@ impl Config {
             Some(name) => name.parse::<Tz>().map_err(|_| anyhow::anyhow!("DESK_TIMEZONE `{name}` is not a known timezone (e.g. Asia/Shanghai)"))?,
             None => chrono_tz::Asia::Shanghai,
         };
-        Ok(Config { database_url, admin_ids, timezone })
+        let instance = var("DESK_INSTANCE")
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()))
+            .unwrap_or_else(|| "community-desk".to_string());
+        Ok(Config { database_url, admin_ids, timezone, instance })
     }
 }
 

@@ -111,6 +111,9 @@ CREATE TABLE jobs (
     due_at BIGINT NOT NULL,
     attempts BIGINT NOT NULL DEFAULT 0,
     lease_token TEXT,
+    -- The instance holding the lease. A restarted instance takes back at
+    -- once what its previous run held, instead of waiting for the lease.
+    lease_owner TEXT,
     last_error TEXT,
     result TEXT,
     request_id BIGINT,

@@ -105,12 +105,8 @@ async fn import_people(
     file: &DirectoryFile,
     now: i64,
 ) -> Result<Result<ImportCounts, Vec<LineError>>, StoreError> {
-    let lines = match directory::parse_people(&file.name, &file.bytes) {
-        Ok(lines) => lines,
-        Err(errors) => return Ok(Err(errors)),
-    };
     let mut tx = store.begin().await?;
-    let planned = match directory::plan_people(&file.name, &lines, &tx.units().await?) {
+    let planned = match directory::validate_people(&file.name, &file.bytes, &tx.units().await?) {
         Ok(planned) => planned,
         Err(errors) => return Ok(Err(errors)),
     };

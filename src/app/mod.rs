@@ -48,7 +48,7 @@ impl App {
     /// Claims due jobs of a queue in a transaction of its own.
     pub async fn claim(&self, queue: Queue, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut tx = self.store.begin().await?;
-        let jobs = tx.claim(queue, self.now_ms(), lease_ms, limit).await?;
+        let jobs = tx.claim(queue, &self.config.instance, self.now_ms(), lease_ms, limit).await?;
         tx.commit().await?;
         Ok(jobs)
     }

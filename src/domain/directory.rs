@@ -175,6 +175,27 @@ pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<UnitLine>, Vec<LineEr
 }
 
 pub fn parse_people(file: &str, bytes: &[u8]) -> Result<Vec<PersonLine>, Vec<LineError>> {
+    let (lines, errors) = parse_people_lines(file, bytes)?;
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
+}
+
+/// Parses and resolves `people.csv` against the units in one go, so that an
+/// admin sees every problem of the file at once, in line order.
+pub fn validate_people(file: &str, bytes: &[u8], units: &[Unit]) -> Result<Vec<PlannedPerson>, Vec<LineError>> {
+    let (lines, mut errors) = parse_people_lines(file, bytes)?;
+    match plan_people(file, &lines, units) {
+        Ok(planned) if errors.is_empty() => return Ok(planned),
+        Ok(_) => {}
+        Err(more) => errors.extend(more),
+    }
+    errors.sort_by_key(|e| e.line);
+    Err(errors)
+}
+
+/// The valid lines of `people.csv` and the problems of the others.
+type ParsedPeople = (Vec<PersonLine>, Vec<LineError>);
+
+fn parse_people_lines(file: &str, bytes: &[u8]) -> Result<ParsedPeople, Vec<LineError>> {
     let rows = read_rows(file, bytes, &PEOPLE_HEADER)?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -211,7 +232,7 @@ pub fn parse_people(file: &str, bytes: &[u8]) -> Result<Vec<PersonLine>, Vec<Lin
         }
         lines.push(PersonLine { line, name: f[0].clone(), phone, role, unit: f[3].clone() });
     }
-    if errors.is_empty() { Ok(lines) } else { Err(errors) }
+    Ok((lines, errors))
 }
 
 /// Checks `units.csv` lines against the units already known: a building may
@@ -485,6 +506,14 @@ mod tests {
         assert_eq!(unknown, "people.csv:2: unknown unit `Z99`");
         let level = only_error(people("name,phone,role,unit\n陈静,13800000004,liaison,第一网格\n"));
         assert_eq!(level, "people.csv:2: role liaison must be held on a building, but `第一网格` is a grid");
+    }
+
+    #[test]
+    fn validating_people_reports_every_problem_of_the_file_in_line_order() {
+        let text = "name,phone,role,unit\n王芳,13800000001,liaison,Z99\n李强,1380000,liaison,E01\n";
+        let errors = validate_people("people.csv", text.as_bytes(), &units()).unwrap_err();
+        let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3]);
     }
 
     #[test]

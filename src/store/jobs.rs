@@ -96,12 +96,12 @@ impl Tx {
     /// `lease_ms`. PostgreSQL skips rows another instance is claiming at the
     /// same moment; SQLite has one writer at a time, so its claim is atomic as
     /// it stands.
-    pub async fn claim(&mut self, queue: Queue, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>> {
+    pub async fn claim(&mut self, queue: Queue, owner: &str, now: i64, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>> {
         let token = uuid::Uuid::new_v4().to_string();
         let lease_until = now + lease_ms;
         let jobs: Vec<ClaimedJob> = match self.backend() {
             Backend::Sqlite => on!(self, |c| sqlx::query_as(
-                "UPDATE jobs SET due_at = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN ( \
+                "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
                    SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
                    AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                      AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
@@ -113,10 +113,11 @@ impl Tx {
             .bind(queue.as_str())
             .bind(now)
             .bind(limit)
+            .bind(owner)
             .fetch_all(c)
             .await)?,
             Backend::Postgres => on!(self, |c| sqlx::query_as(
-                "UPDATE jobs SET due_at = $1, lease_token = $2, attempts = attempts + 1 WHERE id IN ( \
+                "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
                    SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
                    AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                      AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
@@ -128,6 +129,7 @@ impl Tx {
             .bind(queue.as_str())
             .bind(now)
             .bind(limit)
+            .bind(owner)
             .fetch_all(c)
             .await)?,
         };
@@ -181,6 +183,19 @@ impl Tx {
         .execute(c)
         .await)?;
         Ok(updated == 1)
+    }
+
+    /// Makes every job leased by `owner` due now. Called at start-up: whatever
+    /// this instance held when it last stopped was abandoned.
+    pub async fn release_leases_of(&mut self, owner: &str, now: i64) -> Result<u64> {
+        Ok(exec!(self, |c| sqlx::query(
+            "UPDATE jobs SET due_at = $1, lease_token = NULL WHERE lease_owner = $2 AND status = 'pending' \
+             AND lease_token IS NOT NULL"
+        )
+        .bind(now)
+        .bind(owner)
+        .execute(c)
+        .await)?)
     }
 
     /// When the next pending job of a queue becomes due, if any.

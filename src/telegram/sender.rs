@@ -139,12 +139,15 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let pacer = Arc::new(Pacer::new(tuning));
     let mut in_flight = tokio::task::JoinSet::new();
     let mut failures = 0u32;
+    // Claim no more than about two seconds of sending, so that a claimed
+    // message never waits in the pacer for longer than its lease.
+    let max_in_flight = if tuning.global_rate == 0 { 64 } else { (tuning.global_rate as usize * 2).clamp(1, 64) };
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while in_flight.try_join_next().is_some() {}
-        let capacity = 64usize.saturating_sub(in_flight.len());
+        let capacity = max_in_flight.saturating_sub(in_flight.len());
         let claimed = if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Outbox, 30_000, capacity as i64).await };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
