@@ -34,7 +34,13 @@ pub struct Wake {
 
 impl App {
     pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
-        App { store, i18n, clock, config, wake: Wake::default() }
+        App {
+            store,
+            i18n,
+            clock,
+            config,
+            wake: Wake::default(),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -46,9 +52,16 @@ impl App {
     }
 
     /// Claims due jobs of a queue in a transaction of its own.
-    pub async fn claim(&self, queue: Queue, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>, StoreError> {
+    pub async fn claim(
+        &self,
+        queue: Queue,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut tx = self.store.begin().await?;
-        let jobs = tx.claim(queue, &self.config.instance, self.now_ms(), lease_ms, limit).await?;
+        let jobs = tx
+            .claim(queue, &self.config.instance, self.now_ms(), lease_ms, limit)
+            .await?;
         tx.commit().await?;
         Ok(jobs)
     }

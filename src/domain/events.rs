@@ -8,17 +8,34 @@ use super::routing::RoutingDecision;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Event {
-    Created { category: Category, urgency: Urgency, attachments: usize },
+    Created {
+        category: Category,
+        urgency: Urgency,
+        attachments: usize,
+    },
     /// Routing found a responder; `decision` says who was passed over and why.
-    Routed { decision: RoutingDecision },
+    Routed {
+        decision: RoutingDecision,
+    },
     /// Routing found nobody at all.
-    Unroutable { decision: RoutingDecision },
+    Unroutable {
+        decision: RoutingDecision,
+    },
     Accepted,
     Declined,
     Cancelled,
-    DirectoryImported { file: String, created: u64, updated: u64, unchanged: u64 },
-    PhoneBound { roles_gained: u64 },
-    NotificationUndeliverable { reason: String },
+    DirectoryImported {
+        file: String,
+        created: u64,
+        updated: u64,
+        unchanged: u64,
+    },
+    PhoneBound {
+        roles_gained: u64,
+    },
+    NotificationUndeliverable {
+        reason: String,
+    },
 }
 
 impl Event {
@@ -46,7 +63,11 @@ mod tests {
     fn the_stored_kind_matches_the_serialised_tag() {
         let events = [
             Event::Accepted,
-            Event::Created { category: Category::Other, urgency: Urgency::Normal, attachments: 0 },
+            Event::Created {
+                category: Category::Other,
+                urgency: Urgency::Normal,
+                attachments: 0,
+            },
             Event::PhoneBound { roles_gained: 1 },
         ];
         for event in events {

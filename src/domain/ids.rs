@@ -121,7 +121,15 @@ impl Phone {
     /// The number with all but the last four digits hidden, for screens that
     /// confirm which number was meant.
     pub fn masked(&self) -> String {
-        let tail: String = self.0.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+        let tail: String = self
+            .0
+            .chars()
+            .rev()
+            .take(4)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
         format!("***{tail}")
     }
 }
@@ -143,8 +151,14 @@ impl Room {
         let room = input.trim();
         let ok = !room.is_empty()
             && room.chars().count() <= Self::MAX_CHARS
-            && room.chars().all(|c| c.is_alphanumeric() || "-#/ ".contains(c));
-        if ok { Ok(Self(room.to_string())) } else { Err(DomainError::InvalidRoom) }
+            && room
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-#/ ".contains(c));
+        if ok {
+            Ok(Self(room.to_string()))
+        } else {
+            Err(DomainError::InvalidRoom)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -158,14 +172,26 @@ mod tests {
 
     #[test]
     fn chinese_mobile_numbers_get_the_country_code() {
-        assert_eq!(Phone::parse("138 1234 5678").unwrap().as_str(), "+8613812345678");
-        assert_eq!(Phone::parse("+86 138-1234-5678").unwrap().as_str(), "+8613812345678");
-        assert_eq!(Phone::parse("8613812345678").unwrap().as_str(), "+8613812345678");
+        assert_eq!(
+            Phone::parse("138 1234 5678").unwrap().as_str(),
+            "+8613812345678"
+        );
+        assert_eq!(
+            Phone::parse("+86 138-1234-5678").unwrap().as_str(),
+            "+8613812345678"
+        );
+        assert_eq!(
+            Phone::parse("8613812345678").unwrap().as_str(),
+            "+8613812345678"
+        );
     }
 
     #[test]
     fn foreign_numbers_keep_their_country_code() {
-        assert_eq!(Phone::parse("+44 20 7946 0958").unwrap().as_str(), "+442079460958");
+        assert_eq!(
+            Phone::parse("+44 20 7946 0958").unwrap().as_str(),
+            "+442079460958"
+        );
     }
 
     #[test]

@@ -33,7 +33,10 @@ pub enum DomainError {
 
 /// Building codes that look like what a resident typed, best first, for the
 /// "did you mean" answer to a typo.
-pub fn suggest_buildings<'a>(typed: &str, known: impl IntoIterator<Item = &'a BuildingCode>) -> Vec<BuildingCode> {
+pub fn suggest_buildings<'a>(
+    typed: &str,
+    known: impl IntoIterator<Item = &'a BuildingCode>,
+) -> Vec<BuildingCode> {
     let typed = typed.trim().to_uppercase();
     let mut scored: Vec<(usize, &BuildingCode)> = known
         .into_iter()
@@ -41,7 +44,11 @@ pub fn suggest_buildings<'a>(typed: &str, known: impl IntoIterator<Item = &'a Bu
         .filter(|(distance, code)| *distance <= 2.max(code.as_str().len() / 3))
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-    scored.into_iter().take(4).map(|(_, code)| code.clone()).collect()
+    scored
+        .into_iter()
+        .take(4)
+        .map(|(_, code)| code.clone())
+        .collect()
 }
 
 #[cfg(test)]

@@ -77,7 +77,9 @@ impl Role {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|role| role.as_str() == input.trim())
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == input.trim())
     }
 
     /// The level of unit this role is held on; `None` when any level will do

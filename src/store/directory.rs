@@ -20,8 +20,13 @@ impl TryFrom<UnitRow> for Unit {
     type Error = StoreError;
 
     fn try_from(row: UnitRow) -> Result<Unit> {
-        let level = UnitLevel::parse(&row.level).ok_or_else(|| StoreError::Corrupt(format!("unit level {}", row.level)))?;
-        let code = row.code.map(|c| BuildingCode::parse(&c)).transpose().map_err(|_| StoreError::Corrupt("building code".into()))?;
+        let level = UnitLevel::parse(&row.level)
+            .ok_or_else(|| StoreError::Corrupt(format!("unit level {}", row.level)))?;
+        let code = row
+            .code
+            .map(|c| BuildingCode::parse(&c))
+            .transpose()
+            .map_err(|_| StoreError::Corrupt("building code".into()))?;
         Ok(Unit {
             id: UnitId(row.id),
             parent: row.parent_id.map(UnitId),
@@ -52,8 +57,11 @@ pub struct RoleView {
 
 impl Tx {
     pub async fn units(&mut self) -> Result<Vec<Unit>> {
-        let rows: Vec<UnitRow> =
-            on!(self, |c| sqlx::query_as("SELECT id, parent_id, level, name, code, households FROM units ORDER BY id").fetch_all(c).await)?;
+        let rows: Vec<UnitRow> = on!(self, |c| sqlx::query_as(
+            "SELECT id, parent_id, level, name, code, households FROM units ORDER BY id"
+        )
+        .fetch_all(c)
+        .await)?;
         rows.into_iter().map(Unit::try_from).collect()
     }
 
@@ -68,19 +76,27 @@ impl Tx {
     }
 
     pub async fn building_by_code(&mut self, code: &BuildingCode) -> Result<Option<Unit>> {
-        let row: Option<UnitRow> = on!(self, |c| sqlx::query_as(
+        let row: Option<UnitRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, parent_id, level, name, code, households FROM units WHERE code = $1 AND level = 'building'"
         )
         .bind(code.as_str())
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         row.map(Unit::try_from).transpose()
     }
 
     pub async fn building_codes(&mut self) -> Result<Vec<BuildingCode>> {
-        let codes: Vec<String> =
-            on!(self, |c| sqlx::query_scalar("SELECT code FROM units WHERE level = 'building' ORDER BY code").fetch_all(c).await)?;
-        Ok(codes.iter().filter_map(|c| BuildingCode::parse(c).ok()).collect())
+        let codes: Vec<String> = on!(self, |c| sqlx::query_scalar(
+            "SELECT code FROM units WHERE level = 'building' ORDER BY code"
+        )
+        .fetch_all(c)
+        .await)?;
+        Ok(codes
+            .iter()
+            .filter_map(|c| BuildingCode::parse(c).ok())
+            .collect())
     }
 
     /// The unit and its ancestors, from the unit itself up to its community.
@@ -88,7 +104,10 @@ impl Tx {
         let mut chain = Vec::new();
         let mut next = Some(id);
         while let Some(id) = next {
-            let unit = self.unit(id).await?.ok_or_else(|| StoreError::Corrupt(format!("missing unit {}", id.0)))?;
+            let unit = self
+                .unit(id)
+                .await?
+                .ok_or_else(|| StoreError::Corrupt(format!("missing unit {}", id.0)))?;
             next = unit.parent;
             chain.push(unit);
             if chain.len() > 16 {
@@ -98,7 +117,12 @@ impl Tx {
         Ok(chain)
     }
 
-    async fn child_unit(&mut self, parent: Option<UnitId>, level: UnitLevel, name: &str) -> Result<(UnitId, bool)> {
+    async fn child_unit(
+        &mut self,
+        parent: Option<UnitId>,
+        level: UnitLevel,
+        name: &str,
+    ) -> Result<(UnitId, bool)> {
         let existing: Option<i64> = on!(self, |c| sqlx::query_scalar(
             "SELECT id FROM units WHERE COALESCE(parent_id, 0) = $1 AND name = $2"
         )
@@ -122,30 +146,44 @@ impl Tx {
 
     /// Creates whatever of a `units.csv` line's path is missing and updates the
     /// household count. Returns what happened to the building.
-    pub async fn upsert_unit_line(&mut self, line: &UnitLine, counts: &mut ImportCounts) -> Result<()> {
-        let (community, _) = self.child_unit(None, UnitLevel::Community, &line.community).await?;
-        let (grid, _) = self.child_unit(Some(community), UnitLevel::Grid, &line.grid).await?;
-        let (estate, _) = self.child_unit(Some(grid), UnitLevel::Estate, &line.estate).await?;
+    pub async fn upsert_unit_line(
+        &mut self,
+        line: &UnitLine,
+        counts: &mut ImportCounts,
+    ) -> Result<()> {
+        let (community, _) = self
+            .child_unit(None, UnitLevel::Community, &line.community)
+            .await?;
+        let (grid, _) = self
+            .child_unit(Some(community), UnitLevel::Grid, &line.grid)
+            .await?;
+        let (estate, _) = self
+            .child_unit(Some(grid), UnitLevel::Estate, &line.estate)
+            .await?;
         let households = i64::from(line.households);
         match self.building_by_code(&line.building).await? {
             Some(existing) if existing.households == Some(line.households) => counts.unchanged += 1,
             Some(existing) => {
-                exec!(self, |c| sqlx::query("UPDATE units SET households = $1 WHERE id = $2")
-                    .bind(households)
-                    .bind(existing.id.0)
-                    .execute(c)
-                    .await)?;
+                exec!(self, |c| sqlx::query(
+                    "UPDATE units SET households = $1 WHERE id = $2"
+                )
+                .bind(households)
+                .bind(existing.id.0)
+                .execute(c)
+                .await)?;
                 counts.updated += 1;
             }
             None => {
-                exec!(self, |c| sqlx::query(
+                exec!(self, |c| {
+                    sqlx::query(
                     "INSERT INTO units (parent_id, level, name, code, households) VALUES ($1, 'building', $2, $2, $3)"
                 )
                 .bind(estate.0)
                 .bind(line.building.as_str())
                 .bind(households)
                 .execute(c)
-                .await)?;
+                .await
+                })?;
                 counts.created += 1;
             }
         }
@@ -154,21 +192,30 @@ impl Tx {
 
     /// Adds a person of `people.csv` (keyed by phone) and their roles. Roles
     /// already held are left alone, so re-importing changes nothing.
-    pub async fn upsert_planned_person(&mut self, person: &PlannedPerson, now: i64, counts: &mut ImportCounts) -> Result<()> {
-        let existing: Option<(i64, String)> = on!(self, |c| sqlx::query_as("SELECT id, name FROM people WHERE phone = $1")
-            .bind(person.phone.as_str())
-            .fetch_optional(c)
-            .await)?;
+    pub async fn upsert_planned_person(
+        &mut self,
+        person: &PlannedPerson,
+        now: i64,
+        counts: &mut ImportCounts,
+    ) -> Result<()> {
+        let existing: Option<(i64, String)> = on!(self, |c| sqlx::query_as(
+            "SELECT id, name FROM people WHERE phone = $1"
+        )
+        .bind(person.phone.as_str())
+        .fetch_optional(c)
+        .await)?;
         let mut changed = false;
         let known = existing.is_some();
         let id = match existing {
             Some((id, name)) => {
                 if name != person.name {
-                    exec!(self, |c| sqlx::query("UPDATE people SET name = $1 WHERE id = $2")
-                        .bind(&person.name)
-                        .bind(id)
-                        .execute(c)
-                        .await)?;
+                    exec!(self, |c| sqlx::query(
+                        "UPDATE people SET name = $1 WHERE id = $2"
+                    )
+                    .bind(&person.name)
+                    .bind(id)
+                    .execute(c)
+                    .await)?;
                     changed = true;
                 }
                 id
@@ -201,32 +248,39 @@ impl Tx {
 
     /// Grants a role; returns whether it was new.
     pub async fn grant_role(&mut self, person: PersonId, role: Role, unit: UnitId) -> Result<bool> {
-        let result = exec!(self, |c| sqlx::query(
+        let result = exec!(self, |c| {
+            sqlx::query(
             "INSERT INTO roles (person_id, role, unit_id) VALUES ($1, $2, $3) ON CONFLICT (person_id, role, unit_id) DO NOTHING"
         )
         .bind(person.0)
         .bind(role.as_str())
         .bind(unit.0)
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(result > 0)
     }
 
     pub async fn roles_of(&mut self, person: PersonId) -> Result<Vec<RoleView>> {
-        let rows: Vec<(String, i64, String, String)> = on!(self, |c| sqlx::query_as(
+        let rows: Vec<(String, i64, String, String)> =
+            on!(self, |c| {
+                sqlx::query_as(
             "SELECT r.role, u.id, u.name, u.level FROM roles r JOIN units u ON u.id = r.unit_id \
              WHERE r.person_id = $1 ORDER BY r.id"
         )
         .bind(person.0)
         .fetch_all(c)
-        .await)?;
+        .await
+            })?;
         rows.into_iter()
             .map(|(role, unit, unit_name, level)| {
                 Ok(RoleView {
-                    role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
                     unit: UnitId(unit),
                     unit_name,
-                    level: UnitLevel::parse(&level).ok_or_else(|| StoreError::Corrupt(format!("level {level}")))?,
+                    level: UnitLevel::parse(&level)
+                        .ok_or_else(|| StoreError::Corrupt(format!("level {level}")))?,
                 })
             })
             .collect()
@@ -234,12 +288,16 @@ impl Tx {
 
     /// Makes the people of `ADMIN_IDS` admins of every community.
     pub async fn ensure_admins(&mut self, admins: &[TelegramId], now: i64) -> Result<()> {
-        let communities: Vec<i64> =
-            on!(self, |c| sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL").fetch_all(c).await)?;
+        let communities: Vec<i64> = on!(self, |c| sqlx::query_scalar(
+            "SELECT id FROM units WHERE parent_id IS NULL"
+        )
+        .fetch_all(c)
+        .await)?;
         for admin in admins {
             let person = self.touch_person(*admin, None, None, now).await?;
             for community in &communities {
-                self.grant_role(person.id, Role::Admin, UnitId(*community)).await?;
+                self.grant_role(person.id, Role::Admin, UnitId(*community))
+                    .await?;
             }
         }
         Ok(())

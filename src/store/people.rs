@@ -41,21 +41,25 @@ pub enum BindOutcome {
 
 impl Tx {
     pub async fn person_by_telegram(&mut self, telegram: TelegramId) -> Result<Option<Person>> {
-        Ok(on!(self, |c| sqlx::query_as(
+        Ok(on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone FROM people WHERE telegram_id = $1"
         )
         .bind(telegram.0)
         .fetch_optional(c)
-        .await)?)
+        .await
+        })?)
     }
 
     pub async fn person(&mut self, id: PersonId) -> Result<Option<Person>> {
-        Ok(on!(self, |c| sqlx::query_as(
+        Ok(on!(self, |c| {
+            sqlx::query_as(
             "SELECT id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone FROM people WHERE id = $1"
         )
         .bind(id.0)
         .fetch_optional(c)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Finds or creates the person behind a Telegram account. Someone who
@@ -83,20 +87,24 @@ impl Tx {
     }
 
     pub async fn set_locale(&mut self, person: PersonId, locale: &str) -> Result<()> {
-        exec!(self, |c| sqlx::query("UPDATE people SET locale = $1 WHERE id = $2")
-            .bind(locale)
-            .bind(person.0)
-            .execute(c)
-            .await)?;
+        exec!(self, |c| sqlx::query(
+            "UPDATE people SET locale = $1 WHERE id = $2"
+        )
+        .bind(locale)
+        .bind(person.0)
+        .execute(c)
+        .await)?;
         Ok(())
     }
 
     pub async fn set_reachable(&mut self, person: PersonId, reachable: bool) -> Result<()> {
-        exec!(self, |c| sqlx::query("UPDATE people SET reachable = $1 WHERE id = $2")
-            .bind(reachable)
-            .bind(person.0)
-            .execute(c)
-            .await)?;
+        exec!(self, |c| sqlx::query(
+            "UPDATE people SET reachable = $1 WHERE id = $2"
+        )
+        .bind(reachable)
+        .bind(person.0)
+        .execute(c)
+        .await)?;
         Ok(())
     }
 
@@ -104,11 +112,12 @@ impl Tx {
     /// with that phone who had no Telegram account yet, that entry is merged
     /// into this person: its roles become theirs.
     pub async fn bind_phone(&mut self, person: PersonId, phone: &Phone) -> Result<BindOutcome> {
-        let holder: Option<(i64, Option<i64>, String)> =
-            on!(self, |c| sqlx::query_as("SELECT id, telegram_id, name FROM people WHERE phone = $1")
-                .bind(phone.as_str())
-                .fetch_optional(c)
-                .await)?;
+        let holder: Option<(i64, Option<i64>, String)> = on!(self, |c| sqlx::query_as(
+            "SELECT id, telegram_id, name FROM people WHERE phone = $1"
+        )
+        .bind(phone.as_str())
+        .fetch_optional(c)
+        .await)?;
         let roles_gained = match holder {
             Some((id, _, _)) if id == person.0 => 0,
             Some((_, Some(_), _)) => return Ok(BindOutcome::TakenByAnother),
@@ -121,25 +130,31 @@ impl Tx {
                 .bind(person.0)
                 .bind(listed)
                 .execute(c)
-                .await)?
-                ;
-                exec!(self, |c| sqlx::query("DELETE FROM people WHERE id = $1").bind(listed).execute(c).await)?;
-                // The directory's spelling of the name is what the community
-                // office knows this person by.
-                exec!(self, |c| sqlx::query("UPDATE people SET phone = $1, name = $2 WHERE id = $3")
-                    .bind(phone.as_str())
-                    .bind(name)
-                    .bind(person.0)
+                .await)?;
+                exec!(self, |c| sqlx::query("DELETE FROM people WHERE id = $1")
+                    .bind(listed)
                     .execute(c)
                     .await)?;
+                // The directory's spelling of the name is what the community
+                // office knows this person by.
+                exec!(self, |c| sqlx::query(
+                    "UPDATE people SET phone = $1, name = $2 WHERE id = $3"
+                )
+                .bind(phone.as_str())
+                .bind(name)
+                .bind(person.0)
+                .execute(c)
+                .await)?;
                 moved
             }
             None => {
-                exec!(self, |c| sqlx::query("UPDATE people SET phone = $1 WHERE id = $2")
-                    .bind(phone.as_str())
-                    .bind(person.0)
-                    .execute(c)
-                    .await)?;
+                exec!(self, |c| sqlx::query(
+                    "UPDATE people SET phone = $1 WHERE id = $2"
+                )
+                .bind(phone.as_str())
+                .bind(person.0)
+                .execute(c)
+                .await)?;
                 0
             }
         };
@@ -147,16 +162,28 @@ impl Tx {
     }
 
     pub async fn resident(&mut self, person: PersonId) -> Result<Option<Resident>> {
-        let row: Option<(i64, i64, Option<String>)> =
-            on!(self, |c| sqlx::query_as("SELECT person_id, building_id, room FROM residents WHERE person_id = $1")
-                .bind(person.0)
-                .fetch_optional(c)
-                .await)?;
-        Ok(row.map(|(person, building, room)| Resident { person: PersonId(person), building: UnitId(building), room }))
+        let row: Option<(i64, i64, Option<String>)> = on!(self, |c| sqlx::query_as(
+            "SELECT person_id, building_id, room FROM residents WHERE person_id = $1"
+        )
+        .bind(person.0)
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.map(|(person, building, room)| Resident {
+            person: PersonId(person),
+            building: UnitId(building),
+            room,
+        }))
     }
 
-    pub async fn register_resident(&mut self, person: PersonId, building: UnitId, room: Option<&Room>, now: i64) -> Result<()> {
-        exec!(self, |c| sqlx::query(
+    pub async fn register_resident(
+        &mut self,
+        person: PersonId,
+        building: UnitId,
+        room: Option<&Room>,
+        now: i64,
+    ) -> Result<()> {
+        exec!(self, |c| {
+            sqlx::query(
             "INSERT INTO residents (person_id, building_id, room, registered_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (person_id) DO UPDATE SET building_id = excluded.building_id, room = excluded.room"
         )
@@ -165,19 +192,23 @@ impl Tx {
         .bind(room.map(Room::as_str))
         .bind(now)
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(())
     }
 
     pub async fn dialogue(&mut self, person: PersonId) -> Result<Option<String>> {
-        Ok(on!(self, |c| sqlx::query_scalar("SELECT state FROM dialogues WHERE person_id = $1")
-            .bind(person.0)
-            .fetch_optional(c)
-            .await)?)
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT state FROM dialogues WHERE person_id = $1"
+        )
+        .bind(person.0)
+        .fetch_optional(c)
+        .await)?)
     }
 
     pub async fn set_dialogue(&mut self, person: PersonId, state: &str, now: i64) -> Result<()> {
-        exec!(self, |c| sqlx::query(
+        exec!(self, |c| {
+            sqlx::query(
             "INSERT INTO dialogues (person_id, state, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
         )
@@ -185,12 +216,18 @@ impl Tx {
         .bind(state)
         .bind(now)
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(())
     }
 
     pub async fn clear_dialogue(&mut self, person: PersonId) -> Result<()> {
-        exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        exec!(self, |c| sqlx::query(
+            "DELETE FROM dialogues WHERE person_id = $1"
+        )
+        .bind(person.0)
+        .execute(c)
+        .await)?;
         Ok(())
     }
 }

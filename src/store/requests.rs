@@ -5,7 +5,9 @@ use sqlx::FromRow;
 use super::{Result, StoreError, Tx, exec, on};
 use crate::domain::events::Event;
 use crate::domain::routing::{Assignment, Candidate, ChainLevel};
-use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
+use crate::domain::{
+    Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency,
+};
 
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -83,7 +85,11 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 fn attachment_from(row: AttachmentRow) -> Result<Attachment> {
-    let file = || row.file_id.clone().ok_or_else(|| corrupt("attachment without file", &row.kind));
+    let file = || {
+        row.file_id
+            .clone()
+            .ok_or_else(|| corrupt("attachment without file", &row.kind))
+    };
     Ok(match row.kind.as_str() {
         "photo" => Attachment::Photo { file_id: file()? },
         "voice" => Attachment::Voice { file_id: file()? },
@@ -101,17 +107,24 @@ impl Tx {
     /// Takes the next request number of a community. The row lock this takes
     /// on PostgreSQL serialises numbering within one community.
     pub async fn next_request_number(&mut self, community: UnitId) -> Result<RequestNumber> {
-        let next: i64 = on!(self, |c| sqlx::query_scalar(
+        let next: i64 = on!(self, |c| {
+            sqlx::query_scalar(
             "UPDATE units SET next_request_number = next_request_number + 1 WHERE id = $1 RETURNING next_request_number - 1"
         )
         .bind(community.0)
         .fetch_one(c)
-        .await)?;
+        .await
+        })?;
         Ok(RequestNumber(next))
     }
 
-    pub async fn insert_request(&mut self, new: &NewRequest, number: RequestNumber) -> Result<RequestId> {
-        let id: i64 = on!(self, |c| sqlx::query_scalar(
+    pub async fn insert_request(
+        &mut self,
+        new: &NewRequest,
+        number: RequestNumber,
+    ) -> Result<RequestId> {
+        let id: i64 = on!(self, |c| {
+            sqlx::query_scalar(
             "INSERT INTO requests (community_id, number, resident_id, building_id, room, category, urgency, \
              description, status, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9) RETURNING id"
@@ -126,16 +139,21 @@ impl Tx {
         .bind(&new.description)
         .bind(new.now)
         .fetch_one(c)
-        .await)?;
+        .await
+        })?;
         for (position, attachment) in new.attachments.iter().enumerate() {
             let (file_id, latitude, longitude) = match attachment {
                 Attachment::Photo { file_id }
                 | Attachment::Voice { file_id }
                 | Attachment::Video { file_id }
                 | Attachment::Document { file_id } => (Some(file_id.as_str()), None, None),
-                Attachment::Location { latitude, longitude } => (None, Some(*latitude), Some(*longitude)),
+                Attachment::Location {
+                    latitude,
+                    longitude,
+                } => (None, Some(*latitude), Some(*longitude)),
             };
-            exec!(self, |c| sqlx::query(
+            exec!(self, |c| {
+                sqlx::query(
                 "INSERT INTO attachments (request_id, position, kind, file_id, latitude, longitude) VALUES ($1, $2, $3, $4, $5, $6)"
             )
             .bind(id)
@@ -145,29 +163,40 @@ impl Tx {
             .bind(latitude)
             .bind(longitude)
             .execute(c)
-            .await)?;
+            .await
+            })?;
         }
         Ok(RequestId(id))
     }
 
-    pub async fn record_event(&mut self, request: Option<RequestId>, actor: Option<PersonId>, event: &Event, at: i64) -> Result<()> {
+    pub async fn record_event(
+        &mut self,
+        request: Option<RequestId>,
+        actor: Option<PersonId>,
+        event: &Event,
+        at: i64,
+    ) -> Result<()> {
         let data = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        exec!(self, |c| sqlx::query("INSERT INTO events (request_id, actor_id, kind, data, at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(request.map(|r| r.0))
-            .bind(actor.map(|a| a.0))
-            .bind(event.kind())
-            .bind(data)
-            .bind(at)
-            .execute(c)
-            .await)?;
+        exec!(self, |c| sqlx::query(
+            "INSERT INTO events (request_id, actor_id, kind, data, at) VALUES ($1, $2, $3, $4, $5)"
+        )
+        .bind(request.map(|r| r.0))
+        .bind(actor.map(|a| a.0))
+        .bind(event.kind())
+        .bind(data)
+        .bind(at)
+        .execute(c)
+        .await)?;
         Ok(())
     }
 
     pub async fn events_of(&mut self, request: RequestId) -> Result<Vec<Event>> {
-        let rows: Vec<String> = on!(self, |c| sqlx::query_scalar("SELECT data FROM events WHERE request_id = $1 ORDER BY id")
-            .bind(request.0)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<String> = on!(self, |c| sqlx::query_scalar(
+            "SELECT data FROM events WHERE request_id = $1 ORDER BY id"
+        )
+        .bind(request.0)
+        .fetch_all(c)
+        .await)?;
         rows.iter()
             .map(|data| serde_json::from_str(data).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
@@ -176,12 +205,27 @@ impl Tx {
     /// The units from `building` up to its community, each with the
     /// responders holding a role there and what routing needs to know about
     /// them for `request`.
-    pub async fn routing_chain(&mut self, building: UnitId, request: Option<RequestId>, now: i64) -> Result<Vec<ChainLevel>> {
+    pub async fn routing_chain(
+        &mut self,
+        building: UnitId,
+        request: Option<RequestId>,
+        now: i64,
+    ) -> Result<Vec<ChainLevel>> {
         let units = self.ancestry(building).await?;
         let mut chain = Vec::with_capacity(units.len());
         for unit in units {
             #[allow(clippy::type_complexity)]
-            let rows: Vec<(i64, String, Option<String>, Option<i64>, bool, Option<i64>, i64, i64)> = on!(self, |c| sqlx::query_as(
+            let rows: Vec<(
+                i64,
+                String,
+                Option<String>,
+                Option<i64>,
+                bool,
+                Option<i64>,
+                i64,
+                i64,
+            )> = on!(self, |c| {
+                sqlx::query_as(
                 "SELECT p.id, r.role, r.categories, p.telegram_id, p.reachable, p.away_until, \
                  (SELECT COUNT(*) FROM events e WHERE e.request_id = $2 AND e.actor_id = p.id AND e.kind = 'declined'), \
                  (SELECT COUNT(*) FROM requests q WHERE q.assignee_id = p.id AND q.status IN ('open', 'accepted')) \
@@ -190,29 +234,53 @@ impl Tx {
             .bind(unit.id.0)
             .bind(request.map_or(0, |r| r.0))
             .fetch_all(c)
-            .await)?;
+            .await
+            })?;
             let candidates = rows
                 .into_iter()
-                .filter_map(|(person, role, categories, telegram, reachable, away_until, declined, load)| {
-                    Some(Candidate {
-                        person: PersonId(person),
-                        role: Role::parse(&role)?,
-                        categories: categories.map(|list| list.split(',').filter_map(Category::parse).collect()),
-                        bound: telegram.is_some(),
+                .filter_map(
+                    |(
+                        person,
+                        role,
+                        categories,
+                        telegram,
                         reachable,
-                        away: away_until.is_some_and(|until| until > now),
-                        declined_this_request: declined > 0,
-                        active_load: u32::try_from(load).unwrap_or(u32::MAX),
-                    })
-                })
+                        away_until,
+                        declined,
+                        load,
+                    )| {
+                        Some(Candidate {
+                            person: PersonId(person),
+                            role: Role::parse(&role)?,
+                            categories: categories
+                                .map(|list| list.split(',').filter_map(Category::parse).collect()),
+                            bound: telegram.is_some(),
+                            reachable,
+                            away: away_until.is_some_and(|until| until > now),
+                            declined_this_request: declined > 0,
+                            active_load: u32::try_from(load).unwrap_or(u32::MAX),
+                        })
+                    },
+                )
                 .collect();
-            chain.push(ChainLevel { unit: unit.id, level: unit.level, candidates });
+            chain.push(ChainLevel {
+                unit: unit.id,
+                level: unit.level,
+                candidates,
+            });
         }
         Ok(chain)
     }
 
-    pub async fn assign(&mut self, request: RequestId, assignment: &Assignment, accept_due_at: Option<i64>, now: i64) -> Result<()> {
-        exec!(self, |c| sqlx::query(
+    pub async fn assign(
+        &mut self,
+        request: RequestId,
+        assignment: &Assignment,
+        accept_due_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        exec!(self, |c| {
+            sqlx::query(
             "UPDATE requests SET assignee_id = $1, assignee_role = $2, escalation_level = $3, accept_due_at = $4, \
              status = 'open', updated_at = $5 WHERE id = $6"
         )
@@ -223,7 +291,8 @@ impl Tx {
         .bind(now)
         .bind(request.0)
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(())
     }
 
@@ -238,7 +307,8 @@ impl Tx {
         to: Status,
         now: i64,
     ) -> Result<bool> {
-        let result = exec!(self, |c| sqlx::query(
+        let result = exec!(self, |c| {
+            sqlx::query(
             "UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND assignee_id = $5"
         )
         .bind(to.as_str())
@@ -247,12 +317,14 @@ impl Tx {
         .bind(from.as_str())
         .bind(actor.0)
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(result == 1)
     }
 
     pub async fn request_view(&mut self, request: RequestId) -> Result<Option<RequestView>> {
-        let row: Option<ViewRow> = on!(self, |c| sqlx::query_as(
+        let row: Option<ViewRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT q.id, q.number, q.resident_id, b.code AS building_code, e.name AS estate_name, q.room, q.category, \
              q.urgency, q.description, q.status, q.assignee_id, q.assignee_role, q.escalation_level, q.accept_due_at, \
              q.created_at FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
@@ -260,14 +332,17 @@ impl Tx {
         )
         .bind(request.0)
         .fetch_optional(c)
-        .await)?;
+        .await
+        })?;
         let Some(row) = row else { return Ok(None) };
-        let attachments: Vec<AttachmentRow> = on!(self, |c| sqlx::query_as(
+        let attachments: Vec<AttachmentRow> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT kind, file_id, latitude, longitude FROM attachments WHERE request_id = $1 ORDER BY position"
         )
         .bind(request.0)
         .fetch_all(c)
-        .await)?;
+        .await
+        })?;
         Ok(Some(RequestView {
             id: RequestId(row.id),
             number: RequestNumber(row.number),
@@ -275,8 +350,10 @@ impl Tx {
             building_code: row.building_code,
             estate_name: row.estate_name,
             room: row.room,
-            category: Category::parse(&row.category).ok_or_else(|| corrupt("category", &row.category))?,
-            urgency: Urgency::parse(&row.urgency).ok_or_else(|| corrupt("urgency", &row.urgency))?,
+            category: Category::parse(&row.category)
+                .ok_or_else(|| corrupt("category", &row.category))?,
+            urgency: Urgency::parse(&row.urgency)
+                .ok_or_else(|| corrupt("urgency", &row.urgency))?,
             description: row.description,
             status: Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
             assignee: row.assignee_id.map(PersonId),
@@ -284,25 +361,36 @@ impl Tx {
             escalation_level: row.escalation_level,
             accept_due_at: row.accept_due_at,
             created_at: row.created_at,
-            attachments: attachments.into_iter().map(attachment_from).collect::<Result<_>>()?,
+            attachments: attachments
+                .into_iter()
+                .map(attachment_from)
+                .collect::<Result<_>>()?,
         }))
     }
 
-    pub async fn requests_of_resident(&mut self, resident: PersonId, limit: i64) -> Result<Vec<RequestSummary>> {
-        let rows: Vec<(i64, i64, String, String, i64)> = on!(self, |c| sqlx::query_as(
+    pub async fn requests_of_resident(
+        &mut self,
+        resident: PersonId,
+        limit: i64,
+    ) -> Result<Vec<RequestSummary>> {
+        let rows: Vec<(i64, i64, String, String, i64)> =
+            on!(self, |c| {
+                sqlx::query_as(
             "SELECT id, number, category, status, created_at FROM requests WHERE resident_id = $1 \
              ORDER BY created_at DESC, id DESC LIMIT $2"
         )
         .bind(resident.0)
         .bind(limit)
         .fetch_all(c)
-        .await)?;
+        .await
+            })?;
         rows.into_iter()
             .map(|(id, number, category, status, created_at)| {
                 Ok(RequestSummary {
                     id: RequestId(id),
                     number: RequestNumber(number),
-                    category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
+                    category: Category::parse(&category)
+                        .ok_or_else(|| corrupt("category", &category))?,
                     status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                     created_at,
                 })
@@ -311,32 +399,38 @@ impl Tx {
     }
 
     pub async fn request_building(&mut self, request: RequestId) -> Result<UnitId> {
-        let building: i64 = on!(self, |c| sqlx::query_scalar("SELECT building_id FROM requests WHERE id = $1")
-            .bind(request.0)
-            .fetch_one(c)
-            .await)?;
+        let building: i64 = on!(self, |c| sqlx::query_scalar(
+            "SELECT building_id FROM requests WHERE id = $1"
+        )
+        .bind(request.0)
+        .fetch_one(c)
+        .await)?;
         Ok(UnitId(building))
     }
 
     /// Leaves a request open with nobody assigned, when routing found no one.
     pub async fn unassign(&mut self, request: RequestId, now: i64) -> Result<()> {
-        exec!(self, |c| sqlx::query(
+        exec!(self, |c| {
+            sqlx::query(
             "UPDATE requests SET assignee_id = NULL, assignee_role = NULL, accept_due_at = NULL, status = 'open', \
              updated_at = $1 WHERE id = $2"
         )
         .bind(now)
         .bind(request.0)
         .execute(c)
-        .await)?;
+        .await
+        })?;
         Ok(())
     }
 
     pub async fn count_active_requests_of(&mut self, resident: PersonId) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(
+        Ok(on!(self, |c| {
+            sqlx::query_scalar(
             "SELECT COUNT(*) FROM requests WHERE resident_id = $1 AND status IN ('open', 'accepted')"
         )
         .bind(resident.0)
         .fetch_one(c)
-        .await)?)
+        .await
+        })?)
     }
 }

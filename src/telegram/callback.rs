@@ -52,7 +52,9 @@ impl CallbackData {
             CallbackData::Step(step) => match step {
                 Step::Building(code) => format!("d:b:{code}"),
                 Step::SkipRoom => "d:room-skip".into(),
-                Step::Privacy { accepted } => format!("d:priv:{}", if *accepted { "y" } else { "n" }),
+                Step::Privacy { accepted } => {
+                    format!("d:priv:{}", if *accepted { "y" } else { "n" })
+                }
                 Step::Category(category) => format!("d:cat:{}", category.as_str()),
                 Step::DescriptionDone => "d:desc-done".into(),
                 Step::Urgency(urgency) => format!("d:urg:{}", urgency.as_str()),
@@ -72,7 +74,9 @@ impl CallbackData {
         }
         let parts: Vec<&str> = data.split(':').collect();
         let parsed = match parts.as_slice() {
-            ["l", code] => CallbackData::Language(Locale::ALL.into_iter().find(|l| l.code() == *code)?),
+            ["l", code] => {
+                CallbackData::Language(Locale::ALL.into_iter().find(|l| l.code() == *code)?)
+            }
             ["s", "res"] => CallbackData::RegisterAsResident,
             ["s", "staff"] => CallbackData::RegisterAsStaff,
             ["r", id, action] => {
@@ -132,8 +136,16 @@ mod tests {
             Step::EditField(Field::Urgency),
         ];
         all.extend(steps.into_iter().map(CallbackData::Step));
-        all.extend(Category::ALL.iter().map(|c| CallbackData::Step(Step::Category(*c))));
-        all.extend(Urgency::ALL.iter().map(|u| CallbackData::Step(Step::Urgency(*u))));
+        all.extend(
+            Category::ALL
+                .iter()
+                .map(|c| CallbackData::Step(Step::Category(*c))),
+        );
+        all.extend(
+            Urgency::ALL
+                .iter()
+                .map(|u| CallbackData::Step(Step::Urgency(*u))),
+        );
         all
     }
 
@@ -148,7 +160,18 @@ mod tests {
 
     #[test]
     fn forged_and_malformed_data_is_refused() {
-        for junk in ["", "r:abc:a", "r:-5:a", "r:5:x", "r:5", "d:cat:plumbing", "l:fr", "d:b:东", "x", &"r:1:a".repeat(20)] {
+        for junk in [
+            "",
+            "r:abc:a",
+            "r:-5:a",
+            "r:5:x",
+            "r:5",
+            "d:cat:plumbing",
+            "l:fr",
+            "d:b:东",
+            "x",
+            &"r:1:a".repeat(20),
+        ] {
             assert_eq!(CallbackData::parse(junk), None, "{junk:?}");
         }
     }

@@ -65,7 +65,9 @@ impl Draft {
 
 impl Turn<'_> {
     pub async fn dialogue(&mut self) -> anyhow::Result<Option<Dialogue>> {
-        let Some(json) = self.tx.dialogue(self.person.id).await? else { return Ok(None) };
+        let Some(json) = self.tx.dialogue(self.person.id).await? else {
+            return Ok(None);
+        };
         match serde_json::from_str(&json) {
             Ok(dialogue) => Ok(Some(dialogue)),
             Err(error) => {
@@ -96,18 +98,34 @@ impl Turn<'_> {
         match dialogue {
             Dialogue::RegBuilding => self.say(fl!(l, "ask-building")),
             Dialogue::RegRoom { .. } => {
-                let skip = Button::new(fl!(l, "button-skip"), CallbackData::Step(Step::SkipRoom).encode());
+                let skip = Button::new(
+                    fl!(l, "button-skip"),
+                    CallbackData::Step(Step::SkipRoom).encode(),
+                );
                 self.reply(fl!(l, "ask-room"), Some(Keyboard::Inline(vec![vec![skip]])));
             }
             Dialogue::RegPhone { .. } | Dialogue::StaffPhone => {
-                let text = if matches!(dialogue, Dialogue::StaffPhone) { fl!(l, "ask-staff-phone") } else { fl!(l, "ask-phone") };
-                let keyboard = Keyboard::ShareContact { share: fl!(l, "button-share-phone"), skip: fl!(l, "button-skip") };
+                let text = if matches!(dialogue, Dialogue::StaffPhone) {
+                    fl!(l, "ask-staff-phone")
+                } else {
+                    fl!(l, "ask-phone")
+                };
+                let keyboard = Keyboard::ShareContact {
+                    share: fl!(l, "button-share-phone"),
+                    skip: fl!(l, "button-skip"),
+                };
                 self.reply(text, Some(keyboard));
             }
             Dialogue::RegPrivacy { .. } => {
                 let buttons = vec![vec![
-                    Button::new(fl!(l, "button-privacy-accept"), CallbackData::Step(Step::Privacy { accepted: true }).encode()),
-                    Button::new(fl!(l, "button-privacy-decline"), CallbackData::Step(Step::Privacy { accepted: false }).encode()),
+                    Button::new(
+                        fl!(l, "button-privacy-accept"),
+                        CallbackData::Step(Step::Privacy { accepted: true }).encode(),
+                    ),
+                    Button::new(
+                        fl!(l, "button-privacy-decline"),
+                        CallbackData::Step(Step::Privacy { accepted: false }).encode(),
+                    ),
                 ]];
                 self.reply(fl!(l, "ask-privacy"), Some(Keyboard::Inline(buttons)));
             }
@@ -123,18 +141,30 @@ impl Turn<'_> {
             ReportStep::Category => {
                 let buttons = Category::ALL
                     .chunks(3)
-                    .map(|row| row.iter().map(|c| Button::new(render::category(l, *c), step(Step::Category(*c)))).collect())
+                    .map(|row| {
+                        row.iter()
+                            .map(|c| Button::new(render::category(l, *c), step(Step::Category(*c))))
+                            .collect()
+                    })
                     .collect();
                 self.reply(fl!(l, "ask-category"), Some(Keyboard::Inline(buttons)));
             }
             ReportStep::Description => {
                 let done = Button::new(fl!(l, "button-done"), step(Step::DescriptionDone));
-                self.reply(fl!(l, "ask-description"), Some(Keyboard::Inline(vec![vec![done]])));
+                self.reply(
+                    fl!(l, "ask-description"),
+                    Some(Keyboard::Inline(vec![vec![done]])),
+                );
             }
             ReportStep::Urgency => {
                 let buttons = Urgency::ALL
                     .iter()
-                    .map(|u| vec![Button::new(render::urgency_choice(l, *u), step(Step::Urgency(*u)))])
+                    .map(|u| {
+                        vec![Button::new(
+                            render::urgency_choice(l, *u),
+                            step(Step::Urgency(*u)),
+                        )]
+                    })
                     .collect();
                 self.reply(fl!(l, "ask-urgency"), Some(Keyboard::Inline(buttons)));
             }
@@ -149,9 +179,18 @@ impl Turn<'_> {
             }
             ReportStep::EditChoice => {
                 let buttons = vec![vec![
-                    Button::new(fl!(l, "button-edit-category"), step(Step::EditField(Field::Category))),
-                    Button::new(fl!(l, "button-edit-description"), step(Step::EditField(Field::Description))),
-                    Button::new(fl!(l, "button-edit-urgency"), step(Step::EditField(Field::Urgency))),
+                    Button::new(
+                        fl!(l, "button-edit-category"),
+                        step(Step::EditField(Field::Category)),
+                    ),
+                    Button::new(
+                        fl!(l, "button-edit-description"),
+                        step(Step::EditField(Field::Description)),
+                    ),
+                    Button::new(
+                        fl!(l, "button-edit-urgency"),
+                        step(Step::EditField(Field::Urgency)),
+                    ),
                 ]];
                 self.reply(fl!(l, "ask-edit"), Some(Keyboard::Inline(buttons)));
             }
@@ -172,16 +211,18 @@ impl Turn<'_> {
     /// The language chooser, offered by `/lang` and to people whose Telegram
     /// client speaks neither of our languages.
     pub fn offer_languages(&mut self) {
-        let buttons = vec![Locale::ALL
-            .iter()
-            .map(|locale| {
-                let label = match locale {
-                    Locale::ZhCn => "简体中文",
-                    Locale::En => "English",
-                };
-                Button::new(label, CallbackData::Language(*locale).encode())
-            })
-            .collect()];
+        let buttons = vec![
+            Locale::ALL
+                .iter()
+                .map(|locale| {
+                    let label = match locale {
+                        Locale::ZhCn => "简体中文",
+                        Locale::En => "English",
+                    };
+                    Button::new(label, CallbackData::Language(*locale).encode())
+                })
+                .collect(),
+        ];
         let l = self.l();
         self.reply(fl!(l, "ask-language"), Some(Keyboard::Inline(buttons)));
     }
@@ -192,13 +233,23 @@ pub fn summary(l: &i18n_embed::fluent::FluentLanguageLoader, draft: &Draft) -> S
     let mut text = fl!(
         l,
         "report-summary",
-        category = draft.category.map(|c| render::category(l, c)).unwrap_or_default(),
-        urgency = draft.urgency.map(|u| render::urgency(l, u)).unwrap_or_default(),
+        category = draft
+            .category
+            .map(|c| render::category(l, c))
+            .unwrap_or_default(),
+        urgency = draft
+            .urgency
+            .map(|u| render::urgency(l, u))
+            .unwrap_or_default(),
         description = draft.text.clone()
     );
     if !draft.attachments.is_empty() {
         text.push('\n');
-        text.push_str(&fl!(l, "card-attachments", count = draft.attachments.len().to_string()));
+        text.push_str(&fl!(
+            l,
+            "card-attachments",
+            count = draft.attachments.len().to_string()
+        ));
     }
     text
 }
@@ -214,13 +265,21 @@ mod tests {
         draft.category = Some(Category::Property);
         assert_eq!(draft.step(), ReportStep::Description);
         draft.text = "没水了".into();
-        assert_eq!(draft.step(), ReportStep::Description, "text alone does not end the description");
+        assert_eq!(
+            draft.step(),
+            ReportStep::Description,
+            "text alone does not end the description"
+        );
         draft.description_done = true;
         assert_eq!(draft.step(), ReportStep::Urgency);
         draft.urgency = Some(Urgency::Urgent);
         assert_eq!(draft.step(), ReportStep::Confirm);
         draft.category = None;
-        assert_eq!(draft.step(), ReportStep::Category, "editing the category comes back to it alone");
+        assert_eq!(
+            draft.step(),
+            ReportStep::Category,
+            "editing the category comes back to it alone"
+        );
     }
 
     #[test]
@@ -229,7 +288,10 @@ mod tests {
             draft: Draft {
                 category: Some(Category::Elderly),
                 text: "独居老人".into(),
-                attachments: vec![Attachment::Location { latitude: 32.4, longitude: 119.4 }],
+                attachments: vec![Attachment::Location {
+                    latitude: 32.4,
+                    longitude: 119.4,
+                }],
                 description_done: true,
                 urgency: None,
                 editing: false,

@@ -30,10 +30,15 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
     if let Some(url) = bot_config.api_url.clone() {
         bot = bot.set_api_url(url);
     }
+    if std::env::var_os("WEBHOOK_URL").is_some() {
+        tracing::warn!("WEBHOOK_URL is set, but webhook mode is not available in this version; using long polling");
+    }
     let (trigger, shutdown) = Shutdown::new();
     tokio::spawn(watch_signals(trigger));
 
-    let Some(me) = connect(&bot, &shutdown).await else { return Ok(()) };
+    let Some(me) = connect(&bot, &shutdown).await else {
+        return Ok(());
+    };
     tracing::info!(username = me.username(), "connected to Telegram");
     // A webhook left over from another deployment would make getUpdates fail.
     if let Err(error) = bot.delete_webhook().await {
@@ -43,9 +48,19 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
 
     let tuning = bot_config.tuning;
     let tasks = [
-        tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone())),
+        tokio::spawn(poller::run(
+            app.clone(),
+            bot.clone(),
+            tuning.poll_timeout,
+            shutdown.clone(),
+        )),
         tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
-        tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
+        tokio::spawn(sender::run(
+            app.clone(),
+            bot.clone(),
+            tuning,
+            shutdown.clone(),
+        )),
     ];
     for task in tasks {
         task.await.context("a background task panicked")?;
@@ -92,7 +107,9 @@ async fn publish_commands(app: &App, bot: &Bot) {
             BotCommand::new("lang", fl!(l, "menu-lang")),
             BotCommand::new("privacy", fl!(l, "menu-privacy")),
         ];
-        let mut request = bot.set_my_commands(commands).scope(BotCommandScope::AllPrivateChats);
+        let mut request = bot
+            .set_my_commands(commands)
+            .scope(BotCommandScope::AllPrivateChats);
         if locale != Locale::default() {
             request = request.language_code(locale.code());
         }

@@ -8,14 +8,30 @@ use crate::domain::Attachment;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Outgoing {
-    Text { chat: i64, text: String, keyboard: Option<Keyboard> },
-    Attachment { chat: i64, attachment: Attachment, caption: Option<String> },
+    Text {
+        chat: i64,
+        text: String,
+        keyboard: Option<Keyboard>,
+    },
+    Attachment {
+        chat: i64,
+        attachment: Attachment,
+        caption: Option<String>,
+    },
     /// Replaces the text (and buttons) of a message the bot sent earlier.
-    EditText { chat: i64, message_id: i32, text: String, buttons: Vec<Vec<Button>> },
+    EditText {
+        chat: i64,
+        message_id: i32,
+        text: String,
+        buttons: Vec<Vec<Button>>,
+    },
     /// Takes the buttons off a message, so that an answered question cannot
     /// be answered twice.
     ClearButtons { chat: i64, message_id: i32 },
-    AnswerCallback { callback_id: String, text: Option<String> },
+    AnswerCallback {
+        callback_id: String,
+        text: Option<String>,
+    },
 }
 
 impl Outgoing {
@@ -44,7 +60,10 @@ pub enum Keyboard {
     Inline(Vec<Vec<Button>>),
     /// A reply keyboard whose first button shares the user's phone number and
     /// whose second skips that step.
-    ShareContact { share: String, skip: String },
+    ShareContact {
+        share: String,
+        skip: String,
+    },
     /// Removes a reply keyboard shown earlier.
     Remove,
 }
@@ -57,7 +76,10 @@ pub struct Button {
 
 impl Button {
     pub fn new(text: impl Into<String>, data: impl Into<String>) -> Button {
-        Button { text: text.into(), data: data.into() }
+        Button {
+            text: text.into(),
+            data: data.into(),
+        }
     }
 }
 
@@ -81,7 +103,10 @@ pub fn split_text(text: &str, max_chars: usize) -> Vec<String> {
                 current_len = 0;
                 continue;
             }
-            let cut = line.char_indices().nth(max_chars).map_or(line.len(), |(i, _)| i);
+            let cut = line
+                .char_indices()
+                .nth(max_chars)
+                .map_or(line.len(), |(i, _)| i);
             parts.push(line[..cut].to_string());
             line = &line[cut..];
         }
@@ -98,7 +123,12 @@ mod tests {
 
     #[test]
     fn long_texts_are_split_on_line_breaks_within_the_limit() {
-        let text = format!("{}\n{}\n{}", "a".repeat(3000), "b".repeat(3000), "c".repeat(10));
+        let text = format!(
+            "{}\n{}\n{}",
+            "a".repeat(3000),
+            "b".repeat(3000),
+            "c".repeat(10)
+        );
         let parts = split_text(&text, 4096);
         assert_eq!(parts.len(), 2);
         assert!(parts.iter().all(|p| p.chars().count() <= 4096));
@@ -109,7 +139,10 @@ mod tests {
     fn a_single_huge_line_is_cut_at_the_limit() {
         let text = "水".repeat(9000);
         let parts = split_text(&text, 4096);
-        assert_eq!(parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(), [4096, 4096, 808]);
+        assert_eq!(
+            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
+            [4096, 4096, 808]
+        );
     }
 
     #[test]

@@ -78,7 +78,10 @@ pub fn duration(l: &FluentLanguageLoader, duration: std::time::Duration) -> Stri
 
 /// The card a responder receives: everything needed to act without asking.
 pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
-    let room = request.room.clone().unwrap_or_else(|| fl!(l, "card-no-room"));
+    let room = request
+        .room
+        .clone()
+        .unwrap_or_else(|| fl!(l, "card-no-room"));
     let mut text = fl!(
         l,
         "card",
@@ -93,7 +96,11 @@ pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
     );
     if !request.attachments.is_empty() {
         text.push('\n');
-        text.push_str(&fl!(l, "card-attachments", count = request.attachments.len().to_string()));
+        text.push_str(&fl!(
+            l,
+            "card-attachments",
+            count = request.attachments.len().to_string()
+        ));
     }
     text
 }
@@ -102,8 +109,14 @@ pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
 pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView) -> Vec<Vec<Button>> {
     match request.status {
         Status::Open => vec![vec![
-            Button::new(fl!(l, "button-accept"), CallbackData::Accept(request.id).encode()),
-            Button::new(fl!(l, "button-decline"), CallbackData::Decline(request.id).encode()),
+            Button::new(
+                fl!(l, "button-accept"),
+                CallbackData::Accept(request.id).encode(),
+            ),
+            Button::new(
+                fl!(l, "button-decline"),
+                CallbackData::Decline(request.id).encode(),
+            ),
         ]],
         _ => Vec::new(),
     }

@@ -51,8 +51,21 @@ impl<'a> Turn<'a> {
                 millis(now),
             )
             .await?;
-        let locale = person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default();
-        Ok(Turn { app, tx, now, person, locale, chat: user.id.0 as i64, job, out: Vec::new() })
+        let locale = person
+            .locale
+            .as_deref()
+            .and_then(Locale::from_code)
+            .unwrap_or_default();
+        Ok(Turn {
+            app,
+            tx,
+            now,
+            person,
+            locale,
+            chat: user.id.0 as i64,
+            job,
+            out: Vec::new(),
+        })
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -79,9 +92,17 @@ impl<'a> Turn<'a> {
         let mut parts = split_text(&text, MAX_TEXT_CHARS);
         let last = parts.pop().unwrap_or_default();
         for part in parts {
-            self.out.push(Outgoing::Text { chat, text: part, keyboard: None });
+            self.out.push(Outgoing::Text {
+                chat,
+                text: part,
+                keyboard: None,
+            });
         }
-        self.out.push(Outgoing::Text { chat, text: last, keyboard });
+        self.out.push(Outgoing::Text {
+            chat,
+            text: last,
+            keyboard,
+        });
     }
 
     pub fn send(&mut self, outgoing: Outgoing) {
