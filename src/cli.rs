@@ -59,11 +59,7 @@ pub async fn main() -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => run(config).await,
         Command::Migrate => {
-            Store::connect(&config.database_url)
-                .await
-                .context("could not open the database")?
-                .close()
-                .await;
+            Store::connect(&config.database_url).await.context("could not open the database")?.close().await;
             println!("migrations applied");
             Ok(())
         }
@@ -74,44 +70,27 @@ pub async fn main() -> anyhow::Result<()> {
 
 async fn run(config: Config) -> anyhow::Result<()> {
     let bot_config = BotConfig::from_env()?;
-    let store = Store::connect(&config.database_url)
-        .await
-        .context("could not open the database")?;
+    let store = Store::connect(&config.database_url).await.context("could not open the database")?;
     let now = millis(chrono::Utc::now());
     let mut tx = store.begin().await?;
     tx.ensure_admins(&config.admin_ids, now).await?;
     let released = tx.release_leases_of(&config.instance, now).await?;
     tx.commit().await?;
     if released > 0 {
-        tracing::info!(
-            released,
-            "took back work left unfinished by the previous run"
-        );
+        tracing::info!(released, "took back work left unfinished by the previous run");
     }
-    let app = Arc::new(App::new(
-        store,
-        I18n::load()?,
-        Arc::new(SystemClock),
-        config,
-    ));
+    let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
     crate::telegram::run(app, bot_config).await
 }
 
 async fn import(config: Config, paths: Vec<PathBuf>) -> anyhow::Result<()> {
     let mut files = Vec::new();
     for path in paths {
-        let bytes =
-            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        files.push(DirectoryFile {
-            name: path.display().to_string(),
-            bytes,
-        });
+        let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        files.push(DirectoryFile { name: path.display().to_string(), bytes });
     }
-    let store = Store::connect(&config.database_url)
-        .await
-        .context("could not open the database")?;
-    let reports =
-        directory::import(&store, files, &config.admin_ids, millis(chrono::Utc::now())).await?;
+    let store = Store::connect(&config.database_url).await.context("could not open the database")?;
+    let reports = directory::import(&store, files, &config.admin_ids, millis(chrono::Utc::now())).await?;
     store.close().await;
     let mut failed = false;
     for report in reports {

@@ -43,19 +43,12 @@ pub struct Tuning {
 
 impl Default for Tuning {
     fn default() -> Self {
-        Tuning {
-            poll_timeout: Duration::from_secs(10),
-            chat_interval: Duration::from_secs(1),
-            global_rate: 30,
-        }
+        Tuning { poll_timeout: Duration::from_secs(10), chat_interval: Duration::from_secs(1), global_rate: 30 }
     }
 }
 
 fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 impl Config {
@@ -66,27 +59,17 @@ impl Config {
             None => Vec::new(),
         };
         let timezone = match var("DESK_TIMEZONE") {
-            Some(name) => name.parse::<Tz>().map_err(|_| {
-                anyhow::anyhow!(
-                    "DESK_TIMEZONE `{name}` is not a known timezone (e.g. Asia/Shanghai)"
-                )
-            })?,
+            Some(name) => name
+                .parse::<Tz>()
+                .map_err(|_| anyhow::anyhow!("DESK_TIMEZONE `{name}` is not a known timezone (e.g. Asia/Shanghai)"))?,
             None => chrono_tz::Asia::Shanghai,
         };
         let instance = var("DESK_INSTANCE")
             .or_else(|| {
-                std::fs::read_to_string("/etc/hostname")
-                    .ok()
-                    .map(|h| h.trim().to_string())
-                    .filter(|h| !h.is_empty())
+                std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty())
             })
             .unwrap_or_else(|| "community-desk".to_string());
-        Ok(Config {
-            database_url,
-            admin_ids,
-            timezone,
-            instance,
-        })
+        Ok(Config { database_url, admin_ids, timezone, instance })
     }
 }
 
@@ -95,9 +78,7 @@ pub fn parse_admin_ids(list: &str) -> anyhow::Result<Vec<TelegramId>> {
         .map(str::trim)
         .filter(|id| !id.is_empty())
         .map(|id| {
-            id.parse::<i64>()
-                .map(TelegramId)
-                .with_context(|| format!("ADMIN_IDS: `{id}` is not a Telegram user id"))
+            id.parse::<i64>().map(TelegramId).with_context(|| format!("ADMIN_IDS: `{id}` is not a Telegram user id"))
         })
         .collect()
 }
@@ -113,37 +94,23 @@ See .env.example for every setting.";
 
 impl BotConfig {
     pub fn from_env() -> anyhow::Result<BotConfig> {
-        let Some(token) = var("TELOXIDE_TOKEN") else {
-            bail!(TOKEN_HELP)
-        };
+        let Some(token) = var("TELOXIDE_TOKEN") else { bail!(TOKEN_HELP) };
         let api_url = var("TELOXIDE_API_URL")
-            .map(|url| {
-                url::Url::parse(&url).with_context(|| "TELOXIDE_API_URL is not a URL".to_string())
-            })
+            .map(|url| url::Url::parse(&url).with_context(|| "TELOXIDE_API_URL is not a URL".to_string()))
             .transpose()?;
         let mut tuning = Tuning::default();
         if let Some(secs) = var("DESK_POLL_TIMEOUT_SECS") {
-            tuning.poll_timeout = Duration::from_secs(
-                secs.parse()
-                    .context("DESK_POLL_TIMEOUT_SECS must be a number of seconds")?,
-            );
+            tuning.poll_timeout =
+                Duration::from_secs(secs.parse().context("DESK_POLL_TIMEOUT_SECS must be a number of seconds")?);
         }
         if let Some(ms) = var("DESK_CHAT_INTERVAL_MS") {
-            tuning.chat_interval = Duration::from_millis(
-                ms.parse()
-                    .context("DESK_CHAT_INTERVAL_MS must be a number of milliseconds")?,
-            );
+            tuning.chat_interval =
+                Duration::from_millis(ms.parse().context("DESK_CHAT_INTERVAL_MS must be a number of milliseconds")?);
         }
         if let Some(rate) = var("DESK_SEND_RATE") {
-            tuning.global_rate = rate
-                .parse()
-                .context("DESK_SEND_RATE must be a number of messages per second")?;
+            tuning.global_rate = rate.parse().context("DESK_SEND_RATE must be a number of messages per second")?;
         }
-        Ok(BotConfig {
-            token,
-            api_url,
-            tuning,
-        })
+        Ok(BotConfig { token, api_url, tuning })
     }
 }
 
@@ -153,10 +120,7 @@ mod tests {
 
     #[test]
     fn admin_ids_are_a_comma_separated_list() {
-        assert_eq!(
-            parse_admin_ids(" 1, 22 ,").unwrap(),
-            vec![TelegramId(1), TelegramId(22)]
-        );
+        assert_eq!(parse_admin_ids(" 1, 22 ,").unwrap(), vec![TelegramId(1), TelegramId(22)]);
         assert!(parse_admin_ids("1,abc").is_err());
     }
 }

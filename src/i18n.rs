@@ -35,11 +35,7 @@ impl Locale {
     /// Maps a stored code or a Telegram client's `language_code` (`zh-hans`,
     /// `en-GB`…) to one of ours.
     pub fn from_code(code: &str) -> Option<Locale> {
-        let primary = code
-            .split(['-', '_'])
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let primary = code.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
         match primary.as_str() {
             "zh" => Some(Locale::ZhCn),
             "en" => Some(Locale::En),
@@ -106,10 +102,7 @@ mod tests {
         assert!(zh.len() > 20, "the zh-CN file should be found and parsed");
         let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
-        assert!(
-            only_zh.is_empty() && only_en.is_empty(),
-            "only in zh-CN: {only_zh:?}; only in en: {only_en:?}"
-        );
+        assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh-CN: {only_zh:?}; only in en: {only_en:?}");
     }
 
     #[test]

@@ -15,10 +15,7 @@ async fn main() -> ExitCode {
         .add_directive("reqwest=warn".parse().expect("a valid directive"))
         .add_directive("hyper=warn".parse().expect("a valid directive"))
         .add_directive("hyper_util=warn".parse().expect("a valid directive"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
     match community_desk::cli::main().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

@@ -164,3 +164,38 @@ menu-help = Help
 menu-cancel = Leave what I am doing
 menu-lang = Change language
 menu-privacy = What we keep about me
+
+## Escalation and reminders
+
+deadline-warning = ⏰ Request { $number } is close to its deadline; please see to it.
+escalated-heading = ⬆️ The { $responder } did not handle this request in time, so it has come up to you. Please take it over or reassign it.
+escalated-heading-unassigned = ⬆️ Nobody is handling this request, so it has come up to you. Please take it over or reassign it.
+resident-escalated = Nobody handled your request { $number } in time, so we have passed it up to the next level.
+reminder-heading = 🔁 Reminder { $n }: request { $number } is still not handled.
+looked-at-from = It is outside service hours; your request will be looked at from { $at }. In an emergency call 110 / 119 / 120.
+button-take-over = 🙋 Take over
+button-reassign = 🔀 Reassign
+taken-over = It is yours now.
+taken-over-from-you = Request { $number } has been taken over from above; you need not handle it any more.
+reassign-choose = Reassign request { $number } to:
+reassign-nobody = There is nobody to reassign it to right now.
+reassigned = Reassigned.
+reassigned-to-you = 🔀 This request has been reassigned to you.
+
+## Service levels (admins)
+
+admins-only = Only community admins can use this command.
+community-admins-only = Only admins of a whole community can change the service levels.
+sla-header = Service levels (accept / resolve):
+sla-line = { $urgency }: accept within { $accept }, resolve within { $resolve } ({ $clock })
+sla-service-hours = clock runs in service hours 08:00–21:00
+sla-around-the-clock = clock runs around the clock
+sla-no-holidays = No holidays are set.
+sla-holidays = Holidays (service-hours clocks pause): { $days }
+sla-usage = To change: /sla set <urgency> accept|resolve <duration>, e.g. /sla set normal accept 45m
+    Holidays: /sla holiday add 2026-10-01, /sla holiday remove 2026-10-01
+sla-changed = Changed.
+sla-bad-urgency = The urgency must be one of: { $expected }
+sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30m (s seconds, m minutes, h hours, d days), at most a year.
+sla-bad-date = "{ $value }" is not a date. Write it like 2026-10-01.
+duration-seconds = { $n } seconds

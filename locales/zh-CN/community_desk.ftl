@@ -164,3 +164,38 @@ menu-help = 帮助
 menu-cancel = 退出当前操作
 menu-lang = 切换语言
 menu-privacy = 隐私说明
+
+## 升级与提醒
+
+deadline-warning = ⏰ 需求 { $number } 快到时限了，请尽快处理。
+escalated-heading = ⬆️ 这个需求的{ $responder }没有按时处理，已升级给您。请接手或转派。
+escalated-heading-unassigned = ⬆️ 这个需求暂时无人处理，已升级给您。请接手或转派。
+resident-escalated = 您的需求 { $number } 还没有人按时处理，我们已经把它交给了上一级负责人。
+reminder-heading = 🔁 第 { $n } 次提醒：需求 { $number } 仍未处理。
+looked-at-from = 现在是服务时间以外，您的需求将从 { $at } 开始处理。紧急情况请拨打 110 / 119 / 120。
+button-take-over = 🙋 我来接手
+button-reassign = 🔀 转派
+taken-over = 已由您接手。
+taken-over-from-you = 需求 { $number } 已由上级负责人接手，您不用再处理了。
+reassign-choose = 把需求 { $number } 转派给：
+reassign-nobody = 目前没有可以转派的负责人。
+reassigned = 已转派。
+reassigned-to-you = 🔀 这个需求已转派给您。
+
+## 服务时限（管理员）
+
+admins-only = 这个命令只有社区管理员可以使用。
+community-admins-only = 只有社区一级的管理员可以修改服务时限。
+sla-header = 服务时限（接单 / 办结）：
+sla-line = { $urgency }：{ $accept } 内接单，{ $resolve } 内办结（{ $clock }）
+sla-service-hours = 仅服务时间 08:00–21:00 计时
+sla-around-the-clock = 全天计时
+sla-no-holidays = 没有设置节假日。
+sla-holidays = 节假日（服务时间计时暂停）：{ $days }
+sla-usage = 修改：/sla set <紧急程度> accept|resolve <时长>，例如 /sla set normal accept 45m
+    节假日：/sla holiday add 2026-10-01，/sla holiday remove 2026-10-01
+sla-changed = 已修改。
+sla-bad-urgency = 紧急程度应为以下之一：{ $expected }
+sla-bad-duration = 无法识别时长“{ $value }”。请写成 45m、3d、1h30m 这样的形式（s 秒、m 分、h 小时、d 天），最长一年。
+sla-bad-date = 无法识别日期“{ $value }”。请写成 2026-10-01 这样的形式。
+duration-seconds = { $n } 秒

@@ -17,11 +17,7 @@ impl FileKind {
     /// neither.
     pub fn detect(bytes: &[u8]) -> Option<FileKind> {
         let text = String::from_utf8_lossy(bytes);
-        let first = text
-            .trim_start_matches('\u{feff}')
-            .lines()
-            .next()?
-            .to_lowercase();
+        let first = text.trim_start_matches('\u{feff}').lines().next()?.to_lowercase();
         let fields: Vec<&str> = first.split(',').map(str::trim).collect();
         if fields == directory::UNITS_HEADER {
             Some(FileKind::Units)
@@ -55,10 +51,8 @@ pub async fn import(
     admins: &[TelegramId],
     now: i64,
 ) -> Result<Vec<FileReport>, StoreError> {
-    let mut files: Vec<(Option<FileKind>, DirectoryFile)> = files
-        .into_iter()
-        .map(|f| (FileKind::detect(&f.bytes), f))
-        .collect();
+    let mut files: Vec<(Option<FileKind>, DirectoryFile)> =
+        files.into_iter().map(|f| (FileKind::detect(&f.bytes), f)).collect();
     files.sort_by_key(|(kind, _)| match kind {
         Some(FileKind::Units) => 0,
         Some(FileKind::People) => 1,
@@ -81,11 +75,7 @@ pub async fn import(
                 },
             }]),
         };
-        reports.push(FileReport {
-            name: file.name,
-            kind,
-            outcome,
-        });
+        reports.push(FileReport { name: file.name, kind, outcome });
     }
     Ok(reports)
 }
@@ -135,12 +125,7 @@ async fn import_people(
 
 /// An import that changed nothing leaves no event, so that re-importing the
 /// same files really changes nothing.
-async fn record(
-    tx: &mut crate::store::Tx,
-    file: &str,
-    counts: ImportCounts,
-    now: i64,
-) -> Result<(), StoreError> {
+async fn record(tx: &mut crate::store::Tx, file: &str, counts: ImportCounts, now: i64) -> Result<(), StoreError> {
     if counts.created + counts.updated == 0 {
         return Ok(());
     }

@@ -2,6 +2,7 @@
 //! Each takes an open transaction so that the caller can add the messages the
 //! change causes to the outbox before committing.
 
+pub mod clock;
 pub mod directory;
 pub mod requests;
 
@@ -30,17 +31,12 @@ pub struct App {
 pub struct Wake {
     pub inbox: Notify,
     pub outbox: Notify,
+    pub timers: Notify,
 }
 
 impl App {
     pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
-        App {
-            store,
-            i18n,
-            clock,
-            config,
-            wake: Wake::default(),
-        }
+        App { store, i18n, clock, config, wake: Wake::default() }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -51,17 +47,15 @@ impl App {
         crate::store::millis(self.now())
     }
 
+    /// The service levels and calendar in force.
+    pub async fn policy(&self, tx: &mut crate::store::Tx) -> Result<clock::Policy, StoreError> {
+        clock::Policy::load(tx, self.config.timezone).await
+    }
+
     /// Claims due jobs of a queue in a transaction of its own.
-    pub async fn claim(
-        &self,
-        queue: Queue,
-        lease_ms: i64,
-        limit: i64,
-    ) -> Result<Vec<ClaimedJob>, StoreError> {
+    pub async fn claim(&self, queue: Queue, lease_ms: i64, limit: i64) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut tx = self.store.begin().await?;
-        let jobs = tx
-            .claim(queue, &self.config.instance, self.now_ms(), lease_ms, limit)
-            .await?;
+        let jobs = tx.claim(queue, &self.config.instance, self.now_ms(), lease_ms, limit).await?;
         tx.commit().await?;
         Ok(jobs)
     }

@@ -2,12 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
+use super::clock::{self, Notice, Policy};
 use crate::domain::events::Event;
 use crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
 use crate::domain::routing::{Assignment, route};
-use crate::domain::{
-    Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency,
-};
+use crate::domain::{Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency};
 use crate::store::{NewRequest, RequestView, StoreError, Tx, millis};
 
 /// A request as the resident composed it, before it exists.
@@ -24,6 +23,11 @@ pub struct Submitted {
     pub request: RequestView,
     pub assignment: Option<Assignment>,
     pub service_level: ServiceLevel,
+    /// When the clock of a service-hours request reported out of hours
+    /// starts: the resident is told when it will be looked at.
+    pub looked_at_from: Option<DateTime<Utc>>,
+    /// Responders above the assignee alerted at once (emergencies).
+    pub alerts: Vec<Notice>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,15 +41,14 @@ pub async fn submit(
     tx: &mut Tx,
     resident: PersonId,
     draft: &Draft,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Result<Submitted, SubmitRefusal>, StoreError> {
     let Some(home) = tx.resident(resident).await? else {
         return Ok(Err(SubmitRefusal::NotRegistered));
     };
     if tx.count_active_requests_of(resident).await? >= MAX_OPEN_REQUESTS_PER_RESIDENT as i64 {
-        return Ok(Err(SubmitRefusal::TooManyOpen {
-            max: MAX_OPEN_REQUESTS_PER_RESIDENT,
-        }));
+        return Ok(Err(SubmitRefusal::TooManyOpen { max: MAX_OPEN_REQUESTS_PER_RESIDENT }));
     }
     let ancestry = tx.ancestry(home.building).await?;
     let community = ancestry.last().map(|unit| unit.id).unwrap_or(home.building);
@@ -63,51 +66,53 @@ pub async fn submit(
     };
     let number = tx.next_request_number(community).await?;
     let id = tx.insert_request(&new, number).await?;
-    let created = Event::Created {
-        category: draft.category,
-        urgency: draft.urgency,
-        attachments: draft.attachments.len(),
-    };
-    tx.record_event(Some(id), Some(resident), &created, now_ms)
-        .await?;
+    let created =
+        Event::Created { category: draft.category, urgency: draft.urgency, attachments: draft.attachments.len() };
+    tx.record_event(Some(id), Some(resident), &created, now_ms).await?;
 
-    let service_level = ServiceLevel::default_for(draft.urgency);
-    let chain = tx.routing_chain(home.building, Some(id), now_ms).await?;
-    let decision = route(&chain, draft.category, 0);
+    let service_level = policy.level(draft.urgency);
+    let assignment = route_and_assign(tx, id, home.building, draft.category, now_ms).await?;
+    let request = reload(tx, id).await?;
+    clock::restart(tx, &request, policy, now).await?;
+    let alerts = if draft.urgency == Urgency::Emergency {
+        clock::alert_every_level(tx, &request, now).await?
+    } else {
+        Vec::new()
+    };
+    let looked_at_from =
+        (service_level.service_hours_only && !policy.calendar.is_open(now)).then(|| policy.calendar.next_opening(now));
+    let request = reload(tx, id).await?;
+    Ok(Ok(Submitted { request, assignment, service_level, looked_at_from, alerts }))
+}
+
+/// Routes a request from its building and records the decision; an open
+/// request nobody can take is left unassigned.
+async fn route_and_assign(
+    tx: &mut Tx,
+    request: RequestId,
+    building: crate::domain::UnitId,
+    category: Category,
+    now_ms: i64,
+) -> Result<Option<Assignment>, StoreError> {
+    let chain = tx.routing_chain(building, Some(request), now_ms).await?;
+    let decision = route(&chain, category, 0);
     match &decision.assignment {
         Some(assignment) => {
-            let accept_due = now_ms + service_level.accept_within.as_millis() as i64;
-            tx.assign(id, assignment, Some(accept_due), now_ms).await?;
-            tx.record_event(
-                Some(id),
-                None,
-                &Event::Routed {
-                    decision: decision.clone(),
-                },
-                now_ms,
-            )
-            .await?;
+            tx.assign(request, assignment, None, now_ms).await?;
+            tx.record_event(Some(request), None, &Event::Routed { decision: decision.clone() }, now_ms).await?;
         }
         None => {
-            tx.record_event(
-                Some(id),
-                None,
-                &Event::Unroutable {
-                    decision: decision.clone(),
-                },
-                now_ms,
-            )
-            .await?
+            tx.unassign(request, now_ms).await?;
+            tx.record_event(Some(request), None, &Event::Unroutable { decision: decision.clone() }, now_ms).await?;
         }
     }
-    let request = tx.request_view(id).await?.ok_or_else(|| {
-        StoreError::Corrupt("a request vanished inside its own transaction".into())
-    })?;
-    Ok(Ok(Submitted {
-        request,
-        assignment: decision.assignment,
-        service_level,
-    }))
+    Ok(decision.assignment)
+}
+
+async fn reload(tx: &mut Tx, request: RequestId) -> Result<RequestView, StoreError> {
+    tx.request_view(request)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("a request vanished inside its own transaction".into()))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -127,19 +132,16 @@ pub async fn accept(
     tx: &mut Tx,
     request: RequestId,
     actor: PersonId,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<AcceptOutcome, StoreError> {
-    let Some(view) = tx.request_view(request).await? else {
-        return Ok(AcceptOutcome::Missing);
-    };
+    let Some(view) = tx.request_view(request).await? else { return Ok(AcceptOutcome::Missing) };
     if view.assignee != Some(actor) {
         return Ok(AcceptOutcome::NotYours);
     }
     let now_ms = millis(now);
     if view.status != Status::Open
-        || !tx
-            .transition_as_assignee(request, actor, Status::Open, Status::Accepted, now_ms)
-            .await?
+        || !tx.transition_as_assignee(request, actor, Status::Open, Status::Accepted, now_ms).await?
     {
         let current = tx.request_view(request).await?.unwrap_or(view);
         return Ok(match current.status {
@@ -147,13 +149,16 @@ pub async fn accept(
             _ => AcceptOutcome::NoLongerOpen(current),
         });
     }
-    tx.record_event(Some(request), Some(actor), &Event::Accepted, now_ms)
-        .await?;
-    let accepted = tx
-        .request_view(request)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("accepted request vanished".into()))?;
-    Ok(AcceptOutcome::Accepted(accepted))
+    tx.record_event(Some(request), Some(actor), &Event::Accepted, now_ms).await?;
+    // Accepting also ends any escalation: the resolve clock starts at the
+    // assignee's own level.
+    let accepted = reload(tx, request).await?;
+    let level = tx.level_in_chain(&accepted, actor, now_ms).await?.unwrap_or(accepted.escalation_level);
+    tx.set_escalation(request, level, None, now_ms).await?;
+    tx.set_reminders_sent(request, 0).await?;
+    let accepted = reload(tx, request).await?;
+    clock::restart(tx, &accepted, policy, now).await?;
+    Ok(AcceptOutcome::Accepted(reload(tx, request).await?))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -173,11 +178,10 @@ pub async fn decline(
     tx: &mut Tx,
     request: RequestId,
     actor: PersonId,
+    policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<DeclineOutcome, StoreError> {
-    let Some(view) = tx.request_view(request).await? else {
-        return Ok(DeclineOutcome::Missing);
-    };
+    let Some(view) = tx.request_view(request).await? else { return Ok(DeclineOutcome::Missing) };
     if view.assignee != Some(actor) {
         return Ok(DeclineOutcome::NotYours);
     }
@@ -185,54 +189,157 @@ pub async fn decline(
         return Ok(DeclineOutcome::NoLongerOpen(view));
     }
     let now_ms = millis(now);
-    if !tx
-        .transition_as_assignee(request, actor, view.status, Status::Open, now_ms)
-        .await?
-    {
+    if !tx.transition_as_assignee(request, actor, view.status, Status::Open, now_ms).await? {
         return Ok(DeclineOutcome::NotYours);
     }
-    tx.record_event(Some(request), Some(actor), &Event::Declined, now_ms)
-        .await?;
+    tx.record_event(Some(request), Some(actor), &Event::Declined, now_ms).await?;
     let building = tx.request_building(request).await?;
+    let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
+    let rerouted = reload(tx, request).await?;
+    clock::restart(tx, &rerouted, policy, now).await?;
+    Ok(DeclineOutcome::Rerouted { request: reload(tx, request).await?, assignment })
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TakeOverOutcome {
+    Taken(RequestView),
+    /// Only someone above the assignee in the chain may take over.
+    NotAllowed,
+    NoLongerOpen(RequestView),
+    Missing,
+}
+
+/// Someone above the assignee takes the request on: it becomes theirs,
+/// accepted, with a fresh resolve clock.
+pub async fn take_over(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<TakeOverOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(TakeOverOutcome::Missing) };
+    if !view.status.is_active() {
+        return Ok(TakeOverOutcome::NoLongerOpen(view));
+    }
+    let now_ms = millis(now);
+    let Some((level, role)) = authority_over(tx, &view, actor, now_ms).await? else {
+        return Ok(TakeOverOutcome::NotAllowed);
+    };
+    if !tx.take_over(request, actor, role, level, now_ms).await? {
+        return Ok(TakeOverOutcome::NoLongerOpen(reload(tx, request).await?));
+    }
+    tx.record_event(Some(request), Some(actor), &Event::TakenOver, now_ms).await?;
+    let taken = reload(tx, request).await?;
+    clock::restart(tx, &taken, policy, now).await?;
+    Ok(TakeOverOutcome::Taken(reload(tx, request).await?))
+}
+
+/// A responder the request can be reassigned to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReassignOption {
+    pub person: PersonId,
+    pub role: crate::domain::Role,
+    pub unit_name: String,
+}
+
+/// The available responders of the chain at or below the actor's level, to
+/// reassign to; `None` if the actor may not reassign.
+pub async fn reassign_options(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<ReassignOption>>, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(None) };
+    let now_ms = millis(now);
+    let Some((level, _)) = authority_over(tx, &view, actor, now_ms).await? else { return Ok(None) };
+    let building = tx.request_building(request).await?;
+    let units = tx.ancestry(building).await?;
     let chain = tx.routing_chain(building, Some(request), now_ms).await?;
-    let decision = route(&chain, view.category, 0);
-    match &decision.assignment {
-        Some(assignment) => {
-            let accept_due = now_ms
-                + ServiceLevel::default_for(view.urgency)
-                    .accept_within
-                    .as_millis() as i64;
-            tx.assign(request, assignment, Some(accept_due), now_ms)
-                .await?;
-            tx.record_event(
-                Some(request),
-                None,
-                &Event::Routed {
-                    decision: decision.clone(),
-                },
-                now_ms,
-            )
-            .await?;
+    let mut options = Vec::new();
+    for (index, (unit, candidates)) in units.iter().zip(chain.iter().map(|l| &l.candidates)).enumerate() {
+        if index as i64 > level {
+            break;
         }
-        None => {
-            tx.unassign(request, now_ms).await?;
-            tx.record_event(
-                Some(request),
-                None,
-                &Event::Unroutable {
-                    decision: decision.clone(),
-                },
-                now_ms,
-            )
-            .await?;
+        for candidate in candidates {
+            let available =
+                candidate.bound && candidate.reachable && !candidate.away && !candidate.declined_this_request;
+            if available && candidate.role.routing_rank().is_some() && candidate.person != actor {
+                options.push(ReassignOption {
+                    person: candidate.person,
+                    role: candidate.role,
+                    unit_name: unit.name.clone(),
+                });
+            }
         }
     }
-    let request = tx
-        .request_view(request)
-        .await?
-        .ok_or_else(|| StoreError::Corrupt("declined request vanished".into()))?;
-    Ok(DeclineOutcome::Rerouted {
-        request,
-        assignment: decision.assignment,
-    })
+    Ok(Some(options))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReassignOutcome {
+    Reassigned { request: RequestView, to: PersonId },
+    NotAllowed,
+    NoLongerOpen(RequestView),
+    Missing,
+}
+
+/// Gives the request to one of the [`reassign_options`]; it is open again
+/// for them, with a fresh accept clock.
+pub async fn reassign(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    to: PersonId,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<ReassignOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(ReassignOutcome::Missing) };
+    if !view.status.is_active() {
+        return Ok(ReassignOutcome::NoLongerOpen(view));
+    }
+    let Some(options) = reassign_options(tx, request, actor, now).await? else {
+        return Ok(ReassignOutcome::NotAllowed);
+    };
+    let Some(option) = options.into_iter().find(|o| o.person == to) else { return Ok(ReassignOutcome::NotAllowed) };
+    let now_ms = millis(now);
+    let level = tx.level_in_chain(&view, to, now_ms).await?.unwrap_or(0);
+    let building = tx.request_building(request).await?;
+    let unit = tx.ancestry(building).await?.get(level as usize).map(|u| u.id);
+    let assignment = Assignment {
+        person: to,
+        role: option.role,
+        unit: unit.unwrap_or(crate::domain::UnitId(0)),
+        level: u8::try_from(level).unwrap_or(0),
+    };
+    tx.assign(request, &assignment, None, now_ms).await?;
+    tx.record_event(Some(request), Some(actor), &Event::Reassigned { to: to.0 }, now_ms).await?;
+    let reassigned = reload(tx, request).await?;
+    clock::restart(tx, &reassigned, policy, now).await?;
+    Ok(ReassignOutcome::Reassigned { request: reload(tx, request).await?, to })
+}
+
+/// The level and role from which `actor` may act on a request above its
+/// assignee: they were alerted by its escalation, or they hold a role higher
+/// up its chain than the assignee does.
+async fn authority_over(
+    tx: &mut Tx,
+    request: &RequestView,
+    actor: PersonId,
+    now_ms: i64,
+) -> Result<Option<(i64, crate::domain::Role)>, StoreError> {
+    let building = tx.request_building(request.id).await?;
+    let chain = tx.routing_chain(building, Some(request.id), now_ms).await?;
+    let highest =
+        chain.iter().enumerate().rev().find_map(|(index, level)| {
+            level.candidates.iter().find(|c| c.person == actor).map(|c| (index as i64, c.role))
+        });
+    let Some((actor_level, role)) = highest else { return Ok(None) };
+    let assignee_level = match request.assignee {
+        Some(assignee) => tx.level_in_chain(request, assignee, now_ms).await?.unwrap_or(request.escalation_level),
+        None => -1,
+    };
+    let alerted = request.escalated_to == Some(actor);
+    Ok((alerted || actor_level > assignee_level).then_some((actor_level, role)))
 }

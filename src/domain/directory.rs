@@ -57,19 +57,9 @@ pub enum Problem {
     #[error("unit `{value}` is ambiguous; write it as a path such as `{example}`")]
     AmbiguousUnit { value: String, example: String },
     #[error("role {role} must be held on a {required}, but `{unit}` is a {actual}")]
-    RoleOnWrongLevel {
-        role: &'static str,
-        required: &'static str,
-        unit: String,
-        actual: &'static str,
-    },
+    RoleOnWrongLevel { role: &'static str, required: &'static str, unit: String, actual: &'static str },
     #[error("phone {phone} is given for `{name}` but on line {first_line} for `{other}`")]
-    PhoneWithTwoNames {
-        phone: String,
-        name: String,
-        first_line: u64,
-        other: String,
-    },
+    PhoneWithTwoNames { phone: String, name: String, first_line: u64, other: String },
 }
 
 /// One valid line of `units.csv`.
@@ -94,35 +84,19 @@ pub struct PersonLine {
 }
 
 /// Reads a CSV file with an exact header, returning `(line, fields)` per row.
-fn read_rows(
-    file: &str,
-    bytes: &[u8],
-    header: &[&str],
-) -> Result<Vec<(u64, Vec<String>)>, Vec<LineError>> {
-    let error = |line: u64, problem: Problem| {
-        vec![LineError {
-            file: file.to_string(),
-            line,
-            problem,
-        }]
-    };
+fn read_rows(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<LineError>> {
+    let error = |line: u64, problem: Problem| vec![LineError { file: file.to_string(), line, problem }];
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            let line = 1 + bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count() as u64;
+            let line = 1 + bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64;
             return Err(error(line, Problem::NotUtf8));
         }
     };
     // Spreadsheet programs often start UTF-8 files with a byte order mark.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let expected = header.join(",");
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut saw_header = false;
@@ -131,11 +105,7 @@ fn read_rows(
             Ok(record) => record,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(LineError {
-                    file: file.to_string(),
-                    line,
-                    problem: Problem::Malformed(e.to_string()),
-                });
+                errors.push(LineError { file: file.to_string(), line, problem: Problem::Malformed(e.to_string()) });
                 break;
             }
         };
@@ -156,10 +126,7 @@ fn read_rows(
             errors.push(LineError {
                 file: file.to_string(),
                 line,
-                problem: Problem::WrongFieldCount {
-                    expected: header.len(),
-                    found: fields.len(),
-                },
+                problem: Problem::WrongFieldCount { expected: header.len(), found: fields.len() },
             });
             continue;
         }
@@ -168,11 +135,7 @@ fn read_rows(
     if !saw_header {
         return Err(error(1, Problem::Empty { expected }));
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(rows) } else { Err(errors) }
 }
 
 pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<UnitLine>, Vec<LineError>> {
@@ -181,39 +144,21 @@ pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<UnitLine>, Vec<LineEr
     let mut lines = Vec::new();
     let mut first_seen: HashMap<BuildingCode, u64> = HashMap::new();
     for (line, f) in rows {
-        let mut problem = |p: Problem| {
-            errors.push(LineError {
-                file: file.to_string(),
-                line,
-                problem: p,
-            })
-        };
-        if let Some(field) = UNITS_HEADER
-            .iter()
-            .zip(&f)
-            .find(|(_, v)| v.is_empty())
-            .map(|(h, _)| *h)
-        {
+        let mut problem = |p: Problem| errors.push(LineError { file: file.to_string(), line, problem: p });
+        if let Some(field) = UNITS_HEADER.iter().zip(&f).find(|(_, v)| v.is_empty()).map(|(h, _)| *h) {
             problem(Problem::EmptyField { field });
             continue;
         }
         let Ok(building) = BuildingCode::parse(&f[3]) else {
-            problem(Problem::BadBuildingCode {
-                value: f[3].clone(),
-            });
+            problem(Problem::BadBuildingCode { value: f[3].clone() });
             continue;
         };
         let Ok(households) = f[4].parse::<u32>() else {
-            problem(Problem::BadHouseholds {
-                value: f[4].clone(),
-            });
+            problem(Problem::BadHouseholds { value: f[4].clone() });
             continue;
         };
         if let Some(first_line) = first_seen.get(&building) {
-            problem(Problem::DuplicateBuilding {
-                code: building.to_string(),
-                first_line: *first_line,
-            });
+            problem(Problem::DuplicateBuilding { code: building.to_string(), first_line: *first_line });
             continue;
         }
         first_seen.insert(building.clone(), line);
@@ -226,29 +171,17 @@ pub fn parse_units(file: &str, bytes: &[u8]) -> Result<Vec<UnitLine>, Vec<LineEr
             households,
         });
     }
-    if errors.is_empty() {
-        Ok(lines)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
 }
 
 pub fn parse_people(file: &str, bytes: &[u8]) -> Result<Vec<PersonLine>, Vec<LineError>> {
     let (lines, errors) = parse_people_lines(file, bytes)?;
-    if errors.is_empty() {
-        Ok(lines)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(lines) } else { Err(errors) }
 }
 
 /// Parses and resolves `people.csv` against the units in one go, so that an
 /// admin sees every problem of the file at once, in line order.
-pub fn validate_people(
-    file: &str,
-    bytes: &[u8],
-    units: &[Unit],
-) -> Result<Vec<PlannedPerson>, Vec<LineError>> {
+pub fn validate_people(file: &str, bytes: &[u8], units: &[Unit]) -> Result<Vec<PlannedPerson>, Vec<LineError>> {
     let (lines, mut errors) = parse_people_lines(file, bytes)?;
     match plan_people(file, &lines, units) {
         Ok(planned) if errors.is_empty() => return Ok(planned),
@@ -268,34 +201,18 @@ fn parse_people_lines(file: &str, bytes: &[u8]) -> Result<ParsedPeople, Vec<Line
     let mut lines = Vec::new();
     let mut names_by_phone: HashMap<Phone, (u64, String)> = HashMap::new();
     for (line, f) in rows {
-        let mut problem = |p: Problem| {
-            errors.push(LineError {
-                file: file.to_string(),
-                line,
-                problem: p,
-            })
-        };
-        if let Some(field) = PEOPLE_HEADER
-            .iter()
-            .zip(&f)
-            .find(|(_, v)| v.is_empty())
-            .map(|(h, _)| *h)
-        {
+        let mut problem = |p: Problem| errors.push(LineError { file: file.to_string(), line, problem: p });
+        if let Some(field) = PEOPLE_HEADER.iter().zip(&f).find(|(_, v)| v.is_empty()).map(|(h, _)| *h) {
             problem(Problem::EmptyField { field });
             continue;
         }
         let Ok(phone) = Phone::parse(&f[1]) else {
-            problem(Problem::BadPhone {
-                value: f[1].clone(),
-            });
+            problem(Problem::BadPhone { value: f[1].clone() });
             continue;
         };
         let Some(role) = Role::parse(&f[2]) else {
             let expected = Role::ALL.map(Role::as_str).join(", ");
-            problem(Problem::UnknownRole {
-                value: f[2].clone(),
-                expected,
-            });
+            problem(Problem::UnknownRole { value: f[2].clone(), expected });
             continue;
         };
         match names_by_phone.get(&phone) {
@@ -313,35 +230,21 @@ fn parse_people_lines(file: &str, bytes: &[u8]) -> Result<ParsedPeople, Vec<Line
                 names_by_phone.insert(phone.clone(), (line, f[0].clone()));
             }
         }
-        lines.push(PersonLine {
-            line,
-            name: f[0].clone(),
-            phone,
-            role,
-            unit: f[3].clone(),
-        });
+        lines.push(PersonLine { line, name: f[0].clone(), phone, role, unit: f[3].clone() });
     }
     Ok((lines, errors))
 }
 
 /// Checks `units.csv` lines against the units already known: a building may
 /// not silently move to another estate.
-pub fn check_units_against(
-    file: &str,
-    lines: &[UnitLine],
-    existing: &[Unit],
-) -> Result<(), Vec<LineError>> {
+pub fn check_units_against(file: &str, lines: &[UnitLine], existing: &[Unit]) -> Result<(), Vec<LineError>> {
     let index = UnitIndex::new(existing);
     let errors: Vec<LineError> = lines
         .iter()
         .filter_map(|line| {
             let unit = index.building(&line.building)?;
             let path = index.path(unit.id);
-            let wanted = [
-                line.community.as_str(),
-                line.grid.as_str(),
-                line.estate.as_str(),
-            ];
+            let wanted = [line.community.as_str(), line.grid.as_str(), line.estate.as_str()];
             (path[..path.len().saturating_sub(1)] != wanted).then(|| LineError {
                 file: file.to_string(),
                 line: line.line,
@@ -352,11 +255,7 @@ pub fn check_units_against(
             })
         })
         .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 
 /// A role a person will hold once the people file is applied.
@@ -369,23 +268,13 @@ pub struct PlannedPerson {
 
 /// Resolves every line's unit and checks that each role sits on a unit of the
 /// right level. People are grouped by phone, in the order of the file.
-pub fn plan_people(
-    file: &str,
-    lines: &[PersonLine],
-    units: &[Unit],
-) -> Result<Vec<PlannedPerson>, Vec<LineError>> {
+pub fn plan_people(file: &str, lines: &[PersonLine], units: &[Unit]) -> Result<Vec<PlannedPerson>, Vec<LineError>> {
     let index = UnitIndex::new(units);
     let mut errors = Vec::new();
     let mut people: Vec<PlannedPerson> = Vec::new();
     let mut position: HashMap<Phone, usize> = HashMap::new();
     for line in lines {
-        let mut problem = |p: Problem| {
-            errors.push(LineError {
-                file: file.to_string(),
-                line: line.line,
-                problem: p,
-            })
-        };
+        let mut problem = |p: Problem| errors.push(LineError { file: file.to_string(), line: line.line, problem: p });
         let unit = match index.resolve(&line.unit) {
             Ok(unit) => unit,
             Err(p) => {
@@ -405,11 +294,7 @@ pub fn plan_people(
             continue;
         }
         let slot = *position.entry(line.phone.clone()).or_insert_with(|| {
-            people.push(PlannedPerson {
-                name: line.name.clone(),
-                phone: line.phone.clone(),
-                roles: Vec::new(),
-            });
+            people.push(PlannedPerson { name: line.name.clone(), phone: line.phone.clone(), roles: Vec::new() });
             people.len() - 1
         });
         let role = (line.role, unit.id);
@@ -417,11 +302,7 @@ pub fn plan_people(
             people[slot].roles.push(role);
         }
     }
-    if errors.is_empty() {
-        Ok(people)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(people) } else { Err(errors) }
 }
 
 /// Looks units up by building code or by name path (`第一网格/东苑`).
@@ -432,10 +313,7 @@ pub struct UnitIndex<'a> {
 
 impl<'a> UnitIndex<'a> {
     pub fn new(units: &'a [Unit]) -> Self {
-        Self {
-            by_id: units.iter().map(|u| (u.id, u)).collect(),
-            units,
-        }
+        Self { by_id: units.iter().map(|u| (u.id, u)).collect(), units }
     }
 
     pub fn building(&self, code: &BuildingCode) -> Option<&'a Unit> {
@@ -472,16 +350,11 @@ impl<'a> UnitIndex<'a> {
             .collect();
         match matches.as_slice() {
             [one] => Ok(one),
-            [] => Err(Problem::UnknownUnit {
-                value: reference.to_string(),
-            }),
+            [] => Err(Problem::UnknownUnit { value: reference.to_string() }),
             [first, ..] => {
                 let path = self.path(first.id);
                 let example = path[path.len().saturating_sub(wanted.len() + 1)..].join("/");
-                Err(Problem::AmbiguousUnit {
-                    value: reference.to_string(),
-                    example,
-                })
+                Err(Problem::AmbiguousUnit { value: reference.to_string(), example })
             }
         }
     }
@@ -572,25 +445,18 @@ mod tests {
 
     #[test]
     fn bad_households_and_codes_are_reported_per_line() {
-        let text =
-            format!("{UNITS}绿杨苑社区,第一网格,东苑,E 9,12\n绿杨苑社区,第一网格,东苑,E10,many\n");
+        let text = format!("{UNITS}绿杨苑社区,第一网格,东苑,E 9,12\n绿杨苑社区,第一网格,东苑,E10,many\n");
         let errors = parse_units("units.csv", text.as_bytes()).unwrap_err();
         let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(messages.len(), 2);
         assert!(messages[0].starts_with("units.csv:5: `E 9` is not a valid building code"));
-        assert_eq!(
-            messages[1],
-            "units.csv:6: households must be a whole number, found `many`"
-        );
+        assert_eq!(messages[1], "units.csv:6: households must be a whole number, found `many`");
     }
 
     #[test]
     fn a_row_with_missing_fields_is_reported() {
         let text = format!("{UNITS}绿杨苑社区,第一网格\n");
-        assert_eq!(
-            only_error(parse_units("units.csv", text.as_bytes())),
-            "units.csv:5: expected 5 fields, found 2"
-        );
+        assert_eq!(only_error(parse_units("units.csv", text.as_bytes())), "units.csv:5: expected 5 fields, found 2");
     }
 
     #[test]
@@ -598,10 +464,7 @@ mod tests {
         let text = "community,grid,estate,building,households\n绿杨苑社区,第一网格,西苑,E01,36\n";
         let lines = parse_units("units.csv", text.as_bytes()).unwrap();
         let message = only_error(check_units_against("units.csv", &lines, &units()));
-        assert_eq!(
-            message,
-            "units.csv:2: building E01 already belongs to 绿杨苑社区/第一网格/东苑"
-        );
+        assert_eq!(message, "units.csv:2: building E01 already belongs to 绿杨苑社区/第一网格/东苑");
         let same = parse_units("units.csv", UNITS.as_bytes()).unwrap();
         assert!(check_units_against("units.csv", &same, &units()).is_ok());
     }
@@ -618,23 +481,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(planned.len(), 4);
-        assert_eq!(
-            planned[0].roles,
-            vec![(Role::Liaison, UnitId(4)), (Role::Deputy, UnitId(5))]
-        );
+        assert_eq!(planned[0].roles, vec![(Role::Liaison, UnitId(4)), (Role::Deputy, UnitId(5))]);
         assert_eq!(planned[1].roles, vec![(Role::GroupLeader, UnitId(7))]);
         assert_eq!(planned[3].roles, vec![(Role::Admin, UnitId(1))]);
     }
 
     #[test]
     fn an_ambiguous_estate_name_asks_for_a_path() {
-        let message = only_error(people(
-            "name,phone,role,unit\n李强,13800000002,group_leader,东苑\n",
-        ));
-        assert_eq!(
-            message,
-            "people.csv:2: unit `东苑` is ambiguous; write it as a path such as `第一网格/东苑`"
-        );
+        let message = only_error(people("name,phone,role,unit\n李强,13800000002,group_leader,东苑\n"));
+        assert_eq!(message, "people.csv:2: unit `东苑` is ambiguous; write it as a path such as `第一网格/东苑`");
     }
 
     #[test]
@@ -650,17 +505,10 @@ mod tests {
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].starts_with("people.csv:3: `1380000` is not a valid phone number"));
         assert!(messages[1].starts_with("people.csv:4: unknown role `boss`"));
-        let unknown = only_error(people(
-            "name,phone,role,unit\n王芳,13800000001,liaison,Z99\n",
-        ));
+        let unknown = only_error(people("name,phone,role,unit\n王芳,13800000001,liaison,Z99\n"));
         assert_eq!(unknown, "people.csv:2: unknown unit `Z99`");
-        let level = only_error(people(
-            "name,phone,role,unit\n陈静,13800000004,liaison,第一网格\n",
-        ));
-        assert_eq!(
-            level,
-            "people.csv:2: role liaison must be held on a building, but `第一网格` is a grid"
-        );
+        let level = only_error(people("name,phone,role,unit\n陈静,13800000004,liaison,第一网格\n"));
+        assert_eq!(level, "people.csv:2: role liaison must be held on a building, but `第一网格` is a grid");
     }
 
     #[test]
@@ -673,12 +521,10 @@ mod tests {
 
     #[test]
     fn one_phone_cannot_belong_to_two_names() {
-        let message = only_error(people(
-            "name,phone,role,unit\n王芳,13800000001,liaison,E01\n李强,138 0000 0001,deputy,E02\n",
-        ));
+        let message =
+            only_error(people("name,phone,role,unit\n王芳,13800000001,liaison,E01\n李强,138 0000 0001,deputy,E02\n"));
         assert!(
-            message
-                .starts_with("people.csv:3: phone 138 0000 0001 is given for `李强` but on line 2"),
+            message.starts_with("people.csv:3: phone 138 0000 0001 is given for `李强` but on line 2"),
             "{message}"
         );
     }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::request::{Category, Urgency};
+use super::request::{Category, Status, Urgency};
 use super::routing::RoutingDecision;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,39 @@ pub enum Event {
     Accepted,
     Declined,
     Cancelled,
+    /// The assignee was warned that a deadline is near.
+    Warned {
+        to: i64,
+    },
+    /// A deadline of the clock for `missed` was missed; `to` at `level` was
+    /// asked to take over or reassign.
+    Escalated {
+        level: i64,
+        to: i64,
+        missed: Status,
+        decision: RoutingDecision,
+    },
+    /// An emergency alerted these responders above the assignee at once.
+    AlertedEveryLevel {
+        persons: Vec<i64>,
+    },
+    Reminded {
+        n: i64,
+    },
+    RemindersExhausted,
+    TakenOver,
+    Reassigned {
+        to: i64,
+    },
+    ServiceLevelChanged {
+        urgency: Urgency,
+        deadline: String,
+        seconds: u64,
+    },
+    HolidayChanged {
+        day: String,
+        added: bool,
+    },
     DirectoryImported {
         file: String,
         created: u64,
@@ -48,6 +81,15 @@ impl Event {
             Event::Accepted => "accepted",
             Event::Declined => "declined",
             Event::Cancelled => "cancelled",
+            Event::Warned { .. } => "warned",
+            Event::Escalated { .. } => "escalated",
+            Event::AlertedEveryLevel { .. } => "alerted_every_level",
+            Event::Reminded { .. } => "reminded",
+            Event::RemindersExhausted => "reminders_exhausted",
+            Event::TakenOver => "taken_over",
+            Event::Reassigned { .. } => "reassigned",
+            Event::ServiceLevelChanged { .. } => "service_level_changed",
+            Event::HolidayChanged { .. } => "holiday_changed",
             Event::DirectoryImported { .. } => "directory_imported",
             Event::PhoneBound { .. } => "phone_bound",
             Event::NotificationUndeliverable { .. } => "notification_undeliverable",
@@ -63,11 +105,7 @@ mod tests {
     fn the_stored_kind_matches_the_serialised_tag() {
         let events = [
             Event::Accepted,
-            Event::Created {
-                category: Category::Other,
-                urgency: Urgency::Normal,
-                attachments: 0,
-            },
+            Event::Created { category: Category::Other, urgency: Urgency::Normal, attachments: 0 },
             Event::PhoneBound { roles_gained: 1 },
         ];
         for event in events {

@@ -60,11 +60,7 @@ impl BuildingCode {
         let valid = !code.is_empty()
             && code.len() <= Self::MAX_LEN
             && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if valid {
-            Ok(Self(code.to_ascii_uppercase()))
-        } else {
-            Err(DomainError::InvalidBuildingCode)
-        }
+        if valid { Ok(Self(code.to_ascii_uppercase())) } else { Err(DomainError::InvalidBuildingCode) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -121,15 +117,7 @@ impl Phone {
     /// The number with all but the last four digits hidden, for screens that
     /// confirm which number was meant.
     pub fn masked(&self) -> String {
-        let tail: String = self
-            .0
-            .chars()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let tail: String = self.0.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
         format!("***{tail}")
     }
 }
@@ -151,14 +139,8 @@ impl Room {
         let room = input.trim();
         let ok = !room.is_empty()
             && room.chars().count() <= Self::MAX_CHARS
-            && room
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-#/ ".contains(c));
-        if ok {
-            Ok(Self(room.to_string()))
-        } else {
-            Err(DomainError::InvalidRoom)
-        }
+            && room.chars().all(|c| c.is_alphanumeric() || "-#/ ".contains(c));
+        if ok { Ok(Self(room.to_string())) } else { Err(DomainError::InvalidRoom) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -172,26 +154,14 @@ mod tests {
 
     #[test]
     fn chinese_mobile_numbers_get_the_country_code() {
-        assert_eq!(
-            Phone::parse("138 1234 5678").unwrap().as_str(),
-            "+8613812345678"
-        );
-        assert_eq!(
-            Phone::parse("+86 138-1234-5678").unwrap().as_str(),
-            "+8613812345678"
-        );
-        assert_eq!(
-            Phone::parse("8613812345678").unwrap().as_str(),
-            "+8613812345678"
-        );
+        assert_eq!(Phone::parse("138 1234 5678").unwrap().as_str(), "+8613812345678");
+        assert_eq!(Phone::parse("+86 138-1234-5678").unwrap().as_str(), "+8613812345678");
+        assert_eq!(Phone::parse("8613812345678").unwrap().as_str(), "+8613812345678");
     }
 
     #[test]
     fn foreign_numbers_keep_their_country_code() {
-        assert_eq!(
-            Phone::parse("+44 20 7946 0958").unwrap().as_str(),
-            "+442079460958"
-        );
+        assert_eq!(Phone::parse("+44 20 7946 0958").unwrap().as_str(), "+442079460958");
     }
 
     #[test]

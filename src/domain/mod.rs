@@ -3,8 +3,10 @@
 //! Nothing in here knows about Telegram or SQL; that is what keeps it
 //! testable with plain unit tests and a fake clock.
 
+pub mod calendar;
 pub mod clock;
 pub mod directory;
+pub mod escalation;
 pub mod events;
 pub mod ids;
 pub mod request;
@@ -33,10 +35,7 @@ pub enum DomainError {
 
 /// Building codes that look like what a resident typed, best first, for the
 /// "did you mean" answer to a typo.
-pub fn suggest_buildings<'a>(
-    typed: &str,
-    known: impl IntoIterator<Item = &'a BuildingCode>,
-) -> Vec<BuildingCode> {
+pub fn suggest_buildings<'a>(typed: &str, known: impl IntoIterator<Item = &'a BuildingCode>) -> Vec<BuildingCode> {
     let typed = typed.trim().to_uppercase();
     let mut scored: Vec<(usize, &BuildingCode)> = known
         .into_iter()
@@ -44,11 +43,7 @@ pub fn suggest_buildings<'a>(
         .filter(|(distance, code)| *distance <= 2.max(code.as_str().len() / 3))
         .collect();
     scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-    scored
-        .into_iter()
-        .take(4)
-        .map(|(_, code)| code.clone())
-        .collect()
+    scored.into_iter().take(4).map(|(_, code)| code.clone()).collect()
 }
 
 #[cfg(test)]
@@ -57,10 +52,8 @@ mod tests {
 
     #[test]
     fn a_typo_in_a_building_code_gets_close_suggestions() {
-        let known: Vec<BuildingCode> = ["E01", "E10", "E11", "W01", "W45"]
-            .iter()
-            .map(|c| BuildingCode::parse(c).unwrap())
-            .collect();
+        let known: Vec<BuildingCode> =
+            ["E01", "E10", "E11", "W01", "W45"].iter().map(|c| BuildingCode::parse(c).unwrap()).collect();
         let suggestions = suggest_buildings("e1o", &known);
         assert_eq!(suggestions.first().map(BuildingCode::as_str), Some("E10"));
         assert!(suggest_buildings("zzzzzz", &known).is_empty());

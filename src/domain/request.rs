@@ -47,10 +47,7 @@ impl Category {
     /// Sensitive requests are shown only to the people handling them: never in
     /// broadcasts, group chats or exports without redaction.
     pub fn is_sensitive(self) -> bool {
-        matches!(
-            self,
-            Category::Dispute | Category::Elderly | Category::Childcare
-        )
+        matches!(self, Category::Dispute | Category::Elderly | Category::Childcare)
     }
 }
 
@@ -172,9 +169,7 @@ impl Description {
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let text = input.trim();
         if text.chars().count() > Self::MAX_CHARS {
-            Err(DomainError::DescriptionTooLong {
-                max: Self::MAX_CHARS,
-            })
+            Err(DomainError::DescriptionTooLong { max: Self::MAX_CHARS })
         } else {
             Ok(Self(text.to_string()))
         }
@@ -205,10 +200,7 @@ mod tests {
     #[test]
     fn only_disputes_elderly_and_childcare_are_sensitive() {
         let sensitive: Vec<_> = Category::ALL.iter().filter(|c| c.is_sensitive()).collect();
-        assert_eq!(
-            sensitive,
-            [&Category::Dispute, &Category::Elderly, &Category::Childcare]
-        );
+        assert_eq!(sensitive, [&Category::Dispute, &Category::Elderly, &Category::Childcare]);
     }
 
     #[test]
@@ -220,21 +212,12 @@ mod tests {
 
     #[test]
     fn closed_and_cancelled_requests_take_no_action_but_reopen() {
-        for action in [
-            Action::Accept,
-            Action::Decline,
-            Action::Resolve,
-            Action::Cancel,
-            Action::Confirm,
-        ] {
+        for action in [Action::Accept, Action::Decline, Action::Resolve, Action::Cancel, Action::Confirm] {
             assert!(Status::Closed.apply(action).is_err(), "{action:?}");
             assert!(Status::Cancelled.apply(action).is_err(), "{action:?}");
         }
         assert!(Status::Cancelled.apply(Action::Reopen).is_err());
-        assert_eq!(
-            Status::Closed.apply(Action::Reopen).unwrap(),
-            Status::Accepted
-        );
+        assert_eq!(Status::Closed.apply(Action::Reopen).unwrap(), Status::Accepted);
     }
 
     #[test]
@@ -248,10 +231,7 @@ mod tests {
 
     #[test]
     fn a_declined_request_is_open_again() {
-        assert_eq!(
-            Status::Accepted.apply(Action::Decline).unwrap(),
-            Status::Open
-        );
+        assert_eq!(Status::Accepted.apply(Action::Decline).unwrap(), Status::Open);
         assert!(Status::Resolved.apply(Action::Decline).is_err());
     }
 
@@ -266,12 +246,7 @@ mod tests {
     #[test]
     fn descriptions_over_the_limit_are_refused_with_the_limit() {
         let long = "水".repeat(Description::MAX_CHARS + 1);
-        assert_eq!(
-            Description::parse(&long),
-            Err(DomainError::DescriptionTooLong {
-                max: Description::MAX_CHARS
-            })
-        );
+        assert_eq!(Description::parse(&long), Err(DomainError::DescriptionTooLong { max: Description::MAX_CHARS }));
         assert!(Description::parse(&"水".repeat(Description::MAX_CHARS)).is_ok());
     }
 }

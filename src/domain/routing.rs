@@ -72,19 +72,12 @@ pub struct RoutingDecision {
 pub fn route(chain: &[ChainLevel], category: Category, from_level: usize) -> RoutingDecision {
     let mut skipped = Vec::new();
     for (index, unit) in chain.iter().enumerate().skip(from_level) {
-        let mut candidates: Vec<&Candidate> = unit
-            .candidates
-            .iter()
-            .filter(|c| c.role.routing_rank().is_some())
-            .collect();
+        let mut candidates: Vec<&Candidate> =
+            unit.candidates.iter().filter(|c| c.role.routing_rank().is_some()).collect();
         candidates.sort_by_key(|c| (c.role.routing_rank(), c.active_load, c.person));
         for candidate in candidates {
             match unavailable_because(candidate, category) {
-                Some(reason) => skipped.push(Skipped {
-                    person: candidate.person,
-                    role: candidate.role,
-                    reason,
-                }),
+                Some(reason) => skipped.push(Skipped { person: candidate.person, role: candidate.role, reason }),
                 None => {
                     return RoutingDecision {
                         assignment: Some(Assignment {
@@ -99,10 +92,7 @@ pub fn route(chain: &[ChainLevel], category: Category, from_level: usize) -> Rou
             }
         }
     }
-    RoutingDecision {
-        assignment: None,
-        skipped,
-    }
+    RoutingDecision { assignment: None, skipped }
 }
 
 fn unavailable_because(candidate: &Candidate, category: Category) -> Option<SkipReason> {
@@ -142,29 +132,17 @@ mod tests {
     }
 
     fn chain(levels: Vec<Vec<Candidate>>) -> Vec<ChainLevel> {
-        let kinds = [
-            UnitLevel::Building,
-            UnitLevel::Estate,
-            UnitLevel::Grid,
-            UnitLevel::Community,
-        ];
+        let kinds = [UnitLevel::Building, UnitLevel::Estate, UnitLevel::Grid, UnitLevel::Community];
         levels
             .into_iter()
             .zip(kinds)
             .enumerate()
-            .map(|(i, (candidates, level))| ChainLevel {
-                unit: UnitId(i as i64 + 1),
-                level,
-                candidates,
-            })
+            .map(|(i, (candidates, level))| ChainLevel { unit: UnitId(i as i64 + 1), level, candidates })
             .collect()
     }
 
     fn assignee(decision: &RoutingDecision) -> Option<(i64, Role, u8)> {
-        decision
-            .assignment
-            .as_ref()
-            .map(|a| (a.person.0, a.role, a.level))
+        decision.assignment.as_ref().map(|a| (a.person.0, a.role, a.level))
     }
 
     #[test]
@@ -187,11 +165,7 @@ mod tests {
         assert_eq!(assignee(&decision), Some((2, Role::Deputy, 0)));
         assert_eq!(
             decision.skipped,
-            vec![Skipped {
-                person: PersonId(1),
-                role: Role::Liaison,
-                reason: SkipReason::Away
-            }]
+            vec![Skipped { person: PersonId(1), role: Role::Liaison, reason: SkipReason::Away }]
         );
     }
 
@@ -201,19 +175,11 @@ mod tests {
         unreachable.reachable = false;
         let mut unbound = responder(4, Role::GridLeader);
         unbound.bound = false;
-        let chain = chain(vec![
-            vec![],
-            vec![unreachable],
-            vec![unbound],
-            vec![responder(9, Role::Admin)],
-        ]);
+        let chain = chain(vec![vec![], vec![unreachable], vec![unbound], vec![responder(9, Role::Admin)]]);
         let decision = route(&chain, Category::Household, 0);
         assert_eq!(assignee(&decision), Some((9, Role::Admin, 3)));
         let reasons: Vec<_> = decision.skipped.iter().map(|s| s.reason).collect();
-        assert_eq!(
-            reasons,
-            [SkipReason::Unreachable, SkipReason::NotRegistered]
-        );
+        assert_eq!(reasons, [SkipReason::Unreachable, SkipReason::NotRegistered]);
     }
 
     #[test]
@@ -221,30 +187,16 @@ mod tests {
         let mut liaison = responder(1, Role::Liaison);
         liaison.declined_this_request = true;
         let chain = chain(vec![vec![liaison, responder(2, Role::Deputy)]]);
-        assert_eq!(
-            assignee(&route(&chain, Category::Other, 0)),
-            Some((2, Role::Deputy, 0))
-        );
+        assert_eq!(assignee(&route(&chain, Category::Other, 0)), Some((2, Role::Deputy, 0)));
     }
 
     #[test]
     fn category_limited_roles_take_only_their_categories() {
         let mut mediator = responder(5, Role::Admin);
         mediator.categories = Some(vec![Category::Dispute]);
-        let chain = chain(vec![
-            vec![],
-            vec![],
-            vec![],
-            vec![mediator, responder(6, Role::Admin)],
-        ]);
-        assert_eq!(
-            assignee(&route(&chain, Category::Dispute, 0)),
-            Some((5, Role::Admin, 3))
-        );
-        assert_eq!(
-            assignee(&route(&chain, Category::Property, 0)),
-            Some((6, Role::Admin, 3))
-        );
+        let chain = chain(vec![vec![], vec![], vec![], vec![mediator, responder(6, Role::Admin)]]);
+        assert_eq!(assignee(&route(&chain, Category::Dispute, 0)), Some((5, Role::Admin, 3)));
+        assert_eq!(assignee(&route(&chain, Category::Property, 0)), Some((6, Role::Admin, 3)));
     }
 
     #[test]
@@ -252,10 +204,7 @@ mod tests {
         let mut busy = responder(1, Role::Liaison);
         busy.active_load = 4;
         let chain = chain(vec![vec![busy, responder(2, Role::Liaison)]]);
-        assert_eq!(
-            assignee(&route(&chain, Category::Other, 0)),
-            Some((2, Role::Liaison, 0))
-        );
+        assert_eq!(assignee(&route(&chain, Category::Other, 0)), Some((2, Role::Liaison, 0)));
     }
 
     #[test]
@@ -267,13 +216,7 @@ mod tests {
 
     #[test]
     fn escalating_starts_above_the_current_level() {
-        let chain = chain(vec![
-            vec![responder(1, Role::Liaison)],
-            vec![responder(3, Role::GroupLeader)],
-        ]);
-        assert_eq!(
-            assignee(&route(&chain, Category::Other, 1)),
-            Some((3, Role::GroupLeader, 1))
-        );
+        let chain = chain(vec![vec![responder(1, Role::Liaison)], vec![responder(3, Role::GroupLeader)]]);
+        assert_eq!(assignee(&route(&chain, Category::Other, 1)), Some((3, Role::GroupLeader, 1)));
     }
 }

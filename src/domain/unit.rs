@@ -26,9 +26,7 @@ impl UnitLevel {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        [Self::Community, Self::Grid, Self::Estate, Self::Building]
-            .into_iter()
-            .find(|level| level.as_str() == input)
+        [Self::Community, Self::Grid, Self::Estate, Self::Building].into_iter().find(|level| level.as_str() == input)
     }
 }
 
@@ -56,14 +54,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Liaison,
-        Role::Deputy,
-        Role::GroupLeader,
-        Role::GridLeader,
-        Role::Admin,
-        Role::Volunteer,
-    ];
+    pub const ALL: [Role; 6] =
+        [Role::Liaison, Role::Deputy, Role::GroupLeader, Role::GridLeader, Role::Admin, Role::Volunteer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -77,9 +69,7 @@ impl Role {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|role| role.as_str() == input.trim())
+        Self::ALL.into_iter().find(|role| role.as_str() == input.trim())
     }
 
     /// The level of unit this role is held on; `None` when any level will do

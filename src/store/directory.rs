@@ -20,8 +20,8 @@ impl TryFrom<UnitRow> for Unit {
     type Error = StoreError;
 
     fn try_from(row: UnitRow) -> Result<Unit> {
-        let level = UnitLevel::parse(&row.level)
-            .ok_or_else(|| StoreError::Corrupt(format!("unit level {}", row.level)))?;
+        let level =
+            UnitLevel::parse(&row.level).ok_or_else(|| StoreError::Corrupt(format!("unit level {}", row.level)))?;
         let code = row
             .code
             .map(|c| BuildingCode::parse(&c))
@@ -78,25 +78,21 @@ impl Tx {
     pub async fn building_by_code(&mut self, code: &BuildingCode) -> Result<Option<Unit>> {
         let row: Option<UnitRow> = on!(self, |c| {
             sqlx::query_as(
-            "SELECT id, parent_id, level, name, code, households FROM units WHERE code = $1 AND level = 'building'"
-        )
-        .bind(code.as_str())
-        .fetch_optional(c)
-        .await
+                "SELECT id, parent_id, level, name, code, households FROM units WHERE code = $1 AND level = 'building'",
+            )
+            .bind(code.as_str())
+            .fetch_optional(c)
+            .await
         })?;
         row.map(Unit::try_from).transpose()
     }
 
     pub async fn building_codes(&mut self) -> Result<Vec<BuildingCode>> {
-        let codes: Vec<String> = on!(self, |c| sqlx::query_scalar(
-            "SELECT code FROM units WHERE level = 'building' ORDER BY code"
-        )
-        .fetch_all(c)
-        .await)?;
-        Ok(codes
-            .iter()
-            .filter_map(|c| BuildingCode::parse(c).ok())
-            .collect())
+        let codes: Vec<String> =
+            on!(self, |c| sqlx::query_scalar("SELECT code FROM units WHERE level = 'building' ORDER BY code")
+                .fetch_all(c)
+                .await)?;
+        Ok(codes.iter().filter_map(|c| BuildingCode::parse(c).ok()).collect())
     }
 
     /// The unit and its ancestors, from the unit itself up to its community.
@@ -104,10 +100,7 @@ impl Tx {
         let mut chain = Vec::new();
         let mut next = Some(id);
         while let Some(id) = next {
-            let unit = self
-                .unit(id)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt(format!("missing unit {}", id.0)))?;
+            let unit = self.unit(id).await?.ok_or_else(|| StoreError::Corrupt(format!("missing unit {}", id.0)))?;
             next = unit.parent;
             chain.push(unit);
             if chain.len() > 16 {
@@ -117,19 +110,13 @@ impl Tx {
         Ok(chain)
     }
 
-    async fn child_unit(
-        &mut self,
-        parent: Option<UnitId>,
-        level: UnitLevel,
-        name: &str,
-    ) -> Result<(UnitId, bool)> {
-        let existing: Option<i64> = on!(self, |c| sqlx::query_scalar(
-            "SELECT id FROM units WHERE COALESCE(parent_id, 0) = $1 AND name = $2"
-        )
-        .bind(parent.map_or(0, |p| p.0))
-        .bind(name)
-        .fetch_optional(c)
-        .await)?;
+    async fn child_unit(&mut self, parent: Option<UnitId>, level: UnitLevel, name: &str) -> Result<(UnitId, bool)> {
+        let existing: Option<i64> =
+            on!(self, |c| sqlx::query_scalar("SELECT id FROM units WHERE COALESCE(parent_id, 0) = $1 AND name = $2")
+                .bind(parent.map_or(0, |p| p.0))
+                .bind(name)
+                .fetch_optional(c)
+                .await)?;
         if let Some(id) = existing {
             return Ok((UnitId(id), false));
         }
@@ -146,31 +133,19 @@ impl Tx {
 
     /// Creates whatever of a `units.csv` line's path is missing and updates the
     /// household count. Returns what happened to the building.
-    pub async fn upsert_unit_line(
-        &mut self,
-        line: &UnitLine,
-        counts: &mut ImportCounts,
-    ) -> Result<()> {
-        let (community, _) = self
-            .child_unit(None, UnitLevel::Community, &line.community)
-            .await?;
-        let (grid, _) = self
-            .child_unit(Some(community), UnitLevel::Grid, &line.grid)
-            .await?;
-        let (estate, _) = self
-            .child_unit(Some(grid), UnitLevel::Estate, &line.estate)
-            .await?;
+    pub async fn upsert_unit_line(&mut self, line: &UnitLine, counts: &mut ImportCounts) -> Result<()> {
+        let (community, _) = self.child_unit(None, UnitLevel::Community, &line.community).await?;
+        let (grid, _) = self.child_unit(Some(community), UnitLevel::Grid, &line.grid).await?;
+        let (estate, _) = self.child_unit(Some(grid), UnitLevel::Estate, &line.estate).await?;
         let households = i64::from(line.households);
         match self.building_by_code(&line.building).await? {
             Some(existing) if existing.households == Some(line.households) => counts.unchanged += 1,
             Some(existing) => {
-                exec!(self, |c| sqlx::query(
-                    "UPDATE units SET households = $1 WHERE id = $2"
-                )
-                .bind(households)
-                .bind(existing.id.0)
-                .execute(c)
-                .await)?;
+                exec!(self, |c| sqlx::query("UPDATE units SET households = $1 WHERE id = $2")
+                    .bind(households)
+                    .bind(existing.id.0)
+                    .execute(c)
+                    .await)?;
                 counts.updated += 1;
             }
             None => {
@@ -198,24 +173,21 @@ impl Tx {
         now: i64,
         counts: &mut ImportCounts,
     ) -> Result<()> {
-        let existing: Option<(i64, String)> = on!(self, |c| sqlx::query_as(
-            "SELECT id, name FROM people WHERE phone = $1"
-        )
-        .bind(person.phone.as_str())
-        .fetch_optional(c)
-        .await)?;
+        let existing: Option<(i64, String)> =
+            on!(self, |c| sqlx::query_as("SELECT id, name FROM people WHERE phone = $1")
+                .bind(person.phone.as_str())
+                .fetch_optional(c)
+                .await)?;
         let mut changed = false;
         let known = existing.is_some();
         let id = match existing {
             Some((id, name)) => {
                 if name != person.name {
-                    exec!(self, |c| sqlx::query(
-                        "UPDATE people SET name = $1 WHERE id = $2"
-                    )
-                    .bind(&person.name)
-                    .bind(id)
-                    .execute(c)
-                    .await)?;
+                    exec!(self, |c| sqlx::query("UPDATE people SET name = $1 WHERE id = $2")
+                        .bind(&person.name)
+                        .bind(id)
+                        .execute(c)
+                        .await)?;
                     changed = true;
                 }
                 id
@@ -262,25 +234,22 @@ impl Tx {
     }
 
     pub async fn roles_of(&mut self, person: PersonId) -> Result<Vec<RoleView>> {
-        let rows: Vec<(String, i64, String, String)> =
-            on!(self, |c| {
-                sqlx::query_as(
-            "SELECT r.role, u.id, u.name, u.level FROM roles r JOIN units u ON u.id = r.unit_id \
-             WHERE r.person_id = $1 ORDER BY r.id"
-        )
-        .bind(person.0)
-        .fetch_all(c)
-        .await
-            })?;
+        let rows: Vec<(String, i64, String, String)> = on!(self, |c| {
+            sqlx::query_as(
+                "SELECT r.role, u.id, u.name, u.level FROM roles r JOIN units u ON u.id = r.unit_id \
+             WHERE r.person_id = $1 ORDER BY r.id",
+            )
+            .bind(person.0)
+            .fetch_all(c)
+            .await
+        })?;
         rows.into_iter()
             .map(|(role, unit, unit_name, level)| {
                 Ok(RoleView {
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
+                    role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
                     unit: UnitId(unit),
                     unit_name,
-                    level: UnitLevel::parse(&level)
-                        .ok_or_else(|| StoreError::Corrupt(format!("level {level}")))?,
+                    level: UnitLevel::parse(&level).ok_or_else(|| StoreError::Corrupt(format!("level {level}")))?,
                 })
             })
             .collect()
@@ -288,16 +257,12 @@ impl Tx {
 
     /// Makes the people of `ADMIN_IDS` admins of every community.
     pub async fn ensure_admins(&mut self, admins: &[TelegramId], now: i64) -> Result<()> {
-        let communities: Vec<i64> = on!(self, |c| sqlx::query_scalar(
-            "SELECT id FROM units WHERE parent_id IS NULL"
-        )
-        .fetch_all(c)
-        .await)?;
+        let communities: Vec<i64> =
+            on!(self, |c| sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL").fetch_all(c).await)?;
         for admin in admins {
             let person = self.touch_person(*admin, None, None, now).await?;
             for community in &communities {
-                self.grant_role(person.id, Role::Admin, UnitId(*community))
-                    .await?;
+                self.grant_role(person.id, Role::Admin, UnitId(*community)).await?;
             }
         }
         Ok(())

@@ -76,22 +76,21 @@ pub struct NewJob<'a> {
 impl Tx {
     /// Adds a job; returns `false` when one with the same dedupe key exists.
     pub async fn enqueue(&mut self, job: NewJob<'_>, now: i64) -> Result<bool> {
-        let added =
-            exec!(self, |c| {
-                sqlx::query(
-            "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING"
-        )
-        .bind(job.queue.as_str())
-        .bind(job.lane)
-        .bind(job.dedupe_key)
-        .bind(job.payload)
-        .bind(job.due_at)
-        .bind(job.request_id)
-        .bind(now)
-        .execute(c)
-        .await
-            })?;
+        let added = exec!(self, |c| {
+            sqlx::query(
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(job.queue.as_str())
+            .bind(job.lane)
+            .bind(job.dedupe_key)
+            .bind(job.payload)
+            .bind(job.due_at)
+            .bind(job.request_id)
+            .bind(now)
+            .execute(c)
+            .await
+        })?;
         Ok(added == 1)
     }
 
@@ -155,13 +154,7 @@ impl Tx {
     /// Marks a claimed job done, with an optional result (such as the id of
     /// the message it sent). Returns `false` if the lease was lost, in which
     /// case the caller must roll back whatever it did in this transaction.
-    pub async fn finish(
-        &mut self,
-        job: i64,
-        lease_token: &str,
-        result: Option<&str>,
-        now: i64,
-    ) -> Result<bool> {
+    pub async fn finish(&mut self, job: i64, lease_token: &str, result: Option<&str>, now: i64) -> Result<bool> {
         let finished = exec!(self, |c| sqlx::query(
             "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
              WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
@@ -176,13 +169,7 @@ impl Tx {
     }
 
     /// Gives a claimed job back to be tried again at `retry_at`.
-    pub async fn retry_later(
-        &mut self,
-        job: i64,
-        lease_token: &str,
-        error: &str,
-        retry_at: i64,
-    ) -> Result<bool> {
+    pub async fn retry_later(&mut self, job: i64, lease_token: &str, error: &str, retry_at: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
             "UPDATE jobs SET due_at = $1, last_error = $2, lease_token = NULL \
              WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
@@ -197,13 +184,7 @@ impl Tx {
     }
 
     /// Gives up on a claimed job for good.
-    pub async fn fail(
-        &mut self,
-        job: i64,
-        lease_token: &str,
-        error: &str,
-        now: i64,
-    ) -> Result<bool> {
+    pub async fn fail(&mut self, job: i64, lease_token: &str, error: &str, now: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
             "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2 \
              WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
@@ -222,33 +203,30 @@ impl Tx {
     pub async fn release_leases_of(&mut self, owner: &str, now: i64) -> Result<u64> {
         Ok(exec!(self, |c| {
             sqlx::query(
-            "UPDATE jobs SET due_at = $1, lease_token = NULL WHERE lease_owner = $2 AND status = 'pending' \
-             AND lease_token IS NOT NULL"
-        )
-        .bind(now)
-        .bind(owner)
-        .execute(c)
-        .await
+                "UPDATE jobs SET due_at = $1, lease_token = NULL WHERE lease_owner = $2 AND status = 'pending' \
+             AND lease_token IS NOT NULL",
+            )
+            .bind(now)
+            .bind(owner)
+            .execute(c)
+            .await
         })?)
     }
 
     /// When the next pending job of a queue becomes due, if any.
     pub async fn next_due(&mut self, queue: Queue) -> Result<Option<i64>> {
-        Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT MIN(due_at) FROM jobs WHERE queue = $1 AND status = 'pending'"
-        )
-        .bind(queue.as_str())
-        .fetch_one(c)
-        .await)?)
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE queue = $1 AND status = 'pending'")
+            .bind(queue.as_str())
+            .fetch_one(c)
+            .await)?)
     }
 
     pub async fn job_status(&mut self, job: i64) -> Result<Option<(JobStatus, Option<String>)>> {
-        let row: Option<(String, Option<String>)> = on!(self, |c| sqlx::query_as(
-            "SELECT status, result FROM jobs WHERE id = $1"
-        )
-        .bind(job)
-        .fetch_optional(c)
-        .await)?;
+        let row: Option<(String, Option<String>)> =
+            on!(self, |c| sqlx::query_as("SELECT status, result FROM jobs WHERE id = $1")
+                .bind(job)
+                .fetch_optional(c)
+                .await)?;
         Ok(row.and_then(|(status, result)| Some((JobStatus::parse(&status)?, result))))
     }
 }

@@ -9,20 +9,20 @@
 mod directory;
 mod jobs;
 mod people;
+mod policy;
 mod requests;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use directory::{ImportCounts, RoleView};
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
 pub use people::{BindOutcome, Person, Resident};
+pub use policy::Deadline;
 pub use requests::{NewRequest, RequestSummary, RequestView};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -69,17 +69,11 @@ impl Store {
                 // lose the last commits on power loss, which we accept for a
                 // thirty-fold higher commit rate.
                 .synchronous(SqliteSynchronous::Normal);
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await?;
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
             SQLITE_MIGRATIONS.run(&pool).await?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new()
-                .max_connections(10)
-                .connect(url)
-                .await?;
+            let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
             Store::Postgres(pool)
         } else {

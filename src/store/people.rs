@@ -87,24 +87,20 @@ impl Tx {
     }
 
     pub async fn set_locale(&mut self, person: PersonId, locale: &str) -> Result<()> {
-        exec!(self, |c| sqlx::query(
-            "UPDATE people SET locale = $1 WHERE id = $2"
-        )
-        .bind(locale)
-        .bind(person.0)
-        .execute(c)
-        .await)?;
+        exec!(self, |c| sqlx::query("UPDATE people SET locale = $1 WHERE id = $2")
+            .bind(locale)
+            .bind(person.0)
+            .execute(c)
+            .await)?;
         Ok(())
     }
 
     pub async fn set_reachable(&mut self, person: PersonId, reachable: bool) -> Result<()> {
-        exec!(self, |c| sqlx::query(
-            "UPDATE people SET reachable = $1 WHERE id = $2"
-        )
-        .bind(reachable)
-        .bind(person.0)
-        .execute(c)
-        .await)?;
+        exec!(self, |c| sqlx::query("UPDATE people SET reachable = $1 WHERE id = $2")
+            .bind(reachable)
+            .bind(person.0)
+            .execute(c)
+            .await)?;
         Ok(())
     }
 
@@ -112,12 +108,11 @@ impl Tx {
     /// with that phone who had no Telegram account yet, that entry is merged
     /// into this person: its roles become theirs.
     pub async fn bind_phone(&mut self, person: PersonId, phone: &Phone) -> Result<BindOutcome> {
-        let holder: Option<(i64, Option<i64>, String)> = on!(self, |c| sqlx::query_as(
-            "SELECT id, telegram_id, name FROM people WHERE phone = $1"
-        )
-        .bind(phone.as_str())
-        .fetch_optional(c)
-        .await)?;
+        let holder: Option<(i64, Option<i64>, String)> =
+            on!(self, |c| sqlx::query_as("SELECT id, telegram_id, name FROM people WHERE phone = $1")
+                .bind(phone.as_str())
+                .fetch_optional(c)
+                .await)?;
         let roles_gained = match holder {
             Some((id, _, _)) if id == person.0 => 0,
             Some((_, Some(_), _)) => return Ok(BindOutcome::TakenByAnother),
@@ -131,30 +126,23 @@ impl Tx {
                 .bind(listed)
                 .execute(c)
                 .await)?;
-                exec!(self, |c| sqlx::query("DELETE FROM people WHERE id = $1")
-                    .bind(listed)
-                    .execute(c)
-                    .await)?;
+                exec!(self, |c| sqlx::query("DELETE FROM people WHERE id = $1").bind(listed).execute(c).await)?;
                 // The directory's spelling of the name is what the community
                 // office knows this person by.
-                exec!(self, |c| sqlx::query(
-                    "UPDATE people SET phone = $1, name = $2 WHERE id = $3"
-                )
-                .bind(phone.as_str())
-                .bind(name)
-                .bind(person.0)
-                .execute(c)
-                .await)?;
+                exec!(self, |c| sqlx::query("UPDATE people SET phone = $1, name = $2 WHERE id = $3")
+                    .bind(phone.as_str())
+                    .bind(name)
+                    .bind(person.0)
+                    .execute(c)
+                    .await)?;
                 moved
             }
             None => {
-                exec!(self, |c| sqlx::query(
-                    "UPDATE people SET phone = $1 WHERE id = $2"
-                )
-                .bind(phone.as_str())
-                .bind(person.0)
-                .execute(c)
-                .await)?;
+                exec!(self, |c| sqlx::query("UPDATE people SET phone = $1 WHERE id = $2")
+                    .bind(phone.as_str())
+                    .bind(person.0)
+                    .execute(c)
+                    .await)?;
                 0
             }
         };
@@ -162,17 +150,12 @@ impl Tx {
     }
 
     pub async fn resident(&mut self, person: PersonId) -> Result<Option<Resident>> {
-        let row: Option<(i64, i64, Option<String>)> = on!(self, |c| sqlx::query_as(
-            "SELECT person_id, building_id, room FROM residents WHERE person_id = $1"
-        )
-        .bind(person.0)
-        .fetch_optional(c)
-        .await)?;
-        Ok(row.map(|(person, building, room)| Resident {
-            person: PersonId(person),
-            building: UnitId(building),
-            room,
-        }))
+        let row: Option<(i64, i64, Option<String>)> =
+            on!(self, |c| sqlx::query_as("SELECT person_id, building_id, room FROM residents WHERE person_id = $1")
+                .bind(person.0)
+                .fetch_optional(c)
+                .await)?;
+        Ok(row.map(|(person, building, room)| Resident { person: PersonId(person), building: UnitId(building), room }))
     }
 
     pub async fn register_resident(
@@ -184,50 +167,43 @@ impl Tx {
     ) -> Result<()> {
         exec!(self, |c| {
             sqlx::query(
-            "INSERT INTO residents (person_id, building_id, room, registered_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (person_id) DO UPDATE SET building_id = excluded.building_id, room = excluded.room"
-        )
-        .bind(person.0)
-        .bind(building.0)
-        .bind(room.map(Room::as_str))
-        .bind(now)
-        .execute(c)
-        .await
+                "INSERT INTO residents (person_id, building_id, room, registered_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (person_id) DO UPDATE SET building_id = excluded.building_id, room = excluded.room",
+            )
+            .bind(person.0)
+            .bind(building.0)
+            .bind(room.map(Room::as_str))
+            .bind(now)
+            .execute(c)
+            .await
         })?;
         Ok(())
     }
 
     pub async fn dialogue(&mut self, person: PersonId) -> Result<Option<String>> {
-        Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT state FROM dialogues WHERE person_id = $1"
-        )
-        .bind(person.0)
-        .fetch_optional(c)
-        .await)?)
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT state FROM dialogues WHERE person_id = $1")
+            .bind(person.0)
+            .fetch_optional(c)
+            .await)?)
     }
 
     pub async fn set_dialogue(&mut self, person: PersonId, state: &str, now: i64) -> Result<()> {
         exec!(self, |c| {
             sqlx::query(
-            "INSERT INTO dialogues (person_id, state, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-        )
-        .bind(person.0)
-        .bind(state)
-        .bind(now)
-        .execute(c)
-        .await
+                "INSERT INTO dialogues (person_id, state, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+            )
+            .bind(person.0)
+            .bind(state)
+            .bind(now)
+            .execute(c)
+            .await
         })?;
         Ok(())
     }
 
     pub async fn clear_dialogue(&mut self, person: PersonId) -> Result<()> {
-        exec!(self, |c| sqlx::query(
-            "DELETE FROM dialogues WHERE person_id = $1"
-        )
-        .bind(person.0)
-        .execute(c)
-        .await)?;
+        exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
         Ok(())
     }
 }

@@ -5,9 +5,7 @@ use sqlx::FromRow;
 use super::{Result, StoreError, Tx, exec, on};
 use crate::domain::events::Event;
 use crate::domain::routing::{Assignment, Candidate, ChainLevel};
-use crate::domain::{
-    Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency,
-};
+use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
 
 #[derive(Debug, Clone)]
 pub struct NewRequest {
@@ -38,7 +36,10 @@ pub struct RequestView {
     pub assignee: Option<PersonId>,
     pub assignee_role: Option<Role>,
     pub escalation_level: i64,
+    pub escalated_to: Option<PersonId>,
+    pub reminders_sent: i64,
     pub accept_due_at: Option<i64>,
+    pub resolve_due_at: Option<i64>,
     pub created_at: i64,
     pub attachments: Vec<Attachment>,
 }
@@ -68,7 +69,10 @@ struct ViewRow {
     assignee_id: Option<i64>,
     assignee_role: Option<String>,
     escalation_level: i64,
+    escalated_to: Option<i64>,
+    reminders_sent: i64,
     accept_due_at: Option<i64>,
+    resolve_due_at: Option<i64>,
     created_at: i64,
 }
 
@@ -85,11 +89,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 fn attachment_from(row: AttachmentRow) -> Result<Attachment> {
-    let file = || {
-        row.file_id
-            .clone()
-            .ok_or_else(|| corrupt("attachment without file", &row.kind))
-    };
+    let file = || row.file_id.clone().ok_or_else(|| corrupt("attachment without file", &row.kind));
     Ok(match row.kind.as_str() {
         "photo" => Attachment::Photo { file_id: file()? },
         "voice" => Attachment::Voice { file_id: file()? },
@@ -118,28 +118,24 @@ impl Tx {
         Ok(RequestNumber(next))
     }
 
-    pub async fn insert_request(
-        &mut self,
-        new: &NewRequest,
-        number: RequestNumber,
-    ) -> Result<RequestId> {
+    pub async fn insert_request(&mut self, new: &NewRequest, number: RequestNumber) -> Result<RequestId> {
         let id: i64 = on!(self, |c| {
             sqlx::query_scalar(
-            "INSERT INTO requests (community_id, number, resident_id, building_id, room, category, urgency, \
+                "INSERT INTO requests (community_id, number, resident_id, building_id, room, category, urgency, \
              description, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9) RETURNING id"
-        )
-        .bind(new.community.0)
-        .bind(number.0)
-        .bind(new.resident.0)
-        .bind(new.building.0)
-        .bind(new.room.as_deref())
-        .bind(new.category.as_str())
-        .bind(new.urgency.as_str())
-        .bind(&new.description)
-        .bind(new.now)
-        .fetch_one(c)
-        .await
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9) RETURNING id",
+            )
+            .bind(new.community.0)
+            .bind(number.0)
+            .bind(new.resident.0)
+            .bind(new.building.0)
+            .bind(new.room.as_deref())
+            .bind(new.category.as_str())
+            .bind(new.urgency.as_str())
+            .bind(&new.description)
+            .bind(new.now)
+            .fetch_one(c)
+            .await
         })?;
         for (position, attachment) in new.attachments.iter().enumerate() {
             let (file_id, latitude, longitude) = match attachment {
@@ -147,10 +143,7 @@ impl Tx {
                 | Attachment::Voice { file_id }
                 | Attachment::Video { file_id }
                 | Attachment::Document { file_id } => (Some(file_id.as_str()), None, None),
-                Attachment::Location {
-                    latitude,
-                    longitude,
-                } => (None, Some(*latitude), Some(*longitude)),
+                Attachment::Location { latitude, longitude } => (None, Some(*latitude), Some(*longitude)),
             };
             exec!(self, |c| {
                 sqlx::query(
@@ -191,15 +184,12 @@ impl Tx {
     }
 
     pub async fn events_of(&mut self, request: RequestId) -> Result<Vec<Event>> {
-        let rows: Vec<String> = on!(self, |c| sqlx::query_scalar(
-            "SELECT data FROM events WHERE request_id = $1 ORDER BY id"
-        )
-        .bind(request.0)
-        .fetch_all(c)
-        .await)?;
-        rows.iter()
-            .map(|data| serde_json::from_str(data).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .collect()
+        let rows: Vec<String> =
+            on!(self, |c| sqlx::query_scalar("SELECT data FROM events WHERE request_id = $1 ORDER BY id")
+                .bind(request.0)
+                .fetch_all(c)
+                .await)?;
+        rows.iter().map(|data| serde_json::from_str(data).map_err(|e| StoreError::Corrupt(e.to_string()))).collect()
     }
 
     /// The units from `building` up to its community, each with the
@@ -215,16 +205,7 @@ impl Tx {
         let mut chain = Vec::with_capacity(units.len());
         for unit in units {
             #[allow(clippy::type_complexity)]
-            let rows: Vec<(
-                i64,
-                String,
-                Option<String>,
-                Option<i64>,
-                bool,
-                Option<i64>,
-                i64,
-                i64,
-            )> = on!(self, |c| {
+            let rows: Vec<(i64, String, Option<String>, Option<i64>, bool, Option<i64>, i64, i64)> = on!(self, |c| {
                 sqlx::query_as(
                 "SELECT p.id, r.role, r.categories, p.telegram_id, p.reachable, p.away_until, \
                  (SELECT COUNT(*) FROM events e WHERE e.request_id = $2 AND e.actor_id = p.id AND e.kind = 'declined'), \
@@ -238,36 +219,20 @@ impl Tx {
             })?;
             let candidates = rows
                 .into_iter()
-                .filter_map(
-                    |(
-                        person,
-                        role,
-                        categories,
-                        telegram,
+                .filter_map(|(person, role, categories, telegram, reachable, away_until, declined, load)| {
+                    Some(Candidate {
+                        person: PersonId(person),
+                        role: Role::parse(&role)?,
+                        categories: categories.map(|list| list.split(',').filter_map(Category::parse).collect()),
+                        bound: telegram.is_some(),
                         reachable,
-                        away_until,
-                        declined,
-                        load,
-                    )| {
-                        Some(Candidate {
-                            person: PersonId(person),
-                            role: Role::parse(&role)?,
-                            categories: categories
-                                .map(|list| list.split(',').filter_map(Category::parse).collect()),
-                            bound: telegram.is_some(),
-                            reachable,
-                            away: away_until.is_some_and(|until| until > now),
-                            declined_this_request: declined > 0,
-                            active_load: u32::try_from(load).unwrap_or(u32::MAX),
-                        })
-                    },
-                )
+                        away: away_until.is_some_and(|until| until > now),
+                        declined_this_request: declined > 0,
+                        active_load: u32::try_from(load).unwrap_or(u32::MAX),
+                    })
+                })
                 .collect();
-            chain.push(ChainLevel {
-                unit: unit.id,
-                level: unit.level,
-                candidates,
-            });
+            chain.push(ChainLevel { unit: unit.id, level: unit.level, candidates });
         }
         Ok(chain)
     }
@@ -281,17 +246,17 @@ impl Tx {
     ) -> Result<()> {
         exec!(self, |c| {
             sqlx::query(
-            "UPDATE requests SET assignee_id = $1, assignee_role = $2, escalation_level = $3, accept_due_at = $4, \
-             status = 'open', updated_at = $5 WHERE id = $6"
-        )
-        .bind(assignment.person.0)
-        .bind(assignment.role.as_str())
-        .bind(i64::from(assignment.level))
-        .bind(accept_due_at)
-        .bind(now)
-        .bind(request.0)
-        .execute(c)
-        .await
+                "UPDATE requests SET assignee_id = $1, assignee_role = $2, escalation_level = $3, accept_due_at = $4, \
+             status = 'open', escalated_to = NULL, reminders_sent = 0, updated_at = $5 WHERE id = $6",
+            )
+            .bind(assignment.person.0)
+            .bind(assignment.role.as_str())
+            .bind(i64::from(assignment.level))
+            .bind(accept_due_at)
+            .bind(now)
+            .bind(request.0)
+            .execute(c)
+            .await
         })?;
         Ok(())
     }
@@ -309,15 +274,15 @@ impl Tx {
     ) -> Result<bool> {
         let result = exec!(self, |c| {
             sqlx::query(
-            "UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND assignee_id = $5"
-        )
-        .bind(to.as_str())
-        .bind(now)
-        .bind(request.0)
-        .bind(from.as_str())
-        .bind(actor.0)
-        .execute(c)
-        .await
+                "UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND assignee_id = $5",
+            )
+            .bind(to.as_str())
+            .bind(now)
+            .bind(request.0)
+            .bind(from.as_str())
+            .bind(actor.0)
+            .execute(c)
+            .await
         })?;
         Ok(result == 1)
     }
@@ -326,8 +291,8 @@ impl Tx {
         let row: Option<ViewRow> = on!(self, |c| {
             sqlx::query_as(
             "SELECT q.id, q.number, q.resident_id, b.code AS building_code, e.name AS estate_name, q.room, q.category, \
-             q.urgency, q.description, q.status, q.assignee_id, q.assignee_role, q.escalation_level, q.accept_due_at, \
-             q.created_at FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
+             q.urgency, q.description, q.status, q.assignee_id, q.assignee_role, q.escalation_level, q.escalated_to, \
+             q.reminders_sent, q.accept_due_at, q.resolve_due_at, q.created_at FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
              WHERE q.id = $1"
         )
         .bind(request.0)
@@ -337,11 +302,11 @@ impl Tx {
         let Some(row) = row else { return Ok(None) };
         let attachments: Vec<AttachmentRow> = on!(self, |c| {
             sqlx::query_as(
-            "SELECT kind, file_id, latitude, longitude FROM attachments WHERE request_id = $1 ORDER BY position"
-        )
-        .bind(request.0)
-        .fetch_all(c)
-        .await
+                "SELECT kind, file_id, latitude, longitude FROM attachments WHERE request_id = $1 ORDER BY position",
+            )
+            .bind(request.0)
+            .fetch_all(c)
+            .await
         })?;
         Ok(Some(RequestView {
             id: RequestId(row.id),
@@ -350,47 +315,39 @@ impl Tx {
             building_code: row.building_code,
             estate_name: row.estate_name,
             room: row.room,
-            category: Category::parse(&row.category)
-                .ok_or_else(|| corrupt("category", &row.category))?,
-            urgency: Urgency::parse(&row.urgency)
-                .ok_or_else(|| corrupt("urgency", &row.urgency))?,
+            category: Category::parse(&row.category).ok_or_else(|| corrupt("category", &row.category))?,
+            urgency: Urgency::parse(&row.urgency).ok_or_else(|| corrupt("urgency", &row.urgency))?,
             description: row.description,
             status: Status::parse(&row.status).ok_or_else(|| corrupt("status", &row.status))?,
             assignee: row.assignee_id.map(PersonId),
             assignee_role: row.assignee_role.as_deref().and_then(Role::parse),
             escalation_level: row.escalation_level,
+            escalated_to: row.escalated_to.map(PersonId),
+            reminders_sent: row.reminders_sent,
             accept_due_at: row.accept_due_at,
+            resolve_due_at: row.resolve_due_at,
             created_at: row.created_at,
-            attachments: attachments
-                .into_iter()
-                .map(attachment_from)
-                .collect::<Result<_>>()?,
+            attachments: attachments.into_iter().map(attachment_from).collect::<Result<_>>()?,
         }))
     }
 
-    pub async fn requests_of_resident(
-        &mut self,
-        resident: PersonId,
-        limit: i64,
-    ) -> Result<Vec<RequestSummary>> {
-        let rows: Vec<(i64, i64, String, String, i64)> =
-            on!(self, |c| {
-                sqlx::query_as(
-            "SELECT id, number, category, status, created_at FROM requests WHERE resident_id = $1 \
-             ORDER BY created_at DESC, id DESC LIMIT $2"
-        )
-        .bind(resident.0)
-        .bind(limit)
-        .fetch_all(c)
-        .await
-            })?;
+    pub async fn requests_of_resident(&mut self, resident: PersonId, limit: i64) -> Result<Vec<RequestSummary>> {
+        let rows: Vec<(i64, i64, String, String, i64)> = on!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, number, category, status, created_at FROM requests WHERE resident_id = $1 \
+             ORDER BY created_at DESC, id DESC LIMIT $2",
+            )
+            .bind(resident.0)
+            .bind(limit)
+            .fetch_all(c)
+            .await
+        })?;
         rows.into_iter()
             .map(|(id, number, category, status, created_at)| {
                 Ok(RequestSummary {
                     id: RequestId(id),
                     number: RequestNumber(number),
-                    category: Category::parse(&category)
-                        .ok_or_else(|| corrupt("category", &category))?,
+                    category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
                     status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                     created_at,
                 })
@@ -398,13 +355,90 @@ impl Tx {
             .collect()
     }
 
-    pub async fn request_building(&mut self, request: RequestId) -> Result<UnitId> {
-        let building: i64 = on!(self, |c| sqlx::query_scalar(
-            "SELECT building_id FROM requests WHERE id = $1"
+    /// Records how far up a request has been escalated, and to whom.
+    pub async fn set_escalation(
+        &mut self,
+        request: RequestId,
+        level: i64,
+        to: Option<PersonId>,
+        now: i64,
+    ) -> Result<()> {
+        exec!(self, |c| sqlx::query(
+            "UPDATE requests SET escalation_level = $1, escalated_to = $2, updated_at = $3 WHERE id = $4"
         )
+        .bind(level)
+        .bind(to.map(|p| p.0))
+        .bind(now)
         .bind(request.0)
-        .fetch_one(c)
+        .execute(c)
         .await)?;
+        Ok(())
+    }
+
+    pub async fn set_reminders_sent(&mut self, request: RequestId, sent: i64) -> Result<()> {
+        exec!(self, |c| sqlx::query("UPDATE requests SET reminders_sent = $1 WHERE id = $2")
+            .bind(sent)
+            .bind(request.0)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    pub async fn set_due(
+        &mut self,
+        request: RequestId,
+        accept_due_at: Option<i64>,
+        resolve_due_at: Option<i64>,
+    ) -> Result<()> {
+        exec!(self, |c| sqlx::query("UPDATE requests SET accept_due_at = $1, resolve_due_at = $2 WHERE id = $3")
+            .bind(accept_due_at)
+            .bind(resolve_due_at)
+            .bind(request.0)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
+    /// Someone above the assignee takes the request on themselves, if it is
+    /// still active. Returns whether it was taken.
+    pub async fn take_over(
+        &mut self,
+        request: RequestId,
+        actor: PersonId,
+        role: Role,
+        level: i64,
+        now: i64,
+    ) -> Result<bool> {
+        let taken = exec!(self, |c| sqlx::query(
+            "UPDATE requests SET assignee_id = $1, assignee_role = $2, escalation_level = $3, status = 'accepted', \
+             escalated_to = NULL, reminders_sent = 0, updated_at = $4 WHERE id = $5 AND status IN ('open', 'accepted')"
+        )
+        .bind(actor.0)
+        .bind(role.as_str())
+        .bind(level)
+        .bind(now)
+        .bind(request.0)
+        .execute(c)
+        .await)?;
+        Ok(taken == 1)
+    }
+
+    /// The lowest level of the request's chain at which `person` holds a
+    /// routing role.
+    pub async fn level_in_chain(&mut self, request: &RequestView, person: PersonId, now: i64) -> Result<Option<i64>> {
+        let building = self.request_building(request.id).await?;
+        let chain = self.routing_chain(building, Some(request.id), now).await?;
+        Ok(chain
+            .iter()
+            .position(|level| level.candidates.iter().any(|c| c.person == person && c.role.routing_rank().is_some()))
+            .map(|index| index as i64))
+    }
+
+    pub async fn request_building(&mut self, request: RequestId) -> Result<UnitId> {
+        let building: i64 = on!(self, |c| sqlx::query_scalar("SELECT building_id FROM requests WHERE id = $1")
+            .bind(request.0)
+            .fetch_one(c)
+            .await)?;
         Ok(UnitId(building))
     }
 
@@ -412,13 +446,13 @@ impl Tx {
     pub async fn unassign(&mut self, request: RequestId, now: i64) -> Result<()> {
         exec!(self, |c| {
             sqlx::query(
-            "UPDATE requests SET assignee_id = NULL, assignee_role = NULL, accept_due_at = NULL, status = 'open', \
-             updated_at = $1 WHERE id = $2"
-        )
-        .bind(now)
-        .bind(request.0)
-        .execute(c)
-        .await
+                "UPDATE requests SET assignee_id = NULL, assignee_role = NULL, accept_due_at = NULL, status = 'open', \
+             updated_at = $1 WHERE id = $2",
+            )
+            .bind(now)
+            .bind(request.0)
+            .execute(c)
+            .await
         })?;
         Ok(())
     }
@@ -426,11 +460,11 @@ impl Tx {
     pub async fn count_active_requests_of(&mut self, resident: PersonId) -> Result<i64> {
         Ok(on!(self, |c| {
             sqlx::query_scalar(
-            "SELECT COUNT(*) FROM requests WHERE resident_id = $1 AND status IN ('open', 'accepted')"
-        )
-        .bind(resident.0)
-        .fetch_one(c)
-        .await
+                "SELECT COUNT(*) FROM requests WHERE resident_id = $1 AND status IN ('open', 'accepted')",
+            )
+            .bind(resident.0)
+            .fetch_one(c)
+            .await
         })?)
     }
 }

@@ -3,7 +3,7 @@
 //! still check against the database who pressed it and whether it still
 //! applies, so a forged or stale button changes nothing.
 
-use crate::domain::{BuildingCode, Category, RequestId, Urgency};
+use crate::domain::{BuildingCode, Category, PersonId, RequestId, Urgency};
 use crate::i18n::Locale;
 
 /// Telegram's limit on callback data.
@@ -17,6 +17,10 @@ pub enum CallbackData {
     Step(Step),
     Accept(RequestId),
     Decline(RequestId),
+    TakeOver(RequestId),
+    /// Shows whom the request can be reassigned to.
+    Reassign(RequestId),
+    ReassignTo(RequestId, PersonId),
 }
 
 /// An answer to the question a dialogue step asked.
@@ -49,6 +53,9 @@ impl CallbackData {
             CallbackData::RegisterAsStaff => "s:staff".into(),
             CallbackData::Accept(id) => format!("r:{}:a", id.0),
             CallbackData::Decline(id) => format!("r:{}:d", id.0),
+            CallbackData::TakeOver(id) => format!("r:{}:t", id.0),
+            CallbackData::Reassign(id) => format!("r:{}:r", id.0),
+            CallbackData::ReassignTo(id, person) => format!("r:{}:p:{}", id.0, person.0),
             CallbackData::Step(step) => match step {
                 Step::Building(code) => format!("d:b:{code}"),
                 Step::SkipRoom => "d:room-skip".into(),
@@ -74,19 +81,20 @@ impl CallbackData {
         }
         let parts: Vec<&str> = data.split(':').collect();
         let parsed = match parts.as_slice() {
-            ["l", code] => {
-                CallbackData::Language(Locale::ALL.into_iter().find(|l| l.code() == *code)?)
-            }
+            ["l", code] => CallbackData::Language(Locale::ALL.into_iter().find(|l| l.code() == *code)?),
             ["s", "res"] => CallbackData::RegisterAsResident,
             ["s", "staff"] => CallbackData::RegisterAsStaff,
             ["r", id, action] => {
-                let id = RequestId(id.parse().ok().filter(|id: &i64| *id > 0)?);
+                let id = RequestId(positive(id)?);
                 match *action {
                     "a" => CallbackData::Accept(id),
                     "d" => CallbackData::Decline(id),
+                    "t" => CallbackData::TakeOver(id),
+                    "r" => CallbackData::Reassign(id),
                     _ => return None,
                 }
             }
+            ["r", id, "p", person] => CallbackData::ReassignTo(RequestId(positive(id)?), PersonId(positive(person)?)),
             ["d", rest @ ..] => CallbackData::Step(match rest {
                 ["b", code] => Step::Building(BuildingCode::parse(code).ok()?),
                 ["room-skip"] => Step::SkipRoom,
@@ -109,6 +117,10 @@ impl CallbackData {
     }
 }
 
+fn positive(text: &str) -> Option<i64> {
+    text.parse().ok().filter(|n: &i64| *n > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +133,9 @@ mod tests {
             CallbackData::RegisterAsStaff,
             CallbackData::Accept(RequestId(i64::MAX)),
             CallbackData::Decline(RequestId(7)),
+            CallbackData::TakeOver(RequestId(7)),
+            CallbackData::Reassign(RequestId(7)),
+            CallbackData::ReassignTo(RequestId(i64::MAX), PersonId(i64::MAX)),
         ];
         let steps = [
             Step::Building(BuildingCode::parse(&"X".repeat(BuildingCode::MAX_LEN)).unwrap()),
@@ -136,16 +151,8 @@ mod tests {
             Step::EditField(Field::Urgency),
         ];
         all.extend(steps.into_iter().map(CallbackData::Step));
-        all.extend(
-            Category::ALL
-                .iter()
-                .map(|c| CallbackData::Step(Step::Category(*c))),
-        );
-        all.extend(
-            Urgency::ALL
-                .iter()
-                .map(|u| CallbackData::Step(Step::Urgency(*u))),
-        );
+        all.extend(Category::ALL.iter().map(|c| CallbackData::Step(Step::Category(*c))));
+        all.extend(Urgency::ALL.iter().map(|u| CallbackData::Step(Step::Urgency(*u))));
         all
     }
 
@@ -160,18 +167,9 @@ mod tests {
 
     #[test]
     fn forged_and_malformed_data_is_refused() {
-        for junk in [
-            "",
-            "r:abc:a",
-            "r:-5:a",
-            "r:5:x",
-            "r:5",
-            "d:cat:plumbing",
-            "l:fr",
-            "d:b:东",
-            "x",
-            &"r:1:a".repeat(20),
-        ] {
+        for junk in
+            ["", "r:abc:a", "r:-5:a", "r:5:x", "r:5", "d:cat:plumbing", "l:fr", "d:b:东", "x", &"r:1:a".repeat(20)]
+        {
             assert_eq!(CallbackData::parse(junk), None, "{junk:?}");
         }
     }

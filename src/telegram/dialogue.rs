@@ -98,10 +98,7 @@ impl Turn<'_> {
         match dialogue {
             Dialogue::RegBuilding => self.say(fl!(l, "ask-building")),
             Dialogue::RegRoom { .. } => {
-                let skip = Button::new(
-                    fl!(l, "button-skip"),
-                    CallbackData::Step(Step::SkipRoom).encode(),
-                );
+                let skip = Button::new(fl!(l, "button-skip"), CallbackData::Step(Step::SkipRoom).encode());
                 self.reply(fl!(l, "ask-room"), Some(Keyboard::Inline(vec![vec![skip]])));
             }
             Dialogue::RegPhone { .. } | Dialogue::StaffPhone => {
@@ -110,10 +107,8 @@ impl Turn<'_> {
                 } else {
                     fl!(l, "ask-phone")
                 };
-                let keyboard = Keyboard::ShareContact {
-                    share: fl!(l, "button-share-phone"),
-                    skip: fl!(l, "button-skip"),
-                };
+                let keyboard =
+                    Keyboard::ShareContact { share: fl!(l, "button-share-phone"), skip: fl!(l, "button-skip") };
                 self.reply(text, Some(keyboard));
             }
             Dialogue::RegPrivacy { .. } => {
@@ -142,29 +137,19 @@ impl Turn<'_> {
                 let buttons = Category::ALL
                     .chunks(3)
                     .map(|row| {
-                        row.iter()
-                            .map(|c| Button::new(render::category(l, *c), step(Step::Category(*c))))
-                            .collect()
+                        row.iter().map(|c| Button::new(render::category(l, *c), step(Step::Category(*c)))).collect()
                     })
                     .collect();
                 self.reply(fl!(l, "ask-category"), Some(Keyboard::Inline(buttons)));
             }
             ReportStep::Description => {
                 let done = Button::new(fl!(l, "button-done"), step(Step::DescriptionDone));
-                self.reply(
-                    fl!(l, "ask-description"),
-                    Some(Keyboard::Inline(vec![vec![done]])),
-                );
+                self.reply(fl!(l, "ask-description"), Some(Keyboard::Inline(vec![vec![done]])));
             }
             ReportStep::Urgency => {
                 let buttons = Urgency::ALL
                     .iter()
-                    .map(|u| {
-                        vec![Button::new(
-                            render::urgency_choice(l, *u),
-                            step(Step::Urgency(*u)),
-                        )]
-                    })
+                    .map(|u| vec![Button::new(render::urgency_choice(l, *u), step(Step::Urgency(*u)))])
                     .collect();
                 self.reply(fl!(l, "ask-urgency"), Some(Keyboard::Inline(buttons)));
             }
@@ -179,18 +164,9 @@ impl Turn<'_> {
             }
             ReportStep::EditChoice => {
                 let buttons = vec![vec![
-                    Button::new(
-                        fl!(l, "button-edit-category"),
-                        step(Step::EditField(Field::Category)),
-                    ),
-                    Button::new(
-                        fl!(l, "button-edit-description"),
-                        step(Step::EditField(Field::Description)),
-                    ),
-                    Button::new(
-                        fl!(l, "button-edit-urgency"),
-                        step(Step::EditField(Field::Urgency)),
-                    ),
+                    Button::new(fl!(l, "button-edit-category"), step(Step::EditField(Field::Category))),
+                    Button::new(fl!(l, "button-edit-description"), step(Step::EditField(Field::Description))),
+                    Button::new(fl!(l, "button-edit-urgency"), step(Step::EditField(Field::Urgency))),
                 ]];
                 self.reply(fl!(l, "ask-edit"), Some(Keyboard::Inline(buttons)));
             }
@@ -233,23 +209,13 @@ pub fn summary(l: &i18n_embed::fluent::FluentLanguageLoader, draft: &Draft) -> S
     let mut text = fl!(
         l,
         "report-summary",
-        category = draft
-            .category
-            .map(|c| render::category(l, c))
-            .unwrap_or_default(),
-        urgency = draft
-            .urgency
-            .map(|u| render::urgency(l, u))
-            .unwrap_or_default(),
+        category = draft.category.map(|c| render::category(l, c)).unwrap_or_default(),
+        urgency = draft.urgency.map(|u| render::urgency(l, u)).unwrap_or_default(),
         description = draft.text.clone()
     );
     if !draft.attachments.is_empty() {
         text.push('\n');
-        text.push_str(&fl!(
-            l,
-            "card-attachments",
-            count = draft.attachments.len().to_string()
-        ));
+        text.push_str(&fl!(l, "card-attachments", count = draft.attachments.len().to_string()));
     }
     text
 }
@@ -265,21 +231,13 @@ mod tests {
         draft.category = Some(Category::Property);
         assert_eq!(draft.step(), ReportStep::Description);
         draft.text = "没水了".into();
-        assert_eq!(
-            draft.step(),
-            ReportStep::Description,
-            "text alone does not end the description"
-        );
+        assert_eq!(draft.step(), ReportStep::Description, "text alone does not end the description");
         draft.description_done = true;
         assert_eq!(draft.step(), ReportStep::Urgency);
         draft.urgency = Some(Urgency::Urgent);
         assert_eq!(draft.step(), ReportStep::Confirm);
         draft.category = None;
-        assert_eq!(
-            draft.step(),
-            ReportStep::Category,
-            "editing the category comes back to it alone"
-        );
+        assert_eq!(draft.step(), ReportStep::Category, "editing the category comes back to it alone");
     }
 
     #[test]
@@ -288,10 +246,7 @@ mod tests {
             draft: Draft {
                 category: Some(Category::Elderly),
                 text: "独居老人".into(),
-                attachments: vec![Attachment::Location {
-                    latitude: 32.4,
-                    longitude: 119.4,
-                }],
+                attachments: vec![Attachment::Location { latitude: 32.4, longitude: 119.4 }],
                 description_done: true,
                 urgency: None,
                 editing: false,

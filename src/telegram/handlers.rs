@@ -14,11 +14,11 @@ use super::dialogue::{Dialogue, Draft, ReportStep};
 use super::outgoing::{Keyboard, Outgoing};
 use super::render;
 use super::turn::{InboxJob, Turn};
+use super::{actions, admin};
 use crate::app::App;
-use crate::app::requests::{self, AcceptOutcome, DeclineOutcome, SubmitRefusal};
-use crate::domain::{Attachment, BuildingCode, Description, PersonId, Phone, Role, Room, UnitId};
+use crate::domain::{Attachment, BuildingCode, Description, Phone, Room, UnitId};
 use crate::i18n::Locale;
-use crate::store::{BindOutcome, RequestView};
+use crate::store::BindOutcome;
 
 type HandlerResult = anyhow::Result<()>;
 
@@ -103,15 +103,12 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
             turn.remind().await?;
         }
         Command::Cancel => {
-            let text = if turn.dialogue().await?.is_some() {
-                fl!(l, "cancelled")
-            } else {
-                fl!(l, "nothing-to-cancel")
-            };
+            let text = if turn.dialogue().await?.is_some() { fl!(l, "cancelled") } else { fl!(l, "nothing-to-cancel") };
             turn.end_dialogue().await?;
             turn.reply(text, Some(Keyboard::Remove));
         }
         Command::Lang => turn.offer_languages(),
+        Command::Sla(args) => admin::sla(turn, &args).await?,
         Command::Privacy => {
             turn.say(fl!(l, "privacy-notice"));
             turn.remind().await?;
@@ -125,7 +122,6 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
         | Command::Request(_)
         | Command::Assign(_)
         | Command::Stats(_)
-        | Command::Sla(_)
         | Command::Invite(_)
         | Command::People(_)
         | Command::Broadcast
@@ -149,9 +145,7 @@ async fn on_start(turn: &mut Turn<'_>, payload: &str) -> HandlerResult {
             Some(building) => {
                 let name = building_name(turn, building.id).await?;
                 turn.say(fl!(l, "welcome-building", building = name));
-                let dialogue = Dialogue::RegRoom {
-                    building: building.id.0,
-                };
+                let dialogue = Dialogue::RegRoom { building: building.id.0 };
                 turn.set_dialogue(&dialogue).await?;
                 turn.prompt(&dialogue).await?;
             }
@@ -182,10 +176,7 @@ fn welcome(turn: &mut Turn<'_>) -> HandlerResult {
             fl!(l, "button-register-resident"),
             CallbackData::RegisterAsResident.encode(),
         )],
-        vec![super::outgoing::Button::new(
-            fl!(l, "button-register-staff"),
-            CallbackData::RegisterAsStaff.encode(),
-        )],
+        vec![super::outgoing::Button::new(fl!(l, "button-register-staff"), CallbackData::RegisterAsStaff.encode())],
     ];
     turn.reply(fl!(l, "welcome"), Some(Keyboard::Inline(buttons)));
     if turn.person.locale.is_none() {
@@ -207,9 +198,7 @@ async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
         turn.say(fl!(l, "too-many-open", max = max));
         return Ok(());
     }
-    let dialogue = Dialogue::Report {
-        draft: Draft::default(),
-    };
+    let dialogue = Dialogue::Report { draft: Draft::default() };
     turn.set_dialogue(&dialogue).await?;
     turn.prompt(&dialogue).await
 }
@@ -223,8 +212,7 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
     }
     let mut text = fl!(l, "my-header");
     for request in requests {
-        let created =
-            crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
+        let created = crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
         text.push('\n');
         text.push_str(&fl!(
             l,
@@ -254,17 +242,13 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
         BindOutcome::TakenByAnother => turn.reply(fl!(l, "phone-taken"), Some(Keyboard::Remove)),
         BindOutcome::Bound { roles_gained } => {
             let event = crate::domain::events::Event::PhoneBound { roles_gained };
-            turn.tx
-                .record_event(None, Some(turn.person.id), &event, now)
-                .await?;
+            turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
             let roles = turn.tx.roles_of(turn.person.id).await?;
             let text = if roles.is_empty() {
                 fl!(l, "phone-saved")
             } else {
-                let list: Vec<String> = roles
-                    .iter()
-                    .map(|r| format!("• {} — {}", render::role(l, r.role), r.unit_name))
-                    .collect();
+                let list: Vec<String> =
+                    roles.iter().map(|r| format!("• {} — {}", render::role(l, r.role), r.unit_name)).collect();
                 fl!(l, "roles-bound", roles = list.join("\n"))
             };
             turn.reply(text, Some(Keyboard::Remove));
@@ -293,10 +277,7 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
         Some(Dialogue::RegRoom { building }) if !text.is_empty() => match Room::parse(text) {
             Ok(room) => {
-                let next = Dialogue::RegPhone {
-                    building,
-                    room: Some(room.as_str().to_string()),
-                };
+                let next = Dialogue::RegPhone { building, room: Some(room.as_str().to_string()) };
                 turn.set_dialogue(&next).await?;
                 turn.prompt(&next).await?;
             }
@@ -329,9 +310,7 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
 /// Whether a text is the "skip" button of the reply keyboard, in either
 /// language (the person may have changed language since it was shown).
 fn is_skip(app: &App, text: &str) -> bool {
-    Locale::ALL
-        .iter()
-        .any(|locale| fl!(app.i18n.get(*locale), "button-skip") == text)
+    Locale::ALL.iter().any(|locale| fl!(app.i18n.get(*locale), "button-skip") == text)
 }
 
 async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
@@ -343,9 +322,7 @@ async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
     if let Some(building) = found {
         let name = building_name(turn, building.id).await?;
         turn.say(fl!(l, "building-chosen", building = name));
-        let next = Dialogue::RegRoom {
-            building: building.id.0,
-        };
+        let next = Dialogue::RegRoom { building: building.id.0 };
         turn.set_dialogue(&next).await?;
         return turn.prompt(&next).await;
     }
@@ -359,54 +336,29 @@ async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
             suggestions
                 .into_iter()
                 .map(|code| {
-                    super::outgoing::Button::new(
-                        code.to_string(),
-                        CallbackData::Step(Step::Building(code)).encode(),
-                    )
+                    super::outgoing::Button::new(code.to_string(), CallbackData::Step(Step::Building(code)).encode())
                 })
                 .collect(),
         ];
-        turn.reply(
-            fl!(l, "building-suggest", typed = typed),
-            Some(Keyboard::Inline(buttons)),
-        );
+        turn.reply(fl!(l, "building-suggest", typed = typed), Some(Keyboard::Inline(buttons)));
     }
     Ok(())
 }
 
-async fn add_to_description(
-    turn: &mut Turn<'_>,
-    draft: &mut Draft,
-    msg: &Message,
-) -> HandlerResult {
+async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Message) -> HandlerResult {
     let l = turn.l();
     let attachment = if let Some(sizes) = msg.photo() {
-        sizes.last().map(|p| Attachment::Photo {
-            file_id: p.file.id.0.clone(),
-        })
+        sizes.last().map(|p| Attachment::Photo { file_id: p.file.id.0.clone() })
     } else if let Some(voice) = msg.voice() {
-        Some(Attachment::Voice {
-            file_id: voice.file.id.0.clone(),
-        })
+        Some(Attachment::Voice { file_id: voice.file.id.0.clone() })
     } else if let Some(video) = msg.video() {
-        Some(Attachment::Video {
-            file_id: video.file.id.0.clone(),
-        })
+        Some(Attachment::Video { file_id: video.file.id.0.clone() })
     } else if let Some(document) = msg.document() {
-        Some(Attachment::Document {
-            file_id: document.file.id.0.clone(),
-        })
+        Some(Attachment::Document { file_id: document.file.id.0.clone() })
     } else {
-        msg.location().map(|loc| Attachment::Location {
-            latitude: loc.latitude,
-            longitude: loc.longitude,
-        })
+        msg.location().map(|loc| Attachment::Location { latitude: loc.latitude, longitude: loc.longitude })
     };
-    let words = msg
-        .text()
-        .or(msg.caption())
-        .map(str::trim)
-        .unwrap_or_default();
+    let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
     if attachment.is_none() && words.is_empty() {
         turn.say(fl!(l, "description-unsupported"));
         return Ok(());
@@ -419,11 +371,7 @@ async fn add_to_description(
         text.push_str(words);
     }
     if Description::parse(&text).is_err() {
-        turn.say(fl!(
-            l,
-            "description-too-long",
-            max = Description::MAX_CHARS.to_string()
-        ));
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
         return Ok(());
     }
     if draft.attachments.len() >= 10 && attachment.is_some() {
@@ -432,18 +380,9 @@ async fn add_to_description(
     }
     draft.text = text;
     draft.attachments.extend(attachment);
-    turn.set_dialogue(&Dialogue::Report {
-        draft: draft.clone(),
-    })
-    .await?;
-    let done = super::outgoing::Button::new(
-        fl!(l, "button-done"),
-        CallbackData::Step(Step::DescriptionDone).encode(),
-    );
-    turn.reply(
-        fl!(l, "description-added"),
-        Some(Keyboard::Inline(vec![vec![done]])),
-    );
+    turn.set_dialogue(&Dialogue::Report { draft: draft.clone() }).await?;
+    let done = super::outgoing::Button::new(fl!(l, "button-done"), CallbackData::Step(Step::DescriptionDone).encode());
+    turn.reply(fl!(l, "description-added"), Some(Keyboard::Inline(vec![vec![done]])));
     Ok(())
 }
 
@@ -476,32 +415,25 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             None
         }
         Some(CallbackData::Step(step)) => on_step(&mut turn, step, message).await?,
-        Some(CallbackData::Accept(id)) => Some(on_accept(&mut turn, id, message).await?),
-        Some(CallbackData::Decline(id)) => Some(on_decline(&mut turn, id, message).await?),
+        Some(CallbackData::Accept(id)) => Some(actions::accept(&mut turn, id, message).await?),
+        Some(CallbackData::Decline(id)) => Some(actions::decline(&mut turn, id, message).await?),
+        Some(CallbackData::TakeOver(id)) => Some(actions::take_over(&mut turn, id, message).await?),
+        Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),
+        Some(CallbackData::ReassignTo(id, to)) => Some(actions::reassign(&mut turn, id, to, message).await?),
     };
-    turn.send(Outgoing::AnswerCallback {
-        callback_id: query.id.0.clone(),
-        text: answer,
-    });
+    turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
     turn.finish().await
 }
 
-fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
+pub fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
     if let Some((chat, id)) = message {
-        turn.send(Outgoing::ClearButtons {
-            chat,
-            message_id: id.0,
-        });
+        turn.send(Outgoing::ClearButtons { chat, message_id: id.0 });
     }
 }
 
 /// A dialogue button. It counts only if the dialogue is at the step that
 /// asked it; otherwise it is from an earlier message.
-async fn on_step(
-    turn: &mut Turn<'_>,
-    step: Step,
-    message: Option<(i64, MessageId)>,
-) -> anyhow::Result<Option<String>> {
+async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageId)>) -> anyhow::Result<Option<String>> {
     let l = turn.l();
     let dialogue = turn.dialogue().await?;
     let next = match (dialogue.clone(), step) {
@@ -510,19 +442,14 @@ async fn on_step(
             choose_building(turn, code.as_str()).await?;
             return Ok(None);
         }
-        (Some(Dialogue::RegRoom { building }), Step::SkipRoom) => Dialogue::RegPhone {
-            building,
-            room: None,
-        },
+        (Some(Dialogue::RegRoom { building }), Step::SkipRoom) => Dialogue::RegPhone { building, room: None },
         (Some(Dialogue::RegPrivacy { building, room }), Step::Privacy { accepted }) => {
             clear_buttons(turn, message);
             turn.end_dialogue().await?;
             if accepted {
                 let room = room.as_deref().map(Room::parse).transpose().ok().flatten();
                 let now = turn.now_ms();
-                turn.tx
-                    .register_resident(turn.person.id, UnitId(building), room.as_ref(), now)
-                    .await?;
+                turn.tx.register_resident(turn.person.id, UnitId(building), room.as_ref(), now).await?;
                 let name = building_name(turn, UnitId(building)).await?;
                 turn.say(fl!(l, "registered", building = name));
             } else {
@@ -551,7 +478,7 @@ async fn on_step(
             }
             (ReportStep::Confirm, Step::Confirm) => {
                 clear_buttons(turn, message);
-                submit(turn, &draft).await?;
+                actions::submit(turn, &draft).await?;
                 return Ok(None);
             }
             (ReportStep::Confirm, Step::Edit) => {
@@ -587,10 +514,7 @@ async fn on_step(
     Ok(None)
 }
 
-async fn stale_button(
-    turn: &mut Turn<'_>,
-    dialogue: Option<&Dialogue>,
-) -> anyhow::Result<Option<String>> {
+async fn stale_button(turn: &mut Turn<'_>, dialogue: Option<&Dialogue>) -> anyhow::Result<Option<String>> {
     let l = turn.l();
     match dialogue {
         Some(dialogue) => {
@@ -602,218 +526,8 @@ async fn stale_button(
     Ok(None)
 }
 
-async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> HandlerResult {
-    let l = turn.l();
-    let (Some(category), Some(urgency)) = (draft.category, draft.urgency) else {
-        return Ok(());
-    };
-    let Ok(description) = Description::parse(&draft.text) else {
-        turn.say(fl!(
-            l,
-            "description-too-long",
-            max = Description::MAX_CHARS.to_string()
-        ));
-        return Ok(());
-    };
-    let complete = requests::Draft {
-        category,
-        urgency,
-        description,
-        attachments: draft.attachments.clone(),
-    };
-    let now = turn.now;
-    let submitted = match requests::submit(&mut turn.tx, turn.person.id, &complete, now).await? {
-        Ok(submitted) => submitted,
-        Err(SubmitRefusal::NotRegistered) => {
-            turn.end_dialogue().await?;
-            turn.say(fl!(l, "register-first"));
-            return Ok(());
-        }
-        Err(SubmitRefusal::TooManyOpen { max }) => {
-            turn.end_dialogue().await?;
-            turn.say(fl!(l, "too-many-open", max = max.to_string()));
-            return Ok(());
-        }
-    };
-    turn.end_dialogue().await?;
-    let number = submitted.request.number.to_string();
-    let within = render::duration(l, submitted.service_level.accept_within);
-    let text = match submitted.request.assignee_role {
-        Some(role) => fl!(
-            l,
-            "report-received",
-            number = number,
-            responder = render::role(l, role),
-            within = within
-        ),
-        None => fl!(l, "report-received-unassigned", number = number),
-    };
-    turn.say(text);
-    if let Some(assignee) = submitted.request.assignee {
-        send_card(turn, assignee, &submitted.request).await?;
-    }
-    Ok(())
-}
-
-/// Sends a request's card to a responder, in their language, followed by the
-/// resident's attachments re-sent by file id.
-async fn send_card(
-    turn: &mut Turn<'_>,
-    responder: PersonId,
-    request: &RequestView,
-) -> HandlerResult {
-    let Some(person) = turn.tx.person(responder).await? else {
-        return Ok(());
-    };
-    let Some(chat) = person.telegram_id else {
-        return Ok(());
-    };
-    let l = turn.app.i18n.get(
-        person
-            .locale
-            .as_deref()
-            .and_then(Locale::from_code)
-            .unwrap_or_default(),
-    );
-    let buttons = render::card_buttons(l, request);
-    turn.send_text(
-        chat,
-        render::card_text(l, request),
-        Some(Keyboard::Inline(buttons)),
-    );
-    for attachment in &request.attachments {
-        turn.send(Outgoing::Attachment {
-            chat,
-            attachment: attachment.clone(),
-            caption: Some(request.number.to_string()),
-        });
-    }
-    Ok(())
-}
-
-/// Tells the resident of a request something, in their language.
-async fn tell_resident(
-    turn: &mut Turn<'_>,
-    request: &RequestView,
-    text: impl Fn(&i18n_embed::fluent::FluentLanguageLoader) -> String,
-) -> HandlerResult {
-    let Some(resident) = request.resident else {
-        return Ok(());
-    };
-    let Some(person) = turn.tx.person(resident).await? else {
-        return Ok(());
-    };
-    let Some(chat) = person.telegram_id else {
-        return Ok(());
-    };
-    let l = turn.app.i18n.get(
-        person
-            .locale
-            .as_deref()
-            .and_then(Locale::from_code)
-            .unwrap_or_default(),
-    );
-    turn.send_text(chat, text(l), None);
-    Ok(())
-}
-
-fn refresh_card(turn: &mut Turn<'_>, request: &RequestView, message: Option<(i64, MessageId)>) {
-    if let Some((chat, id)) = message {
-        let l = turn.l();
-        turn.send(Outgoing::EditText {
-            chat,
-            message_id: id.0,
-            text: render::card_text(l, request),
-            buttons: render::card_buttons(l, request),
-        });
-    }
-}
-
-async fn on_accept(
-    turn: &mut Turn<'_>,
-    id: crate::domain::RequestId,
-    message: Option<(i64, MessageId)>,
-) -> anyhow::Result<String> {
-    let l = turn.l();
-    let now = turn.now;
-    Ok(
-        match requests::accept(&mut turn.tx, id, turn.person.id, now).await? {
-            AcceptOutcome::Accepted(request) => {
-                refresh_card(turn, &request, message);
-                let role = request.assignee_role.unwrap_or(Role::Liaison);
-                let number = request.number.to_string();
-                tell_resident(turn, &request, |rl| {
-                    fl!(
-                        rl,
-                        "resident-accepted",
-                        number = number.clone(),
-                        responder = render::role(rl, role)
-                    )
-                })
-                .await?;
-                fl!(l, "accepted")
-            }
-            AcceptOutcome::AlreadyAccepted(request) => {
-                refresh_card(turn, &request, message);
-                fl!(l, "already-accepted")
-            }
-            AcceptOutcome::NoLongerOpen(request) => {
-                refresh_card(turn, &request, message);
-                fl!(
-                    l,
-                    "no-longer-open",
-                    status = render::status(l, request.status)
-                )
-            }
-            AcceptOutcome::NotYours => fl!(l, "not-yours"),
-            AcceptOutcome::Missing => fl!(l, "button-unknown"),
-        },
-    )
-}
-
-async fn on_decline(
-    turn: &mut Turn<'_>,
-    id: crate::domain::RequestId,
-    message: Option<(i64, MessageId)>,
-) -> anyhow::Result<String> {
-    let l = turn.l();
-    let now = turn.now;
-    Ok(
-        match requests::decline(&mut turn.tx, id, turn.person.id, now).await? {
-            DeclineOutcome::Rerouted {
-                request,
-                assignment,
-            } => {
-                if let Some((chat, message_id)) = message {
-                    let text = fl!(l, "card-declined", number = request.number.to_string());
-                    turn.send(Outgoing::EditText {
-                        chat,
-                        message_id: message_id.0,
-                        text,
-                        buttons: Vec::new(),
-                    });
-                }
-                if let Some(assignment) = assignment {
-                    send_card(turn, assignment.person, &request).await?;
-                }
-                fl!(l, "declined")
-            }
-            DeclineOutcome::NoLongerOpen(request) => {
-                refresh_card(turn, &request, message);
-                fl!(
-                    l,
-                    "no-longer-open",
-                    status = render::status(l, request.status)
-                )
-            }
-            DeclineOutcome::NotYours => fl!(l, "not-yours"),
-            DeclineOutcome::Missing => fl!(l, "button-unknown"),
-        },
-    )
-}
-
 /// "东苑 E01" — how a building is named to people.
-async fn building_name(turn: &mut Turn<'_>, building: UnitId) -> anyhow::Result<String> {
+pub async fn building_name(turn: &mut Turn<'_>, building: UnitId) -> anyhow::Result<String> {
     let units = turn.tx.ancestry(building).await?;
     Ok(match units.as_slice() {
         [building, estate, ..] => format!("{} {}", estate.name, building.name),
@@ -844,18 +558,9 @@ mod tests {
 
     #[test]
     fn commands_parse_with_and_without_the_bot_name() {
-        assert_eq!(
-            Command::parse("/start b_E01", "desk_bot").unwrap(),
-            Command::Start("b_E01".into())
-        );
-        assert_eq!(
-            Command::parse("/start", "desk_bot").unwrap(),
-            Command::Start(String::new())
-        );
-        assert_eq!(
-            Command::parse("/new@desk_bot", "desk_bot").unwrap(),
-            Command::New
-        );
+        assert_eq!(Command::parse("/start b_E01", "desk_bot").unwrap(), Command::Start("b_E01".into()));
+        assert_eq!(Command::parse("/start", "desk_bot").unwrap(), Command::Start(String::new()));
+        assert_eq!(Command::parse("/new@desk_bot", "desk_bot").unwrap(), Command::New);
         assert!(Command::parse("/frobnicate", "desk_bot").is_err());
     }
 }

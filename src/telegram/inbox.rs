@@ -32,11 +32,7 @@ pub async fn run(app: Arc<App>, me: Me, shutdown: Shutdown) {
         }
         while running.try_join_next().is_some() {}
         let capacity = CONCURRENCY.saturating_sub(running.len()) as i64;
-        let claimed = if capacity == 0 {
-            Ok(Vec::new())
-        } else {
-            app.claim(Queue::Inbox, LEASE_MS, capacity).await
-        };
+        let claimed = if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Inbox, LEASE_MS, capacity).await };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
@@ -60,10 +56,7 @@ pub async fn run(app: Arc<App>, me: Me, shutdown: Shutdown) {
             _ = shutdown.triggered() => {}
         }
     }
-    let _ = tokio::time::timeout(Duration::from_secs(10), async {
-        while running.join_next().await.is_some() {}
-    })
-    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }
 
 async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, job: InboxJob) {
@@ -96,13 +89,11 @@ async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, j
         tracing::error!(update_id, attempts = job.0.attempts, error = %error, "giving up on an update");
         give_up(&app, &job, user.as_ref(), "handler kept failing").await;
     } else {
-        let retry_at =
-            app.now_ms() + Backoff::after_failures(job.0.attempts as u32).as_millis() as i64;
+        let retry_at = app.now_ms() + Backoff::after_failures(job.0.attempts as u32).as_millis() as i64;
         tracing::warn!(update_id, attempt = job.0.attempts, error = %error, "handling an update failed; will retry");
         let result = async {
             let mut tx = app.store.begin().await?;
-            tx.retry_later(job.0.id, &job.0.lease_token, "handler failed", retry_at)
-                .await?;
+            tx.retry_later(job.0.id, &job.0.lease_token, "handler failed", retry_at).await?;
             tx.commit().await
         }
         .await;
@@ -116,8 +107,7 @@ async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, j
 async fn finish_unhandled(app: &App, job: &InboxJob) {
     let result = async {
         let mut tx = app.store.begin().await?;
-        tx.finish(job.0.id, &job.0.lease_token, None, app.now_ms())
-            .await?;
+        tx.finish(job.0.id, &job.0.lease_token, None, app.now_ms()).await?;
         tx.commit().await
     }
     .await;
@@ -134,22 +124,12 @@ async fn give_up(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>
         let now = app.now_ms();
         let mut tx = app.store.begin().await?;
         if let Some(user) = user {
-            let person = tx
-                .person_by_telegram(crate::domain::TelegramId(user.id.0 as i64))
-                .await?;
-            let locale = person
-                .and_then(|p| p.locale)
-                .as_deref()
-                .and_then(Locale::from_code)
-                .unwrap_or_default();
+            let person = tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await?;
+            let locale = person.and_then(|p| p.locale).as_deref().and_then(Locale::from_code).unwrap_or_default();
             let text = fl!(app.i18n.get(locale), "internal-error");
-            let outgoing = super::outgoing::Outgoing::Text {
-                chat: user.id.0 as i64,
-                text,
-                keyboard: None,
-            };
-            let payload = serde_json::to_string(&outgoing)
-                .map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            let outgoing = super::outgoing::Outgoing::Text { chat: user.id.0 as i64, text, keyboard: None };
+            let payload =
+                serde_json::to_string(&outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
             let lane = format!("chat:{}", user.id.0);
             let new = NewJob {
                 queue: Queue::Outbox,

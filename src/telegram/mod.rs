@@ -1,14 +1,18 @@
 //! The Telegram edge: polling into the inbox, handling updates, sending the
 //! outbox. Nothing outside this module knows about teloxide.
 
+pub mod actions;
+pub mod admin;
 pub mod callback;
 pub mod dialogue;
 pub mod handlers;
 pub mod inbox;
+pub mod notify;
 pub mod outgoing;
 pub mod poller;
 pub mod render;
 pub mod sender;
+pub mod timers;
 pub mod turn;
 
 use std::sync::Arc;
@@ -48,19 +52,9 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
 
     let tuning = bot_config.tuning;
     let tasks = [
-        tokio::spawn(poller::run(
-            app.clone(),
-            bot.clone(),
-            tuning.poll_timeout,
-            shutdown.clone(),
-        )),
+        tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone())),
         tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
-        tokio::spawn(sender::run(
-            app.clone(),
-            bot.clone(),
-            tuning,
-            shutdown.clone(),
-        )),
+        tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
     ];
     for task in tasks {
         task.await.context("a background task panicked")?;
@@ -107,9 +101,7 @@ async fn publish_commands(app: &App, bot: &Bot) {
             BotCommand::new("lang", fl!(l, "menu-lang")),
             BotCommand::new("privacy", fl!(l, "menu-privacy")),
         ];
-        let mut request = bot
-            .set_my_commands(commands)
-            .scope(BotCommandScope::AllPrivateChats);
+        let mut request = bot.set_my_commands(commands).scope(BotCommandScope::AllPrivateChats);
         if locale != Locale::default() {
             request = request.language_code(locale.code());
         }

@@ -27,7 +27,10 @@ pub enum Outgoing {
     },
     /// Takes the buttons off a message, so that an answered question cannot
     /// be answered twice.
-    ClearButtons { chat: i64, message_id: i32 },
+    ClearButtons {
+        chat: i64,
+        message_id: i32,
+    },
     AnswerCallback {
         callback_id: String,
         text: Option<String>,
@@ -76,10 +79,51 @@ pub struct Button {
 
 impl Button {
     pub fn new(text: impl Into<String>, data: impl Into<String>) -> Button {
-        Button {
-            text: text.into(),
-            data: data.into(),
+        Button { text: text.into(), data: data.into() }
+    }
+}
+
+/// Telegram's limit on one message's text.
+const MAX_TEXT_CHARS: usize = 4096;
+
+/// Outgoing messages collected during one transaction, written to the outbox
+/// in that same transaction.
+#[derive(Debug, Default)]
+pub struct Outbox(Vec<Outgoing>);
+
+impl Outbox {
+    /// Queues a text, split if it is over Telegram's limit (the keyboard goes
+    /// with the last part).
+    pub fn text(&mut self, chat: i64, text: String, keyboard: Option<Keyboard>) {
+        let mut parts = split_text(&text, MAX_TEXT_CHARS);
+        let last = parts.pop().unwrap_or_default();
+        for part in parts {
+            self.0.push(Outgoing::Text { chat, text: part, keyboard: None });
         }
+        self.0.push(Outgoing::Text { chat, text: last, keyboard });
+    }
+
+    pub fn push(&mut self, outgoing: Outgoing) {
+        self.0.push(outgoing);
+    }
+
+    /// Writes everything to the outbox; returns whether there was anything.
+    pub async fn write(self, tx: &mut crate::store::Tx, now: i64) -> Result<bool, crate::store::StoreError> {
+        for outgoing in &self.0 {
+            let payload =
+                serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+            let lane = outgoing.chat().map(|chat| format!("chat:{chat}"));
+            let job = crate::store::NewJob {
+                queue: crate::store::Queue::Outbox,
+                lane: lane.as_deref(),
+                dedupe_key: None,
+                payload: &payload,
+                due_at: now,
+                request_id: None,
+            };
+            tx.enqueue(job, now).await?;
+        }
+        Ok(!self.0.is_empty())
     }
 }
 
@@ -103,10 +147,7 @@ pub fn split_text(text: &str, max_chars: usize) -> Vec<String> {
                 current_len = 0;
                 continue;
             }
-            let cut = line
-                .char_indices()
-                .nth(max_chars)
-                .map_or(line.len(), |(i, _)| i);
+            let cut = line.char_indices().nth(max_chars).map_or(line.len(), |(i, _)| i);
             parts.push(line[..cut].to_string());
             line = &line[cut..];
         }
@@ -123,12 +164,7 @@ mod tests {
 
     #[test]
     fn long_texts_are_split_on_line_breaks_within_the_limit() {
-        let text = format!(
-            "{}\n{}\n{}",
-            "a".repeat(3000),
-            "b".repeat(3000),
-            "c".repeat(10)
-        );
+        let text = format!("{}\n{}\n{}", "a".repeat(3000), "b".repeat(3000), "c".repeat(10));
         let parts = split_text(&text, 4096);
         assert_eq!(parts.len(), 2);
         assert!(parts.iter().all(|p| p.chars().count() <= 4096));
@@ -139,10 +175,7 @@ mod tests {
     fn a_single_huge_line_is_cut_at_the_limit() {
         let text = "水".repeat(9000);
         let parts = split_text(&text, 4096);
-        assert_eq!(
-            parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(),
-            [4096, 4096, 808]
-        );
+        assert_eq!(parts.iter().map(|p| p.chars().count()).collect::<Vec<_>>(), [4096, 4096, 808]);
     }
 
     #[test]

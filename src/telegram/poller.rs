@@ -69,8 +69,7 @@ pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
     let now = app.now_ms();
     let mut tx = app.store.begin().await?;
     for update in updates {
-        let payload =
-            serde_json::to_string(update).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let payload = serde_json::to_string(update).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let lane = update.from().map(|user| format!("chat:{}", user.id.0));
         let dedupe = format!("update:{}", update.id.0);
         let job = NewJob {

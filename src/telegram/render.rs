@@ -5,6 +5,7 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::callback::CallbackData;
+use super::notify::CardFor;
 use super::outgoing::Button;
 use crate::domain::{Category, Role, Status, Urgency};
 use crate::store::RequestView;
@@ -66,8 +67,11 @@ pub fn role(l: &FluentLanguageLoader, role: Role) -> String {
 
 /// Minutes, hours or days, whichever reads best.
 pub fn duration(l: &FluentLanguageLoader, duration: std::time::Duration) -> String {
-    let minutes = duration.as_secs() / 60;
-    if minutes < 120 {
+    let seconds = duration.as_secs();
+    let minutes = seconds / 60;
+    if seconds < 120 && !seconds.is_multiple_of(60) {
+        fl!(l, "duration-seconds", n = seconds.to_string())
+    } else if minutes < 120 {
         fl!(l, "duration-minutes", n = minutes.to_string())
     } else if minutes < 48 * 60 {
         fl!(l, "duration-hours", n = (minutes / 60).to_string())
@@ -78,10 +82,7 @@ pub fn duration(l: &FluentLanguageLoader, duration: std::time::Duration) -> Stri
 
 /// The card a responder receives: everything needed to act without asking.
 pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
-    let room = request
-        .room
-        .clone()
-        .unwrap_or_else(|| fl!(l, "card-no-room"));
+    let room = request.room.clone().unwrap_or_else(|| fl!(l, "card-no-room"));
     let mut text = fl!(
         l,
         "card",
@@ -96,27 +97,22 @@ pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
     );
     if !request.attachments.is_empty() {
         text.push('\n');
-        text.push_str(&fl!(
-            l,
-            "card-attachments",
-            count = request.attachments.len().to_string()
-        ));
+        text.push_str(&fl!(l, "card-attachments", count = request.attachments.len().to_string()));
     }
     text
 }
 
-/// The buttons that make sense for the request as it is now.
-pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView) -> Vec<Vec<Button>> {
-    match request.status {
-        Status::Open => vec![vec![
-            Button::new(
-                fl!(l, "button-accept"),
-                CallbackData::Accept(request.id).encode(),
-            ),
-            Button::new(
-                fl!(l, "button-decline"),
-                CallbackData::Decline(request.id).encode(),
-            ),
+/// The buttons that make sense for the request as it is now, for the one
+/// who holds the card.
+pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView, card_for: CardFor) -> Vec<Vec<Button>> {
+    match (card_for, request.status) {
+        (CardFor::Assignee, Status::Open) => vec![vec![
+            Button::new(fl!(l, "button-accept"), CallbackData::Accept(request.id).encode()),
+            Button::new(fl!(l, "button-decline"), CallbackData::Decline(request.id).encode()),
+        ]],
+        (CardFor::Above, Status::Open | Status::Accepted) => vec![vec![
+            Button::new(fl!(l, "button-take-over"), CallbackData::TakeOver(request.id).encode()),
+            Button::new(fl!(l, "button-reassign"), CallbackData::Reassign(request.id).encode()),
         ]],
         _ => Vec::new(),
     }

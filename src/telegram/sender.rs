@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-    KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+    ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, KeyboardButton,
+    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::time::Instant;
@@ -27,10 +27,7 @@ pub enum Verdict {
     /// Sent; the message id when Telegram gave one.
     Sent(Option<i32>),
     /// Try again later: Telegram asked us to wait, or the network failed.
-    Retry {
-        after: Option<Duration>,
-        reason: String,
-    },
+    Retry { after: Option<Duration>, reason: String },
     /// The recipient cannot be reached (blocked the bot, deactivated, never
     /// started it): give up and stop routing to them.
     Unreachable(String),
@@ -42,15 +39,11 @@ pub enum Verdict {
 /// Telegram uses, so the texts of unknown errors are classified by prefix.
 pub fn classify(error: &RequestError) -> Verdict {
     match error {
-        RequestError::RetryAfter(seconds) => Verdict::Retry {
-            after: Some(seconds.duration()),
-            reason: "rate limited by Telegram".into(),
-        },
+        RequestError::RetryAfter(seconds) => {
+            Verdict::Retry { after: Some(seconds.duration()), reason: "rate limited by Telegram".into() }
+        }
         RequestError::Network(_) | RequestError::Io(_) | RequestError::InvalidJson { .. } => {
-            Verdict::Retry {
-                after: None,
-                reason: "network or server failure".into(),
-            }
+            Verdict::Retry { after: None, reason: "network or server failure".into() }
         }
         RequestError::Api(api) => classify_api(api),
         RequestError::MigrateToChatId(_) => Verdict::Rejected("chat migrated".into()),
@@ -75,10 +68,7 @@ fn classify_api(error: &ApiError) -> Verdict {
 
 fn classify_text(text: &str) -> Verdict {
     let lower = text.to_ascii_lowercase();
-    if lower.starts_with("forbidden:")
-        || lower.contains("chat not found")
-        || lower.contains("user is deactivated")
-    {
+    if lower.starts_with("forbidden:") || lower.contains("chat not found") || lower.contains("user is deactivated") {
         Verdict::Unreachable(text.to_string())
     } else if lower.contains("message is not modified") {
         Verdict::Sent(None)
@@ -87,10 +77,7 @@ fn classify_text(text: &str) -> Verdict {
     } else {
         // Server errors ("Internal Server Error", "Bad Gateway") and texts we
         // have never seen are worth another try; the attempt limit stops it.
-        Verdict::Retry {
-            after: None,
-            reason: text.chars().take(120).collect(),
-        }
+        Verdict::Retry { after: None, reason: text.chars().take(120).collect() }
     }
 }
 
@@ -117,32 +104,15 @@ struct PacerState {
 
 impl Pacer {
     pub fn new(tuning: Tuning) -> Pacer {
-        let slot = if tuning.global_rate == 0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs(1) / tuning.global_rate
-        };
-        Pacer {
-            slot,
-            chat_interval: tuning.chat_interval,
-            epoch: Instant::now(),
-            state: Mutex::default(),
-        }
+        let slot = if tuning.global_rate == 0 { Duration::ZERO } else { Duration::from_secs(1) / tuning.global_rate };
+        Pacer { slot, chat_interval: tuning.chat_interval, epoch: Instant::now(), state: Mutex::default() }
     }
 
     /// Reserves the moment at which a new message to `chat` may be sent.
     pub fn reserve(&self, chat: i64) -> Instant {
         let now = Instant::now();
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let earliest = state
-            .next_per_chat
-            .get(&chat)
-            .copied()
-            .unwrap_or(now)
-            .max(now);
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let earliest = state.next_per_chat.get(&chat).copied().unwrap_or(now).max(now);
         let at = if self.slot.is_zero() {
             earliest
         } else {
@@ -171,22 +141,15 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let mut failures = 0u32;
     // Claim no more than about two seconds of sending, so that a claimed
     // message never waits in the pacer for longer than its lease.
-    let max_in_flight = if tuning.global_rate == 0 {
-        64
-    } else {
-        (tuning.global_rate as usize * 2).clamp(1, 64)
-    };
+    let max_in_flight = if tuning.global_rate == 0 { 64 } else { (tuning.global_rate as usize * 2).clamp(1, 64) };
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while in_flight.try_join_next().is_some() {}
         let capacity = max_in_flight.saturating_sub(in_flight.len());
-        let claimed = if capacity == 0 {
-            Ok(Vec::new())
-        } else {
-            app.claim(Queue::Outbox, 30_000, capacity as i64).await
-        };
+        let claimed =
+            if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Outbox, 30_000, capacity as i64).await };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
@@ -212,10 +175,8 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     }
     // Messages already handed to Telegram are allowed to finish; anything
     // unfinished is left to its lease and sent after the restart.
-    let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        while in_flight.join_next().await.is_some() {}
-    })
-    .await;
+    let _ =
+        tokio::time::timeout(Duration::from_secs(5), async { while in_flight.join_next().await.is_some() {} }).await;
 }
 
 async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
@@ -223,8 +184,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(job = job.id, %error, "unreadable outbox entry");
-            app.settle(&job, Settle::Failed("unreadable outbox entry".into()))
-                .await;
+            app.settle(&job, Settle::Failed("unreadable outbox entry".into())).await;
             return;
         }
     };
@@ -239,27 +199,13 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
         Verdict::Sent(id) => Settle::Done(id.map(|id| id.to_string())),
         Verdict::Retry { after, reason } if job.attempts < 10 => {
             let wait = after.unwrap_or_else(|| Backoff::after_failures(job.attempts as u32));
-            tracing::info!(
-                job = job.id,
-                attempt = job.attempts,
-                ?wait,
-                reason,
-                "sending failed, will retry"
-            );
-            Settle::Retry {
-                after: wait,
-                reason,
-            }
+            tracing::info!(job = job.id, attempt = job.attempts, ?wait, reason, "sending failed, will retry");
+            Settle::Retry { after: wait, reason }
         }
-        Verdict::Retry { reason, .. } => {
-            Settle::Failed(format!("gave up after {} attempts: {reason}", job.attempts))
-        }
+        Verdict::Retry { reason, .. } => Settle::Failed(format!("gave up after {} attempts: {reason}", job.attempts)),
         Verdict::Unreachable(reason) => {
             tracing::info!(job = job.id, reason, "recipient unreachable");
-            Settle::Unreachable {
-                chat: outgoing.chat(),
-                reason,
-            }
+            Settle::Unreachable { chat: outgoing.chat(), reason }
         }
         Verdict::Rejected(reason) => {
             tracing::warn!(job = job.id, reason, "Telegram refused a message");
@@ -284,18 +230,9 @@ impl App {
         let result = async {
             let mut tx = self.store.begin().await?;
             match settle {
-                Settle::Done(result) => {
-                    tx.finish(job.id, &job.lease_token, result.as_deref(), now)
-                        .await?
-                }
+                Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now).await?,
                 Settle::Retry { after, reason } => {
-                    tx.retry_later(
-                        job.id,
-                        &job.lease_token,
-                        &reason,
-                        now + after.as_millis() as i64,
-                    )
-                    .await?
+                    tx.retry_later(job.id, &job.lease_token, &reason, now + after.as_millis() as i64).await?
                 }
                 Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, &reason, now).await?,
                 Settle::Unreachable { chat, reason } => {
@@ -318,59 +255,30 @@ impl App {
 
 async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestError> {
     let message = match outgoing.clone() {
-        Outgoing::Text {
-            chat,
-            text,
-            keyboard,
-        } => {
+        Outgoing::Text { chat, text, keyboard } => {
             let mut request = bot.send_message(ChatId(chat), text);
             if let Some(keyboard) = keyboard {
                 request = request.reply_markup(reply_markup(keyboard));
             }
             request.await?
         }
-        Outgoing::Attachment {
-            chat,
-            attachment,
-            caption,
-        } => {
+        Outgoing::Attachment { chat, attachment, caption } => {
             let chat = ChatId(chat);
             let file = |id: String| InputFile::file_id(FileId(id));
             let caption = caption.unwrap_or_default();
             match attachment {
-                Attachment::Photo { file_id } => {
-                    bot.send_photo(chat, file(file_id)).caption(caption).await?
-                }
-                Attachment::Voice { file_id } => {
-                    bot.send_voice(chat, file(file_id)).caption(caption).await?
-                }
-                Attachment::Video { file_id } => {
-                    bot.send_video(chat, file(file_id)).caption(caption).await?
-                }
-                Attachment::Document { file_id } => {
-                    bot.send_document(chat, file(file_id))
-                        .caption(caption)
-                        .await?
-                }
-                Attachment::Location {
-                    latitude,
-                    longitude,
-                } => bot.send_location(chat, latitude, longitude).await?,
+                Attachment::Photo { file_id } => bot.send_photo(chat, file(file_id)).caption(caption).await?,
+                Attachment::Voice { file_id } => bot.send_voice(chat, file(file_id)).caption(caption).await?,
+                Attachment::Video { file_id } => bot.send_video(chat, file(file_id)).caption(caption).await?,
+                Attachment::Document { file_id } => bot.send_document(chat, file(file_id)).caption(caption).await?,
+                Attachment::Location { latitude, longitude } => bot.send_location(chat, latitude, longitude).await?,
             }
         }
-        Outgoing::EditText {
-            chat,
-            message_id,
-            text,
-            buttons,
-        } => {
-            bot.edit_message_text(ChatId(chat), MessageId(message_id), text)
-                .reply_markup(inline(buttons))
-                .await?
+        Outgoing::EditText { chat, message_id, text, buttons } => {
+            bot.edit_message_text(ChatId(chat), MessageId(message_id), text).reply_markup(inline(buttons)).await?
         }
         Outgoing::ClearButtons { chat, message_id } => {
-            bot.edit_message_reply_markup(ChatId(chat), MessageId(message_id))
-                .await?
+            bot.edit_message_reply_markup(ChatId(chat), MessageId(message_id)).await?
         }
         Outgoing::AnswerCallback { callback_id, text } => {
             let mut request = bot.answer_callback_query(CallbackQueryId(callback_id));
@@ -385,11 +293,10 @@ async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestErro
 }
 
 fn inline(rows: Vec<Vec<Button>>) -> InlineKeyboardMarkup {
-    InlineKeyboardMarkup::new(rows.into_iter().map(|row| {
-        row.into_iter()
-            .map(|b| InlineKeyboardButton::callback(b.text, b.data))
-            .collect::<Vec<_>>()
-    }))
+    InlineKeyboardMarkup::new(
+        rows.into_iter()
+            .map(|row| row.into_iter().map(|b| InlineKeyboardButton::callback(b.text, b.data)).collect::<Vec<_>>()),
+    )
 }
 
 fn reply_markup(keyboard: Keyboard) -> ReplyMarkup {
@@ -413,53 +320,32 @@ mod tests {
 
     #[test]
     fn forbidden_texts_teloxide_does_not_know_mean_unreachable() {
-        let verdict = classify(&RequestError::Api(ApiError::Unknown(
-            "Forbidden: bot was blocked by the user ".into(),
-        )));
+        let verdict = classify(&RequestError::Api(ApiError::Unknown("Forbidden: bot was blocked by the user ".into())));
         assert!(matches!(verdict, Verdict::Unreachable(_)));
-        assert!(matches!(
-            classify(&RequestError::Api(ApiError::BotBlocked)),
-            Verdict::Unreachable(_)
-        ));
-        assert!(matches!(
-            classify(&RequestError::Api(ApiError::ChatNotFound)),
-            Verdict::Unreachable(_)
-        ));
+        assert!(matches!(classify(&RequestError::Api(ApiError::BotBlocked)), Verdict::Unreachable(_)));
+        assert!(matches!(classify(&RequestError::Api(ApiError::ChatNotFound)), Verdict::Unreachable(_)));
     }
 
     #[test]
     fn server_errors_are_retried_and_bad_requests_are_not() {
-        let server = classify(&RequestError::Api(ApiError::Unknown(
-            "Internal Server Error".into(),
-        )));
+        let server = classify(&RequestError::Api(ApiError::Unknown("Internal Server Error".into())));
         assert!(matches!(server, Verdict::Retry { after: None, .. }));
-        let bad = classify(&RequestError::Api(ApiError::Unknown(
-            "Bad Request: message text is empty".into(),
-        )));
+        let bad = classify(&RequestError::Api(ApiError::Unknown("Bad Request: message text is empty".into())));
         assert!(matches!(bad, Verdict::Rejected(_)));
     }
 
     #[test]
     fn retry_after_is_honoured() {
-        let verdict = classify(&RequestError::RetryAfter(
-            teloxide::types::Seconds::from_seconds(7),
-        ));
+        let verdict = classify(&RequestError::RetryAfter(teloxide::types::Seconds::from_seconds(7)));
         assert_eq!(
             verdict,
-            Verdict::Retry {
-                after: Some(Duration::from_secs(7)),
-                reason: "rate limited by Telegram".into()
-            }
+            Verdict::Retry { after: Some(Duration::from_secs(7)), reason: "rate limited by Telegram".into() }
         );
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_pacer_spaces_one_chats_messages_and_caps_the_total() {
-        let pacer = Pacer::new(Tuning {
-            global_rate: 10,
-            chat_interval: Duration::from_secs(1),
-            ..Tuning::default()
-        });
+        let pacer = Pacer::new(Tuning { global_rate: 10, chat_interval: Duration::from_secs(1), ..Tuning::default() });
         let start = Instant::now();
         assert_eq!(pacer.reserve(1) - start, Duration::ZERO);
         assert_eq!(pacer.reserve(1) - start, Duration::from_secs(1));
@@ -467,14 +353,8 @@ mod tests {
         let slots: Vec<Duration> = (10..40).map(|chat| pacer.reserve(chat) - start).collect();
         for window_start in 0..30 {
             let from = Duration::from_millis(100 * window_start);
-            let in_window = slots
-                .iter()
-                .filter(|s| **s >= from && **s < from + Duration::from_secs(1))
-                .count();
-            assert!(
-                in_window <= 10,
-                "{in_window} messages in the second from {from:?}"
-            );
+            let in_window = slots.iter().filter(|s| **s >= from && **s < from + Duration::from_secs(1)).count();
+            assert!(in_window <= 10, "{in_window} messages in the second from {from:?}");
         }
     }
 }

@@ -7,14 +7,11 @@ use chrono::{DateTime, Utc};
 use i18n_embed::fluent::FluentLanguageLoader;
 use teloxide::types::User;
 
-use super::outgoing::{Keyboard, Outgoing, split_text};
+use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
 use crate::domain::TelegramId;
 use crate::i18n::Locale;
-use crate::store::{ClaimedJob, NewJob, Person, Queue, Tx, millis};
-
-/// Telegram's limit on one message's text.
-const MAX_TEXT_CHARS: usize = 4096;
+use crate::store::{ClaimedJob, Person, Tx, millis};
 
 /// The inbox job an update came from.
 #[derive(Debug, Clone)]
@@ -32,8 +29,8 @@ pub struct Turn<'a> {
     pub locale: Locale,
     /// The private chat with the sender, which is their user id.
     pub chat: i64,
+    pub out: Outbox,
     job: &'a InboxJob,
-    out: Vec<Outgoing>,
 }
 
 impl<'a> Turn<'a> {
@@ -51,21 +48,8 @@ impl<'a> Turn<'a> {
                 millis(now),
             )
             .await?;
-        let locale = person
-            .locale
-            .as_deref()
-            .and_then(Locale::from_code)
-            .unwrap_or_default();
-        Ok(Turn {
-            app,
-            tx,
-            now,
-            person,
-            locale,
-            chat: user.id.0 as i64,
-            job,
-            out: Vec::new(),
-        })
+        let locale = person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default();
+        Ok(Turn { app, tx, now, person, locale, chat: user.id.0 as i64, job, out: Outbox::default() })
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -86,23 +70,9 @@ impl<'a> Turn<'a> {
         self.send_text(chat, text.into(), keyboard);
     }
 
-    /// Queues a text to any chat, split if it is over Telegram's limit (the
-    /// keyboard goes with the last part).
+    /// Queues a text to any chat.
     pub fn send_text(&mut self, chat: i64, text: String, keyboard: Option<Keyboard>) {
-        let mut parts = split_text(&text, MAX_TEXT_CHARS);
-        let last = parts.pop().unwrap_or_default();
-        for part in parts {
-            self.out.push(Outgoing::Text {
-                chat,
-                text: part,
-                keyboard: None,
-            });
-        }
-        self.out.push(Outgoing::Text {
-            chat,
-            text: last,
-            keyboard,
-        });
+        self.out.text(chat, text, keyboard);
     }
 
     pub fn send(&mut self, outgoing: Outgoing) {
@@ -114,27 +84,16 @@ impl<'a> Turn<'a> {
     /// committed.
     pub async fn finish(mut self) -> anyhow::Result<()> {
         let now = self.now_ms();
-        for outgoing in &self.out {
-            let payload = serde_json::to_string(outgoing)?;
-            let lane = outgoing.chat().map(|chat| format!("chat:{chat}"));
-            let job = NewJob {
-                queue: Queue::Outbox,
-                lane: lane.as_deref(),
-                dedupe_key: None,
-                payload: &payload,
-                due_at: now,
-                request_id: None,
-            };
-            self.tx.enqueue(job, now).await?;
-        }
+        let wrote = std::mem::take(&mut self.out).write(&mut self.tx, now).await?;
         let job = &self.job.0;
         if !self.tx.finish(job.id, &job.lease_token, None, now).await? {
             return Err(LeaseLost.into());
         }
         self.tx.commit().await?;
-        if !self.out.is_empty() {
+        if wrote {
             self.app.wake.outbox.notify_one();
         }
+        self.app.wake.timers.notify_one();
         Ok(())
     }
 }

@@ -8,18 +8,17 @@ use serde_json::{Value, json};
 use teloxide::net::Download;
 use teloxide::prelude::*;
 use teloxide::types::{
-    BotCommand, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-    InputMedia, InputMediaPhoto, KeyboardButton, KeyboardMarkup, MaybeInaccessibleMessage,
-    MediaKind, MessageEntityKind, MessageId, MessageKind, Seconds, Update, UpdateKind,
+    BotCommand, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, InputMedia,
+    InputMediaPhoto, KeyboardButton, KeyboardMarkup, MaybeInaccessibleMessage, MediaKind, MessageEntityKind, MessageId,
+    MessageKind, Seconds, Update, UpdateKind,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::db::TestDb;
 use crate::support::double::{
-    BOT_ID, BOT_USERNAME, BotApiDouble, Fault, TestUser, callback_query, contact_message,
-    document_message, location_message, photo_message, sticker_message, text_message,
-    voice_message,
+    BOT_ID, BOT_USERNAME, BotApiDouble, Fault, TestUser, callback_query, contact_message, document_message,
+    location_message, photo_message, sticker_message, text_message, voice_message,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -36,11 +35,7 @@ fn alice() -> TestUser {
 /// confirming every update pushed before it.
 async fn round_trip(double: &BotApiDouble, update: Value) -> Update {
     let id = double.push_update(update);
-    let mut updates = bot_for(double)
-        .get_updates()
-        .offset(id as i32)
-        .await
-        .expect("getUpdates succeeds");
+    let mut updates = bot_for(double).get_updates().offset(id as i32).await.expect("getUpdates succeeds");
     assert_eq!(updates.len(), 1, "exactly the pushed update comes back");
     updates.remove(0)
 }
@@ -86,17 +81,12 @@ async fn a_sent_message_with_an_inline_keyboard_is_recorded_and_echoed() {
     assert_eq!(sent.from.as_ref().map(|u| u.id.0 as i64), Some(BOT_ID));
     assert_eq!(sent.reply_markup(), Some(&keyboard));
 
-    let call = double
-        .wait_for("the question", WAIT, |c| c.is("sendMessage"))
-        .await;
+    let call = double.wait_for("the question", WAIT, |c| c.is("sendMessage")).await;
     assert_eq!(call.chat_id(), Some(42));
     assert_eq!(call.text(), Some("Is the boiler fixed?"));
     assert_eq!(
         call.callback_data_buttons(),
-        vec![
-            ("Yes".to_owned(), "answer:yes".to_owned()),
-            ("No".to_owned(), "answer:no".to_owned())
-        ]
+        vec![("Yes".to_owned(), "answer:yes".to_owned()), ("No".to_owned(), "answer:no".to_owned())]
     );
     assert_eq!(call.message_id_sent(), Some(sent.id.0));
     assert!(!call.faulted);
@@ -117,8 +107,7 @@ async fn message_ids_increase_within_a_chat_and_start_over_in_another() {
 async fn a_reply_keyboard_is_recorded_but_not_echoed_in_the_message() {
     let double = BotApiDouble::start().await;
     let keyboard = KeyboardMarkup::new(vec![vec![
-        KeyboardButton::new("Share my phone number")
-            .request(teloxide::types::ButtonRequest::Contact),
+        KeyboardButton::new("Share my phone number").request(teloxide::types::ButtonRequest::Contact),
     ]])
     .one_time_keyboard();
     let sent = bot_for(&double)
@@ -127,43 +116,28 @@ async fn a_reply_keyboard_is_recorded_but_not_echoed_in_the_message() {
         .await
         .expect("sendMessage with a reply keyboard succeeds");
     assert_eq!(sent.reply_markup(), None);
-    let call = double
-        .wait_for("the prompt", WAIT, |c| c.is("sendMessage"))
-        .await;
-    assert_eq!(
-        call.reply_keyboard_buttons(),
-        vec![json!({"text": "Share my phone number", "request_contact": true})]
-    );
+    let call = double.wait_for("the prompt", WAIT, |c| c.is("sendMessage")).await;
+    assert_eq!(call.reply_keyboard_buttons(), vec![json!({"text": "Share my phone number", "request_contact": true})]);
 }
 
 #[tokio::test]
 async fn a_photo_sent_by_file_id_goes_as_multipart_and_comes_back_as_a_photo() {
     let double = BotApiDouble::start().await;
     let sent = bot_for(&double)
-        .send_photo(
-            ChatId(42),
-            InputFile::file_id(FileId::from("photo-abc".to_owned())),
-        )
+        .send_photo(ChatId(42), InputFile::file_id(FileId::from("photo-abc".to_owned())))
         .caption("The leak")
-        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
-            InlineKeyboardButton::callback("Take", "take:1"),
-        ]]))
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback("Take", "take:1")]]))
         .await
         .expect("sendPhoto succeeds");
     let sizes = sent.photo().expect("the message is a photo");
     assert_eq!(sizes.last().unwrap().file.id.0, "photo-abc");
     assert_eq!(sent.caption(), Some("The leak"));
 
-    let call = double
-        .wait_for("the photo", WAIT, |c| c.is("sendPhoto"))
-        .await;
+    let call = double.wait_for("the photo", WAIT, |c| c.is("sendPhoto")).await;
     assert_eq!(call.chat_id(), Some(42));
     assert_eq!(call.param("photo"), Some(&json!("photo-abc")));
     assert_eq!(call.text(), Some("The leak"));
-    assert_eq!(
-        call.callback_data_buttons(),
-        vec![("Take".to_owned(), "take:1".to_owned())]
-    );
+    assert_eq!(call.callback_data_buttons(), vec![("Take".to_owned(), "take:1".to_owned())]);
     assert!(call.files.is_empty(), "a file id is not an upload");
 }
 
@@ -173,15 +147,10 @@ async fn an_uploaded_photo_can_be_fetched_and_downloaded_again() {
     let bot = bot_for(&double);
     let bytes = b"\xff\xd8 not really a jpeg".to_vec();
     let sent = bot
-        .send_photo(
-            ChatId(42),
-            InputFile::memory(bytes.clone()).file_name("leak.jpg"),
-        )
+        .send_photo(ChatId(42), InputFile::memory(bytes.clone()).file_name("leak.jpg"))
         .await
         .expect("uploading a photo succeeds");
-    let call = double
-        .wait_for("the upload", WAIT, |c| c.is("sendPhoto"))
-        .await;
+    let call = double.wait_for("the upload", WAIT, |c| c.is("sendPhoto")).await;
     assert_eq!(call.files.len(), 1);
     assert_eq!(call.files[0].bytes, bytes);
     assert_eq!(call.files[0].file_name.as_deref(), Some("leak.jpg"));
@@ -189,9 +158,7 @@ async fn an_uploaded_photo_can_be_fetched_and_downloaded_again() {
     let file_id = sent.photo().unwrap().last().unwrap().file.id.clone();
     let file = bot.get_file(file_id).await.expect("getFile succeeds");
     let mut downloaded = Vec::new();
-    bot.download_file(&file.path, &mut downloaded)
-        .await
-        .expect("the download succeeds");
+    bot.download_file(&file.path, &mut downloaded).await.expect("the download succeeds");
     assert_eq!(downloaded, bytes);
 }
 
@@ -200,22 +167,14 @@ async fn a_registered_file_is_served_through_get_file() {
     let double = BotApiDouble::start().await;
     double.add_file("voice-1", b"OggS...".to_vec());
     let bot = bot_for(&double);
-    let file = bot
-        .get_file(FileId::from("voice-1".to_owned()))
-        .await
-        .expect("getFile succeeds");
+    let file = bot.get_file(FileId::from("voice-1".to_owned())).await.expect("getFile succeeds");
     assert_eq!(file.meta.size, 7);
     let mut downloaded = Vec::new();
-    bot.download_file(&file.path, &mut downloaded)
-        .await
-        .unwrap();
+    bot.download_file(&file.path, &mut downloaded).await.unwrap();
     assert_eq!(downloaded, b"OggS...");
 
     let unknown = bot.get_file(FileId::from("nope".to_owned())).await;
-    assert!(
-        matches!(unknown, Err(RequestError::Api(ApiError::FileIdInvalid))),
-        "got {unknown:?}"
-    );
+    assert!(matches!(unknown, Err(RequestError::Api(ApiError::FileIdInvalid))), "got {unknown:?}");
 }
 
 #[tokio::test]
@@ -223,10 +182,7 @@ async fn voice_video_document_and_location_messages_come_back_with_their_content
     let double = BotApiDouble::start().await;
     let bot = bot_for(&double);
     let voice = bot
-        .send_voice(
-            ChatId(42),
-            InputFile::file_id(FileId::from("voice-1".to_owned())),
-        )
+        .send_voice(ChatId(42), InputFile::file_id(FileId::from("voice-1".to_owned())))
         .caption("listen")
         .await
         .expect("sendVoice succeeds");
@@ -234,58 +190,35 @@ async fn voice_video_document_and_location_messages_come_back_with_their_content
     assert_eq!(voice.caption(), Some("listen"));
 
     let video = bot
-        .send_video(
-            ChatId(42),
-            InputFile::file_id(FileId::from("video-1".to_owned())),
-        )
+        .send_video(ChatId(42), InputFile::file_id(FileId::from("video-1".to_owned())))
         .await
         .expect("sendVideo succeeds");
     assert_eq!(video.video().unwrap().file.id.0, "video-1");
 
     let document = bot
-        .send_document(
-            ChatId(42),
-            InputFile::memory(b"a,b\n".to_vec()).file_name("units.csv"),
-        )
+        .send_document(ChatId(42), InputFile::memory(b"a,b\n".to_vec()).file_name("units.csv"))
         .await
         .expect("sendDocument succeeds");
-    assert_eq!(
-        document.document().unwrap().file_name.as_deref(),
-        Some("units.csv")
-    );
+    assert_eq!(document.document().unwrap().file_name.as_deref(), Some("units.csv"));
 
-    let location = bot
-        .send_location(ChatId(42), 50.45, 30.52)
-        .await
-        .expect("sendLocation succeeds");
+    let location = bot.send_location(ChatId(42), 50.45, 30.52).await.expect("sendLocation succeeds");
     let point = location.location().unwrap();
     assert_eq!((point.latitude, point.longitude), (50.45, 30.52));
 
     let methods: Vec<String> = double.calls().into_iter().map(|c| c.method).collect();
-    assert_eq!(
-        methods,
-        ["sendVoice", "sendVideo", "sendDocument", "sendLocation"]
-    );
+    assert_eq!(methods, ["sendVoice", "sendVideo", "sendDocument", "sendLocation"]);
 }
 
 #[tokio::test]
 async fn a_media_group_returns_one_message_per_item() {
     let double = BotApiDouble::start().await;
-    let media = ["p-1", "p-2"].map(|id| {
-        InputMedia::Photo(InputMediaPhoto::new(InputFile::file_id(FileId::from(
-            id.to_owned(),
-        ))))
-    });
-    let sent = bot_for(&double)
-        .send_media_group(ChatId(42), media)
-        .await
-        .expect("sendMediaGroup succeeds");
+    let media = ["p-1", "p-2"]
+        .map(|id| InputMedia::Photo(InputMediaPhoto::new(InputFile::file_id(FileId::from(id.to_owned())))));
+    let sent = bot_for(&double).send_media_group(ChatId(42), media).await.expect("sendMediaGroup succeeds");
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[1].photo().unwrap().last().unwrap().file.id.0, "p-2");
     assert!(sent[0].media_group_id().is_some());
-    let call = double
-        .wait_for("the album", WAIT, |c| c.is("sendMediaGroup"))
-        .await;
+    let call = double.wait_for("the album", WAIT, |c| c.is("sendMediaGroup")).await;
     assert_eq!(call.message_ids_sent(), [sent[0].id.0, sent[1].id.0]);
 }
 
@@ -295,67 +228,36 @@ async fn editing_a_message_returns_it_edited_and_refuses_no_op_and_unknown_edits
     let bot = bot_for(&double);
     let sent = bot
         .send_message(ChatId(42), "Pending")
-        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
-            InlineKeyboardButton::callback("Close", "close"),
-        ]]))
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback("Close", "close")]]))
         .await
         .unwrap();
 
-    let edited = bot
-        .edit_message_text(ChatId(42), sent.id, "Closed")
-        .await
-        .expect("editMessageText succeeds");
+    let edited = bot.edit_message_text(ChatId(42), sent.id, "Closed").await.expect("editMessageText succeeds");
     assert_eq!(edited.id, sent.id);
     assert_eq!(edited.text(), Some("Closed"));
-    assert_eq!(
-        edited.reply_markup(),
-        None,
-        "an edit without a keyboard drops it"
-    );
+    assert_eq!(edited.reply_markup(), None, "an edit without a keyboard drops it");
     assert!(edited.edit_date().is_some());
 
     let again = bot.edit_message_text(ChatId(42), sent.id, "Closed").await;
-    assert!(
-        matches!(again, Err(RequestError::Api(ApiError::MessageNotModified))),
-        "got {again:?}"
-    );
+    assert!(matches!(again, Err(RequestError::Api(ApiError::MessageNotModified))), "got {again:?}");
     let missing = bot.edit_message_text(ChatId(42), MessageId(999), "x").await;
-    assert!(
-        matches!(
-            missing,
-            Err(RequestError::Api(ApiError::MessageToEditNotFound))
-        ),
-        "got {missing:?}"
-    );
+    assert!(matches!(missing, Err(RequestError::Api(ApiError::MessageToEditNotFound))), "got {missing:?}");
 
     let marked = bot
         .edit_message_reply_markup(ChatId(42), sent.id)
-        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
-            InlineKeyboardButton::callback("Reopen", "reopen"),
-        ]]))
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback("Reopen", "reopen")]]))
         .await
         .expect("editMessageReplyMarkup succeeds");
     assert_eq!(marked.text(), Some("Closed"));
     assert!(marked.reply_markup().is_some());
 
-    let photo = bot
-        .send_photo(
-            ChatId(42),
-            InputFile::file_id(FileId::from("ph".to_owned())),
-        )
-        .caption("old")
-        .await
-        .unwrap();
-    let recaptioned = bot
-        .edit_message_caption(ChatId(42), photo.id)
-        .caption("new")
-        .await
-        .expect("editMessageCaption succeeds");
+    let photo =
+        bot.send_photo(ChatId(42), InputFile::file_id(FileId::from("ph".to_owned()))).caption("old").await.unwrap();
+    let recaptioned =
+        bot.edit_message_caption(ChatId(42), photo.id).caption("new").await.expect("editMessageCaption succeeds");
     assert_eq!(recaptioned.caption(), Some("new"));
 
-    let edit = double
-        .wait_for("the text edit", WAIT, |c| c.is("editMessageText"))
-        .await;
+    let edit = double.wait_for("the text edit", WAIT, |c| c.is("editMessageText")).await;
     assert_eq!(edit.target_message_id(), Some(sent.id.0));
     assert_eq!(edit.text(), Some("Closed"));
 }
@@ -368,24 +270,15 @@ async fn housekeeping_methods_answer_true() {
         .text("Done")
         .await
         .expect("answerCallbackQuery succeeds");
-    bot.set_my_commands(vec![BotCommand::new("start", "Start over")])
-        .await
-        .expect("setMyCommands succeeds");
+    bot.set_my_commands(vec![BotCommand::new("start", "Start over")]).await.expect("setMyCommands succeeds");
     let commands = bot.get_my_commands().await.expect("getMyCommands succeeds");
     assert_eq!(commands[0].command, "start");
-    bot.delete_my_commands()
-        .await
-        .expect("deleteMyCommands succeeds");
+    bot.delete_my_commands().await.expect("deleteMyCommands succeeds");
     bot.delete_webhook().await.expect("deleteWebhook succeeds");
-    let info = bot
-        .get_webhook_info()
-        .await
-        .expect("getWebhookInfo succeeds");
+    let info = bot.get_webhook_info().await.expect("getWebhookInfo succeeds");
     assert_eq!(info.url, None);
 
-    let answer = double
-        .wait_for("the callback answer", WAIT, |c| c.is("answerCallbackQuery"))
-        .await;
+    let answer = double.wait_for("the callback answer", WAIT, |c| c.is("answerCallbackQuery")).await;
     assert_eq!(answer.param("callback_query_id"), Some(&json!("cbq-1")));
     assert_eq!(answer.text(), Some("Done"));
 }
@@ -425,14 +318,12 @@ async fn a_pushed_command_carries_a_bot_command_entity() {
 #[tokio::test]
 async fn a_pushed_contact_says_whose_number_it_is() {
     let double = BotApiDouble::start().await;
-    let own =
-        message_of(round_trip(&double, contact_message(&alice(), "+380501234567", true)).await);
+    let own = message_of(round_trip(&double, contact_message(&alice(), "+380501234567", true)).await);
     let contact = own.contact().expect("a contact");
     assert_eq!(contact.phone_number, "+380501234567");
     assert_eq!(contact.user_id.map(|id| id.0), Some(42));
 
-    let other =
-        message_of(round_trip(&double, contact_message(&alice(), "+380500000000", false)).await);
+    let other = message_of(round_trip(&double, contact_message(&alice(), "+380500000000", false)).await);
     assert_ne!(other.contact().unwrap().user_id.map(|id| id.0), Some(42));
 }
 
@@ -450,18 +341,10 @@ async fn pushed_media_messages_deserialise_into_their_media_kinds() {
     assert!(matches!(media_of(&voice), MediaKind::Voice(_)));
     assert_eq!(voice.voice().unwrap().duration, Seconds::from_seconds(3));
 
-    let document = message_of(
-        round_trip(
-            &double,
-            document_message(&user, "doc-1", "act.pdf", "application/pdf"),
-        )
-        .await,
-    );
+    let document =
+        message_of(round_trip(&double, document_message(&user, "doc-1", "act.pdf", "application/pdf")).await);
     assert!(matches!(media_of(&document), MediaKind::Document(_)));
-    assert_eq!(
-        document.document().unwrap().file_name.as_deref(),
-        Some("act.pdf")
-    );
+    assert_eq!(document.document().unwrap().file_name.as_deref(), Some("act.pdf"));
 
     let location = message_of(round_trip(&double, location_message(&user, 50.4, 30.5)).await);
     assert!(matches!(media_of(&location), MediaKind::Location(_)));
@@ -476,9 +359,7 @@ async fn a_pushed_callback_query_carries_the_message_the_bot_sent() {
     let bot = bot_for(&double);
     let sent = bot
         .send_message(ChatId(42), "Choose")
-        .reply_markup(InlineKeyboardMarkup::new(vec![vec![
-            InlineKeyboardButton::callback("A", "pick:a"),
-        ]]))
+        .reply_markup(InlineKeyboardMarkup::new(vec![vec![InlineKeyboardButton::callback("A", "pick:a")]]))
         .await
         .unwrap();
 
@@ -529,9 +410,7 @@ async fn long_polling_returns_as_soon_as_an_update_is_pushed() {
     let bot = bot_for(&double);
     let started = Instant::now();
     let poll = tokio::spawn(async move { bot.get_updates().timeout(10).await });
-    double
-        .wait_for("the long poll", WAIT, |c| c.is("getUpdates"))
-        .await;
+    double.wait_for("the long poll", WAIT, |c| c.is("getUpdates")).await;
     double.push_update(text_message(&alice(), "wake up"));
     let updates = poll.await.unwrap().expect("getUpdates succeeds");
     assert_eq!(updates.len(), 1);
@@ -553,13 +432,8 @@ async fn an_injected_429_surfaces_as_retry_after() {
     double.inject("sendMessage", Fault::retry_after(1));
     let bot = bot_for(&double);
     let result = bot.send_message(ChatId(42), "hi").await;
-    assert!(
-        matches!(result, Err(RequestError::RetryAfter(s)) if s == Seconds::from_seconds(1)),
-        "got {result:?}"
-    );
-    bot.send_message(ChatId(42), "hi")
-        .await
-        .expect("the fault applies once");
+    assert!(matches!(result, Err(RequestError::RetryAfter(s)) if s == Seconds::from_seconds(1)), "got {result:?}");
+    bot.send_message(ChatId(42), "hi").await.expect("the fault applies once");
     let calls = double.calls_to("sendMessage");
     assert!(calls[0].faulted);
     assert!(!calls[1].faulted);
@@ -571,10 +445,7 @@ async fn an_injected_block_surfaces_as_bot_blocked() {
     let double = BotApiDouble::start().await;
     double.inject("sendMessage", Fault::blocked_by_user());
     let result = bot_for(&double).send_message(ChatId(42), "hi").await;
-    assert!(
-        matches!(result, Err(RequestError::Api(ApiError::BotBlocked))),
-        "got {result:?}"
-    );
+    assert!(matches!(result, Err(RequestError::Api(ApiError::BotBlocked))), "got {result:?}");
 }
 
 #[tokio::test]
@@ -587,10 +458,7 @@ async fn faults_apply_in_order_to_their_method_only() {
     let first = bot.send_message(ChatId(42), "a").await;
     let second = bot.send_message(ChatId(42), "b").await;
     let third = bot.send_message(ChatId(42), "c").await;
-    assert!(matches!(
-        first,
-        Err(RequestError::Api(ApiError::BotBlocked))
-    ));
+    assert!(matches!(first, Err(RequestError::Api(ApiError::BotBlocked))));
     assert!(matches!(second, Err(RequestError::RetryAfter(_))));
     assert!(third.is_ok());
 }
@@ -601,10 +469,7 @@ async fn a_dropped_connection_surfaces_as_a_network_error() {
     double.inject("getMe", Fault::DropConnection);
     let bot = bot_for(&double);
     let result = bot.get_me().await;
-    assert!(
-        matches!(result, Err(RequestError::Network(_))),
-        "got {result:?}"
-    );
+    assert!(matches!(result, Err(RequestError::Network(_))), "got {result:?}");
     bot.get_me().await.expect("the double keeps serving");
     assert!(double.calls_to("getMe")[0].faulted);
 }
@@ -614,10 +479,7 @@ async fn a_delayed_call_is_answered_late_but_normally() {
     let double = BotApiDouble::start().await;
     double.inject("sendMessage", Fault::Delay(Duration::from_millis(600)));
     let started = Instant::now();
-    bot_for(&double)
-        .send_message(ChatId(42), "slow")
-        .await
-        .expect("a delay is not an error");
+    bot_for(&double).send_message(ChatId(42), "slow").await.expect("a delay is not an error");
     assert!(started.elapsed() >= Duration::from_millis(600));
 }
 
@@ -625,45 +487,24 @@ async fn a_delayed_call_is_answered_late_but_normally() {
 async fn form_encoded_and_query_parameters_are_normalised_like_json() {
     let double = BotApiDouble::start().await;
     let body = "chat_id=42&text=caf%C3%A9+au+lait&reply_markup=%7B%22inline_keyboard%22%3A%5B%5B%7B%22text%22%3A%22A%22%2C%22callback_data%22%3A%22a%22%7D%5D%5D%7D";
-    let response = raw_http(
-        &double,
-        "POST /bot123:TEST/sendMessage HTTP/1.1",
-        "application/x-www-form-urlencoded",
-        body,
-    )
-    .await;
+    let response =
+        raw_http(&double, "POST /bot123:TEST/sendMessage HTTP/1.1", "application/x-www-form-urlencoded", body).await;
     assert!(response.contains("\"ok\":true"), "got {response}");
-    let call = double
-        .wait_for("the form call", WAIT, |c| c.is("sendMessage"))
-        .await;
+    let call = double.wait_for("the form call", WAIT, |c| c.is("sendMessage")).await;
     assert_eq!(call.chat_id(), Some(42));
     assert_eq!(call.params["chat_id"], json!(42));
     assert_eq!(call.text(), Some("café au lait"));
-    assert_eq!(
-        call.callback_data_buttons(),
-        vec![("A".to_owned(), "a".to_owned())]
-    );
+    assert_eq!(call.callback_data_buttons(), vec![("A".to_owned(), "a".to_owned())]);
 
     let response = raw_http(&double, "GET /bot123:TEST/getMe?x=1 HTTP/1.1", "", "").await;
     assert!(response.contains(BOT_USERNAME), "got {response}");
-    let call = double
-        .wait_for("the GET call", WAIT, |c| c.is("getMe"))
-        .await;
+    let call = double.wait_for("the GET call", WAIT, |c| c.is("getMe")).await;
     assert_eq!(call.params, json!({"x": 1}));
 }
 
 /// Sends one raw HTTP/1.1 request to the double and returns the response.
-async fn raw_http(
-    double: &BotApiDouble,
-    request_line: &str,
-    content_type: &str,
-    body: &str,
-) -> String {
-    let addr = double
-        .url()
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_owned();
+async fn raw_http(double: &BotApiDouble, request_line: &str, content_type: &str, body: &str) -> String {
+    let addr = double.url().trim_start_matches("http://").trim_end_matches('/').to_owned();
     let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
     let mut request = format!("{request_line}\r\nHost: {addr}\r\nConnection: close\r\n");
     if !content_type.is_empty() {
@@ -683,21 +524,14 @@ async fn wait_for_after_only_sees_later_calls() {
     bot.send_message(ChatId(42), "old").await.unwrap();
     let mark = double.last_seq();
     bot.send_message(ChatId(42), "new").await.unwrap();
-    let call = double
-        .wait_for_after(mark, "the later message", WAIT, |c| c.is("sendMessage"))
-        .await;
+    let call = double.wait_for_after(mark, "the later message", WAIT, |c| c.is("sendMessage")).await;
     assert_eq!(call.text(), Some("new"));
-    let earliest = double
-        .wait_for("any message", WAIT, |c| c.is("sendMessage"))
-        .await;
+    let earliest = double.wait_for("any message", WAIT, |c| c.is("sendMessage")).await;
     assert_eq!(earliest.text(), Some("old"));
     double
-        .expect_no_call_after(
-            double.last_seq(),
-            "further messages",
-            Duration::from_millis(100),
-            |c| c.is("sendMessage"),
-        )
+        .expect_no_call_after(double.last_seq(), "further messages", Duration::from_millis(100), |c| {
+            c.is("sendMessage")
+        })
         .await;
 }
 
@@ -705,17 +539,8 @@ async fn wait_for_after_only_sees_later_calls() {
 #[should_panic(expected = "waiting for a reply that never comes")]
 async fn a_timed_out_wait_names_what_it_waited_for() {
     let double = BotApiDouble::start().await;
-    bot_for(&double)
-        .send_message(ChatId(42), "something else")
-        .await
-        .unwrap();
-    double
-        .wait_for(
-            "a reply that never comes",
-            Duration::from_millis(200),
-            |c| c.text() == Some("never"),
-        )
-        .await;
+    bot_for(&double).send_message(ChatId(42), "something else").await.unwrap();
+    double.wait_for("a reply that never comes", Duration::from_millis(200), |c| c.text() == Some("never")).await;
 }
 
 #[tokio::test]
@@ -736,22 +561,17 @@ async fn a_postgres_test_database_is_created_fresh_and_dropped_afterwards() {
     let url = db.url().to_owned();
     let name = url.rsplit('/').next().unwrap().to_owned();
     assert!(name.starts_with("cd_test_"));
-    let pool = sqlx::PgPool::connect(&url)
-        .await
-        .expect("connect to the test database");
-    let (tables,): (i64,) = sqlx::query_as(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
-    )
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let pool = sqlx::PgPool::connect(&url).await.expect("connect to the test database");
+    let (tables,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(tables, 0, "the database starts empty");
     // The pool stays open on purpose: the drop must force it closed.
     drop(db);
 
-    let admin = sqlx::PgPool::connect(&std::env::var("TEST_DATABASE_URL").unwrap())
-        .await
-        .unwrap();
+    let admin = sqlx::PgPool::connect(&std::env::var("TEST_DATABASE_URL").unwrap()).await.unwrap();
     let (left,): (i64,) = sqlx::query_as("SELECT count(*) FROM pg_database WHERE datname = $1")
         .bind(&name)
         .fetch_one(&admin)

@@ -24,33 +24,17 @@ impl Desk {
     async fn start(db: TestDb) -> Desk {
         let units = format!("{EXAMPLES}/units.csv");
         let people = format!("{EXAMPLES}/people.csv");
-        let output = run_once(
-            &["import", &units, &people],
-            [("DATABASE_URL", db.url())],
-            WAIT,
-        )
-        .await;
-        assert!(
-            output.status.success(),
-            "import failed: {}",
-            output.combined()
-        );
+        let output = run_once(&["import", &units, &people], [("DATABASE_URL", db.url())], WAIT).await;
+        assert!(output.status.success(), "import failed: {}", output.combined());
         let double = BotApiDouble::start().await;
-        let mut desk = Desk {
-            double,
-            db,
-            bot: None,
-        };
+        let mut desk = Desk { double, db, bot: None };
         desk.spawn();
         desk
     }
 
     fn spawn(&mut self) {
         let env = [
-            (
-                "TELOXIDE_TOKEN",
-                "123456:TEST-TOKEN-never-logged".to_string(),
-            ),
+            ("TELOXIDE_TOKEN", "123456:TEST-TOKEN-never-logged".to_string()),
             ("TELOXIDE_API_URL", self.double.url()),
             ("DATABASE_URL", self.db.url().to_string()),
             ("DESK_POLL_TIMEOUT_SECS", "2".to_string()),
@@ -66,10 +50,7 @@ impl Desk {
     }
 
     fn log(&self) -> String {
-        self.bot
-            .as_ref()
-            .map(BotProcess::log_text)
-            .unwrap_or_default()
+        self.bot.as_ref().map(BotProcess::log_text).unwrap_or_default()
     }
 
     /// Pushes an update and returns the sequence number to wait after.
@@ -85,9 +66,7 @@ impl Desk {
         let desc = format!("a message to {chat} containing {needle:?}");
         self.double
             .wait_for_after(after, &desc, WAIT, |c| {
-                c.is("sendMessage")
-                    && c.chat_id() == Some(chat)
-                    && c.text().is_some_and(|t| t.contains(needle))
+                c.is("sendMessage") && c.chat_id() == Some(chat) && c.text().is_some_and(|t| t.contains(needle))
             })
             .await
     }
@@ -100,18 +79,10 @@ impl Desk {
         let call = self
             .double
             .wait_for_after(after, &desc, WAIT, |c| {
-                c.chat_id() == Some(chat)
-                    && c.callback_data_buttons()
-                        .iter()
-                        .any(|(_, data)| data.starts_with(prefix))
+                c.chat_id() == Some(chat) && c.callback_data_buttons().iter().any(|(_, data)| data.starts_with(prefix))
             })
             .await;
-        let data = call
-            .callback_data_buttons()
-            .into_iter()
-            .find(|(_, d)| d.starts_with(prefix))
-            .unwrap()
-            .1;
+        let data = call.callback_data_buttons().into_iter().find(|(_, d)| d.starts_with(prefix)).unwrap().1;
         (call, data)
     }
 
@@ -119,9 +90,7 @@ impl Desk {
     /// message that has one.
     async fn press(&self, after: u64, user: &TestUser, prefix: &str) -> u64 {
         let (call, data) = self.expect_button(after, user, prefix).await;
-        let message_id = call
-            .message_id_sent()
-            .expect("the double assigned a message id");
+        let message_id = call.message_id_sent().expect("the double assigned a message id");
         self.push(self.double.callback_on(user, &data, message_id))
     }
 }
@@ -163,8 +132,7 @@ async fn resident_registers(desk: &Desk, resident: &TestUser) {
         .await;
     let at = desk.push(text_message(resident, "Skip"));
     let at = desk.press(at, resident, "d:priv:y").await;
-    desk.expect_text(at, resident, "You are registered at 绿杨东苑 E01")
-        .await;
+    desk.expect_text(at, resident, "You are registered at 绿杨东苑 E01").await;
 }
 
 /// Runs `/new` up to and including the description text.
@@ -172,10 +140,7 @@ async fn resident_starts_report(desk: &Desk, resident: &TestUser) -> u64 {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
     desk.expect_text(at, resident, "describe the problem").await;
-    let at = desk.push(text_message(
-        resident,
-        "No water since this morning on the 3rd floor",
-    ));
+    let at = desk.push(text_message(resident, "No water since this morning on the 3rd floor"));
     desk.expect_text(at, resident, "Got it").await;
     at
 }
@@ -189,41 +154,21 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
     resident_registers(&desk, &resident).await;
 
     resident_starts_report(&desk, &resident).await;
-    let photo_at = desk.push(photo_message(
-        &resident,
-        "photo-of-the-pipe",
-        Some("the pipe"),
-    ));
+    let photo_at = desk.push(photo_message(&resident, "photo-of-the-pipe", Some("the pipe")));
     desk.expect_text(photo_at, &resident, "Got it").await;
     let at = desk.push(sticker_message(&resident));
     desk.expect_text(at, &resident, "cannot be kept").await;
     let at = desk.press(photo_at, &resident, "d:desc-done").await;
     let at = desk.press(at, &resident, "d:urg:urgent").await;
-    let summary = desk
-        .expect_text(at, &resident, "Please check your request")
-        .await;
-    assert!(
-        summary.text().unwrap().contains("the pipe"),
-        "the caption joins the description"
-    );
+    let summary = desk.expect_text(at, &resident, "Please check your request").await;
+    assert!(summary.text().unwrap().contains("the pipe"), "the caption joins the description");
     let at = desk.press(at, &resident, "d:ok").await;
-    desk.expect_text(
-        at,
-        &resident,
-        "Request #1001 received. Your building liaison has been notified",
-    )
-    .await;
+    desk.expect_text(at, &resident, "Request #1001 received. Your building liaison has been notified").await;
 
     let (card, accept) = desk.expect_button(at, &liaison, "r:").await;
     let card_text = card.text().unwrap();
-    assert!(
-        card_text.contains("#1001") && card_text.contains("E01") && card_text.contains("302"),
-        "{card_text}"
-    );
-    assert!(
-        card_text.contains("No water since this morning"),
-        "{card_text}"
-    );
+    assert!(card_text.contains("#1001") && card_text.contains("E01") && card_text.contains("302"), "{card_text}");
+    assert!(card_text.contains("No water since this morning"), "{card_text}");
     desk.double
         .wait_for_after(at, "the photo re-sent by file id", WAIT, |c| {
             c.is("sendPhoto")
@@ -232,58 +177,37 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
         })
         .await;
     assert!(accept.ends_with(":a"));
-    let at = desk.push(
-        desk.double
-            .callback_on(&liaison, &accept, card.message_id_sent().unwrap()),
-    );
-    desk.expect_text(at, &resident, "has been accepted by your building liaison")
-        .await;
+    let at = desk.push(desk.double.callback_on(&liaison, &accept, card.message_id_sent().unwrap()));
+    desk.expect_text(at, &resident, "has been accepted by your building liaison").await;
     desk.double
         .wait_for_after(at, "the card edited to show it accepted", WAIT, |c| {
-            c.is("editMessageText")
-                && c.chat_id() == Some(liaison.id)
-                && c.text().is_some_and(|t| t.contains("处理中"))
+            c.is("editMessageText") && c.chat_id() == Some(liaison.id) && c.text().is_some_and(|t| t.contains("处理中"))
         })
         .await;
 
     // A second tap on the old button, and a forged one for a request that is
     // not theirs, change nothing.
-    let at = desk.push(
-        desk.double
-            .callback_on(&liaison, &accept, card.message_id_sent().unwrap()),
-    );
+    let at = desk.push(desk.double.callback_on(&liaison, &accept, card.message_id_sent().unwrap()));
     desk.double
         .wait_for_after(at, "an answer that it was already accepted", WAIT, |c| {
             c.is("answerCallbackQuery")
-                && c.param("text")
-                    .is_some_and(|t| t.as_str().unwrap_or("").contains("已经有人接单"))
+                && c.param("text").is_some_and(|t| t.as_str().unwrap_or("").contains("已经有人接单"))
         })
         .await;
     let at = desk.push(desk.double.callback_on(&resident, &accept, 1));
     desk.double
         .wait_for_after(at, "a refusal for someone else's request", WAIT, |c| {
             c.is("answerCallbackQuery")
-                && c.param("text")
-                    .is_some_and(|t| t.as_str().unwrap_or("").contains("not assigned to you"))
+                && c.param("text").is_some_and(|t| t.as_str().unwrap_or("").contains("not assigned to you"))
         })
         .await;
 
     let at = desk.push(text_message(&resident, "/my"));
-    desk.expect_text(at, &resident, "#1001 · Property management · being handled")
-        .await;
+    desk.expect_text(at, &resident, "#1001 · Property management · being handled").await;
     let log = desk.log();
-    assert!(
-        !log.contains("TEST-TOKEN-never-logged"),
-        "the token leaked into the log"
-    );
-    assert!(
-        !log.contains(&phone[phone.len() - 8..]),
-        "a phone number leaked into the log"
-    );
-    assert!(
-        !log.contains("No water since"),
-        "a message text leaked into the log"
-    );
+    assert!(!log.contains("TEST-TOKEN-never-logged"), "the token leaked into the log");
+    assert!(!log.contains(&phone[phone.len() - 8..]), "a phone number leaked into the log");
+    assert!(!log.contains("No water since"), "a message text leaked into the log");
 }
 
 async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
@@ -299,15 +223,10 @@ async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
     desk.kill().await;
     desk.spawn();
 
-    let at = desk.push(desk.double.callback_on(
-        &resident,
-        &done,
-        done_message.message_id_sent().unwrap(),
-    ));
+    let at = desk.push(desk.double.callback_on(&resident, &done, done_message.message_id_sent().unwrap()));
     let at = desk.press(at, &resident, "d:urg:normal").await;
     let at = desk.press(at, &resident, "d:ok").await;
-    desk.expect_text(at, &resident, "Request #1001 received")
-        .await;
+    desk.expect_text(at, &resident, "Request #1001 received").await;
     let (card, _) = desk.expect_button(at, &liaison, "r:").await;
     assert!(card.text().unwrap().contains("No water since this morning"));
 }
@@ -315,17 +234,11 @@ async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
 async fn updates_sent_while_the_bot_is_down_are_handled_after_it_starts(db: TestDb) {
     let mut desk = Desk::start(db).await;
     let resident = TestUser::new(2001, "Resident").with_language("en");
-    desk.expect_text(
-        desk.push(text_message(&resident, "/help")),
-        &resident,
-        "/new",
-    )
-    .await;
+    desk.expect_text(desk.push(text_message(&resident, "/help")), &resident, "/new").await;
     desk.kill().await;
     let at = desk.push(text_message(&resident, "/start b_E01"));
     desk.spawn();
-    desk.expect_text(at, &resident, "You scanned the code of 绿杨东苑 E01")
-        .await;
+    desk.expect_text(at, &resident, "You scanned the code of 绿杨东苑 E01").await;
 }
 
 macro_rules! on_both_backends {
@@ -361,11 +274,7 @@ async fn running_without_a_token_explains_how_to_get_one() {
     let db = TestDb::sqlite();
     let output = run_once(&["run"], [("DATABASE_URL", db.url())], WAIT).await;
     assert!(!output.status.success());
-    assert!(
-        output.stderr.contains("@BotFather"),
-        "{}",
-        output.combined()
-    );
+    assert!(output.stderr.contains("@BotFather"), "{}", output.combined());
     assert!(!output.stderr.contains("panicked"));
 }
 
@@ -374,10 +283,7 @@ async fn help_explains_every_subcommand() {
     let output = run_once(&["--help"], std::iter::empty::<(&str, &str)>(), WAIT).await;
     assert!(output.status.success());
     for subcommand in ["run", "migrate", "import", "export"] {
-        assert!(
-            output.stdout.contains(subcommand),
-            "--help does not mention {subcommand}"
-        );
+        assert!(output.stdout.contains(subcommand), "--help does not mention {subcommand}");
     }
 }
 
@@ -386,30 +292,16 @@ async fn a_bad_directory_row_is_named_and_nothing_of_that_file_is_applied() {
     let db = TestDb::sqlite();
     let dir = tempfile::tempdir().unwrap();
     let units = dir.path().join("units.csv");
-    std::fs::write(
-        &units,
-        "community,grid,estate,building,households\nC,G,E,B1,10\nC,G,E,B1,12\n",
-    )
-    .unwrap();
+    std::fs::write(&units, "community,grid,estate,building,households\nC,G,E,B1,10\nC,G,E,B1,12\n").unwrap();
     let path = units.to_str().unwrap();
     let output = run_once(&["import", path], [("DATABASE_URL", db.url())], WAIT).await;
     assert!(!output.status.success());
     assert!(
-        output
-            .stderr
-            .contains("units.csv:3: building B1 appears twice (first on line 2)"),
+        output.stderr.contains("units.csv:3: building B1 appears twice (first on line 2)"),
         "{}",
         output.combined()
     );
-    std::fs::write(
-        &units,
-        "community,grid,estate,building,households\nC,G,E,B1,10\n",
-    )
-    .unwrap();
+    std::fs::write(&units, "community,grid,estate,building,households\nC,G,E,B1,10\n").unwrap();
     let output = run_once(&["import", path], [("DATABASE_URL", db.url())], WAIT).await;
-    assert!(
-        output.stdout.contains("1 buildings added"),
-        "{}",
-        output.combined()
-    );
+    assert!(output.stdout.contains("1 buildings added"), "{}", output.combined());
 }

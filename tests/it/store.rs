@@ -3,12 +3,11 @@
 
 use std::sync::Arc;
 
+use community_desk::app::clock::Policy;
 use community_desk::app::directory::{self, DirectoryFile};
 use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::events::Event;
-use community_desk::domain::{
-    Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency,
-};
+use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
 use community_desk::store::{BindOutcome, ImportCounts, NewJob, Queue, Store};
 
 use crate::support::db::TestDb;
@@ -68,27 +67,16 @@ const PEOPLE: &str = "name,phone,role,unit\n\
     周伟,13800000005,admin,绿杨社区\n";
 
 async fn open(db: &TestDb) -> Store {
-    Store::connect(db.url())
-        .await
-        .expect("the test database opens")
+    Store::connect(db.url()).await.expect("the test database opens")
 }
 
 fn file(name: &str, text: &str) -> DirectoryFile {
-    DirectoryFile {
-        name: name.into(),
-        bytes: text.as_bytes().to_vec(),
-    }
+    DirectoryFile { name: name.into(), bytes: text.as_bytes().to_vec() }
 }
 
 async fn load_directory(store: &Store) {
-    let reports = directory::import(
-        store,
-        vec![file("units.csv", UNITS), file("people.csv", PEOPLE)],
-        &[],
-        0,
-    )
-    .await
-    .unwrap();
+    let reports =
+        directory::import(store, vec![file("units.csv", UNITS), file("people.csv", PEOPLE)], &[], 0).await.unwrap();
     for report in reports {
         report.outcome.expect("the directory imports");
     }
@@ -97,14 +85,8 @@ async fn load_directory(store: &Store) {
 /// Binds a directory person to a Telegram account, as sharing their phone does.
 async fn bind(store: &Store, telegram: i64, phone: &str) -> PersonId {
     let mut tx = store.begin().await.unwrap();
-    let person = tx
-        .touch_person(TelegramId(telegram), Some("someone"), None, 0)
-        .await
-        .unwrap();
-    let outcome = tx
-        .bind_phone(person.id, &Phone::parse(phone).unwrap())
-        .await
-        .unwrap();
+    let person = tx.touch_person(TelegramId(telegram), Some("someone"), None, 0).await.unwrap();
+    let outcome = tx.bind_phone(person.id, &Phone::parse(phone).unwrap()).await.unwrap();
     assert!(matches!(outcome, BindOutcome::Bound { .. }));
     tx.commit().await.unwrap();
     person.id
@@ -112,19 +94,10 @@ async fn bind(store: &Store, telegram: i64, phone: &str) -> PersonId {
 
 async fn resident(store: &Store, telegram: i64, building: &str) -> PersonId {
     let mut tx = store.begin().await.unwrap();
-    let person = tx
-        .touch_person(TelegramId(telegram), Some("resident"), None, 0)
-        .await
-        .unwrap();
+    let person = tx.touch_person(TelegramId(telegram), Some("resident"), None, 0).await.unwrap();
     let code = community_desk::domain::BuildingCode::parse(building).unwrap();
-    let unit = tx
-        .building_by_code(&code)
-        .await
-        .unwrap()
-        .expect("the building exists");
-    tx.register_resident(person.id, unit.id, None, 0)
-        .await
-        .unwrap();
+    let unit = tx.building_by_code(&code).await.unwrap().expect("the building exists");
+    tx.register_resident(person.id, unit.id, None, 0).await.unwrap();
     tx.commit().await.unwrap();
     person.id
 }
@@ -134,10 +107,13 @@ fn draft() -> Draft {
         category: Category::Property,
         urgency: Urgency::Urgent,
         description: Description::parse("楼道没电了").unwrap(),
-        attachments: vec![community_desk::domain::Attachment::Photo {
-            file_id: "photo-1".into(),
-        }],
+        attachments: vec![community_desk::domain::Attachment::Photo { file_id: "photo-1".into() }],
     }
+}
+
+async fn policy(store: &Store) -> Policy {
+    let mut tx = store.begin().await.unwrap();
+    Policy::load(&mut tx, chrono_tz::Asia::Shanghai).await.unwrap()
 }
 
 async fn migrations_can_run_twice(db: &TestDb) {
@@ -148,32 +124,11 @@ async fn migrations_can_run_twice(db: &TestDb) {
 async fn importing_the_same_files_twice_changes_nothing(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
-    let again = directory::import(
-        &store,
-        vec![file("people.csv", PEOPLE), file("units.csv", UNITS)],
-        &[],
-        0,
-    )
-    .await
-    .unwrap();
+    let again =
+        directory::import(&store, vec![file("people.csv", PEOPLE), file("units.csv", UNITS)], &[], 0).await.unwrap();
     let counts: Vec<ImportCounts> = again.into_iter().map(|r| r.outcome.unwrap()).collect();
-    assert_eq!(
-        counts[0],
-        ImportCounts {
-            created: 0,
-            updated: 0,
-            unchanged: 3
-        },
-        "units first"
-    );
-    assert_eq!(
-        counts[1],
-        ImportCounts {
-            created: 0,
-            updated: 0,
-            unchanged: 5
-        }
-    );
+    assert_eq!(counts[0], ImportCounts { created: 0, updated: 0, unchanged: 3 }, "units first");
+    assert_eq!(counts[1], ImportCounts { created: 0, updated: 0, unchanged: 5 });
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.units().await.unwrap().len(), 1 + 2 + 2 + 3);
 }
@@ -182,20 +137,12 @@ async fn a_bad_people_file_applies_nothing(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
     let bad = "name,phone,role,unit\n新人,13900000009,liaison,E02\n坏人,13900000010,liaison,Z99\n";
-    let reports = directory::import(&store, vec![file("people.csv", bad)], &[], 0)
-        .await
-        .unwrap();
+    let reports = directory::import(&store, vec![file("people.csv", bad)], &[], 0).await.unwrap();
     let errors = reports.into_iter().next().unwrap().outcome.unwrap_err();
-    assert_eq!(
-        errors.iter().map(ToString::to_string).collect::<Vec<_>>(),
-        ["people.csv:3: unknown unit `Z99`"]
-    );
+    assert_eq!(errors.iter().map(ToString::to_string).collect::<Vec<_>>(), ["people.csv:3: unknown unit `Z99`"]);
     let person = bind(&store, 99, "13900000009").await;
     let mut tx = store.begin().await.unwrap();
-    assert!(
-        tx.roles_of(person).await.unwrap().is_empty(),
-        "the good line of a refused file is not applied"
-    );
+    assert!(tx.roles_of(person).await.unwrap().is_empty(), "the good line of a refused file is not applied");
 }
 
 async fn sharing_a_listed_phone_binds_the_directory_roles(db: &TestDb) {
@@ -205,24 +152,11 @@ async fn sharing_a_listed_phone_binds_the_directory_roles(db: &TestDb) {
     let mut tx = store.begin().await.unwrap();
     let roles = tx.roles_of(person).await.unwrap();
     assert_eq!(roles.len(), 1);
-    assert_eq!(
-        (roles[0].role, roles[0].unit_name.as_str()),
-        (Role::Liaison, "E01")
-    );
-    assert_eq!(
-        tx.person(person).await.unwrap().unwrap().name,
-        "王芳",
-        "the directory's name is kept"
-    );
+    assert_eq!((roles[0].role, roles[0].unit_name.as_str()), (Role::Liaison, "E01"));
+    assert_eq!(tx.person(person).await.unwrap().unwrap().name, "王芳", "the directory's name is kept");
     drop(tx);
-    let again = directory::import(&store, vec![file("people.csv", PEOPLE)], &[], 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        again[0].outcome.as_ref().unwrap().created,
-        0,
-        "re-importing after binding adds nobody"
-    );
+    let again = directory::import(&store, vec![file("people.csv", PEOPLE)], &[], 0).await.unwrap();
+    assert_eq!(again[0].outcome.as_ref().unwrap().created, 0, "re-importing after binding adds nobody");
 }
 
 async fn a_phone_bound_to_another_account_is_refused(db: &TestDb) {
@@ -230,14 +164,8 @@ async fn a_phone_bound_to_another_account_is_refused(db: &TestDb) {
     load_directory(&store).await;
     bind(&store, 1001, "13800000001").await;
     let mut tx = store.begin().await.unwrap();
-    let other = tx
-        .touch_person(TelegramId(2002), None, None, 0)
-        .await
-        .unwrap();
-    let outcome = tx
-        .bind_phone(other.id, &Phone::parse("13800000001").unwrap())
-        .await
-        .unwrap();
+    let other = tx.touch_person(TelegramId(2002), None, None, 0).await.unwrap();
+    let outcome = tx.bind_phone(other.id, &Phone::parse("13800000001").unwrap()).await.unwrap();
     assert_eq!(outcome, BindOutcome::TakenByAnother);
 }
 
@@ -245,33 +173,19 @@ async fn request_numbers_count_up_per_community(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
     let mut tx = store.begin().await.unwrap();
-    let community = tx
-        .units()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.parent.is_none())
-        .unwrap();
-    assert_eq!(
-        tx.next_request_number(community.id).await.unwrap(),
-        RequestNumber(1001)
-    );
-    assert_eq!(
-        tx.next_request_number(community.id).await.unwrap(),
-        RequestNumber(1002)
-    );
+    let community = tx.units().await.unwrap().into_iter().find(|u| u.parent.is_none()).unwrap();
+    assert_eq!(tx.next_request_number(community.id).await.unwrap(), RequestNumber(1001));
+    assert_eq!(tx.next_request_number(community.id).await.unwrap(), RequestNumber(1002));
 }
 
 async fn a_new_request_goes_to_the_liaison_with_its_story_in_events(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
+    let policy = policy(&store).await;
     let liaison = bind(&store, 1001, "13800000001").await;
     let resident = resident(&store, 5001, "E01").await;
     let mut tx = store.begin().await.unwrap();
-    let submitted = requests::submit(&mut tx, resident, &draft(), chrono::Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let submitted = requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
     tx.commit().await.unwrap();
     assert_eq!(submitted.request.number, RequestNumber(1001));
     assert_eq!(submitted.request.assignee, Some(liaison));
@@ -288,6 +202,7 @@ async fn a_new_request_goes_to_the_liaison_with_its_story_in_events(db: &TestDb)
 async fn a_request_goes_up_the_chain_when_the_liaison_is_away(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
+    let policy = policy(&store).await;
     // The liaison has not bound their account and the deputy has blocked the
     // bot, so the estate group leader gets it.
     let deputy = bind(&store, 1002, "13800000002").await;
@@ -297,52 +212,35 @@ async fn a_request_goes_up_the_chain_when_the_liaison_is_away(db: &TestDb) {
     tx.commit().await.unwrap();
     let resident = resident(&store, 5001, "E01").await;
     let mut tx = store.begin().await.unwrap();
-    let submitted = requests::submit(&mut tx, resident, &draft(), chrono::Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let submitted = requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
     assert_eq!(submitted.request.assignee, Some(leader));
     assert_eq!(submitted.request.assignee_role, Some(Role::GroupLeader));
     let events = tx.events_of(submitted.request.id).await.unwrap();
-    let Event::Routed { decision } = &events[1] else {
-        panic!("expected a routing event, got {events:?}")
-    };
-    let skipped: Vec<_> = decision
-        .skipped
-        .iter()
-        .map(|s| (s.role, s.reason))
-        .collect();
+    let Event::Routed { decision } = &events[1] else { panic!("expected a routing event, got {events:?}") };
+    let skipped: Vec<_> = decision.skipped.iter().map(|s| (s.role, s.reason)).collect();
     use community_desk::domain::routing::SkipReason;
-    assert_eq!(
-        skipped,
-        [
-            (Role::Liaison, SkipReason::NotRegistered),
-            (Role::Deputy, SkipReason::Unreachable)
-        ]
-    );
+    assert_eq!(skipped, [(Role::Liaison, SkipReason::NotRegistered), (Role::Deputy, SkipReason::Unreachable)]);
 }
 
 async fn of_many_simultaneous_accepts_exactly_one_wins(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
+    let policy = policy(&store).await;
     let liaison = bind(&store, 1001, "13800000001").await;
     let resident = resident(&store, 5001, "E01").await;
     let mut tx = store.begin().await.unwrap();
-    let submitted = requests::submit(&mut tx, resident, &draft(), chrono::Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    let submitted = requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
     tx.commit().await.unwrap();
     let store = Arc::new(store);
+    let shared = Arc::new(policy.clone());
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let store = store.clone();
+        let policy = shared.clone();
         let id = submitted.request.id;
         tasks.push(tokio::spawn(async move {
             let mut tx = store.begin().await.unwrap();
-            let outcome = requests::accept(&mut tx, id, liaison, chrono::Utc::now())
-                .await
-                .unwrap();
+            let outcome = requests::accept(&mut tx, id, liaison, &policy, chrono::Utc::now()).await.unwrap();
             tx.commit().await.unwrap();
             outcome
         }));
@@ -358,159 +256,66 @@ async fn of_many_simultaneous_accepts_exactly_one_wins(db: &TestDb) {
     assert_eq!(winners, 1);
     let mut tx = store.begin().await.unwrap();
     let events = tx.events_of(submitted.request.id).await.unwrap();
+    assert_eq!(events.iter().filter(|e| matches!(e, Event::Accepted)).count(), 1);
     assert_eq!(
-        events
-            .iter()
-            .filter(|e| matches!(e, Event::Accepted))
-            .count(),
-        1
-    );
-    assert_eq!(
-        requests::accept(&mut tx, submitted.request.id, resident, chrono::Utc::now())
-            .await
-            .unwrap(),
+        requests::accept(&mut tx, submitted.request.id, resident, &policy, chrono::Utc::now()).await.unwrap(),
         AcceptOutcome::NotYours
     );
 }
 
 fn job<'a>(lane: Option<&'a str>, dedupe: Option<&'a str>, payload: &'a str) -> NewJob<'a> {
-    NewJob {
-        queue: Queue::Outbox,
-        lane,
-        dedupe_key: dedupe,
-        payload,
-        due_at: 0,
-        request_id: None,
-    }
+    NewJob { queue: Queue::Outbox, lane, dedupe_key: dedupe, payload, due_at: 0, request_id: None }
 }
 
 async fn jobs_of_one_lane_are_claimed_one_at_a_time_in_order(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
     for payload in ["a1", "a2", "b1"] {
-        let lane = if payload.starts_with('a') {
-            "chat:a"
-        } else {
-            "chat:b"
-        };
+        let lane = if payload.starts_with('a') { "chat:a" } else { "chat:b" };
         tx.enqueue(job(Some(lane), None, payload), 0).await.unwrap();
     }
-    let first = tx
-        .claim(Queue::Outbox, "test", 10, 60_000, 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        first.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(),
-        ["a1", "b1"]
-    );
-    assert!(
-        tx.claim(Queue::Outbox, "test", 10, 60_000, 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "a2 waits for a1"
-    );
+    let first = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+    assert_eq!(first.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(), ["a1", "b1"]);
+    assert!(tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap().is_empty(), "a2 waits for a1");
     let a1 = &first[0];
-    assert!(
-        tx.finish(a1.id, &a1.lease_token, Some("42"), 20)
-            .await
-            .unwrap()
-    );
-    let next = tx
-        .claim(Queue::Outbox, "test", 30, 60_000, 10)
-        .await
-        .unwrap();
-    assert_eq!(
-        next.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(),
-        ["a2"]
-    );
-    assert!(
-        tx.claim(Queue::Inbox, "test", 30, 60_000, 10)
-            .await
-            .unwrap()
-            .is_empty(),
-        "queues are separate"
-    );
+    assert!(tx.finish(a1.id, &a1.lease_token, Some("42"), 20).await.unwrap());
+    let next = tx.claim(Queue::Outbox, "test", 30, 60_000, 10).await.unwrap();
+    assert_eq!(next.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(), ["a2"]);
+    assert!(tx.claim(Queue::Inbox, "test", 30, 60_000, 10).await.unwrap().is_empty(), "queues are separate");
 }
 
 async fn a_job_abandoned_by_a_crashed_worker_is_claimed_again(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
     tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
-    let crashed = tx
-        .claim(Queue::Outbox, "test", 0, 1_000, 1)
-        .await
-        .unwrap()
-        .remove(0);
-    assert!(
-        tx.claim(Queue::Outbox, "test", 999, 1_000, 1)
-            .await
-            .unwrap()
-            .is_empty(),
-        "the lease holds"
-    );
-    let again = tx
-        .claim(Queue::Outbox, "test", 1_000, 1_000, 1)
-        .await
-        .unwrap()
-        .remove(0);
+    let crashed = tx.claim(Queue::Outbox, "test", 0, 1_000, 1).await.unwrap().remove(0);
+    assert!(tx.claim(Queue::Outbox, "test", 999, 1_000, 1).await.unwrap().is_empty(), "the lease holds");
+    let again = tx.claim(Queue::Outbox, "test", 1_000, 1_000, 1).await.unwrap().remove(0);
     assert_eq!(again.id, crashed.id);
     assert_eq!(again.attempts, 2);
-    assert!(
-        !tx.finish(crashed.id, &crashed.lease_token, None, 1_500)
-            .await
-            .unwrap(),
-        "the old lease is void"
-    );
-    assert!(
-        tx.finish(again.id, &again.lease_token, None, 1_500)
-            .await
-            .unwrap()
-    );
+    assert!(!tx.finish(crashed.id, &crashed.lease_token, None, 1_500).await.unwrap(), "the old lease is void");
+    assert!(tx.finish(again.id, &again.lease_token, None, 1_500).await.unwrap());
 }
 
 async fn a_restarted_instance_takes_back_its_leases_at_once(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
-    tx.enqueue(job(Some("chat:1"), None, "mine"), 0)
-        .await
-        .unwrap();
-    tx.enqueue(job(Some("chat:2"), None, "theirs"), 0)
-        .await
-        .unwrap();
-    let mine = tx
-        .claim(Queue::Outbox, "me", 0, 60_000, 1)
-        .await
-        .unwrap()
-        .remove(0);
-    tx.claim(Queue::Outbox, "other", 0, 60_000, 1)
-        .await
-        .unwrap();
+    tx.enqueue(job(Some("chat:1"), None, "mine"), 0).await.unwrap();
+    tx.enqueue(job(Some("chat:2"), None, "theirs"), 0).await.unwrap();
+    let mine = tx.claim(Queue::Outbox, "me", 0, 60_000, 1).await.unwrap().remove(0);
+    tx.claim(Queue::Outbox, "other", 0, 60_000, 1).await.unwrap();
     assert_eq!(tx.release_leases_of("me", 10).await.unwrap(), 1);
     let again = tx.claim(Queue::Outbox, "me", 10, 60_000, 10).await.unwrap();
-    assert_eq!(
-        again.iter().map(|j| j.id).collect::<Vec<_>>(),
-        [mine.id],
-        "only its own lease comes back"
-    );
+    assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), [mine.id], "only its own lease comes back");
 }
 
 async fn a_duplicate_update_is_recorded_once(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
-    let update = NewJob {
-        queue: Queue::Inbox,
-        ..job(Some("chat:1"), Some("update:7"), "{}")
-    };
+    let update = NewJob { queue: Queue::Inbox, ..job(Some("chat:1"), Some("update:7"), "{}") };
     assert!(tx.enqueue(update, 0).await.unwrap());
     assert!(!tx.enqueue(update, 0).await.unwrap());
-    assert_eq!(
-        tx.claim(Queue::Inbox, "test", 0, 1_000, 10)
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(tx.claim(Queue::Inbox, "test", 0, 1_000, 10).await.unwrap().len(), 1);
 }
 
 async fn racing_claimers_never_get_the_same_job(db: &TestDb) {
@@ -518,15 +323,7 @@ async fn racing_claimers_never_get_the_same_job(db: &TestDb) {
     let mut tx = store.begin().await.unwrap();
     for i in 0..200 {
         let payload = format!("timer {i}");
-        tx.enqueue(
-            NewJob {
-                queue: Queue::Timer,
-                ..job(None, None, &payload)
-            },
-            0,
-        )
-        .await
-        .unwrap();
+        tx.enqueue(NewJob { queue: Queue::Timer, ..job(None, None, &payload) }, 0).await.unwrap();
     }
     tx.commit().await.unwrap();
     let mut tasks = Vec::new();
@@ -558,32 +355,15 @@ async fn racing_claimers_never_get_the_same_job(db: &TestDb) {
 async fn dialogue_state_is_kept_until_cleared(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
-    let person = tx
-        .touch_person(TelegramId(5), None, Some("en"), 0)
-        .await
-        .unwrap();
+    let person = tx.touch_person(TelegramId(5), None, Some("en"), 0).await.unwrap();
     assert_eq!(person.locale.as_deref(), Some("en"));
-    tx.set_dialogue(person.id, r#"{"step":"reg_building"}"#, 0)
-        .await
-        .unwrap();
-    tx.set_dialogue(person.id, r#"{"step":"staff_phone"}"#, 1)
-        .await
-        .unwrap();
+    tx.set_dialogue(person.id, r#"{"step":"reg_building"}"#, 0).await.unwrap();
+    tx.set_dialogue(person.id, r#"{"step":"staff_phone"}"#, 1).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    assert_eq!(
-        tx.dialogue(person.id).await.unwrap().as_deref(),
-        Some(r#"{"step":"staff_phone"}"#)
-    );
+    assert_eq!(tx.dialogue(person.id).await.unwrap().as_deref(), Some(r#"{"step":"staff_phone"}"#));
     tx.clear_dialogue(person.id).await.unwrap();
     assert_eq!(tx.dialogue(person.id).await.unwrap(), None);
-    let again = tx
-        .touch_person(TelegramId(5), None, Some("zh-CN"), 0)
-        .await
-        .unwrap();
-    assert_eq!(
-        again.locale.as_deref(),
-        Some("en"),
-        "a chosen language is remembered"
-    );
+    let again = tx.touch_person(TelegramId(5), None, Some("zh-CN"), 0).await.unwrap();
+    assert_eq!(again.locale.as_deref(), Some("en"), "a chosen language is remembered");
 }

@@ -27,10 +27,7 @@ impl TestDb {
     pub fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().expect("create a directory for the SQLite database");
         let path = dir.path().join("community-desk.db");
-        TestDb {
-            url: format!("sqlite://{}?mode=rwc", path.display()),
-            cleanup: Cleanup::Sqlite(dir),
-        }
+        TestDb { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::Sqlite(dir) }
     }
 
     /// A fresh, empty PostgreSQL database on the server named by
@@ -60,10 +57,7 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("create database {name}: {e}"));
         // Closing is a courtesy to the server; failing to close is harmless.
         let _ = admin.close().await;
-        Some(TestDb {
-            url: with_database(&admin_url, &name),
-            cleanup: Cleanup::Postgres { admin_url, name },
-        })
+        Some(TestDb { url: with_database(&admin_url, &name), cleanup: Cleanup::Postgres { admin_url, name } })
     }
 
     /// The connection URL, e.g. for `DATABASE_URL`.
@@ -88,20 +82,14 @@ impl Drop for TestDb {
         let admin_url = admin_url.clone();
         let name = name.clone();
         let outcome = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url)
+                let mut admin = PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+                sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&mut admin)
                     .await
                     .map_err(|e| e.to_string())?;
-                sqlx::query(AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                )))
-                .execute(&mut admin)
-                .await
-                .map_err(|e| e.to_string())?;
                 let _ = admin.close().await;
                 Ok::<(), String>(())
             })
@@ -143,13 +131,7 @@ mod tests {
             with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
             "postgres://postgres@127.0.0.1:5432/x"
         );
-        assert_eq!(
-            with_database("postgres://u:p@h/test?sslmode=disable", "x"),
-            "postgres://u:p@h/x?sslmode=disable"
-        );
-        assert_eq!(
-            with_database("postgres://h:5432", "x"),
-            "postgres://h:5432/x"
-        );
+        assert_eq!(with_database("postgres://u:p@h/test?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+        assert_eq!(with_database("postgres://h:5432", "x"), "postgres://h:5432/x");
     }
 }

@@ -120,18 +120,12 @@ impl Call {
 
     /// The `message_id` parameter, i.e. the message an edit or delete targets.
     pub fn target_message_id(&self) -> Option<i32> {
-        self.params
-            .get("message_id")
-            .and_then(value_as_i64)
-            .and_then(|id| i32::try_from(id).ok())
+        self.params.get("message_id").and_then(value_as_i64).and_then(|id| i32::try_from(id).ok())
     }
 
     /// The text of a message, or the caption of a media message.
     pub fn text(&self) -> Option<&str> {
-        self.params
-            .get("text")
-            .or_else(|| self.params.get("caption"))
-            .and_then(Value::as_str)
+        self.params.get("text").or_else(|| self.params.get("caption")).and_then(Value::as_str)
     }
 
     /// The `(text, callback_data)` pairs of an inline keyboard, row by row.
@@ -154,10 +148,7 @@ impl Call {
 
     /// Whether the call asks the client to remove the reply keyboard.
     pub fn removes_reply_keyboard(&self) -> bool {
-        self.params
-            .pointer("/reply_markup/remove_keyboard")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+        self.params.pointer("/reply_markup/remove_keyboard").and_then(Value::as_bool).unwrap_or(false)
     }
 
     /// The id the double assigned to the message this call sent.
@@ -253,10 +244,7 @@ impl Fault {
 
     /// A 400 answer with the given description, e.g. `Bad Request: chat not found`.
     pub fn bad_request(description: &str) -> Fault {
-        Fault::Status {
-            code: 400,
-            body: json!({"ok": false, "error_code": 400, "description": description}),
-        }
+        Fault::Status { code: 400, body: json!({"ok": false, "error_code": 400, "description": description}) }
     }
 }
 
@@ -299,9 +287,7 @@ impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panicking test thread must not hide the state from the others, so
         // a poisoned lock is still used.
-        self.inner
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner())
+        self.inner.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
     fn bump_calls(&self) {
@@ -330,32 +316,17 @@ impl BotApiDouble {
     /// Starts the double on an ephemeral loopback port.
     pub async fn start() -> BotApiDouble {
         let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner {
-                next_update_id: 1,
-                commands: json!([]),
-                ..Inner::default()
-            }),
+            inner: Mutex::new(Inner { next_update_id: 1, commands: json!([]), ..Inner::default() }),
             calls_version: watch::channel(0).0,
             updates_version: watch::channel(0).0,
         });
-        let app = Router::new()
-            .fallback(entry)
-            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-            .with_state(shared.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the Bot API double to loopback");
+        let app = Router::new().fallback(entry).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the Bot API double to loopback");
         let addr = listener.local_addr().expect("local address of the double");
         let server = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .await
-                .expect("the Bot API double stopped serving");
+            axum::serve(listener, app).await.expect("the Bot API double stopped serving");
         });
-        BotApiDouble {
-            shared,
-            addr,
-            server,
-        }
+        BotApiDouble { shared, addr, server }
     }
 
     /// The API URL to give the bot, e.g. as `TELOXIDE_API_URL`. teloxide
@@ -380,11 +351,7 @@ impl BotApiDouble {
             };
             inner.next_update_id = inner.next_update_id.max(id + 1);
             inner.remember_incoming(&update);
-            let at = inner
-                .pending
-                .iter()
-                .position(|queued| update_id(queued) > id)
-                .unwrap_or(inner.pending.len());
+            let at = inner.pending.iter().position(|queued| update_id(queued) > id).unwrap_or(inner.pending.len());
             inner.pending.insert(at, update);
             id
         };
@@ -425,12 +392,7 @@ impl BotApiDouble {
     /// Every call so far to `method`.
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
         let inner = self.shared.lock();
-        inner
-            .calls
-            .iter()
-            .filter(|c| c.is(method))
-            .cloned()
-            .collect()
+        inner.calls.iter().filter(|c| c.is(method)).cloned().collect()
     }
 
     /// The `seq` of the latest call, or 0 when there was none; a starting
@@ -440,12 +402,7 @@ impl BotApiDouble {
     }
 
     /// Waits for the first call ever made that matches `pred`.
-    pub async fn wait_for(
-        &self,
-        desc: &str,
-        timeout: Duration,
-        pred: impl Fn(&Call) -> bool,
-    ) -> Call {
+    pub async fn wait_for(&self, desc: &str, timeout: Duration, pred: impl Fn(&Call) -> bool) -> Call {
         self.wait_for_after(0, desc, timeout, pred).await
     }
 
@@ -463,20 +420,13 @@ impl BotApiDouble {
         loop {
             let found = {
                 let inner = self.shared.lock();
-                inner
-                    .calls
-                    .iter()
-                    .find(|c| c.seq > after_seq && pred(c))
-                    .cloned()
+                inner.calls.iter().find(|c| c.seq > after_seq && pred(c)).cloned()
             };
             if let Some(call) = found {
                 return call;
             }
             if !wait_for_change(&mut changes, deadline).await {
-                panic!(
-                    "timed out after {timeout:?} waiting for {desc}\n{}",
-                    self.recent_calls_report()
-                );
+                panic!("timed out after {timeout:?} waiting for {desc}\n{}", self.recent_calls_report());
             }
         }
     }
@@ -499,10 +449,7 @@ impl BotApiDouble {
     /// Makes the next call to `method` fail with `fault`. Faults for the same
     /// method apply in the order they were injected, one per call.
     pub fn inject(&self, method: &str, fault: Fault) {
-        self.shared
-            .lock()
-            .faults
-            .push_back((method.to_owned(), fault));
+        self.shared.lock().faults.push_back((method.to_owned(), fault));
     }
 
     /// Registers a file the bot can fetch with `getFile` and download.
@@ -515,12 +462,7 @@ impl BotApiDouble {
     /// left it (text, caption, keyboard).
     pub fn callback_on(&self, user: &TestUser, data: &str, message_id: i32) -> Value {
         let mut update = callback_query(user, data, message_id);
-        let stored = self
-            .shared
-            .lock()
-            .messages
-            .get(&(user.id, message_id))
-            .cloned();
+        let stored = self.shared.lock().messages.get(&(user.id, message_id)).cloned();
         if let Some(message) = stored {
             update["callback_query"]["message"] = message;
         }
@@ -553,14 +495,8 @@ impl BotApiDouble {
 
 /// Waits until `changes` sees a new version or `deadline` passes; returns
 /// whether a change arrived in time.
-async fn wait_for_change(
-    changes: &mut watch::Receiver<u64>,
-    deadline: tokio::time::Instant,
-) -> bool {
-    matches!(
-        tokio::time::timeout_at(deadline, changes.changed()).await,
-        Ok(Ok(()))
-    )
+async fn wait_for_change(changes: &mut watch::Receiver<u64>, deadline: tokio::time::Instant) -> bool {
+    matches!(tokio::time::timeout_at(deadline, changes.changed()).await, Ok(Ok(())))
 }
 
 impl Inner {
@@ -579,27 +515,20 @@ impl Inner {
     }
 
     fn take_fault(&mut self, method: &str) -> Option<Fault> {
-        let at = self
-            .faults
-            .iter()
-            .position(|(m, _)| m.eq_ignore_ascii_case(method))?;
+        let at = self.faults.iter().position(|(m, _)| m.eq_ignore_ascii_case(method))?;
         self.faults.remove(at).map(|(_, fault)| fault)
     }
 
     fn store_file(&mut self, file_id: &str, bytes: Vec<u8>) {
         self.next_file += 1;
         let path = format!("documents/file_{}", self.next_file);
-        self.files
-            .insert(file_id.to_owned(), StoredFile { path, bytes });
+        self.files.insert(file_id.to_owned(), StoredFile { path, bytes });
     }
 
     fn remember_incoming(&mut self, update: &Value) {
         // A callback query's message is only the test's picture of a bot
         // message, so it must not overwrite what the bot really sent.
-        let Some(message) = ["message", "edited_message"]
-            .iter()
-            .find_map(|key| update.get(*key))
-        else {
+        let Some(message) = ["message", "edited_message"].iter().find_map(|key| update.get(*key)) else {
             return;
         };
         if let Some(chat) = message.get("chat")
@@ -722,9 +651,7 @@ impl Inner {
                 let chat_id = chat_id_param(params)?;
                 let text = str_param(params, "text").unwrap_or_default();
                 if text.is_empty() {
-                    return Err(ApiFailure::bad_request(
-                        "Bad Request: message text is empty",
-                    ));
+                    return Err(ApiFailure::bad_request("Bad Request: message text is empty"));
                 }
                 let mut content = Map::new();
                 content.insert("text".to_owned(), json!(text));
@@ -735,16 +662,11 @@ impl Inner {
                 let chat_id = chat_id_param(params)?;
                 let field = &lower["send".len()..];
                 let reference = str_param(params, field).ok_or_else(|| {
-                    ApiFailure::bad_request(&format!(
-                        "Bad Request: there is no {field} in the request"
-                    ))
+                    ApiFailure::bad_request(&format!("Bad Request: there is no {field} in the request"))
                 })?;
                 let (file_id, file_name) = self.media_file(reference, files);
                 let mut content = Map::new();
-                content.insert(
-                    field.to_owned(),
-                    media_json(field, &file_id, file_name, params),
-                );
+                content.insert(field.to_owned(), media_json(field, &file_id, file_name, params));
                 copy_caption(params, &mut content);
                 sent(self.new_message(chat_id, content, params))
             }
@@ -753,28 +675,19 @@ impl Inner {
                 let latitude = params.get("latitude").and_then(Value::as_f64);
                 let longitude = params.get("longitude").and_then(Value::as_f64);
                 let (Some(latitude), Some(longitude)) = (latitude, longitude) else {
-                    return Err(ApiFailure::bad_request(
-                        "Bad Request: wrong latitude or longitude",
-                    ));
+                    return Err(ApiFailure::bad_request("Bad Request: wrong latitude or longitude"));
                 };
                 let mut content = Map::new();
-                content.insert(
-                    "location".to_owned(),
-                    json!({"latitude": latitude, "longitude": longitude}),
-                );
+                content.insert("location".to_owned(), json!({"latitude": latitude, "longitude": longitude}));
                 sent(self.new_message(chat_id, content, params))
             }
             "sendmediagroup" => self.send_media_group(params, files),
             "forwardmessage" | "copymessage" => self.forward(&lower, params),
-            "editmessagetext" | "editmessagecaption" | "editmessagereplymarkup" => {
-                self.edit(&lower, params)
-            }
+            "editmessagetext" | "editmessagecaption" | "editmessagereplymarkup" => self.edit(&lower, params),
             "getfile" => {
                 let file_id = str_param(params, "file_id").unwrap_or_default();
-                let file = self
-                    .files
-                    .get(file_id)
-                    .ok_or_else(|| ApiFailure::bad_request("Bad Request: invalid file id"))?;
+                let file =
+                    self.files.get(file_id).ok_or_else(|| ApiFailure::bad_request("Bad Request: invalid file id"))?;
                 Ok((
                     json!({
                         "file_id": file_id,
@@ -785,18 +698,11 @@ impl Inner {
                     vec![],
                 ))
             }
-            _ => Err(ApiFailure {
-                code: 404,
-                description: "Not Found: method not found".to_owned(),
-            }),
+            _ => Err(ApiFailure { code: 404, description: "Not Found: method not found".to_owned() }),
         }
     }
 
-    fn send_media_group(
-        &mut self,
-        params: &Value,
-        files: &[UploadedFile],
-    ) -> Result<(Value, Vec<i32>), ApiFailure> {
+    fn send_media_group(&mut self, params: &Value, files: &[UploadedFile]) -> Result<(Value, Vec<i32>), ApiFailure> {
         let chat_id = chat_id_param(params)?;
         let media = params
             .get("media")
@@ -810,10 +716,7 @@ impl Inner {
         let mut ids = Vec::new();
         for item in &media {
             let kind = item.get("type").and_then(Value::as_str).unwrap_or("photo");
-            let reference = item
-                .get("media")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let reference = item.get("media").and_then(Value::as_str).unwrap_or_default();
             let (file_id, file_name) = self.media_file(reference, files);
             let mut content = Map::new();
             content.insert(kind.to_owned(), media_json(kind, &file_id, file_name, item));
@@ -838,11 +741,8 @@ impl Inner {
             .get("from_chat_id")
             .and_then(value_as_i64)
             .ok_or_else(|| ApiFailure::bad_request("Bad Request: chat not found"))?;
-        let message_id = params
-            .get("message_id")
-            .and_then(value_as_i64)
-            .and_then(|id| i32::try_from(id).ok())
-            .unwrap_or_default();
+        let message_id =
+            params.get("message_id").and_then(value_as_i64).and_then(|id| i32::try_from(id).ok()).unwrap_or_default();
         let original = self
             .messages
             .get(&(from_chat, message_id))
@@ -882,35 +782,23 @@ impl Inner {
             .get("message_id")
             .and_then(value_as_i64)
             .and_then(|id| i32::try_from(id).ok())
-            .ok_or_else(|| {
-                ApiFailure::bad_request("Bad Request: message identifier is not specified")
-            })?;
+            .ok_or_else(|| ApiFailure::bad_request("Bad Request: message identifier is not specified"))?;
         let Some(message) = self.messages.get_mut(&(chat_id, message_id)) else {
-            return Err(ApiFailure::bad_request(
-                "Bad Request: message to edit not found",
-            ));
+            return Err(ApiFailure::bad_request("Bad Request: message to edit not found"));
         };
         if message.pointer("/from/id").and_then(Value::as_i64) != Some(BOT_ID) {
-            return Err(ApiFailure::bad_request(
-                "Bad Request: message can't be edited",
-            ));
+            return Err(ApiFailure::bad_request("Bad Request: message can't be edited"));
         }
         let mut edited = message.clone();
-        let object = edited
-            .as_object_mut()
-            .expect("a stored message is an object");
+        let object = edited.as_object_mut().expect("a stored message is an object");
         match method {
             "editmessagetext" => {
                 if object.get("text").is_none() {
-                    return Err(ApiFailure::bad_request(
-                        "Bad Request: there is no text in the message to edit",
-                    ));
+                    return Err(ApiFailure::bad_request("Bad Request: there is no text in the message to edit"));
                 }
                 let text = str_param(params, "text").unwrap_or_default();
                 if text.is_empty() {
-                    return Err(ApiFailure::bad_request(
-                        "Bad Request: message text is empty",
-                    ));
+                    return Err(ApiFailure::bad_request("Bad Request: message text is empty"));
                 }
                 object.insert("text".to_owned(), json!(text));
                 object.remove("entities");
@@ -971,18 +859,12 @@ struct ApiFailure {
 
 impl ApiFailure {
     fn bad_request(description: &str) -> ApiFailure {
-        ApiFailure {
-            code: 400,
-            description: description.to_owned(),
-        }
+        ApiFailure { code: 400, description: description.to_owned() }
     }
 }
 
 fn chat_id_param(params: &Value) -> Result<i64, ApiFailure> {
-    params
-        .get("chat_id")
-        .and_then(value_as_i64)
-        .ok_or_else(|| ApiFailure::bad_request("Bad Request: chat not found"))
+    params.get("chat_id").and_then(value_as_i64).ok_or_else(|| ApiFailure::bad_request("Bad Request: chat not found"))
 }
 
 fn str_param<'a>(params: &'a Value, key: &str) -> Option<&'a str> {
@@ -1005,15 +887,11 @@ fn copy_caption(params: &Value, content: &mut Map<String, Value>) {
 /// The reply markup of a request if it is an inline keyboard; `Message`
 /// only ever carries inline keyboards, reply keyboards are not echoed.
 fn inline_markup(params: &Value) -> Option<Value> {
-    params
-        .get("reply_markup")
-        .filter(|markup| markup.get("inline_keyboard").is_some())
-        .cloned()
+    params.get("reply_markup").filter(|markup| markup.get("inline_keyboard").is_some()).cloned()
 }
 
 fn media_json(kind: &str, file_id: &str, file_name: Option<String>, params: &Value) -> Value {
-    let number =
-        |key: &str, default: u64| params.get(key).and_then(Value::as_u64).unwrap_or(default);
+    let number = |key: &str, default: u64| params.get(key).and_then(Value::as_u64).unwrap_or(default);
     match kind {
         "photo" => photo_sizes(file_id),
         "voice" => json!({
@@ -1066,10 +944,7 @@ fn message_id_of(message: &Value) -> i32 {
 }
 
 fn update_id(update: &Value) -> i64 {
-    update
-        .get("update_id")
-        .and_then(Value::as_i64)
-        .expect("a queued update has an update_id")
+    update.get("update_id").and_then(Value::as_i64).expect("a queued update has an update_id")
 }
 
 fn value_as_i64(value: &Value) -> Option<i64> {
@@ -1092,9 +967,7 @@ fn canonical_method(method: &str) -> String {
 }
 
 fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The bot as a Telegram `User`.
@@ -1124,19 +997,13 @@ fn me() -> Value {
 
 // HTTP layer.
 
-async fn entry(
-    State(shared): State<Arc<Shared>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+async fn entry(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
     let path = uri.path();
     if let Some(rest) = path.strip_prefix("/file/") {
         return serve_file(&shared, rest);
     }
     let mut segments = path.trim_start_matches('/').split('/');
-    let (Some(token), Some(method), None) = (segments.next(), segments.next(), segments.next())
-    else {
+    let (Some(token), Some(method), None) = (segments.next(), segments.next(), segments.next()) else {
         return api_error(404, "Not Found");
     };
     if !token.starts_with("bot") || method.is_empty() {
@@ -1149,12 +1016,7 @@ async fn entry(
     handle_call(&shared, method, params, files).await
 }
 
-async fn handle_call(
-    shared: &Shared,
-    method: &str,
-    params: Value,
-    files: Vec<UploadedFile>,
-) -> Response {
+async fn handle_call(shared: &Shared, method: &str, params: Value, files: Vec<UploadedFile>) -> Response {
     let fault = shared.lock().take_fault(method);
     if let Some(Fault::Delay(delay)) = &fault {
         tokio::time::sleep(*delay).await;
@@ -1216,19 +1078,9 @@ fn record_only(shared: &Shared, method: &str, params: Value, files: Vec<Uploaded
 async fn get_updates(shared: &Shared, params: &Value) -> Value {
     // Telegram's negative offsets count from the end of the queue; teloxide
     // never sends them, so they are treated as no offset at all.
-    let offset = params
-        .get("offset")
-        .and_then(value_as_i64)
-        .filter(|o| *o > 0);
-    let limit = params
-        .get("limit")
-        .and_then(Value::as_u64)
-        .map_or(100, |l| l.clamp(1, 100)) as usize;
-    let timeout = params
-        .get("timeout")
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
-        .min(MAX_POLL_TIMEOUT_SECS);
+    let offset = params.get("offset").and_then(value_as_i64).filter(|o| *o > 0);
+    let limit = params.get("limit").and_then(Value::as_u64).map_or(100, |l| l.clamp(1, 100)) as usize;
+    let timeout = params.get("timeout").and_then(Value::as_u64).unwrap_or(0).min(MAX_POLL_TIMEOUT_SECS);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(timeout);
     let mut changes = shared.updates_version.subscribe();
     loop {
@@ -1264,11 +1116,7 @@ fn serve_file(shared: &Shared, rest: &str) -> Response {
     let path = percent_decode(path, false);
     let inner = shared.lock();
     match inner.files.values().find(|f| f.path == path) {
-        Some(file) => (
-            [(header::CONTENT_TYPE, "application/octet-stream")],
-            file.bytes.clone(),
-        )
-            .into_response(),
+        Some(file) => ([(header::CONTENT_TYPE, "application/octet-stream")], file.bytes.clone()).into_response(),
         None => api_error(404, "Not Found"),
     }
 }
@@ -1284,26 +1132,14 @@ fn api_error(code: u16, description: &str) -> Response {
 }
 
 /// Normalises the query string and body of a request into one JSON object.
-fn parse_params(
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(Value, Vec<UploadedFile>), String> {
+fn parse_params(uri: &Uri, headers: &HeaderMap, body: &[u8]) -> Result<(Value, Vec<UploadedFile>), String> {
     let mut params = Map::new();
     let mut files = Vec::new();
     if let Some(query) = uri.query() {
         insert_form_pairs(query, &mut params);
     }
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     match mime.as_str() {
         _ if body.is_empty() => {}
         "application/json" => match serde_json::from_slice(body) {
@@ -1359,9 +1195,7 @@ fn normalise_text(key: &str, text: String) -> Value {
         return Value::String(text);
     }
     match serde_json::from_str::<Value>(&text) {
-        Ok(value @ (Value::Number(_) | Value::Bool(_) | Value::Object(_) | Value::Array(_))) => {
-            value
-        }
+        Ok(value @ (Value::Number(_) | Value::Bool(_) | Value::Object(_) | Value::Array(_))) => value,
         _ => Value::String(text),
     }
 }
@@ -1396,25 +1230,16 @@ struct Part {
 fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
     let delimiter = format!("--{boundary}").into_bytes();
     let separator = [b"\r\n".as_slice(), &delimiter].concat();
-    let mut pos =
-        find(body, &delimiter, 0).ok_or("the multipart body has no delimiter")? + delimiter.len();
+    let mut pos = find(body, &delimiter, 0).ok_or("the multipart body has no delimiter")? + delimiter.len();
     let mut parts = Vec::new();
     while !body[pos..].starts_with(b"--") {
-        pos += if body[pos..].starts_with(b"\r\n") {
-            2
-        } else {
-            0
-        };
+        pos += if body[pos..].starts_with(b"\r\n") { 2 } else { 0 };
         let end = find(body, &separator, pos).ok_or("a multipart part is not terminated")?;
         let raw = &body[pos..end];
         let header_end = find(raw, b"\r\n\r\n", 0).ok_or("a multipart part has no headers")?;
         let head = String::from_utf8_lossy(&raw[..header_end]);
-        let mut part = Part {
-            name: String::new(),
-            file_name: None,
-            content_type: None,
-            bytes: raw[header_end + 4..].to_vec(),
-        };
+        let mut part =
+            Part { name: String::new(), file_name: None, content_type: None, bytes: raw[header_end + 4..].to_vec() };
         for line in head.split("\r\n") {
             let Some((header_name, value)) = line.split_once(':') else {
                 continue;
@@ -1443,11 +1268,7 @@ fn parse_multipart(body: &[u8], boundary: &str) -> Result<Vec<Part>, String> {
 }
 
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|at| at + from)
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|at| at + from)
 }
 
 // Update builders.
@@ -1463,11 +1284,7 @@ pub struct TestUser {
 impl TestUser {
     /// A user without a language code, as Telegram sends for some clients.
     pub fn new(id: i64, first_name: &str) -> TestUser {
-        TestUser {
-            id,
-            first_name: first_name.to_owned(),
-            language_code: None,
-        }
+        TestUser { id, first_name: first_name.to_owned(), language_code: None }
     }
 
     /// The same user with the client language set, e.g. `"en"` or `"uk"`.
@@ -1527,15 +1344,9 @@ pub fn text_message(user: &TestUser, text: &str) -> Value {
 /// "share my phone number" button); otherwise it is someone else's contact,
 /// with another user id.
 pub fn contact_message(user: &TestUser, phone: &str, own: bool) -> Value {
-    let (first_name, user_id) = if own {
-        (user.first_name.clone(), user.id)
-    } else {
-        ("Someone Else".to_owned(), user.id + 1_000_000)
-    };
-    user_message(
-        user,
-        json!({"contact": {"phone_number": phone, "first_name": first_name, "user_id": user_id}}),
-    )
+    let (first_name, user_id) =
+        if own { (user.first_name.clone(), user.id) } else { ("Someone Else".to_owned(), user.id + 1_000_000) };
+    user_message(user, json!({"contact": {"phone_number": phone, "first_name": first_name, "user_id": user_id}}))
 }
 
 /// A photo; the largest size carries `file_id`.
@@ -1577,10 +1388,7 @@ pub fn document_message(user: &TestUser, file_id: &str, file_name: &str, mime: &
 
 /// A location pin.
 pub fn location_message(user: &TestUser, latitude: f64, longitude: f64) -> Value {
-    user_message(
-        user,
-        json!({"location": {"latitude": latitude, "longitude": longitude}}),
-    )
+    user_message(user, json!({"location": {"latitude": latitude, "longitude": longitude}}))
 }
 
 /// A regular static sticker, content the bot does not handle.

@@ -49,23 +49,11 @@ impl BotProcess {
     {
         let dir = tempfile::tempdir().expect("create a directory for the bot process");
         let log_path = dir.path().join("bot.log");
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&log_path)
-            .expect("create the bot log file");
+        let log = OpenOptions::new().create(true).append(true).open(&log_path).expect("create the bot log file");
         let mut command = command(args, env, dir.path());
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(clone_file(&log)))
-            .stderr(Stdio::from(log))
-            .kill_on_drop(true);
+        command.stdin(Stdio::null()).stdout(Stdio::from(clone_file(&log))).stderr(Stdio::from(log)).kill_on_drop(true);
         let child = command.spawn().expect("spawn the community-desk binary");
-        BotProcess {
-            child,
-            log_path,
-            _dir: dir,
-        }
+        BotProcess { child, log_path, _dir: dir }
     }
 
     /// The operating system's id of the process.
@@ -75,9 +63,7 @@ impl BotProcess {
 
     /// Everything the process wrote to stdout and stderr so far.
     pub fn log_text(&self) -> String {
-        std::fs::read(&self.log_path)
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default()
+        std::fs::read(&self.log_path).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_default()
     }
 
     /// The path of the log file, for tests that want to keep it.
@@ -94,10 +80,7 @@ impl BotProcess {
                 return;
             }
             if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "the bot exited with {status} before logging {needle:?}; log:\n{}",
-                    self.log_text()
-                );
+                panic!("the bot exited with {status} before logging {needle:?}; log:\n{}", self.log_text());
             }
             if tokio::time::Instant::now() >= deadline {
                 panic!(
@@ -121,10 +104,7 @@ impl BotProcess {
             Ok(status) => status.expect("wait for the bot process"),
             Err(_) => {
                 self.kill().await;
-                panic!(
-                    "the bot did not exit within {timeout:?}; log:\n{}",
-                    self.log_text()
-                );
+                panic!("the bot did not exit within {timeout:?}; log:\n{}", self.log_text());
             }
         }
     }
@@ -133,10 +113,8 @@ impl BotProcess {
     /// `kill` utility so the tests need no unsafe code.
     pub fn terminate(&self) {
         let Some(pid) = self.child.id() else { return };
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .expect("run kill -TERM");
+        let status =
+            std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("run kill -TERM");
         assert!(status.success(), "kill -TERM {pid} failed with {status}");
     }
 
@@ -175,11 +153,7 @@ impl RunOutput {
 
 /// Runs the binary once with `args` (e.g. `import` or `--help`) in a fresh
 /// working directory, and captures its output. Panics after `timeout`.
-pub async fn run_once<K, V>(
-    args: &[&str],
-    env: impl IntoIterator<Item = (K, V)>,
-    timeout: Duration,
-) -> RunOutput
+pub async fn run_once<K, V>(args: &[&str], env: impl IntoIterator<Item = (K, V)>, timeout: Duration) -> RunOutput
 where
     K: Into<String>,
     V: Into<String>,

@@ -1,0 +1,180 @@
+//! The escalation clock as use cases: starting a request's clock, and what
+//! happens when one of its timers fires.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::calendar::ServiceCalendar;
+use crate::domain::escalation::{self, ClockState, Firing, Timer};
+use crate::domain::events::Event;
+use crate::domain::routing::route;
+use crate::domain::{PersonId, ServiceLevel, Status, Urgency};
+use crate::store::{RequestView, StoreError, Tx, millis};
+
+/// The service levels and the calendar in force, read from the database.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub levels: HashMap<Urgency, ServiceLevel>,
+    pub calendar: ServiceCalendar,
+}
+
+impl Policy {
+    pub async fn load(tx: &mut Tx, timezone: Tz) -> Result<Policy, StoreError> {
+        let levels = tx.service_levels().await?;
+        let calendar = ServiceCalendar::new(timezone).with_holidays(tx.holidays().await?);
+        Ok(Policy { levels, calendar })
+    }
+
+    pub fn level(&self, urgency: Urgency) -> ServiceLevel {
+        self.levels.get(&urgency).copied().unwrap_or_else(|| ServiceLevel::default_for(urgency))
+    }
+}
+
+/// Someone to tell something, as a result of the clock.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    /// The assignee's deadline is near.
+    Warn { to: PersonId, request: RequestView },
+    /// A responder above is asked to take over or reassign.
+    Escalated { to: PersonId, request: RequestView },
+    /// The resident learns their request went up a level.
+    ResidentEscalated { request: RequestView },
+    /// A top-level reminder.
+    Remind { to: PersonId, request: RequestView, n: i64 },
+}
+
+/// Cancels the request's timers and starts the clock its status calls for:
+/// the accept clock while open, the resolve clock once accepted.
+pub async fn restart(
+    tx: &mut Tx,
+    request: &RequestView,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let now_ms = millis(now);
+    tx.cancel_timers(request.id, now_ms).await?;
+    let service = policy.level(request.urgency);
+    let timers = escalation::plan(request.status, request.escalation_level, &service, &policy.calendar, now);
+    schedule(tx, request, &timers, now_ms).await?;
+    let deadline = timers.iter().find(|(t, _)| t.kind == escalation::TimerKind::Deadline).map(|(_, at)| millis(*at));
+    match request.status {
+        Status::Open => tx.set_due(request.id, deadline, None).await,
+        Status::Accepted => tx.set_due(request.id, request.accept_due_at, deadline).await,
+        _ => tx.set_due(request.id, request.accept_due_at, request.resolve_due_at).await,
+    }
+}
+
+async fn schedule(
+    tx: &mut Tx,
+    request: &RequestView,
+    timers: &[(Timer, DateTime<Utc>)],
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    for (timer, at) in timers {
+        let timer = Timer { request: request.id, ..*timer };
+        tx.schedule_timer(&timer, *at, now_ms).await?;
+    }
+    Ok(())
+}
+
+/// Acts on a timer that came due, if the request is still where the timer
+/// expected it.
+pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc>) -> Result<Vec<Notice>, StoreError> {
+    let Some(request) = tx.request_view(timer.request).await? else { return Ok(Vec::new()) };
+    let now_ms = millis(now);
+    let building = tx.request_building(request.id).await?;
+    let chain = tx.routing_chain(building, Some(request.id), now_ms).await?;
+    let top_level = chain.len().saturating_sub(1) as i64;
+    let state = ClockState {
+        status: request.status,
+        level: request.escalation_level,
+        top_level,
+        reminders_sent: request.reminders_sent,
+    };
+    let mut notices = Vec::new();
+    match escalation::fire(timer, state) {
+        Firing::Stale => {}
+        Firing::WarnAssignee => {
+            if let Some(to) = request.assignee {
+                tx.record_event(Some(request.id), None, &Event::Warned { to: to.0 }, now_ms).await?;
+                notices.push(Notice::Warn { to, request });
+            }
+        }
+        Firing::Escalate { to_level } => {
+            let decision = route(&chain, request.category, to_level as usize);
+            match decision.assignment.clone() {
+                Some(next) => {
+                    let level = i64::from(next.level);
+                    tx.set_escalation(request.id, level, Some(next.person), now_ms).await?;
+                    let event =
+                        Event::Escalated { level, to: next.person.0, missed: timer.status, decision: decision.clone() };
+                    tx.record_event(Some(request.id), None, &event, now_ms).await?;
+                    let service = policy.level(request.urgency);
+                    let timers = escalation::plan_escalated(request.status, level, &service, &policy.calendar, now);
+                    schedule(tx, &request, &timers, now_ms).await?;
+                    let request = reload(tx, &request).await?;
+                    notices.push(Notice::Escalated { to: next.person, request: request.clone() });
+                    notices.push(Notice::ResidentEscalated { request });
+                }
+                // Nobody is available above: the request stays where it is
+                // and the top of the chain is reminded instead.
+                None => notices.extend(remind(tx, &request, top_level, 1, now).await?),
+            }
+        }
+        Firing::Remind { n } => notices.extend(remind(tx, &request, request.escalation_level, n, now).await?),
+        Firing::GiveUp => tx.record_event(Some(request.id), None, &Event::RemindersExhausted, now_ms).await?,
+    }
+    Ok(notices)
+}
+
+async fn remind(
+    tx: &mut Tx,
+    request: &RequestView,
+    level: i64,
+    n: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<Notice>, StoreError> {
+    let now_ms = millis(now);
+    tx.set_reminders_sent(request.id, n).await?;
+    tx.record_event(Some(request.id), None, &Event::Reminded { n }, now_ms).await?;
+    if level != request.escalation_level {
+        tx.set_escalation(request.id, level, request.escalated_to, now_ms).await?;
+    }
+    let (timer, at) = escalation::plan_reminder(request.status, level, now);
+    schedule(tx, request, &[(timer, at)], now_ms).await?;
+    let request = reload(tx, request).await?;
+    let mut targets: Vec<PersonId> = request.escalated_to.into_iter().chain(request.assignee).collect();
+    targets.dedup();
+    Ok(targets.into_iter().map(|to| Notice::Remind { to, request: request.clone(), n }).collect())
+}
+
+async fn reload(tx: &mut Tx, request: &RequestView) -> Result<RequestView, StoreError> {
+    tx.request_view(request.id).await?.ok_or_else(|| StoreError::Corrupt("request vanished".into()))
+}
+
+/// An emergency alerts every level of the chain at once: the first available
+/// responder of each level above the assignee gets the card.
+pub async fn alert_every_level(
+    tx: &mut Tx,
+    request: &RequestView,
+    now: DateTime<Utc>,
+) -> Result<Vec<Notice>, StoreError> {
+    let now_ms = millis(now);
+    let building = tx.request_building(request.id).await?;
+    let chain = tx.routing_chain(building, Some(request.id), now_ms).await?;
+    let mut alerted: Vec<PersonId> = request.assignee.into_iter().collect();
+    let mut notices = Vec::new();
+    for level in (request.escalation_level as usize + 1)..chain.len() {
+        let Some(next) = route(&chain[..=level], request.category, level).assignment else { continue };
+        if alerted.contains(&next.person) {
+            continue;
+        }
+        alerted.push(next.person);
+        notices.push(Notice::Escalated { to: next.person, request: request.clone() });
+    }
+    let persons = alerted.iter().skip(usize::from(request.assignee.is_some())).map(|p| p.0).collect();
+    tx.record_event(Some(request.id), None, &Event::AlertedEveryLevel { persons }, now_ms).await?;
+    Ok(notices)
+}

@@ -1,0 +1,208 @@
+//! What responders and residents do to a request: submit it, accept,
+//! decline, take over, reassign. Each is a use case call, a reply to the
+//! actor and messages to the others involved.
+
+use i18n_embed_fl::fl;
+use teloxide::types::MessageId;
+
+use super::dialogue::Draft;
+use super::notify::{self, CardFor};
+use super::outgoing::{Button, Keyboard, Outgoing};
+use super::render;
+use super::turn::Turn;
+use crate::app::requests::{self, AcceptOutcome, DeclineOutcome, ReassignOutcome, SubmitRefusal, TakeOverOutcome};
+use crate::domain::{Description, PersonId, RequestId, Role};
+use crate::store::RequestView;
+
+type Answer = anyhow::Result<String>;
+
+/// Sends the composed report, tells the resident what happens next and
+/// sends the card to whoever routing chose.
+pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
+    let l = turn.l();
+    let (Some(category), Some(urgency)) = (draft.category, draft.urgency) else { return Ok(()) };
+    let Ok(description) = Description::parse(&draft.text) else {
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        return Ok(());
+    };
+    let complete = requests::Draft { category, urgency, description, attachments: draft.attachments.clone() };
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    let outcome = requests::submit(&mut turn.tx, turn.person.id, &complete, &policy, now).await?;
+    turn.end_dialogue().await?;
+    let submitted = match outcome {
+        Ok(submitted) => submitted,
+        Err(SubmitRefusal::NotRegistered) => {
+            turn.say(fl!(l, "register-first"));
+            return Ok(());
+        }
+        Err(SubmitRefusal::TooManyOpen { max }) => {
+            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            return Ok(());
+        }
+    };
+    let number = submitted.request.number.to_string();
+    let within = render::duration(l, submitted.service_level.accept_within);
+    let mut text = match submitted.request.assignee_role {
+        Some(role) => fl!(l, "report-received", number = number, responder = render::role(l, role), within = within),
+        None => fl!(l, "report-received-unassigned", number = number),
+    };
+    if let Some(from) = submitted.looked_at_from {
+        let local = from.with_timezone(&turn.app.config.timezone).format("%m-%d %H:%M").to_string();
+        text.push('\n');
+        text.push_str(&fl!(l, "looked-at-from", at = local));
+    }
+    turn.say(text);
+    if let Some(assignee) = submitted.request.assignee {
+        notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &submitted.request, CardFor::Assignee, |_| None)
+            .await?;
+    }
+    notify::deliver(turn.app, &mut turn.tx, &mut turn.out, submitted.alerts).await?;
+    Ok(())
+}
+
+/// Shows the card as it is now on the message the button was pressed on.
+fn refresh_card(turn: &mut Turn<'_>, request: &RequestView, card_for: CardFor, message: Option<(i64, MessageId)>) {
+    if let Some((chat, id)) = message {
+        let l = turn.l();
+        turn.send(Outgoing::EditText {
+            chat,
+            message_id: id.0,
+            text: render::card_text(l, request),
+            buttons: render::card_buttons(l, request, card_for),
+        });
+    }
+}
+
+async fn tell_resident_handled(turn: &mut Turn<'_>, request: &RequestView) -> anyhow::Result<()> {
+    let role = request.assignee_role.unwrap_or(Role::Liaison);
+    let number = request.number.to_string();
+    notify::tell_resident(turn.app, &mut turn.tx, &mut turn.out, request, |l| {
+        fl!(l, "resident-accepted", number = number.clone(), responder = render::role(l, role))
+    })
+    .await?;
+    Ok(())
+}
+
+pub async fn accept(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    Ok(match requests::accept(&mut turn.tx, id, turn.person.id, &policy, now).await? {
+        AcceptOutcome::Accepted(request) => {
+            refresh_card(turn, &request, CardFor::Assignee, message);
+            tell_resident_handled(turn, &request).await?;
+            fl!(l, "accepted")
+        }
+        AcceptOutcome::AlreadyAccepted(request) => {
+            refresh_card(turn, &request, CardFor::Assignee, message);
+            fl!(l, "already-accepted")
+        }
+        AcceptOutcome::NoLongerOpen(request) => {
+            refresh_card(turn, &request, CardFor::Assignee, message);
+            fl!(l, "no-longer-open", status = render::status(l, request.status))
+        }
+        AcceptOutcome::NotYours => fl!(l, "not-yours"),
+        AcceptOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+pub async fn decline(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    Ok(match requests::decline(&mut turn.tx, id, turn.person.id, &policy, now).await? {
+        DeclineOutcome::Rerouted { request, assignment } => {
+            if let Some((chat, message_id)) = message {
+                let text = fl!(l, "card-declined", number = request.number.to_string());
+                turn.send(Outgoing::EditText { chat, message_id: message_id.0, text, buttons: Vec::new() });
+            }
+            if let Some(assignment) = assignment {
+                notify::card(
+                    turn.app,
+                    &mut turn.tx,
+                    &mut turn.out,
+                    assignment.person,
+                    &request,
+                    CardFor::Assignee,
+                    |_| None,
+                )
+                .await?;
+            }
+            fl!(l, "declined")
+        }
+        DeclineOutcome::NoLongerOpen(request) => {
+            refresh_card(turn, &request, CardFor::Assignee, message);
+            fl!(l, "no-longer-open", status = render::status(l, request.status))
+        }
+        DeclineOutcome::NotYours => fl!(l, "not-yours"),
+        DeclineOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+pub async fn take_over(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let previous = turn.tx.request_view(id).await?.and_then(|r| r.assignee);
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    Ok(match requests::take_over(&mut turn.tx, id, turn.person.id, &policy, now).await? {
+        TakeOverOutcome::Taken(request) => {
+            refresh_card(turn, &request, CardFor::Above, message);
+            if let Some(previous) = previous.filter(|p| *p != turn.person.id) {
+                let number = request.number.to_string();
+                notify::tell(turn.app, &mut turn.tx, &mut turn.out, previous, |l| {
+                    fl!(l, "taken-over-from-you", number = number.clone())
+                })
+                .await?;
+            }
+            tell_resident_handled(turn, &request).await?;
+            fl!(l, "taken-over")
+        }
+        TakeOverOutcome::NoLongerOpen(request) => {
+            refresh_card(turn, &request, CardFor::Above, message);
+            fl!(l, "no-longer-open", status = render::status(l, request.status))
+        }
+        TakeOverOutcome::NotAllowed => fl!(l, "not-yours"),
+        TakeOverOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+/// Offers the responders the request can be reassigned to, as buttons.
+pub async fn reassign_menu(turn: &mut Turn<'_>, id: RequestId) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let Some(options) = requests::reassign_options(&mut turn.tx, id, turn.person.id, now).await? else {
+        return Ok(fl!(l, "not-yours"));
+    };
+    if options.is_empty() {
+        return Ok(fl!(l, "reassign-nobody"));
+    }
+    let mut buttons = Vec::new();
+    for option in options.into_iter().take(20) {
+        let name = turn.tx.person(option.person).await?.map(|p| p.name).unwrap_or_default();
+        let label = format!("{} · {} · {}", render::role(l, option.role), option.unit_name, name);
+        buttons.push(vec![Button::new(label, super::callback::CallbackData::ReassignTo(id, option.person).encode())]);
+    }
+    let number = turn.tx.request_view(id).await?.map(|r| r.number.to_string()).unwrap_or_default();
+    turn.reply(fl!(l, "reassign-choose", number = number), Some(Keyboard::Inline(buttons)));
+    Ok(String::new())
+}
+
+pub async fn reassign(turn: &mut Turn<'_>, id: RequestId, to: PersonId, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    Ok(match requests::reassign(&mut turn.tx, id, turn.person.id, to, &policy, now).await? {
+        ReassignOutcome::Reassigned { request, to } => {
+            super::handlers::clear_buttons(turn, message);
+            notify::card(turn.app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
+                Some(fl!(l, "reassigned-to-you"))
+            })
+            .await?;
+            fl!(l, "reassigned")
+        }
+        ReassignOutcome::NoLongerOpen(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
+        ReassignOutcome::NotAllowed => fl!(l, "not-yours"),
+        ReassignOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}

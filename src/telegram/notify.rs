@@ -1,0 +1,127 @@
+//! Messages to people other than the sender of an update: cards for
+//! responders, news for residents. Each is rendered in its recipient's
+//! language and goes to the outbox of the current transaction.
+
+use i18n_embed::fluent::FluentLanguageLoader;
+use i18n_embed_fl::fl;
+
+use super::outgoing::{Keyboard, Outbox, Outgoing};
+use super::render;
+use crate::app::App;
+use crate::app::clock::Notice;
+use crate::domain::PersonId;
+use crate::i18n::Locale;
+use crate::store::{RequestView, StoreError, Tx};
+
+/// Who a card is for decides its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardFor {
+    /// The assignee: accept or decline.
+    Assignee,
+    /// Someone above the assignee: take over or reassign.
+    Above,
+}
+
+/// A person's chat and language, if they can be written to.
+async fn recipient<'a>(
+    app: &'a App,
+    tx: &mut Tx,
+    person: PersonId,
+) -> Result<Option<(i64, &'a FluentLanguageLoader)>, StoreError> {
+    let Some(person) = tx.person(person).await? else { return Ok(None) };
+    let Some(chat) = person.telegram_id else { return Ok(None) };
+    let locale = person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default();
+    Ok(Some((chat, app.i18n.get(locale))))
+}
+
+/// Sends a request's card, with a heading when there is one, followed by the
+/// resident's attachments re-sent by file id.
+pub async fn card(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    to: PersonId,
+    request: &RequestView,
+    card_for: CardFor,
+    heading: impl Fn(&FluentLanguageLoader) -> Option<String>,
+) -> Result<(), StoreError> {
+    let Some((chat, l)) = recipient(app, tx, to).await? else { return Ok(()) };
+    let mut text = render::card_text(l, request);
+    if let Some(heading) = heading(l) {
+        text = format!("{heading}\n\n{text}");
+    }
+    let buttons = render::card_buttons(l, request, card_for);
+    out.text(chat, text, Some(Keyboard::Inline(buttons)));
+    for attachment in &request.attachments {
+        out.push(Outgoing::Attachment {
+            chat,
+            attachment: attachment.clone(),
+            caption: Some(request.number.to_string()),
+        });
+    }
+    Ok(())
+}
+
+/// Tells a person something, in their language.
+pub async fn tell(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    to: PersonId,
+    text: impl Fn(&FluentLanguageLoader) -> String,
+) -> Result<(), StoreError> {
+    if let Some((chat, l)) = recipient(app, tx, to).await? {
+        out.text(chat, text(l), None);
+    }
+    Ok(())
+}
+
+/// Tells the resident of a request something, in their language.
+pub async fn tell_resident(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+    text: impl Fn(&FluentLanguageLoader) -> String,
+) -> Result<(), StoreError> {
+    match request.resident {
+        Some(resident) => tell(app, tx, out, resident, text).await,
+        None => Ok(()),
+    }
+}
+
+/// Renders what the escalation clock decided.
+pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Notice>) -> Result<(), StoreError> {
+    for notice in notices {
+        match notice {
+            Notice::Warn { to, request } => {
+                let number = request.number.to_string();
+                tell(app, tx, out, to, |l| fl!(l, "deadline-warning", number = number.clone())).await?;
+            }
+            Notice::Escalated { to, request } => {
+                let role = request.assignee_role;
+                card(app, tx, out, to, &request, CardFor::Above, |l| {
+                    Some(match role {
+                        Some(role) => fl!(l, "escalated-heading", responder = render::role(l, role)),
+                        None => fl!(l, "escalated-heading-unassigned"),
+                    })
+                })
+                .await?;
+            }
+            Notice::ResidentEscalated { request } => {
+                let number = request.number.to_string();
+                tell_resident(app, tx, out, &request, |l| fl!(l, "resident-escalated", number = number.clone()))
+                    .await?;
+            }
+            Notice::Remind { to, request, n } => {
+                let number = request.number.to_string();
+                let n = n.to_string();
+                card(app, tx, out, to, &request, CardFor::Above, |l| {
+                    Some(fl!(l, "reminder-heading", number = number.clone(), n = n.clone()))
+                })
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The timer worker: fires due timers of the escalation clock. Each firing
+//! is one transaction with the messages it causes, so a timer fires once
+//! even with several instances on one database, and fires after a restart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::notify;
+use super::outgoing::Outbox;
+use crate::app::{App, clock};
+use crate::domain::escalation::Timer;
+use crate::store::{ClaimedJob, Queue};
+use crate::work::{Backoff, Shutdown};
+
+const LEASE_MS: i64 = 60_000;
+/// Timers are looked for at least this often, so that one set by another
+/// instance fires on time too.
+const POLL: Duration = Duration::from_millis(500);
+
+pub async fn run(app: Arc<App>, shutdown: Shutdown) {
+    let mut failures = 0u32;
+    while !shutdown.is_triggered() {
+        let claimed = app.claim(Queue::Timer, LEASE_MS, 50).await;
+        let worked = match claimed {
+            Ok(jobs) => {
+                failures = 0;
+                let any = !jobs.is_empty();
+                for job in jobs {
+                    fire(&app, job).await;
+                }
+                any
+            }
+            Err(error) => {
+                failures += 1;
+                tracing::warn!(%error, "could not claim timers");
+                false
+            }
+        };
+        if worked {
+            continue;
+        }
+        let pause = if failures > 0 { Backoff::after_failures(failures) } else { POLL };
+        tokio::select! {
+            _ = app.wake.timers.notified() => {}
+            _ = tokio::time::sleep(pause) => {}
+            _ = shutdown.triggered() => {}
+        }
+    }
+}
+
+async fn fire(app: &App, job: ClaimedJob) {
+    let result = async {
+        let timer: Timer = serde_json::from_str(&job.payload)?;
+        let now = app.now();
+        let mut tx = app.store.begin().await?;
+        let policy = app.policy(&mut tx).await?;
+        let notices = clock::fire(&mut tx, &timer, &policy, now).await?;
+        let mut out = Outbox::default();
+        notify::deliver(app, &mut tx, &mut out, notices).await?;
+        let wrote = out.write(&mut tx, crate::store::millis(now)).await?;
+        if tx.finish(job.id, &job.lease_token, None, crate::store::millis(now)).await? {
+            tx.commit().await?;
+            if wrote {
+                app.wake.outbox.notify_one();
+            }
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(job = job.id, error = %error, "firing a timer failed; it will be retried");
+        let retry_at = app.now_ms() + Backoff::after_failures(job.attempts as u32).as_millis() as i64;
+        let retried = async {
+            let mut tx = app.store.begin().await?;
+            if job.attempts >= 10 {
+                tx.fail(job.id, &job.lease_token, "kept failing", app.now_ms()).await?;
+            } else {
+                tx.retry_later(job.id, &job.lease_token, "firing failed", retry_at).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = retried {
+            tracing::warn!(%error, "could not reschedule a timer; its lease will expire instead");
+        }
+    }
+}
