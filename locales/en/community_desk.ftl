@@ -199,3 +199,4 @@ sla-bad-urgency = The urgency must be one of: { $expected }
 sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30m (s seconds, m minutes, h hours, d days), at most a year.
 sla-bad-date = "{ $value }" is not a date. Write it like 2026-10-01.
 duration-seconds = { $n } seconds
+emergency-heading = 🚨 Emergency: every level of the community has been alerted at once. Take it over or reassign it if the building's responder cannot act at once.

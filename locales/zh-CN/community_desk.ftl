@@ -58,7 +58,7 @@ report-summary = 请确认您的需求：
     描述：{ $description }
 emergency-numbers = ⚠️ 如有危险，请立即拨打：报警 110，火警 119，急救 120。
     我们也会同时通知社区各级负责人。
-report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在 { $within } 内接单。有人接单时我们会告诉您。
+report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在 { $within }内接单。有人接单时我们会告诉您。
 report-received-unassigned = 已收到您的需求 { $number }。暂时没有可接单的负责人，社区会尽快安排，有人接单时我们会告诉您。
 report-abandoned = 已取消，什么都没有发送。
 too-many-open = 您已有 { $max } 个未完成的需求。请等其中一个处理完毕后再提交新的需求。
@@ -187,7 +187,7 @@ reassigned-to-you = 🔀 这个需求已转派给您。
 admins-only = 这个命令只有社区管理员可以使用。
 community-admins-only = 只有社区一级的管理员可以修改服务时限。
 sla-header = 服务时限（接单 / 办结）：
-sla-line = { $urgency }：{ $accept } 内接单，{ $resolve } 内办结（{ $clock }）
+sla-line = { $urgency }：{ $accept }内接单，{ $resolve }内办结（{ $clock }）
 sla-service-hours = 仅服务时间 08:00–21:00 计时
 sla-around-the-clock = 全天计时
 sla-no-holidays = 没有设置节假日。
@@ -199,3 +199,4 @@ sla-bad-urgency = 紧急程度应为以下之一：{ $expected }
 sla-bad-duration = 无法识别时长“{ $value }”。请写成 45m、3d、1h30m 这样的形式（s 秒、m 分、h 小时、d 天），最长一年。
 sla-bad-date = 无法识别日期“{ $value }”。请写成 2026-10-01 这样的形式。
 duration-seconds = { $n } 秒
+emergency-heading = 🚨 紧急需求：社区各级负责人已同时收到通知。如楼栋长未能及时处理，请接手或转派。

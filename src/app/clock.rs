@@ -10,7 +10,7 @@ use crate::domain::calendar::ServiceCalendar;
 use crate::domain::escalation::{self, ClockState, Firing, Timer};
 use crate::domain::events::Event;
 use crate::domain::routing::route;
-use crate::domain::{PersonId, ServiceLevel, Status, Urgency};
+use crate::domain::{PersonId, Role, ServiceLevel, Status, Urgency};
 use crate::store::{RequestView, StoreError, Tx, millis};
 
 /// The service levels and the calendar in force, read from the database.
@@ -38,11 +38,20 @@ pub enum Notice {
     /// The assignee's deadline is near.
     Warn { to: PersonId, request: RequestView },
     /// A responder above is asked to take over or reassign.
-    Escalated { to: PersonId, request: RequestView },
+    Escalated { to: PersonId, request: RequestView, why: Why },
     /// The resident learns their request went up a level.
     ResidentEscalated { request: RequestView },
     /// A top-level reminder.
     Remind { to: PersonId, request: RequestView, n: i64 },
+}
+
+/// Why a responder above the assignee is alerted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Whoever held it last (in this role) let a deadline pass.
+    Missed(Option<Role>),
+    /// An emergency alerts every level at once.
+    Emergency,
 }
 
 /// Cancels the request's timers and starts the clock its status calls for:
@@ -103,6 +112,15 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
             }
         }
         Firing::Escalate { to_level } => {
+            // Whoever had it last: the one alerted by the previous escalation,
+            // or else the assignee.
+            let missed_by = match request.escalated_to {
+                Some(previous) => chain
+                    .get(request.escalation_level as usize)
+                    .and_then(|level| level.candidates.iter().find(|c| c.person == previous))
+                    .map(|c| c.role),
+                None => request.assignee_role,
+            };
             let decision = route(&chain, request.category, to_level as usize);
             match decision.assignment.clone() {
                 Some(next) => {
@@ -115,7 +133,11 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
                     let timers = escalation::plan_escalated(request.status, level, &service, &policy.calendar, now);
                     schedule(tx, &request, &timers, now_ms).await?;
                     let request = reload(tx, &request).await?;
-                    notices.push(Notice::Escalated { to: next.person, request: request.clone() });
+                    notices.push(Notice::Escalated {
+                        to: next.person,
+                        request: request.clone(),
+                        why: Why::Missed(missed_by),
+                    });
                     notices.push(Notice::ResidentEscalated { request });
                 }
                 // Nobody is available above: the request stays where it is
@@ -172,7 +194,7 @@ pub async fn alert_every_level(
             continue;
         }
         alerted.push(next.person);
-        notices.push(Notice::Escalated { to: next.person, request: request.clone() });
+        notices.push(Notice::Escalated { to: next.person, request: request.clone(), why: Why::Emergency });
     }
     let persons = alerted.iter().skip(usize::from(request.assignee.is_some())).map(|p| p.0).collect();
     tx.record_event(Some(request.id), None, &Event::AlertedEveryLevel { persons }, now_ms).await?;

@@ -320,6 +320,26 @@ pub async fn reassign(
     Ok(ReassignOutcome::Reassigned { request: reload(tx, request).await?, to })
 }
 
+/// Everyone who has been given the request so far: its assignee and the
+/// responders its escalations alerted, in that order, each once.
+pub async fn involved(tx: &mut Tx, request: RequestId) -> Result<Vec<PersonId>, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(Vec::new()) };
+    let mut people: Vec<PersonId> = view.assignee.into_iter().collect();
+    for event in tx.events_of(request).await? {
+        let alerted = match event {
+            Event::Escalated { to, .. } => vec![to],
+            Event::AlertedEveryLevel { persons } => persons,
+            _ => Vec::new(),
+        };
+        for person in alerted.into_iter().map(PersonId) {
+            if !people.contains(&person) {
+                people.push(person);
+            }
+        }
+    }
+    Ok(people)
+}
+
 /// The level and role from which `actor` may act on a request above its
 /// assignee: they were alerted by its escalation, or they hold a role higher
 /// up its chain than the assignee does.

@@ -63,7 +63,9 @@ impl Tx {
     }
 
     /// Finds or creates the person behind a Telegram account. Someone who
-    /// writes to the bot can be reached again, so they are marked reachable.
+    /// writes to the bot can be reached again, so they are marked reachable;
+    /// someone known before they wrote (an admin from `ADMIN_IDS`) gets their
+    /// client's language unless they chose one.
     pub async fn touch_person(
         &mut self,
         telegram: TelegramId,
@@ -74,7 +76,8 @@ impl Tx {
         exec!(self, |c| sqlx::query(
             "INSERT INTO people (telegram_id, name, locale, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
-             name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END"
+             name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END, \
+             locale = COALESCE(people.locale, excluded.locale)"
         )
         .bind(telegram.0)
         .bind(name.unwrap_or_default())

@@ -143,12 +143,13 @@ pub async fn decline(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, M
 pub async fn take_over(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
     let l = turn.l();
     let now = turn.now;
-    let previous = turn.tx.request_view(id).await?.and_then(|r| r.assignee);
+    // The assignee and everyone alerted before are told it is off their hands.
+    let previous = requests::involved(&mut turn.tx, id).await?;
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::take_over(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         TakeOverOutcome::Taken(request) => {
             refresh_card(turn, &request, CardFor::Above, message);
-            if let Some(previous) = previous.filter(|p| *p != turn.person.id) {
+            for previous in previous.into_iter().filter(|p| *p != turn.person.id) {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, previous, |l| {
                     fl!(l, "taken-over-from-you", number = number.clone())

@@ -55,6 +55,7 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
         tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone())),
         tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
+        tokio::spawn(timers::run(app.clone(), shutdown.clone())),
     ];
     for task in tasks {
         task.await.context("a background task panicked")?;

@@ -8,7 +8,7 @@ use i18n_embed_fl::fl;
 use super::outgoing::{Keyboard, Outbox, Outgoing};
 use super::render;
 use crate::app::App;
-use crate::app::clock::Notice;
+use crate::app::clock::{Notice, Why};
 use crate::domain::PersonId;
 use crate::i18n::Locale;
 use crate::store::{RequestView, StoreError, Tx};
@@ -98,12 +98,12 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 let number = request.number.to_string();
                 tell(app, tx, out, to, |l| fl!(l, "deadline-warning", number = number.clone())).await?;
             }
-            Notice::Escalated { to, request } => {
-                let role = request.assignee_role;
+            Notice::Escalated { to, request, why } => {
                 card(app, tx, out, to, &request, CardFor::Above, |l| {
-                    Some(match role {
-                        Some(role) => fl!(l, "escalated-heading", responder = render::role(l, role)),
-                        None => fl!(l, "escalated-heading-unassigned"),
+                    Some(match why {
+                        Why::Missed(Some(role)) => fl!(l, "escalated-heading", responder = render::role(l, role)),
+                        Why::Missed(None) => fl!(l, "escalated-heading-unassigned"),
+                        Why::Emergency => fl!(l, "emergency-heading"),
                     })
                 })
                 .await?;

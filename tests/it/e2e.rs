@@ -10,6 +10,8 @@ use crate::support::double::{
 use crate::support::process::{BotProcess, run_once};
 
 const WAIT: Duration = Duration::from_secs(20);
+/// The Telegram id `ADMIN_IDS` names in every run.
+const ADMIN: i64 = 9001;
 const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/green-yangyuan");
 
 /// A running desk: the double, the database and the bot process.
@@ -39,6 +41,7 @@ impl Desk {
             ("DATABASE_URL", self.db.url().to_string()),
             ("DESK_POLL_TIMEOUT_SECS", "2".to_string()),
             ("DESK_CHAT_INTERVAL_MS", "50".to_string()),
+            ("ADMIN_IDS", ADMIN.to_string()),
         ];
         self.bot = Some(BotProcess::spawn(env));
     }
@@ -95,15 +98,43 @@ impl Desk {
     }
 }
 
-/// The liaison of building E01 in the example directory.
-fn liaison_of(building: &str) -> (String, String) {
+impl Drop for Desk {
+    /// A failing test shows the bot's log, which is where the reason is.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- community-desk log ---\n{}", self.log());
+        }
+    }
+}
+
+/// The name and phone of whoever holds `role` on `unit` in the example
+/// directory.
+fn listed(role: &str, unit: &str) -> (String, String) {
     let people = std::fs::read_to_string(format!("{EXAMPLES}/people.csv")).unwrap();
     people
         .lines()
         .map(|line| line.split(',').collect::<Vec<_>>())
-        .find(|f| f[2] == "liaison" && f[3] == building)
+        .find(|f| f[2] == role && f[3] == unit)
         .map(|f| (f[0].to_string(), f[1].to_string()))
-        .expect("the example lists a liaison for the building")
+        .unwrap_or_else(|| panic!("the example lists a {role} for {unit}"))
+}
+
+fn liaison_of(building: &str) -> (String, String) {
+    listed("liaison", building)
+}
+
+/// A responder opens the bot, says they are staff and shares their phone;
+/// the bot names the unit they are now responsible for.
+async fn responder_binds(desk: &Desk, responder: &TestUser, phone: &str, unit: &str) {
+    let at = desk.push(text_message(responder, "/start"));
+    let at = desk.press(at, responder, "s:staff").await;
+    desk.double
+        .wait_for_after(at, "the share-phone keyboard", WAIT, |c| {
+            c.chat_id() == Some(responder.id) && !c.reply_keyboard_buttons().is_empty()
+        })
+        .await;
+    let at = desk.push(contact_message(responder, phone, true));
+    desk.expect_text(at, responder, unit).await;
 }
 
 /// The liaison opens the bot, says they are staff and shares their phone.
@@ -241,6 +272,51 @@ async fn updates_sent_while_the_bot_is_down_are_handled_after_it_starts(db: Test
     desk.expect_text(at, &resident, "You scanned the code of 绿杨东苑 E01").await;
 }
 
+/// Nobody answers: the request climbs the chain on short deadlines set by an
+/// admin through /sla, across a kill -9 between two deadlines.
+async fn an_unanswered_request_climbs_the_chain_across_a_restart(db: TestDb) {
+    let mut desk = Desk::start(db).await;
+    let admin = TestUser::new(ADMIN, "Admin").with_language("en");
+    let at = desk.push(text_message(&admin, "/sla set urgent accept 3s"));
+    desk.expect_text(at, &admin, "Urgent: accept within 3 seconds").await;
+
+    let liaison = TestUser::new(1001, "Liaison");
+    let leader = TestUser::new(1003, "Leader");
+    let grid_leader = TestUser::new(1004, "Grid leader").with_language("en");
+    responder_binds(&desk, &liaison, &liaison_of("E01").1, "E01").await;
+    responder_binds(&desk, &leader, &listed("group_leader", "第一网格/绿杨东苑").1, "绿杨东苑").await;
+    responder_binds(&desk, &grid_leader, &listed("grid_leader", "第一网格").1, "第一网格").await;
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    resident_registers(&desk, &resident).await;
+    let at = resident_starts_report(&desk, &resident).await;
+    let at = desk.press(at, &resident, "d:desc-done").await;
+    let at = desk.press(at, &resident, "d:urg:urgent").await;
+    let at = desk.press(at, &resident, "d:ok").await;
+    let received = desk.expect_text(at, &resident, "should accept it within 3 seconds").await;
+    desk.expect_button(at, &liaison, "r:").await;
+
+    // The liaison stays silent: the estate group leader gets the card with
+    // Take over and Reassign within two seconds of the deadline.
+    let (escalated, take_over) = desk.expect_button(at, &leader, "r:").await;
+    assert!(take_over.ends_with(":t"), "{take_over}");
+    assert!(escalated.text().unwrap().contains("楼栋长"), "the card says who missed it");
+    let late = escalated.at.duration_since(received.at);
+    assert!(late >= Duration::from_millis(2_500) && late <= Duration::from_secs(5), "escalated after {late:?}");
+    desk.expect_text(at, &resident, "passed it up").await;
+
+    // The bot dies between two deadlines; the next one still fires after the
+    // restart, and the grid leader takes the request over.
+    desk.kill().await;
+    let at = desk.double.last_seq();
+    desk.spawn();
+    let (card, take_over) = desk.expect_button(at, &grid_leader, "r:").await;
+    assert!(card.text().unwrap().contains("estate group leader"), "{}", card.text().unwrap());
+    let at = desk.push(desk.double.callback_on(&grid_leader, &take_over, card.message_id_sent().unwrap()));
+    desk.expect_text(at, &resident, "accepted by your grid leader").await;
+    desk.expect_text(at, &liaison, "已由上级负责人接手").await;
+    desk.expect_text(at, &leader, "已由上级负责人接手").await;
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -267,6 +343,7 @@ on_both_backends!(
     resident_reports_and_liaison_accepts,
     a_restart_in_the_middle_of_a_report_loses_nothing,
     updates_sent_while_the_bot_is_down_are_handled_after_it_starts,
+    an_unanswered_request_climbs_the_chain_across_a_restart,
 );
 
 #[tokio::test]
