@@ -52,6 +52,8 @@ contract_tests!(
     a_duplicate_update_is_recorded_once,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
+    only_someone_above_the_assignee_may_take_over_or_reassign,
+    a_normal_request_reported_at_night_is_looked_at_from_eight,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -366,4 +368,50 @@ async fn dialogue_state_is_kept_until_cleared(db: &TestDb) {
     assert_eq!(tx.dialogue(person.id).await.unwrap(), None);
     let again = tx.touch_person(TelegramId(5), None, Some("zh-CN"), 0).await.unwrap();
     assert_eq!(again.locale.as_deref(), Some("en"), "a chosen language is remembered");
+}
+
+async fn only_someone_above_the_assignee_may_take_over_or_reassign(db: &TestDb) {
+    use community_desk::app::requests::{ReassignOutcome, TakeOverOutcome};
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let leader = bind(&store, 1003, "13800000003").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let id = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
+    assert_eq!(requests::take_over(&mut tx, id, deputy, &policy, now).await.unwrap(), TakeOverOutcome::NotAllowed);
+    assert_eq!(requests::take_over(&mut tx, id, resident, &policy, now).await.unwrap(), TakeOverOutcome::NotAllowed);
+    let options = requests::reassign_options(&mut tx, id, leader, now).await.unwrap().expect("the leader may reassign");
+    let people: Vec<PersonId> = options.iter().map(|o| o.person).collect();
+    assert_eq!(people, [liaison, deputy], "the responders of the chain below the leader");
+    let outcome = requests::reassign(&mut tx, id, leader, deputy, &policy, now).await.unwrap();
+    assert!(matches!(outcome, ReassignOutcome::Reassigned { to, .. } if to == deputy));
+    assert_eq!(tx.request_view(id).await.unwrap().unwrap().assignee, Some(deputy));
+    let TakeOverOutcome::Taken(taken) = requests::take_over(&mut tx, id, leader, &policy, now).await.unwrap() else {
+        panic!("the leader may take over");
+    };
+    assert_eq!((taken.assignee, taken.status), (Some(leader), community_desk::domain::Status::Accepted));
+    let events = tx.events_of(id).await.unwrap();
+    assert!(events.contains(&Event::Reassigned { to: deputy.0 }) && events.contains(&Event::TakenOver));
+}
+
+async fn a_normal_request_reported_at_night_is_looked_at_from_eight(db: &TestDb) {
+    use chrono::TimeZone;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    bind(&store, 1001, "13800000001").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let shanghai = chrono_tz::Asia::Shanghai;
+    let night = shanghai.with_ymd_and_hms(2026, 11, 27, 23, 0, 0).unwrap().with_timezone(&chrono::Utc);
+    let normal = Draft { urgency: Urgency::Normal, ..draft() };
+    let mut tx = store.begin().await.unwrap();
+    let submitted = requests::submit(&mut tx, resident, &normal, &policy, night).await.unwrap().unwrap();
+    let eight = shanghai.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap().with_timezone(&chrono::Utc);
+    assert_eq!(submitted.looked_at_from, Some(eight));
+    let due = community_desk::store::from_millis(submitted.request.accept_due_at.expect("an accept deadline"));
+    assert_eq!(due, eight + chrono::Duration::minutes(30), "the clock is paused overnight");
 }
