@@ -26,7 +26,17 @@ pub struct Config {
 pub struct BotConfig {
     pub token: String,
     pub api_url: Option<url::Url>,
+    pub webhook: Option<WebhookConfig>,
     pub tuning: Tuning,
+}
+
+/// Webhook mode: Telegram posts updates to `url`, which reaches this process
+/// at `listen`; each post must carry `secret`.
+#[derive(Clone)]
+pub struct WebhookConfig {
+    pub url: url::Url,
+    pub secret: String,
+    pub listen: std::net::SocketAddr,
 }
 
 /// Knobs for tests and benchmarks; the defaults are Telegram's limits.
@@ -110,7 +120,28 @@ impl BotConfig {
         if let Some(rate) = var("DESK_SEND_RATE") {
             tuning.global_rate = rate.parse().context("DESK_SEND_RATE must be a number of messages per second")?;
         }
-        Ok(BotConfig { token, api_url, tuning })
+        let webhook = match var("WEBHOOK_URL") {
+            None => None,
+            Some(url) => {
+                let url = url::Url::parse(&url).context("WEBHOOK_URL is not a URL")?;
+                let Some(secret) = var("WEBHOOK_SECRET") else {
+                    bail!(
+                        "WEBHOOK_URL is set but WEBHOOK_SECRET is not: a webhook without a secret would take updates from anyone"
+                    )
+                };
+                let valid = (1..=256).contains(&secret.len())
+                    && secret.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !valid {
+                    bail!("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
+                }
+                let listen = var("LISTEN_ADDR").unwrap_or_else(|| "0.0.0.0:8080".to_string());
+                let listen = listen
+                    .parse()
+                    .with_context(|| format!("LISTEN_ADDR `{listen}` is not an address like 0.0.0.0:8080"))?;
+                Some(WebhookConfig { url, secret, listen })
+            }
+        };
+        Ok(BotConfig { token, api_url, webhook, tuning })
     }
 }
 

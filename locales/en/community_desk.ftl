@@ -200,3 +200,7 @@ sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30
 sla-bad-date = "{ $value }" is not a date. Write it like 2026-10-01.
 duration-seconds = { $n } seconds
 emergency-heading = 🚨 Emergency: every level of the community has been alerted at once. Take it over or reassign it if the building's responder cannot act at once.
+
+## Flood limit and privacy
+
+slow-down = You are sending messages too fast. Please wait a minute; at most 20 messages a minute are handled.

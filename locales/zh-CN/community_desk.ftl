@@ -200,3 +200,7 @@ sla-bad-duration = 无法识别时长“{ $value }”。请写成 45m、3d、1h3
 sla-bad-date = 无法识别日期“{ $value }”。请写成 2026-10-01 这样的形式。
 duration-seconds = { $n } 秒
 emergency-heading = 🚨 紧急需求：社区各级负责人已同时收到通知。如楼栋长未能及时处理，请接手或转派。
+
+## 限流与隐私
+
+slow-down = 您发送得太快了。请稍等一分钟再继续，一分钟内最多处理 20 条消息。

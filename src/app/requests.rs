@@ -320,6 +320,28 @@ pub async fn reassign(
     Ok(ReassignOutcome::Reassigned { request: reload(tx, request).await?, to })
 }
 
+/// Moves the active requests assigned to `person`, who cannot be reached,
+/// on to the next available responder.
+pub async fn reroute_from(
+    tx: &mut Tx,
+    person: PersonId,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<(RequestView, Option<Assignment>)>, StoreError> {
+    let now_ms = millis(now);
+    let mut moved = Vec::new();
+    for request in tx.active_requests_assigned_to(person).await? {
+        tx.record_event(Some(request), Some(person), &Event::AssigneeUnreachable, now_ms).await?;
+        let view = reload(tx, request).await?;
+        let building = tx.request_building(request).await?;
+        let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
+        let rerouted = reload(tx, request).await?;
+        clock::restart(tx, &rerouted, policy, now).await?;
+        moved.push((reload(tx, request).await?, assignment));
+    }
+    Ok(moved)
+}
+
 /// Everyone who has been given the request so far: its assignee and the
 /// responders its escalations alerted, in that order, each once.
 pub async fn involved(tx: &mut Tx, request: RequestId) -> Result<Vec<PersonId>, StoreError> {

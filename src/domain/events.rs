@@ -45,6 +45,8 @@ pub enum Event {
     },
     RemindersExhausted,
     TakenOver,
+    /// The assignee turned out to be unreachable (blocked the bot…).
+    AssigneeUnreachable,
     Reassigned {
         to: i64,
     },
@@ -87,6 +89,7 @@ impl Event {
             Event::Reminded { .. } => "reminded",
             Event::RemindersExhausted => "reminders_exhausted",
             Event::TakenOver => "taken_over",
+            Event::AssigneeUnreachable => "assignee_unreachable",
             Event::Reassigned { .. } => "reassigned",
             Event::ServiceLevelChanged { .. } => "service_level_changed",
             Event::HolidayChanged { .. } => "holiday_changed",

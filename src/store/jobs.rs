@@ -213,6 +213,31 @@ impl Tx {
         })?)
     }
 
+    /// How many jobs of a queue and lane were created since `since`: for the
+    /// inbox, how many updates one person sent.
+    pub async fn count_recent(&mut self, queue: Queue, lane: &str, since: i64) -> Result<i64> {
+        Ok(on!(self, |c| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND lane = $2 AND created_at >= $3"
+        )
+        .bind(queue.as_str())
+        .bind(lane)
+        .bind(since)
+        .fetch_one(c)
+        .await)?)
+    }
+
+    /// Deletes finished jobs of a queue older than `before`. Outbox rows keep
+    /// the ids of sent messages, so only what no one will look up again goes.
+    pub async fn prune_finished(&mut self, queue: Queue, before: i64) -> Result<u64> {
+        Ok(exec!(self, |c| sqlx::query(
+            "DELETE FROM jobs WHERE queue = $1 AND status <> 'pending' AND finished_at < $2"
+        )
+        .bind(queue.as_str())
+        .bind(before)
+        .execute(c)
+        .await)?)
+    }
+
     /// When the next pending job of a queue becomes due, if any.
     pub async fn next_due(&mut self, queue: Queue) -> Result<Option<i64>> {
         Ok(on!(self, |c| sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE queue = $1 AND status = 'pending'")

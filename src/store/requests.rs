@@ -434,6 +434,16 @@ impl Tx {
             .map(|index| index as i64))
     }
 
+    pub async fn active_requests_assigned_to(&mut self, person: PersonId) -> Result<Vec<RequestId>> {
+        let ids: Vec<i64> = on!(self, |c| sqlx::query_scalar(
+            "SELECT id FROM requests WHERE assignee_id = $1 AND status IN ('open', 'accepted') ORDER BY id"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await)?;
+        Ok(ids.into_iter().map(RequestId).collect())
+    }
+
     pub async fn request_building(&mut self, request: RequestId) -> Result<UnitId> {
         let building: i64 = on!(self, |c| sqlx::query_scalar("SELECT building_id FROM requests WHERE id = $1")
             .bind(request.0)

@@ -70,6 +70,14 @@ async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, j
     };
     let user = update.from().cloned();
     let update_id = update.id.0;
+    match flood_check(&app, &job, user.as_ref()).await {
+        Ok(Flood::Within) => {}
+        Ok(Flood::Over { tell }) => {
+            finish_flooded(&app, &job, user.as_ref().filter(|_| tell)).await;
+            return;
+        }
+        Err(error) => tracing::warn!(%error, "could not check the flood limit"),
+    }
     let deps = teloxide::dptree::deps![update, me, app.clone(), job.clone()];
     let outcome = handler.dispatch(deps).await;
     let error = match outcome {
@@ -101,6 +109,50 @@ async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, j
             tracing::warn!(%error, "could not schedule the retry; the lease will expire instead");
         }
     }
+    app.wake.inbox.notify_one();
+}
+
+/// At most this many updates a minute are handled per person.
+pub const FLOOD_LIMIT: i64 = 20;
+
+enum Flood {
+    Within,
+    /// Over the limit; `tell` for the first update over it, which gets one
+    /// polite answer (the rest get none, or the answers would be the flood).
+    Over {
+        tell: bool,
+    },
+}
+
+async fn flood_check(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>) -> anyhow::Result<Flood> {
+    let (Some(lane), Some(_)) = (job.0.lane.as_deref(), user) else { return Ok(Flood::Within) };
+    let mut tx = app.store.begin().await?;
+    // The count includes this update itself.
+    let recent = tx.count_recent(Queue::Inbox, lane, app.now_ms() - 60_000).await?;
+    tx.commit().await?;
+    Ok(if recent <= FLOOD_LIMIT { Flood::Within } else { Flood::Over { tell: recent == FLOOD_LIMIT + 1 } })
+}
+
+async fn finish_flooded(app: &App, job: &InboxJob, tell: Option<&teloxide::types::User>) {
+    let result = async {
+        let now = app.now_ms();
+        let mut tx = app.store.begin().await?;
+        if let Some(user) = tell {
+            let person = tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await?;
+            let locale = person.and_then(|p| p.locale).as_deref().and_then(Locale::from_code).unwrap_or_default();
+            let text = fl!(app.i18n.get(locale), "slow-down");
+            let mut out = super::outgoing::Outbox::default();
+            out.text(user.id.0 as i64, text, None);
+            out.write(&mut tx, now).await?;
+        }
+        tx.finish(job.0.id, &job.0.lease_token, Some("over the flood limit"), now).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not drop a flooding update");
+    }
+    app.wake.outbox.notify_one();
     app.wake.inbox.notify_one();
 }
 

@@ -14,6 +14,7 @@ pub mod render;
 pub mod sender;
 pub mod timers;
 pub mod turn;
+pub mod webhook;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use anyhow::Context;
 use i18n_embed_fl::fl;
 use teloxide::prelude::*;
-use teloxide::types::{BotCommand, BotCommandScope, Me};
+use teloxide::types::{AllowedUpdate, BotCommand, BotCommandScope, Me};
 
 use crate::app::App;
 use crate::config::BotConfig;
@@ -34,9 +35,6 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
     if let Some(url) = bot_config.api_url.clone() {
         bot = bot.set_api_url(url);
     }
-    if std::env::var_os("WEBHOOK_URL").is_some() {
-        tracing::warn!("WEBHOOK_URL is set, but webhook mode is not available in this version; using long polling");
-    }
     let (trigger, shutdown) = Shutdown::new();
     tokio::spawn(watch_signals(trigger));
 
@@ -44,15 +42,32 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
         return Ok(());
     };
     tracing::info!(username = me.username(), "connected to Telegram");
-    // A webhook left over from another deployment would make getUpdates fail.
-    if let Err(error) = bot.delete_webhook().await {
-        tracing::warn!(%error, "could not remove a webhook");
-    }
     publish_commands(&app, &bot).await;
 
     let tuning = bot_config.tuning;
+    let receiver = match bot_config.webhook {
+        Some(webhook) => {
+            let mut request = bot.set_webhook(webhook.url.clone()).secret_token(webhook.secret.clone());
+            request = request.allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
+            request.await.context("Telegram refused the webhook")?;
+            let (app, shutdown) = (app.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                if let Err(error) = webhook::serve(app, webhook, shutdown).await {
+                    tracing::error!(%error, "the webhook server stopped");
+                }
+            })
+        }
+        None => {
+            // A webhook left over from another deployment would make
+            // getUpdates fail.
+            if let Err(error) = bot.delete_webhook().await {
+                tracing::warn!(%error, "could not remove a webhook");
+            }
+            tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone()))
+        }
+    };
     let tasks = [
-        tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone())),
+        receiver,
         tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
         tokio::spawn(timers::run(app.clone(), shutdown.clone())),

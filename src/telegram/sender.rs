@@ -14,8 +14,10 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 use tokio::time::Instant;
 
-use super::outgoing::{Button, Keyboard, Outgoing};
+use super::notify::{self, CardFor};
+use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
 use crate::app::App;
+use crate::app::requests;
 use crate::config::Tuning;
 use crate::domain::{Attachment, TelegramId};
 use crate::store::{ClaimedJob, Queue};
@@ -184,7 +186,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(job = job.id, %error, "unreadable outbox entry");
-            app.settle(&job, Settle::Failed("unreadable outbox entry".into())).await;
+            settle(app, &job, Settle::Failed("unreadable outbox entry".into())).await;
             return;
         }
     };
@@ -195,7 +197,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
         Ok(id) => Verdict::Sent(id),
         Err(error) => classify(&error),
     };
-    let settle = match verdict {
+    let outcome = match verdict {
         Verdict::Sent(id) => Settle::Done(id.map(|id| id.to_string())),
         Verdict::Retry { after, reason } if job.attempts < 10 => {
             let wait = after.unwrap_or_else(|| Backoff::after_failures(job.attempts as u32));
@@ -212,7 +214,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
             Settle::Failed(reason)
         }
     };
-    app.settle(&job, settle).await;
+    settle(app, &job, outcome).await;
     app.wake.outbox.notify_one();
 }
 
@@ -224,31 +226,46 @@ pub enum Settle {
     Failed(String),
 }
 
-impl App {
-    async fn settle(&self, job: &ClaimedJob, settle: Settle) {
-        let now = self.now_ms();
-        let result = async {
-            let mut tx = self.store.begin().await?;
-            match settle {
-                Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now).await?,
-                Settle::Retry { after, reason } => {
-                    tx.retry_later(job.id, &job.lease_token, &reason, now + after.as_millis() as i64).await?
-                }
-                Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, &reason, now).await?,
-                Settle::Unreachable { chat, reason } => {
-                    if let Some(chat) = chat
-                        && let Some(person) = tx.person_by_telegram(TelegramId(chat)).await?
-                    {
-                        tx.set_reachable(person.id, false).await?;
+/// Records how a send ended. A recipient found unreachable is marked so,
+/// and the requests waiting on them move on to the next responder.
+async fn settle(app: &App, job: &ClaimedJob, settle: Settle) {
+    let now = app.now();
+    let now_ms = crate::store::millis(now);
+    let result = async {
+        let mut tx = app.store.begin().await?;
+        let mut out = Outbox::default();
+        match settle {
+            Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now_ms).await?,
+            Settle::Retry { after, reason } => {
+                tx.retry_later(job.id, &job.lease_token, &reason, now_ms + after.as_millis() as i64).await?
+            }
+            Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, &reason, now_ms).await?,
+            Settle::Unreachable { chat, reason } => {
+                if let Some(chat) = chat
+                    && let Some(person) = tx.person_by_telegram(TelegramId(chat)).await?
+                {
+                    tx.set_reachable(person.id, false).await?;
+                    let policy = app.policy(&mut tx).await?;
+                    for (request, assignment) in requests::reroute_from(&mut tx, person.id, &policy, now).await? {
+                        if let Some(next) = assignment {
+                            notify::card(app, &mut tx, &mut out, next.person, &request, CardFor::Assignee, |_| None)
+                                .await?;
+                        }
                     }
-                    tx.fail(job.id, &job.lease_token, &reason, now).await?
                 }
-            };
-            tx.commit().await
-        }
-        .await;
-        if let Err(error) = result {
-            tracing::warn!(job = job.id, %error, "could not record the outcome of a send; it will be retried");
+                tx.fail(job.id, &job.lease_token, &reason, now_ms).await?
+            }
+        };
+        let wrote = out.write(&mut tx, now_ms).await?;
+        tx.commit().await?;
+        anyhow::Ok(wrote)
+    }
+    .await;
+    match result {
+        Ok(true) => app.wake.outbox.notify_one(),
+        Ok(false) => {}
+        Err(error) => {
+            tracing::warn!(job = job.id, %error, "could not record the outcome of a send; it will be retried")
         }
     }
 }

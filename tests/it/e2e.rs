@@ -4,167 +4,9 @@
 use std::time::Duration;
 
 use crate::support::db::TestDb;
-use crate::support::double::{
-    BotApiDouble, Call, TestUser, contact_message, photo_message, sticker_message, text_message,
-};
-use crate::support::process::{BotProcess, run_once};
-
-const WAIT: Duration = Duration::from_secs(20);
-/// The Telegram id `ADMIN_IDS` names in every run.
-const ADMIN: i64 = 9001;
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/green-yangyuan");
-
-/// A running desk: the double, the database and the bot process.
-struct Desk {
-    double: BotApiDouble,
-    db: TestDb,
-    bot: Option<BotProcess>,
-}
-
-impl Desk {
-    /// Imports the example community and starts the bot.
-    async fn start(db: TestDb) -> Desk {
-        let units = format!("{EXAMPLES}/units.csv");
-        let people = format!("{EXAMPLES}/people.csv");
-        let output = run_once(&["import", &units, &people], [("DATABASE_URL", db.url())], WAIT).await;
-        assert!(output.status.success(), "import failed: {}", output.combined());
-        let double = BotApiDouble::start().await;
-        let mut desk = Desk { double, db, bot: None };
-        desk.spawn();
-        desk
-    }
-
-    fn spawn(&mut self) {
-        let env = [
-            ("TELOXIDE_TOKEN", "123456:TEST-TOKEN-never-logged".to_string()),
-            ("TELOXIDE_API_URL", self.double.url()),
-            ("DATABASE_URL", self.db.url().to_string()),
-            ("DESK_POLL_TIMEOUT_SECS", "2".to_string()),
-            ("DESK_CHAT_INTERVAL_MS", "50".to_string()),
-            ("ADMIN_IDS", ADMIN.to_string()),
-        ];
-        self.bot = Some(BotProcess::spawn(env));
-    }
-
-    async fn kill(&mut self) {
-        if let Some(mut bot) = self.bot.take() {
-            bot.kill().await;
-        }
-    }
-
-    fn log(&self) -> String {
-        self.bot.as_ref().map(BotProcess::log_text).unwrap_or_default()
-    }
-
-    /// Pushes an update and returns the sequence number to wait after.
-    fn push(&self, update: serde_json::Value) -> u64 {
-        let seq = self.double.last_seq();
-        self.double.push_update(update);
-        seq
-    }
-
-    /// Waits for a message to `user` whose text contains `needle`.
-    async fn expect_text(&self, after: u64, user: &TestUser, needle: &str) -> Call {
-        let chat = user.id;
-        let desc = format!("a message to {chat} containing {needle:?}");
-        self.double
-            .wait_for_after(after, &desc, WAIT, |c| {
-                c.is("sendMessage") && c.chat_id() == Some(chat) && c.text().is_some_and(|t| t.contains(needle))
-            })
-            .await
-    }
-
-    /// Waits for a message to `user` carrying a button whose data starts
-    /// with `prefix`, and returns the message and the button's data.
-    async fn expect_button(&self, after: u64, user: &TestUser, prefix: &str) -> (Call, String) {
-        let chat = user.id;
-        let desc = format!("a message to {chat} with a button {prefix:?}");
-        let call = self
-            .double
-            .wait_for_after(after, &desc, WAIT, |c| {
-                c.chat_id() == Some(chat) && c.callback_data_buttons().iter().any(|(_, data)| data.starts_with(prefix))
-            })
-            .await;
-        let data = call.callback_data_buttons().into_iter().find(|(_, d)| d.starts_with(prefix)).unwrap().1;
-        (call, data)
-    }
-
-    /// Presses the button whose data starts with `prefix` on the latest
-    /// message that has one.
-    async fn press(&self, after: u64, user: &TestUser, prefix: &str) -> u64 {
-        let (call, data) = self.expect_button(after, user, prefix).await;
-        let message_id = call.message_id_sent().expect("the double assigned a message id");
-        self.push(self.double.callback_on(user, &data, message_id))
-    }
-}
-
-impl Drop for Desk {
-    /// A failing test shows the bot's log, which is where the reason is.
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("--- community-desk log ---\n{}", self.log());
-        }
-    }
-}
-
-/// The name and phone of whoever holds `role` on `unit` in the example
-/// directory.
-fn listed(role: &str, unit: &str) -> (String, String) {
-    let people = std::fs::read_to_string(format!("{EXAMPLES}/people.csv")).unwrap();
-    people
-        .lines()
-        .map(|line| line.split(',').collect::<Vec<_>>())
-        .find(|f| f[2] == role && f[3] == unit)
-        .map(|f| (f[0].to_string(), f[1].to_string()))
-        .unwrap_or_else(|| panic!("the example lists a {role} for {unit}"))
-}
-
-fn liaison_of(building: &str) -> (String, String) {
-    listed("liaison", building)
-}
-
-/// A responder opens the bot, says they are staff and shares their phone;
-/// the bot names the unit they are now responsible for.
-async fn responder_binds(desk: &Desk, responder: &TestUser, phone: &str, unit: &str) {
-    let at = desk.push(text_message(responder, "/start"));
-    let at = desk.press(at, responder, "s:staff").await;
-    desk.double
-        .wait_for_after(at, "the share-phone keyboard", WAIT, |c| {
-            c.chat_id() == Some(responder.id) && !c.reply_keyboard_buttons().is_empty()
-        })
-        .await;
-    let at = desk.push(contact_message(responder, phone, true));
-    desk.expect_text(at, responder, unit).await;
-}
-
-/// The liaison opens the bot, says they are staff and shares their phone.
-async fn liaison_binds(desk: &Desk, liaison: &TestUser, phone: &str) {
-    let at = desk.push(text_message(liaison, "/start"));
-    let at = desk.press(at, liaison, "s:staff").await;
-    desk.double
-        .wait_for_after(at, "the share-phone keyboard", WAIT, |c| {
-            c.chat_id() == Some(liaison.id) && !c.reply_keyboard_buttons().is_empty()
-        })
-        .await;
-    let at = desk.push(contact_message(liaison, phone, true));
-    desk.expect_text(at, liaison, "E01").await;
-}
-
-/// A resident scans the stairwell code of E01 and registers, in English.
-async fn resident_registers(desk: &Desk, resident: &TestUser) {
-    let at = desk.push(text_message(resident, "/start b_E01"));
-    desk.expect_text(at, resident, "E01").await;
-    desk.expect_button(at, resident, "d:room-skip").await;
-    let at = desk.push(text_message(resident, "302"));
-    desk.double
-        .wait_for_after(at, "the share-phone keyboard", WAIT, |c| {
-            c.chat_id() == Some(resident.id) && !c.reply_keyboard_buttons().is_empty()
-        })
-        .await;
-    let at = desk.push(text_message(resident, "Skip"));
-    let at = desk.press(at, resident, "d:priv:y").await;
-    desk.expect_text(at, resident, "You are registered at 绿杨东苑 E01").await;
-}
+use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
+use crate::support::double::{TestUser, photo_message, sticker_message, text_message};
+use crate::support::process::run_once;
 
 /// Runs `/new` up to and including the description text.
 async fn resident_starts_report(desk: &Desk, resident: &TestUser) -> u64 {
@@ -242,7 +84,7 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
 }
 
 async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
-    let mut desk = Desk::start(db).await;
+    let desk = Desk::start(db).await;
     let (_, phone) = liaison_of("E01");
     let liaison = TestUser::new(1001, "Liaison");
     let resident = TestUser::new(2001, "Resident").with_language("en");
@@ -263,7 +105,7 @@ async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
 }
 
 async fn updates_sent_while_the_bot_is_down_are_handled_after_it_starts(db: TestDb) {
-    let mut desk = Desk::start(db).await;
+    let desk = Desk::start(db).await;
     let resident = TestUser::new(2001, "Resident").with_language("en");
     desk.expect_text(desk.push(text_message(&resident, "/help")), &resident, "/new").await;
     desk.kill().await;
@@ -275,7 +117,7 @@ async fn updates_sent_while_the_bot_is_down_are_handled_after_it_starts(db: Test
 /// Nobody answers: the request climbs the chain on short deadlines set by an
 /// admin through /sla, across a kill -9 between two deadlines.
 async fn an_unanswered_request_climbs_the_chain_across_a_restart(db: TestDb) {
-    let mut desk = Desk::start(db).await;
+    let desk = Desk::start(db).await;
     let admin = TestUser::new(ADMIN, "Admin").with_language("en");
     let at = desk.push(text_message(&admin, "/sla set urgent accept 3s"));
     desk.expect_text(at, &admin, "Urgent: accept within 3 seconds").await;
