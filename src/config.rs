@@ -18,6 +18,8 @@ pub struct Config {
     /// This instance's name, under which it leases work. Instances sharing
     /// one database need different names; the host name is the default.
     pub instance: String,
+    /// Closed requests are anonymised this many days after closing.
+    pub retention_days: u32,
 }
 
 /// What only `run` needs. `Debug` is not derived: the token must never reach
@@ -79,7 +81,11 @@ impl Config {
                 std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty())
             })
             .unwrap_or_else(|| "community-desk".to_string());
-        Ok(Config { database_url, admin_ids, timezone, instance })
+        let retention_days = match var("DESK_RETENTION_DAYS") {
+            Some(days) => days.parse().context("DESK_RETENTION_DAYS must be a whole number of days")?,
+            None => crate::app::privacy::DEFAULT_RETENTION_DAYS,
+        };
+        Ok(Config { database_url, admin_ids, timezone, instance, retention_days })
     }
 }
 

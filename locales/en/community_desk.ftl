@@ -204,3 +204,12 @@ emergency-heading = 🚨 Emergency: every level of the community has been alerte
 ## Flood limit and privacy
 
 slow-down = You are sending messages too fast. Please wait a minute; at most 20 messages a minute are handled.
+mydata-sent = This is everything we keep about you.
+forget-confirm = Erase everything that identifies you? Your name, phone, home and the descriptions of your requests are deleted and open requests are cancelled; the requests stay, anonymised, only for statistics. This cannot be undone.
+button-forget = Erase my data
+button-keep = Keep it
+forgotten = Done: everything that identified you has been erased. Send /start if you want to use the desk again.
+forget-kept = All right, nothing was erased.
+button-cancel-request = ✖️ Withdraw { $number }
+request-cancelled = Request { $number } is withdrawn.
+request-cancelled-by-resident = Request { $number } was withdrawn by the resident; you need not handle it any more.

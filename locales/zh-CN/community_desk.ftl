@@ -204,3 +204,12 @@ emergency-heading = 🚨 紧急需求：社区各级负责人已同时收到通�
 ## 限流与隐私
 
 slow-down = 您发送得太快了。请稍等一分钟再继续，一分钟内最多处理 20 条消息。
+mydata-sent = 这是我们保存的关于您的全部信息。
+forget-confirm = 确定要删除您的身份信息吗？您的姓名、手机号、住址和需求描述都会被删除，未完成的需求会被取消；需求记录将匿名保留，仅用于统计。此操作无法撤销。
+button-forget = 删除我的信息
+button-keep = 保留
+forgotten = 已删除。关于您的身份信息都已清除。如需再次使用，请发送 /start。
+forget-kept = 好的，什么都没有删除。
+button-cancel-request = ✖️ 撤销 { $number }
+request-cancelled = 需求 { $number } 已撤销。
+request-cancelled-by-resident = 需求 { $number } 已被居民撤销，不用再处理了。

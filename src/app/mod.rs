@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod directory;
+pub mod privacy;
 pub mod requests;
 
 use std::sync::Arc;

@@ -320,6 +320,38 @@ pub async fn reassign(
     Ok(ReassignOutcome::Reassigned { request: reload(tx, request).await?, to })
 }
 
+#[derive(Debug, Clone, PartialEq)]
+pub enum CancelOutcome {
+    Cancelled(RequestView),
+    /// Only the resident who made a request may cancel it.
+    NotYours,
+    NoLongerOpen(RequestView),
+    Missing,
+}
+
+/// The resident withdraws a request that is still open or accepted; its
+/// timers stop.
+pub async fn cancel(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    now: DateTime<Utc>,
+) -> Result<CancelOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(CancelOutcome::Missing) };
+    if view.resident != Some(actor) {
+        return Ok(CancelOutcome::NotYours);
+    }
+    let now_ms = millis(now);
+    if view.status.apply(crate::domain::Action::Cancel).is_err()
+        || !tx.transition_by_resident(request, actor, view.status, Status::Cancelled, now_ms).await?
+    {
+        return Ok(CancelOutcome::NoLongerOpen(reload(tx, request).await?));
+    }
+    tx.cancel_timers(request, now_ms).await?;
+    tx.record_event(Some(request), Some(actor), &Event::Cancelled, now_ms).await?;
+    Ok(CancelOutcome::Cancelled(reload(tx, request).await?))
+}
+
 /// Moves the active requests assigned to `person`, who cannot be reached,
 /// on to the next available responder.
 pub async fn reroute_from(

@@ -47,6 +47,8 @@ pub enum Event {
     TakenOver,
     /// The assignee turned out to be unreachable (blocked the bot…).
     AssigneeUnreachable,
+    /// A person had everything identifying them erased.
+    Forgotten,
     Reassigned {
         to: i64,
     },
@@ -90,6 +92,7 @@ impl Event {
             Event::RemindersExhausted => "reminders_exhausted",
             Event::TakenOver => "taken_over",
             Event::AssigneeUnreachable => "assignee_unreachable",
+            Event::Forgotten => "forgotten",
             Event::Reassigned { .. } => "reassigned",
             Event::ServiceLevelChanged { .. } => "service_level_changed",
             Event::HolidayChanged { .. } => "holiday_changed",

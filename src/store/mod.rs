@@ -10,6 +10,7 @@ mod directory;
 mod jobs;
 mod people;
 mod policy;
+mod privacy;
 mod requests;
 
 use std::str::FromStr;
@@ -23,6 +24,7 @@ pub use directory::{ImportCounts, RoleView};
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
 pub use people::{BindOutcome, Person, Resident};
 pub use policy::Deadline;
+pub use privacy::OwnRequest;
 pub use requests::{NewRequest, RequestSummary, RequestView};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

@@ -287,6 +287,28 @@ impl Tx {
         Ok(result == 1)
     }
 
+    /// Like [`Tx::transition_as_assignee`], for the resident of a request.
+    pub async fn transition_by_resident(
+        &mut self,
+        request: RequestId,
+        resident: PersonId,
+        from: Status,
+        to: Status,
+        now: i64,
+    ) -> Result<bool> {
+        let changed = exec!(self, |c| sqlx::query(
+            "UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 AND resident_id = $5"
+        )
+        .bind(to.as_str())
+        .bind(now)
+        .bind(request.0)
+        .bind(from.as_str())
+        .bind(resident.0)
+        .execute(c)
+        .await)?;
+        Ok(changed == 1)
+    }
+
     pub async fn request_view(&mut self, request: RequestId) -> Result<Option<RequestView>> {
         let row: Option<ViewRow> = on!(self, |c| {
             sqlx::query_as(

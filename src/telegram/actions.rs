@@ -10,7 +10,9 @@ use super::notify::{self, CardFor};
 use super::outgoing::{Button, Keyboard, Outgoing};
 use super::render;
 use super::turn::Turn;
-use crate::app::requests::{self, AcceptOutcome, DeclineOutcome, ReassignOutcome, SubmitRefusal, TakeOverOutcome};
+use crate::app::requests::{
+    self, AcceptOutcome, CancelOutcome, DeclineOutcome, ReassignOutcome, SubmitRefusal, TakeOverOutcome,
+};
 use crate::domain::{Description, PersonId, RequestId, Role};
 use crate::store::RequestView;
 
@@ -205,5 +207,28 @@ pub async fn reassign(turn: &mut Turn<'_>, id: RequestId, to: PersonId, message:
         ReassignOutcome::NoLongerOpen(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
         ReassignOutcome::NotAllowed => fl!(l, "not-yours"),
         ReassignOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+/// The resident withdraws a request; everyone it was given to is told.
+pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let involved = requests::involved(&mut turn.tx, id).await?;
+    Ok(match requests::cancel(&mut turn.tx, id, turn.person.id, now).await? {
+        CancelOutcome::Cancelled(request) => {
+            super::handlers::clear_buttons(turn, message);
+            let number = request.number.to_string();
+            for person in involved {
+                notify::tell(turn.app, &mut turn.tx, &mut turn.out, person, |l| {
+                    fl!(l, "request-cancelled-by-resident", number = number.clone())
+                })
+                .await?;
+            }
+            turn.say(fl!(l, "request-cancelled", number = number));
+            fl!(l, "cancelled")
+        }
+        CancelOutcome::NoLongerOpen(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
+        CancelOutcome::NotYours | CancelOutcome::Missing => fl!(l, "button-unknown"),
     })
 }

@@ -17,10 +17,16 @@ pub enum CallbackData {
     Step(Step),
     Accept(RequestId),
     Decline(RequestId),
+    /// The resident withdraws their request.
+    CancelRequest(RequestId),
     TakeOver(RequestId),
     /// Shows whom the request can be reassigned to.
     Reassign(RequestId),
     ReassignTo(RequestId, PersonId),
+    /// The answer to "erase everything about me?".
+    Forget {
+        confirmed: bool,
+    },
 }
 
 /// An answer to the question a dialogue step asked.
@@ -53,7 +59,9 @@ impl CallbackData {
             CallbackData::RegisterAsStaff => "s:staff".into(),
             CallbackData::Accept(id) => format!("r:{}:a", id.0),
             CallbackData::Decline(id) => format!("r:{}:d", id.0),
+            CallbackData::Forget { confirmed } => format!("f:{}", if *confirmed { "y" } else { "n" }),
             CallbackData::TakeOver(id) => format!("r:{}:t", id.0),
+            CallbackData::CancelRequest(id) => format!("r:{}:x", id.0),
             CallbackData::Reassign(id) => format!("r:{}:r", id.0),
             CallbackData::ReassignTo(id, person) => format!("r:{}:p:{}", id.0, person.0),
             CallbackData::Step(step) => match step {
@@ -83,6 +91,8 @@ impl CallbackData {
         let parsed = match parts.as_slice() {
             ["l", code] => CallbackData::Language(Locale::ALL.into_iter().find(|l| l.code() == *code)?),
             ["s", "res"] => CallbackData::RegisterAsResident,
+            ["f", "y"] => CallbackData::Forget { confirmed: true },
+            ["f", "n"] => CallbackData::Forget { confirmed: false },
             ["s", "staff"] => CallbackData::RegisterAsStaff,
             ["r", id, action] => {
                 let id = RequestId(positive(id)?);
@@ -90,6 +100,7 @@ impl CallbackData {
                     "a" => CallbackData::Accept(id),
                     "d" => CallbackData::Decline(id),
                     "t" => CallbackData::TakeOver(id),
+                    "x" => CallbackData::CancelRequest(id),
                     "r" => CallbackData::Reassign(id),
                     _ => return None,
                 }
@@ -134,6 +145,9 @@ mod tests {
             CallbackData::Accept(RequestId(i64::MAX)),
             CallbackData::Decline(RequestId(7)),
             CallbackData::TakeOver(RequestId(7)),
+            CallbackData::CancelRequest(RequestId(7)),
+            CallbackData::Forget { confirmed: true },
+            CallbackData::Forget { confirmed: false },
             CallbackData::Reassign(RequestId(7)),
             CallbackData::ReassignTo(RequestId(i64::MAX), PersonId(i64::MAX)),
         ];

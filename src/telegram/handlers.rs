@@ -113,9 +113,23 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
             turn.say(fl!(l, "privacy-notice"));
             turn.remind().await?;
         }
-        Command::Mydata
-        | Command::Forget
-        | Command::Tasks
+        Command::Mydata => {
+            let data = crate::app::privacy::my_data(&mut turn.tx, turn.person.id).await?;
+            let content = serde_json::to_string_pretty(&data)?;
+            turn.send(Outgoing::File { chat: turn.chat, name: "my-data.json".into(), content });
+            turn.say(fl!(l, "mydata-sent"));
+        }
+        Command::Forget => {
+            let buttons = vec![vec![
+                super::outgoing::Button::new(
+                    fl!(l, "button-forget"),
+                    CallbackData::Forget { confirmed: true }.encode(),
+                ),
+                super::outgoing::Button::new(fl!(l, "button-keep"), CallbackData::Forget { confirmed: false }.encode()),
+            ]];
+            turn.reply(fl!(l, "forget-confirm"), Some(Keyboard::Inline(buttons)));
+        }
+        Command::Tasks
         | Command::Away(_)
         | Command::Back
         | Command::Open
@@ -211,7 +225,12 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
         return Ok(());
     }
     let mut text = fl!(l, "my-header");
+    let mut buttons = Vec::new();
     for request in requests {
+        if request.status.is_active() {
+            let label = fl!(l, "button-cancel-request", number = request.number.to_string());
+            buttons.push(vec![super::outgoing::Button::new(label, CallbackData::CancelRequest(request.id).encode())]);
+        }
         let created = crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
         text.push('\n');
         text.push_str(&fl!(
@@ -223,7 +242,8 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
             date = created.format("%m-%d %H:%M").to_string()
         ));
     }
-    turn.say(text);
+    let keyboard = (!buttons.is_empty()).then_some(Keyboard::Inline(buttons));
+    turn.reply(text, keyboard);
     Ok(())
 }
 
@@ -415,8 +435,21 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             None
         }
         Some(CallbackData::Step(step)) => on_step(&mut turn, step, message).await?,
+        Some(CallbackData::Forget { confirmed }) => {
+            clear_buttons(&mut turn, message);
+            let l = turn.l();
+            if confirmed {
+                let now = turn.now;
+                crate::app::privacy::forget(&mut turn.tx, turn.person.id, now).await?;
+                turn.reply(fl!(l, "forgotten"), Some(Keyboard::Remove));
+            } else {
+                turn.say(fl!(l, "forget-kept"));
+            }
+            None
+        }
         Some(CallbackData::Accept(id)) => Some(actions::accept(&mut turn, id, message).await?),
         Some(CallbackData::Decline(id)) => Some(actions::decline(&mut turn, id, message).await?),
+        Some(CallbackData::CancelRequest(id)) => Some(actions::cancel(&mut turn, id, message).await?),
         Some(CallbackData::TakeOver(id)) => Some(actions::take_over(&mut turn, id, message).await?),
         Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),
         Some(CallbackData::ReassignTo(id, to)) => Some(actions::reassign(&mut turn, id, to, message).await?),

@@ -71,6 +71,7 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
         tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
         tokio::spawn(timers::run(app.clone(), shutdown.clone())),
+        tokio::spawn(daily_cleanup(app.clone(), shutdown.clone())),
     ];
     for task in tasks {
         task.await.context("a background task panicked")?;
@@ -123,6 +124,21 @@ async fn publish_commands(app: &App, bot: &Bot) {
         }
         if let Err(error) = request.await {
             tracing::warn!(%error, "could not publish the command menu");
+        }
+    }
+}
+
+/// Once at start-up and then daily: anonymise requests past their retention
+/// and prune finished work. Running it on several instances is harmless.
+async fn daily_cleanup(app: Arc<App>, shutdown: Shutdown) {
+    while !shutdown.is_triggered() {
+        match crate::app::privacy::daily_cleanup(&app.store, app.config.retention_days, app.now()).await {
+            Ok(anonymised) => tracing::info!(anonymised, "daily clean-up done"),
+            Err(error) => tracing::warn!(%error, "daily clean-up failed; it will run again tomorrow"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(24 * 60 * 60)) => {}
+            _ = shutdown.triggered() => {}
         }
     }
 }

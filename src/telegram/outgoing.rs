@@ -35,6 +35,12 @@ pub enum Outgoing {
         callback_id: String,
         text: Option<String>,
     },
+    /// A small text file, such as a person's data export.
+    File {
+        chat: i64,
+        name: String,
+        content: String,
+    },
 }
 
 impl Outgoing {
@@ -45,7 +51,8 @@ impl Outgoing {
             Outgoing::Text { chat, .. }
             | Outgoing::Attachment { chat, .. }
             | Outgoing::EditText { chat, .. }
-            | Outgoing::ClearButtons { chat, .. } => Some(*chat),
+            | Outgoing::ClearButtons { chat, .. }
+            | Outgoing::File { chat, .. } => Some(*chat),
             Outgoing::AnswerCallback { .. } => None,
         }
     }
@@ -53,7 +60,7 @@ impl Outgoing {
     /// Whether this counts against Telegram's per-chat message limit. Edits
     /// and callback answers do not.
     pub fn is_new_message(&self) -> bool {
-        matches!(self, Outgoing::Text { .. } | Outgoing::Attachment { .. })
+        matches!(self, Outgoing::Text { .. } | Outgoing::Attachment { .. } | Outgoing::File { .. })
     }
 }
 

@@ -297,6 +297,9 @@ async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestErro
         Outgoing::ClearButtons { chat, message_id } => {
             bot.edit_message_reply_markup(ChatId(chat), MessageId(message_id)).await?
         }
+        Outgoing::File { chat, name, content } => {
+            bot.send_document(ChatId(chat), InputFile::memory(content.into_bytes()).file_name(name)).await?
+        }
         Outgoing::AnswerCallback { callback_id, text } => {
             let mut request = bot.answer_callback_query(CallbackQueryId(callback_id));
             if let Some(text) = text {

@@ -54,6 +54,8 @@ contract_tests!(
     dialogue_state_is_kept_until_cleared,
     only_someone_above_the_assignee_may_take_over_or_reassign,
     a_normal_request_reported_at_night_is_looked_at_from_eight,
+    forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests,
+    finished_requests_are_anonymised_after_the_retention_period,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -414,4 +416,53 @@ async fn a_normal_request_reported_at_night_is_looked_at_from_eight(db: &TestDb)
     assert_eq!(submitted.looked_at_from, Some(eight));
     let due = community_desk::store::from_millis(submitted.request.accept_due_at.expect("an accept deadline"));
     assert_eq!(due, eight + chrono::Duration::minutes(30), "the clock is paused overnight");
+}
+
+async fn forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests(db: &TestDb) {
+    use community_desk::app::privacy;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    bind(&store, 1001, "13800000001").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.bind_phone(resident, &Phone::parse("13900000123").unwrap()).await.unwrap();
+    let id =
+        requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request.id;
+    let data = privacy::my_data(&mut tx, resident).await.unwrap();
+    assert_eq!(data["phone"], "+8613900000123");
+    assert_eq!(data["requests"][0]["description"], "楼道没电了");
+    assert_eq!(data["home"]["building"], "绿杨社区 / 第一网格 / 东苑 / E01");
+    privacy::forget(&mut tx, resident, chrono::Utc::now()).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.person_by_telegram(TelegramId(5001)).await.unwrap().is_none(), "the account is unlinked");
+    assert_eq!(tx.phone_of(resident).await.unwrap(), None);
+    assert!(tx.resident(resident).await.unwrap().is_none());
+    let request = tx.request_view(id).await.unwrap().expect("the request stays for statistics");
+    assert_eq!((request.description.as_str(), request.attachments.len()), ("", 0));
+    assert_eq!(request.status, community_desk::domain::Status::Cancelled, "nobody could answer it any more");
+}
+
+async fn finished_requests_are_anonymised_after_the_retention_period(db: &TestDb) {
+    use community_desk::app::privacy;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let resident = resident(&store, 5001, "E01").await;
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(200);
+    let mut tx = store.begin().await.unwrap();
+    let old = requests::submit(&mut tx, resident, &draft(), &policy, long_ago).await.unwrap().unwrap().request.id;
+    let recent =
+        requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request.id;
+    for (id, at) in [(old, long_ago), (recent, chrono::Utc::now())] {
+        let outcome = requests::cancel(&mut tx, id, resident, at).await.unwrap();
+        assert!(matches!(outcome, requests::CancelOutcome::Cancelled(_)));
+    }
+    tx.commit().await.unwrap();
+    assert_eq!(privacy::daily_cleanup(&store, 180, chrono::Utc::now()).await.unwrap(), 1);
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.request_view(old).await.unwrap().unwrap().description, "");
+    assert_eq!(tx.request_view(recent).await.unwrap().unwrap().description, "楼道没电了");
 }

@@ -1,0 +1,89 @@
+//! What privacy needs from the store: a person's data, erasing it, and the
+//! retention of closed requests.
+
+use super::{Result, Tx, exec, on};
+use crate::domain::PersonId;
+
+/// A request as its resident may see it in their data export.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OwnRequest {
+    pub number: i64,
+    pub category: String,
+    pub urgency: String,
+    pub status: String,
+    pub description: String,
+    pub room: Option<String>,
+    pub created_at: i64,
+}
+
+impl Tx {
+    pub async fn phone_of(&mut self, person: PersonId) -> Result<Option<String>> {
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(c)
+            .await)?
+        .flatten())
+    }
+
+    pub async fn own_requests(&mut self, person: PersonId) -> Result<Vec<OwnRequest>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT number, category, urgency, status, description, room, created_at FROM requests \
+             WHERE resident_id = $1 ORDER BY created_at"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// Erases everything that identifies a person. Their requests stay for
+    /// statistics, without description, room or attachments; open ones are
+    /// cancelled, as nobody could get back to them.
+    pub async fn forget_person(&mut self, person: PersonId, now: i64) -> Result<()> {
+        exec!(self, |c| sqlx::query(
+            "DELETE FROM attachments WHERE request_id IN (SELECT id FROM requests WHERE resident_id = $1)"
+        )
+        .bind(person.0)
+        .execute(c)
+        .await)?;
+        exec!(self, |c| sqlx::query(
+            "UPDATE requests SET description = '', room = NULL, updated_at = $2, \
+             status = CASE WHEN status IN ('open', 'accepted') THEN 'cancelled' ELSE status END \
+             WHERE resident_id = $1"
+        )
+        .bind(person.0)
+        .bind(now)
+        .execute(c)
+        .await)?;
+        exec!(self, |c| sqlx::query("DELETE FROM residents WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        exec!(self, |c| sqlx::query("DELETE FROM roles WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        exec!(self, |c| {
+            sqlx::query(
+            "UPDATE people SET telegram_id = NULL, name = '', phone = NULL, locale = NULL, reachable = FALSE WHERE id = $1"
+        )
+        .bind(person.0)
+        .execute(c)
+        .await
+        })?;
+        Ok(())
+    }
+
+    /// Anonymises requests closed or cancelled before `before`; returns how
+    /// many.
+    pub async fn anonymise_finished_before(&mut self, before: i64) -> Result<u64> {
+        exec!(self, |c| sqlx::query(
+            "DELETE FROM attachments WHERE request_id IN (SELECT id FROM requests \
+             WHERE status IN ('closed', 'cancelled') AND updated_at < $1 AND resident_id IS NOT NULL)"
+        )
+        .bind(before)
+        .execute(c)
+        .await)?;
+        Ok(exec!(self, |c| sqlx::query(
+            "UPDATE requests SET description = '', room = NULL, resident_id = NULL \
+             WHERE status IN ('closed', 'cancelled') AND updated_at < $1 AND resident_id IS NOT NULL"
+        )
+        .bind(before)
+        .execute(c)
+        .await)?)
+    }
+}
