@@ -182,7 +182,7 @@ mod tests {
     #[test]
     fn forged_and_malformed_data_is_refused() {
         for junk in
-            ["", "r:abc:a", "r:-5:a", "r:5:x", "r:5", "d:cat:plumbing", "l:fr", "d:b:东", "x", &"r:1:a".repeat(20)]
+            ["", "r:abc:a", "r:-5:a", "r:5:z", "r:5", "d:cat:plumbing", "l:fr", "d:b:东", "x", &"r:1:a".repeat(20)]
         {
             assert_eq!(CallbackData::parse(junk), None, "{junk:?}");
         }
