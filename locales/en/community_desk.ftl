@@ -213,3 +213,31 @@ forget-kept = All right, nothing was erased.
 button-cancel-request = ✖️ Withdraw { $number }
 request-cancelled = Request { $number } is withdrawn.
 request-cancelled-by-resident = Request { $number } was withdrawn by the resident; you need not handle it any more.
+
+## Handling, confirming, rating
+
+ask-decline-reason = Why do you decline request { $number }?
+decline-not-my-building = Not my building
+decline-not-my-kind = Not the kind of problem I handle
+decline-away = I am away
+decline-other = Another reason…
+ask-decline-note = Please write your reason in a few words.
+button-resolve = ✅ Resolved
+ask-resolve-note = Please write in a few words what was done (the resident will see it).
+resolved = Request { $number } is marked resolved; waiting for the resident to confirm.
+ask-fixed = Your request { $number } has been handled: { $note }
+    Is it fixed?
+button-fixed-yes = 👍 Yes, fixed
+button-fixed-no = 👎 Not yet
+ask-reopen-reason = Please say what is still wrong; we will pass it on.
+reopened = Request { $number } is reopened; its responder will carry on.
+reopened-heading = ↩️ The resident says it is not fixed: { $reason }
+ask-rating = Thank you! How would you rate how request { $number } was handled?
+rated = Thank you for rating!
+already-rated = This request has been rated already.
+thanks = Thank you!
+resident-confirmed = The resident confirmed request { $number } is fixed.
+resident-rated = The resident rated request { $number }: { $stars } stars.
+auto-closed = Your request { $number } was handled three days ago without your confirmation, so it is now closed. If the problem is still there, send /new.
+tasks-none = You hold no requests.
+tasks-header = You hold { $count } request(s), overdue first:

@@ -213,3 +213,31 @@ forget-kept = 好的，什么都没有删除。
 button-cancel-request = ✖️ 撤销 { $number }
 request-cancelled = 需求 { $number } 已撤销。
 request-cancelled-by-resident = 需求 { $number } 已被居民撤销，不用再处理了。
+
+## 处理、确认、评价
+
+ask-decline-reason = 为什么转交需求 { $number }？
+decline-not-my-building = 不是我负责的楼栋
+decline-not-my-kind = 不是我能处理的问题
+decline-away = 我现在不在
+decline-other = 其他原因……
+ask-decline-note = 请简单写一下转交的原因。
+button-resolve = ✅ 已处理完
+ask-resolve-note = 请简单写一下做了什么（会转告居民）。
+resolved = 需求 { $number } 已标记为处理完，正在等居民确认。
+ask-fixed = 您的需求 { $number } 已处理：{ $note }
+    问题解决了吗？
+button-fixed-yes = 👍 解决了
+button-fixed-no = 👎 还没有
+ask-reopen-reason = 请说一下还有什么问题，我们会转告负责人。
+reopened = 需求 { $number } 已重新打开，负责人会继续处理。
+reopened-heading = ↩️ 居民说问题还没有解决：{ $reason }
+ask-rating = 谢谢确认！请为需求 { $number } 的处理打分：
+rated = 谢谢您的评价！
+already-rated = 这个需求已经评过分了。
+thanks = 谢谢！
+resident-confirmed = 居民确认需求 { $number } 已解决。
+resident-rated = 居民为需求 { $number } 打了 { $stars } 星。
+auto-closed = 您的需求 { $number } 处理后三天没有收到您的确认，已自动完成。如果问题还在，请发送 /new 重新报告。
+tasks-none = 您手上没有待处理的需求。
+tasks-header = 您有 { $count } 个待处理的需求（已超时的在前）：

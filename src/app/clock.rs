@@ -43,6 +43,8 @@ pub enum Notice {
     ResidentEscalated { request: RequestView },
     /// A top-level reminder.
     Remind { to: PersonId, request: RequestView, n: i64 },
+    /// A resolved request closed without the resident's answer.
+    AutoClosed { request: RequestView },
 }
 
 /// Why a responder above the assignee is alerted.
@@ -147,6 +149,12 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
         }
         Firing::Remind { n } => notices.extend(remind(tx, &request, request.escalation_level, n, now).await?),
         Firing::GiveUp => tx.record_event(Some(request.id), None, &Event::RemindersExhausted, now_ms).await?,
+        Firing::AutoClose => {
+            if tx.close_resolved(request.id, now_ms).await? {
+                tx.record_event(Some(request.id), None, &Event::AutoClosed, now_ms).await?;
+                notices.push(Notice::AutoClosed { request: reload(tx, &request).await? });
+            }
+        }
     }
     Ok(notices)
 }

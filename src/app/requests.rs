@@ -173,11 +173,13 @@ pub enum DeclineOutcome {
     Missing,
 }
 
-/// The assignee passes a request on. They are not asked again for it.
+/// The assignee passes a request on, saying why. They are not asked again
+/// for it.
 pub async fn decline(
     tx: &mut Tx,
     request: RequestId,
     actor: PersonId,
+    reason: &str,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<DeclineOutcome, StoreError> {
@@ -192,7 +194,7 @@ pub async fn decline(
     if !tx.transition_as_assignee(request, actor, view.status, Status::Open, now_ms).await? {
         return Ok(DeclineOutcome::NotYours);
     }
-    tx.record_event(Some(request), Some(actor), &Event::Declined, now_ms).await?;
+    tx.record_event(Some(request), Some(actor), &Event::Declined { reason: reason.to_string() }, now_ms).await?;
     let building = tx.request_building(request).await?;
     let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
     let rerouted = reload(tx, request).await?;
@@ -318,6 +320,120 @@ pub async fn reassign(
     let reassigned = reload(tx, request).await?;
     clock::restart(tx, &reassigned, policy, now).await?;
     Ok(ReassignOutcome::Reassigned { request: reload(tx, request).await?, to })
+}
+
+/// How a step of the "handle – evaluate" half went.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepOutcome {
+    Done(RequestView),
+    /// The actor is not the one who may take this step.
+    NotYours,
+    /// The request is not in a state where this step applies.
+    NoLongerApplies(RequestView),
+    Missing,
+}
+
+/// The assignee says the request is done, with a note of what was done. The
+/// resident is then asked whether it is fixed; without an answer it closes
+/// by itself.
+pub async fn resolve(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(StepOutcome::Missing) };
+    if view.assignee != Some(actor) {
+        return Ok(StepOutcome::NotYours);
+    }
+    let now_ms = millis(now);
+    if view.status.apply(crate::domain::Action::Resolve).is_err()
+        || !tx.transition_as_assignee(request, actor, view.status, Status::Resolved, now_ms).await?
+    {
+        return Ok(StepOutcome::NoLongerApplies(reload(tx, request).await?));
+    }
+    tx.record_event(Some(request), Some(actor), &Event::Resolved { note: note.to_string() }, now_ms).await?;
+    tx.cancel_timers(request, now_ms).await?;
+    let (timer, at) = crate::domain::escalation::plan_auto_close(view.escalation_level, now);
+    tx.schedule_timer(&crate::domain::escalation::Timer { request, ..timer }, at, now_ms).await?;
+    Ok(StepOutcome::Done(reload(tx, request).await?))
+}
+
+/// The resident answers "is it fixed?". Yes closes the request; no reopens it
+/// to the same responder with a fresh resolve clock, and counts against the
+/// service level (the reopening is an event).
+pub async fn confirm(
+    tx: &mut Tx,
+    request: RequestId,
+    resident: PersonId,
+    fixed: bool,
+    reason: &str,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(StepOutcome::Missing) };
+    if view.resident != Some(resident) {
+        return Ok(StepOutcome::NotYours);
+    }
+    let now_ms = millis(now);
+    let (action, to) = if fixed {
+        (crate::domain::Action::Confirm, Status::Closed)
+    } else {
+        (crate::domain::Action::Reopen, Status::Accepted)
+    };
+    if view.status != Status::Resolved
+        || view.status.apply(action).is_err()
+        || !tx.transition_by_resident(request, resident, Status::Resolved, to, now_ms).await?
+    {
+        return Ok(StepOutcome::NoLongerApplies(reload(tx, request).await?));
+    }
+    tx.cancel_timers(request, now_ms).await?;
+    if fixed {
+        tx.record_event(Some(request), Some(resident), &Event::Confirmed, now_ms).await?;
+    } else {
+        tx.record_event(Some(request), Some(resident), &Event::Reopened { reason: reason.to_string() }, now_ms).await?;
+        let reopened = reload(tx, request).await?;
+        clock::restart(tx, &reopened, policy, now).await?;
+    }
+    Ok(StepOutcome::Done(reload(tx, request).await?))
+}
+
+/// The resident rates a closed request, once, 1 to 5.
+pub async fn rate(
+    tx: &mut Tx,
+    request: RequestId,
+    resident: PersonId,
+    stars: u8,
+    now: DateTime<Utc>,
+) -> Result<StepOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(StepOutcome::Missing) };
+    if view.resident != Some(resident) {
+        return Ok(StepOutcome::NotYours);
+    }
+    if view.status != Status::Closed || !(1..=5).contains(&stars) || !tx.set_rating(request, stars).await? {
+        return Ok(StepOutcome::NoLongerApplies(view));
+    }
+    tx.record_event(Some(request), Some(resident), &Event::Rated { stars }, millis(now)).await?;
+    Ok(StepOutcome::Done(reload(tx, request).await?))
+}
+
+/// The requests a responder holds, those past a deadline first.
+pub async fn tasks_of(tx: &mut Tx, responder: PersonId, now: DateTime<Utc>) -> Result<Vec<RequestView>, StoreError> {
+    let now_ms = millis(now);
+    let mut tasks = Vec::new();
+    for id in tx.active_requests_assigned_to(responder).await? {
+        tasks.push(reload(tx, id).await?);
+    }
+    let due = |r: &RequestView| match r.status {
+        Status::Open => r.accept_due_at,
+        _ => r.resolve_due_at,
+    };
+    tasks.sort_by_key(|r| {
+        let due = due(r).unwrap_or(i64::MAX);
+        (due > now_ms, due, r.id)
+    });
+    Ok(tasks)
 }
 
 #[derive(Debug, Clone, PartialEq)]

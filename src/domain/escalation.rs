@@ -31,6 +31,8 @@ pub enum TimerKind {
     Warning,
     Deadline,
     Reminder,
+    /// A resolved request the resident has not confirmed closes by itself.
+    AutoClose,
 }
 
 /// What a timer job carries.
@@ -67,14 +69,24 @@ pub enum Firing {
     },
     /// At the top, and reminded as often as we do.
     GiveUp,
+    /// The resident never answered "is it fixed?": the request closes.
+    AutoClose,
 }
 
 /// Decides what a firing timer does.
 pub fn fire(timer: &Timer, state: ClockState) -> Firing {
+    if timer.kind == TimerKind::AutoClose {
+        return if state.status == Status::Resolved && timer.status == Status::Resolved {
+            Firing::AutoClose
+        } else {
+            Firing::Stale
+        };
+    }
     if timer.status != state.status || timer.level != state.level || !state.status.is_active() {
         return Firing::Stale;
     }
     match timer.kind {
+        TimerKind::AutoClose => Firing::Stale,
         TimerKind::Warning => Firing::WarnAssignee,
         TimerKind::Deadline if state.level < state.top_level => Firing::Escalate { to_level: state.level + 1 },
         TimerKind::Deadline | TimerKind::Reminder if state.reminders_sent < MAX_REMINDERS => {
@@ -130,6 +142,16 @@ pub fn plan_escalated(
 ) -> Vec<(Timer, DateTime<Utc>)> {
     let deadline = calendar.deadline(now, service.accept_within, service.service_hours_only);
     vec![(Timer { request: RequestId(0), kind: TimerKind::Deadline, status, level }, deadline)]
+}
+
+/// A resolved request closes by itself this long after it was resolved, if
+/// the resident does not answer.
+pub const AUTO_CLOSE_AFTER: Duration = Duration::from_secs(3 * 24 * 60 * 60);
+
+/// The timer that closes a resolved request nobody confirmed.
+pub fn plan_auto_close(level: i64, now: DateTime<Utc>) -> (Timer, DateTime<Utc>) {
+    let at = now + chrono::Duration::from_std(AUTO_CLOSE_AFTER).unwrap_or_default();
+    (Timer { request: RequestId(0), kind: TimerKind::AutoClose, status: Status::Resolved, level }, at)
 }
 
 /// The next reminder at the top of the chain.
@@ -207,6 +229,7 @@ mod tests {
                     due.push(plan_reminder(current.status, current.level, clock.now()));
                 }
                 Firing::GiveUp => story.push("give up".to_string()),
+                Firing::AutoClose => story.push("close".to_string()),
             }
         }
         assert_eq!(
@@ -244,6 +267,14 @@ mod tests {
             fire(&timer(TimerKind::Deadline, Status::Open, 1), state(Status::Open, 1, 0)),
             Firing::Escalate { to_level: 2 }
         );
+    }
+
+    #[test]
+    fn an_unconfirmed_resolution_closes_after_three_days_unless_reopened() {
+        let (timer, _) = plan_auto_close(0, Utc::now());
+        assert_eq!(fire(&timer, state(Status::Resolved, 0, 0)), Firing::AutoClose);
+        assert_eq!(fire(&timer, state(Status::Accepted, 0, 0)), Firing::Stale, "reopened meanwhile");
+        assert_eq!(fire(&timer, state(Status::Closed, 0, 0)), Firing::Stale, "confirmed meanwhile");
     }
 
     #[test]

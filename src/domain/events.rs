@@ -22,8 +22,25 @@ pub enum Event {
         decision: RoutingDecision,
     },
     Accepted,
-    Declined,
+    Declined {
+        reason: String,
+    },
     Cancelled,
+    /// The responder says it is done, with a note of what was done.
+    Resolved {
+        note: String,
+    },
+    /// The resident confirmed the fix.
+    Confirmed,
+    /// The resident says it is not fixed; it goes back to the responder.
+    Reopened {
+        reason: String,
+    },
+    Rated {
+        stars: u8,
+    },
+    /// Nobody answered "is it fixed?" in time.
+    AutoClosed,
     /// The assignee was warned that a deadline is near.
     Warned {
         to: i64,
@@ -83,7 +100,12 @@ impl Event {
             Event::Routed { .. } => "routed",
             Event::Unroutable { .. } => "unroutable",
             Event::Accepted => "accepted",
-            Event::Declined => "declined",
+            Event::Declined { .. } => "declined",
+            Event::Resolved { .. } => "resolved",
+            Event::Confirmed => "confirmed",
+            Event::Reopened { .. } => "reopened",
+            Event::Rated { .. } => "rated",
+            Event::AutoClosed => "auto_closed",
             Event::Cancelled => "cancelled",
             Event::Warned { .. } => "warned",
             Event::Escalated { .. } => "escalated",

@@ -309,6 +309,28 @@ impl Tx {
         Ok(changed == 1)
     }
 
+    /// Closes a resolved request; returns whether it was still resolved.
+    pub async fn close_resolved(&mut self, request: RequestId, now: i64) -> Result<bool> {
+        let closed = exec!(self, |c| sqlx::query(
+            "UPDATE requests SET status = 'closed', updated_at = $1 WHERE id = $2 AND status = 'resolved'"
+        )
+        .bind(now)
+        .bind(request.0)
+        .execute(c)
+        .await)?;
+        Ok(closed == 1)
+    }
+
+    /// Records a rating, once; returns whether it was the first.
+    pub async fn set_rating(&mut self, request: RequestId, stars: u8) -> Result<bool> {
+        let rated = exec!(self, |c| sqlx::query("UPDATE requests SET rating = $1 WHERE id = $2 AND rating IS NULL")
+            .bind(i64::from(stars))
+            .bind(request.0)
+            .execute(c)
+            .await)?;
+        Ok(rated == 1)
+    }
+
     pub async fn request_view(&mut self, request: RequestId) -> Result<Option<RequestView>> {
         let row: Option<ViewRow> = on!(self, |c| {
             sqlx::query_as(

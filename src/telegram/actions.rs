@@ -5,13 +5,14 @@
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use super::dialogue::Draft;
+use super::callback::{CallbackData, DeclineReason};
+use super::dialogue::{Dialogue, Draft};
 use super::notify::{self, CardFor};
 use super::outgoing::{Button, Keyboard, Outgoing};
 use super::render;
 use super::turn::Turn;
 use crate::app::requests::{
-    self, AcceptOutcome, CancelOutcome, DeclineOutcome, ReassignOutcome, SubmitRefusal, TakeOverOutcome,
+    self, AcceptOutcome, CancelOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, SubmitRefusal, TakeOverOutcome,
 };
 use crate::domain::{Description, PersonId, RequestId, Role};
 use crate::store::RequestView;
@@ -109,11 +110,54 @@ pub async fn accept(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     })
 }
 
-pub async fn decline(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
+/// Asks the assignee why they decline.
+pub async fn decline_menu(turn: &mut Turn<'_>, id: RequestId) -> Answer {
+    let l = turn.l();
+    let Some(request) = turn.tx.request_view(id).await? else { return Ok(fl!(l, "button-unknown")) };
+    if request.assignee != Some(turn.person.id) {
+        return Ok(fl!(l, "not-yours"));
+    }
+    if !request.status.is_active() {
+        return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
+    }
+    let buttons = DeclineReason::ALL
+        .iter()
+        .map(|reason| {
+            let label = match reason {
+                DeclineReason::NotMyBuilding => fl!(l, "decline-not-my-building"),
+                DeclineReason::NotMyKind => fl!(l, "decline-not-my-kind"),
+                DeclineReason::Away => fl!(l, "decline-away"),
+                DeclineReason::Other => fl!(l, "decline-other"),
+            };
+            vec![Button::new(label, CallbackData::DeclineWith(id, *reason).encode())]
+        })
+        .collect();
+    turn.reply(fl!(l, "ask-decline-reason", number = request.number.to_string()), Some(Keyboard::Inline(buttons)));
+    Ok(String::new())
+}
+
+/// A reason was chosen: decline, or first ask for the reason in words.
+pub async fn decline_with(
+    turn: &mut Turn<'_>,
+    id: RequestId,
+    reason: DeclineReason,
+    message: Option<(i64, MessageId)>,
+) -> Answer {
+    super::handlers::clear_buttons(turn, message);
+    if reason == DeclineReason::Other {
+        let dialogue = Dialogue::DeclineNote { request: id.0 };
+        turn.set_dialogue(&dialogue).await?;
+        turn.prompt(&dialogue).await?;
+        return Ok(String::new());
+    }
+    decline(turn, id, reason.as_str(), None).await
+}
+
+pub async fn decline(turn: &mut Turn<'_>, id: RequestId, reason: &str, message: Option<(i64, MessageId)>) -> Answer {
     let l = turn.l();
     let now = turn.now;
     let policy = turn.app.policy(&mut turn.tx).await?;
-    Ok(match requests::decline(&mut turn.tx, id, turn.person.id, &policy, now).await? {
+    Ok(match requests::decline(&mut turn.tx, id, turn.person.id, reason, &policy, now).await? {
         DeclineOutcome::Rerouted { request, assignment } => {
             if let Some((chat, message_id)) = message {
                 let text = fl!(l, "card-declined", number = request.number.to_string());
@@ -184,7 +228,7 @@ pub async fn reassign_menu(turn: &mut Turn<'_>, id: RequestId) -> Answer {
     for option in options.into_iter().take(20) {
         let name = turn.tx.person(option.person).await?.map(|p| p.name).unwrap_or_default();
         let label = format!("{} · {} · {}", render::role(l, option.role), option.unit_name, name);
-        buttons.push(vec![Button::new(label, super::callback::CallbackData::ReassignTo(id, option.person).encode())]);
+        buttons.push(vec![Button::new(label, CallbackData::ReassignTo(id, option.person).encode())]);
     }
     let number = turn.tx.request_view(id).await?.map(|r| r.number.to_string()).unwrap_or_default();
     turn.reply(fl!(l, "reassign-choose", number = number), Some(Keyboard::Inline(buttons)));
@@ -231,4 +275,161 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
         CancelOutcome::NoLongerOpen(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
         CancelOutcome::NotYours | CancelOutcome::Missing => fl!(l, "button-unknown"),
     })
+}
+
+/// The assignee starts resolving: a note of what was done is asked first.
+pub async fn resolve_start(turn: &mut Turn<'_>, id: RequestId) -> Answer {
+    let l = turn.l();
+    let Some(request) = turn.tx.request_view(id).await? else { return Ok(fl!(l, "button-unknown")) };
+    if request.assignee != Some(turn.person.id) {
+        return Ok(fl!(l, "not-yours"));
+    }
+    if !request.status.is_active() {
+        return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
+    }
+    let dialogue = Dialogue::ResolveNote { request: id.0 };
+    turn.set_dialogue(&dialogue).await?;
+    turn.prompt(&dialogue).await?;
+    Ok(String::new())
+}
+
+/// The note arrived: the request is resolved and the resident asked whether
+/// it is fixed.
+pub async fn resolve(turn: &mut Turn<'_>, id: RequestId, note: &str) -> anyhow::Result<()> {
+    let l = turn.l();
+    let now = turn.now;
+    turn.end_dialogue().await?;
+    match requests::resolve(&mut turn.tx, id, turn.person.id, note, now).await? {
+        StepOutcome::Done(request) => {
+            let number = request.number.to_string();
+            let note = note.to_string();
+            if let Some(resident) = request.resident {
+                let yes = Button::new(String::new(), CallbackData::Fixed(id, true).encode());
+                let no = Button::new(String::new(), CallbackData::Fixed(id, false).encode());
+                notify::ask(turn.app, &mut turn.tx, &mut turn.out, resident, |l| {
+                    let text = fl!(l, "ask-fixed", number = number.clone(), note = note.clone());
+                    let buttons = vec![vec![
+                        Button { text: fl!(l, "button-fixed-yes"), ..yes.clone() },
+                        Button { text: fl!(l, "button-fixed-no"), ..no.clone() },
+                    ]];
+                    (text, buttons)
+                })
+                .await?;
+            }
+            turn.say(fl!(l, "resolved", number = request.number.to_string()));
+        }
+        StepOutcome::NoLongerApplies(request) => {
+            turn.say(fl!(l, "no-longer-open", status = render::status(l, request.status)));
+        }
+        StepOutcome::NotYours => turn.say(fl!(l, "not-yours")),
+        StepOutcome::Missing => turn.say(fl!(l, "button-unknown")),
+    }
+    Ok(())
+}
+
+/// The resident answers "is it fixed?": yes asks for a rating, no asks
+/// what is still wrong.
+pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    if !fixed {
+        let Some(request) = turn.tx.request_view(id).await? else { return Ok(fl!(l, "button-unknown")) };
+        if request.resident != Some(turn.person.id) {
+            return Ok(fl!(l, "button-unknown"));
+        }
+        if request.status != crate::domain::Status::Resolved {
+            return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
+        }
+        super::handlers::clear_buttons(turn, message);
+        let dialogue = Dialogue::ReopenReason { request: id.0 };
+        turn.set_dialogue(&dialogue).await?;
+        turn.prompt(&dialogue).await?;
+        return Ok(String::new());
+    }
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    Ok(match requests::confirm(&mut turn.tx, id, turn.person.id, true, "", &policy, now).await? {
+        StepOutcome::Done(request) => {
+            super::handlers::clear_buttons(turn, message);
+            let stars = (1..=5u8)
+                .map(|n| Button::new("⭐".repeat(usize::from(n)), CallbackData::Rate(id, n).encode()))
+                .collect::<Vec<_>>();
+            let rows = vec![stars[..3].to_vec(), stars[3..].to_vec()];
+            turn.reply(fl!(l, "ask-rating", number = request.number.to_string()), Some(Keyboard::Inline(rows)));
+            if let Some(assignee) = request.assignee {
+                let number = request.number.to_string();
+                notify::tell(turn.app, &mut turn.tx, &mut turn.out, assignee, |l| {
+                    fl!(l, "resident-confirmed", number = number.clone())
+                })
+                .await?;
+            }
+            fl!(l, "thanks")
+        }
+        StepOutcome::NoLongerApplies(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
+        StepOutcome::NotYours | StepOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+/// The resident said what is still wrong: the request goes back to its
+/// responder.
+pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow::Result<()> {
+    let l = turn.l();
+    let now = turn.now;
+    turn.end_dialogue().await?;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    match requests::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
+        StepOutcome::Done(request) => {
+            if let Some(assignee) = request.assignee {
+                let reason = reason.to_string();
+                notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &request, CardFor::Assignee, |l| {
+                    Some(fl!(l, "reopened-heading", reason = reason.clone()))
+                })
+                .await?;
+            }
+            turn.say(fl!(l, "reopened", number = request.number.to_string()));
+        }
+        StepOutcome::NoLongerApplies(request) => {
+            turn.say(fl!(l, "no-longer-open", status = render::status(l, request.status)));
+        }
+        StepOutcome::NotYours | StepOutcome::Missing => turn.say(fl!(l, "button-unknown")),
+    }
+    Ok(())
+}
+
+pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    Ok(match requests::rate(&mut turn.tx, id, turn.person.id, stars, now).await? {
+        StepOutcome::Done(request) => {
+            super::handlers::clear_buttons(turn, message);
+            if let Some(assignee) = request.assignee {
+                let number = request.number.to_string();
+                notify::tell(turn.app, &mut turn.tx, &mut turn.out, assignee, |l| {
+                    fl!(l, "resident-rated", number = number.clone(), stars = stars.to_string())
+                })
+                .await?;
+            }
+            turn.say(fl!(l, "rated"));
+            fl!(l, "thanks")
+        }
+        StepOutcome::NoLongerApplies(_) => fl!(l, "already-rated"),
+        StepOutcome::NotYours | StepOutcome::Missing => fl!(l, "button-unknown"),
+    })
+}
+
+/// `/tasks`: the requests I hold, overdue first, each as its card.
+pub async fn tasks(turn: &mut Turn<'_>) -> anyhow::Result<()> {
+    let l = turn.l();
+    let now = turn.now;
+    let tasks = requests::tasks_of(&mut turn.tx, turn.person.id, now).await?;
+    if tasks.is_empty() {
+        turn.say(fl!(l, "tasks-none"));
+        return Ok(());
+    }
+    turn.say(fl!(l, "tasks-header", count = tasks.len().to_string()));
+    for request in tasks.iter().take(20) {
+        let text = render::card_text(l, request);
+        let buttons = render::card_buttons(l, request, CardFor::Assignee);
+        turn.reply(text, Some(Keyboard::Inline(buttons)));
+    }
+    Ok(())
 }

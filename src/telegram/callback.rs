@@ -19,6 +19,12 @@ pub enum CallbackData {
     Decline(RequestId),
     /// The resident withdraws their request.
     CancelRequest(RequestId),
+    DeclineWith(RequestId, DeclineReason),
+    /// The assignee says it is done (a note is asked next).
+    Resolve(RequestId),
+    /// The resident answers "is it fixed?".
+    Fixed(RequestId, bool),
+    Rate(RequestId, u8),
     TakeOver(RequestId),
     /// Shows whom the request can be reassigned to.
     Reassign(RequestId),
@@ -44,6 +50,40 @@ pub enum Step {
     EditField(Field),
 }
 
+/// Why a responder declines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclineReason {
+    NotMyBuilding,
+    NotMyKind,
+    Away,
+    /// Some other reason, written next.
+    Other,
+}
+
+impl DeclineReason {
+    pub const ALL: [DeclineReason; 4] =
+        [DeclineReason::NotMyBuilding, DeclineReason::NotMyKind, DeclineReason::Away, DeclineReason::Other];
+
+    /// The name recorded in the event log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeclineReason::NotMyBuilding => "not_my_building",
+            DeclineReason::NotMyKind => "not_my_kind",
+            DeclineReason::Away => "away",
+            DeclineReason::Other => "other",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            DeclineReason::NotMyBuilding => "b",
+            DeclineReason::NotMyKind => "k",
+            DeclineReason::Away => "w",
+            DeclineReason::Other => "o",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Category,
@@ -62,6 +102,10 @@ impl CallbackData {
             CallbackData::Forget { confirmed } => format!("f:{}", if *confirmed { "y" } else { "n" }),
             CallbackData::TakeOver(id) => format!("r:{}:t", id.0),
             CallbackData::CancelRequest(id) => format!("r:{}:x", id.0),
+            CallbackData::DeclineWith(id, reason) => format!("r:{}:d:{}", id.0, reason.code()),
+            CallbackData::Resolve(id) => format!("r:{}:v", id.0),
+            CallbackData::Fixed(id, fixed) => format!("r:{}:{}", id.0, if *fixed { "y" } else { "n" }),
+            CallbackData::Rate(id, stars) => format!("r:{}:s:{stars}", id.0),
             CallbackData::Reassign(id) => format!("r:{}:r", id.0),
             CallbackData::ReassignTo(id, person) => format!("r:{}:p:{}", id.0, person.0),
             CallbackData::Step(step) => match step {
@@ -101,9 +145,20 @@ impl CallbackData {
                     "d" => CallbackData::Decline(id),
                     "t" => CallbackData::TakeOver(id),
                     "x" => CallbackData::CancelRequest(id),
+                    "v" => CallbackData::Resolve(id),
+                    "y" => CallbackData::Fixed(id, true),
+                    "n" => CallbackData::Fixed(id, false),
                     "r" => CallbackData::Reassign(id),
                     _ => return None,
                 }
+            }
+            ["r", id, "d", code] => CallbackData::DeclineWith(
+                RequestId(positive(id)?),
+                DeclineReason::ALL.into_iter().find(|r| r.code() == *code)?,
+            ),
+            ["r", id, "s", stars] => {
+                let stars: u8 = stars.parse().ok().filter(|s| (1..=5).contains(s))?;
+                CallbackData::Rate(RequestId(positive(id)?), stars)
             }
             ["r", id, "p", person] => CallbackData::ReassignTo(RequestId(positive(id)?), PersonId(positive(person)?)),
             ["d", rest @ ..] => CallbackData::Step(match rest {
@@ -146,6 +201,10 @@ mod tests {
             CallbackData::Decline(RequestId(7)),
             CallbackData::TakeOver(RequestId(7)),
             CallbackData::CancelRequest(RequestId(7)),
+            CallbackData::Resolve(RequestId(7)),
+            CallbackData::Fixed(RequestId(7), true),
+            CallbackData::Fixed(RequestId(7), false),
+            CallbackData::Rate(RequestId(i64::MAX), 5),
             CallbackData::Forget { confirmed: true },
             CallbackData::Forget { confirmed: false },
             CallbackData::Reassign(RequestId(7)),
@@ -165,6 +224,7 @@ mod tests {
             Step::EditField(Field::Urgency),
         ];
         all.extend(steps.into_iter().map(CallbackData::Step));
+        all.extend(DeclineReason::ALL.iter().map(|r| CallbackData::DeclineWith(RequestId(i64::MAX), *r)));
         all.extend(Category::ALL.iter().map(|c| CallbackData::Step(Step::Category(*c))));
         all.extend(Urgency::ALL.iter().map(|u| CallbackData::Step(Step::Urgency(*u))));
         all
@@ -181,9 +241,21 @@ mod tests {
 
     #[test]
     fn forged_and_malformed_data_is_refused() {
-        for junk in
-            ["", "r:abc:a", "r:-5:a", "r:5:z", "r:5", "d:cat:plumbing", "l:fr", "d:b:东", "x", &"r:1:a".repeat(20)]
-        {
+        for junk in [
+            "",
+            "r:abc:a",
+            "r:-5:a",
+            "r:5:z",
+            "r:5",
+            "r:5:s:6",
+            "r:5:s:0",
+            "r:5:d:q",
+            "d:cat:plumbing",
+            "l:fr",
+            "d:b:东",
+            "x",
+            &"r:1:a".repeat(20),
+        ] {
             assert_eq!(CallbackData::parse(junk), None, "{junk:?}");
         }
     }

@@ -15,11 +15,33 @@ use crate::i18n::Locale;
 #[serde(tag = "step", rename_all = "snake_case")]
 pub enum Dialogue {
     RegBuilding,
-    RegRoom { building: i64 },
-    RegPhone { building: i64, room: Option<String> },
-    RegPrivacy { building: i64, room: Option<String> },
+    RegRoom {
+        building: i64,
+    },
+    RegPhone {
+        building: i64,
+        room: Option<String>,
+    },
+    RegPrivacy {
+        building: i64,
+        room: Option<String>,
+    },
     StaffPhone,
-    Report { draft: Draft },
+    Report {
+        draft: Draft,
+    },
+    /// A responder writes what was done before a request is resolved.
+    ResolveNote {
+        request: i64,
+    },
+    /// A responder writes their own reason for declining.
+    DeclineNote {
+        request: i64,
+    },
+    /// A resident says what is still wrong before a request is reopened.
+    ReopenReason {
+        request: i64,
+    },
 }
 
 /// A report being composed. Steps are asked in order for whatever is still
@@ -125,6 +147,9 @@ impl Turn<'_> {
                 self.reply(fl!(l, "ask-privacy"), Some(Keyboard::Inline(buttons)));
             }
             Dialogue::Report { draft } => self.prompt_report(draft),
+            Dialogue::ResolveNote { .. } => self.say(fl!(l, "ask-resolve-note")),
+            Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
+            Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
         }
         Ok(())
     }

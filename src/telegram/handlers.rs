@@ -16,7 +16,7 @@ use super::render;
 use super::turn::{InboxJob, Turn};
 use super::{actions, admin};
 use crate::app::App;
-use crate::domain::{Attachment, BuildingCode, Description, Phone, Room, UnitId};
+use crate::domain::{Attachment, BuildingCode, Description, Phone, RequestId, Room, UnitId};
 use crate::i18n::Locale;
 use crate::store::BindOutcome;
 
@@ -129,8 +129,8 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
             ]];
             turn.reply(fl!(l, "forget-confirm"), Some(Keyboard::Inline(buttons)));
         }
-        Command::Tasks
-        | Command::Away(_)
+        Command::Tasks => actions::tasks(turn).await?,
+        Command::Away(_)
         | Command::Back
         | Command::Open
         | Command::Request(_)
@@ -319,12 +319,28 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         Some(Dialogue::Report { mut draft }) if draft.step() == ReportStep::Description => {
             add_to_description(turn, &mut draft, msg).await?;
         }
+        Some(Dialogue::ResolveNote { request }) if !text.is_empty() => {
+            actions::resolve(turn, RequestId(request), &clip(text)).await?;
+        }
+        Some(Dialogue::DeclineNote { request }) if !text.is_empty() => {
+            turn.end_dialogue().await?;
+            let answer = actions::decline(turn, RequestId(request), &clip(text), None).await?;
+            turn.say(answer);
+        }
+        Some(Dialogue::ReopenReason { request }) if !text.is_empty() => {
+            actions::reopen(turn, RequestId(request), &clip(text)).await?;
+        }
         Some(dialogue) => {
             turn.say(fl!(l, "unexpected-input"));
             turn.prompt(&dialogue).await?;
         }
     }
     Ok(())
+}
+
+/// A note or reason, bounded like a description.
+fn clip(text: &str) -> String {
+    text.chars().take(Description::MAX_CHARS).collect()
 }
 
 /// Whether a text is the "skip" button of the reply keyboard, in either
@@ -448,7 +464,13 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             None
         }
         Some(CallbackData::Accept(id)) => Some(actions::accept(&mut turn, id, message).await?),
-        Some(CallbackData::Decline(id)) => Some(actions::decline(&mut turn, id, message).await?),
+        Some(CallbackData::Decline(id)) => Some(actions::decline_menu(&mut turn, id).await?),
+        Some(CallbackData::DeclineWith(id, reason)) => {
+            Some(actions::decline_with(&mut turn, id, reason, message).await?)
+        }
+        Some(CallbackData::Resolve(id)) => Some(actions::resolve_start(&mut turn, id).await?),
+        Some(CallbackData::Fixed(id, fixed)) => Some(actions::fixed(&mut turn, id, fixed, message).await?),
+        Some(CallbackData::Rate(id, stars)) => Some(actions::rate(&mut turn, id, stars, message).await?),
         Some(CallbackData::CancelRequest(id)) => Some(actions::cancel(&mut turn, id, message).await?),
         Some(CallbackData::TakeOver(id)) => Some(actions::take_over(&mut turn, id, message).await?),
         Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),

@@ -76,6 +76,21 @@ pub async fn tell(
     Ok(())
 }
 
+/// Asks a person something with buttons, both in their language.
+pub async fn ask(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    to: PersonId,
+    question: impl Fn(&FluentLanguageLoader) -> (String, Vec<Vec<super::outgoing::Button>>),
+) -> Result<(), StoreError> {
+    if let Some((chat, l)) = recipient(app, tx, to).await? {
+        let (text, buttons) = question(l);
+        out.text(chat, text, Some(Keyboard::Inline(buttons)));
+    }
+    Ok(())
+}
+
 /// Tells the resident of a request something, in their language.
 pub async fn tell_resident(
     app: &App,
@@ -112,6 +127,10 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "resident-escalated", number = number.clone()))
                     .await?;
+            }
+            Notice::AutoClosed { request } => {
+                let number = request.number.to_string();
+                tell_resident(app, tx, out, &request, |l| fl!(l, "auto-closed", number = number.clone())).await?;
             }
             Notice::Remind { to, request, n } => {
                 let number = request.number.to_string();

@@ -56,6 +56,8 @@ contract_tests!(
     a_normal_request_reported_at_night_is_looked_at_from_eight,
     forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests,
     finished_requests_are_anonymised_after_the_retention_period,
+    a_request_is_resolved_reopened_resolved_again_confirmed_and_rated,
+    a_declined_request_goes_to_the_deputy_with_the_reason_recorded,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -465,4 +467,69 @@ async fn finished_requests_are_anonymised_after_the_retention_period(db: &TestDb
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.request_view(old).await.unwrap().unwrap().description, "");
     assert_eq!(tx.request_view(recent).await.unwrap().unwrap().description, "楼道没电了");
+}
+
+async fn a_request_is_resolved_reopened_resolved_again_confirmed_and_rated(db: &TestDb) {
+    use community_desk::app::requests::StepOutcome;
+    use community_desk::domain::Status;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let id = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
+    assert!(matches!(requests::accept(&mut tx, id, liaison, &policy, now).await.unwrap(), AcceptOutcome::Accepted(_)));
+    let status = |outcome: StepOutcome| match outcome {
+        StepOutcome::Done(request) => request.status,
+        other => panic!("expected the step to be taken, got {other:?}"),
+    };
+    assert_eq!(
+        requests::rate(&mut tx, id, resident, 5, now).await.unwrap(),
+        StepOutcome::NoLongerApplies(tx.request_view(id).await.unwrap().unwrap()),
+        "not closed yet"
+    );
+    assert_eq!(requests::resolve(&mut tx, id, resident, "done", now).await.unwrap(), StepOutcome::NotYours);
+    assert_eq!(status(requests::resolve(&mut tx, id, liaison, "换了保险丝", now).await.unwrap()), Status::Resolved);
+    assert_eq!(requests::confirm(&mut tx, id, liaison, true, "", &policy, now).await.unwrap(), StepOutcome::NotYours);
+    assert_eq!(
+        status(requests::confirm(&mut tx, id, resident, false, "还是没电", &policy, now).await.unwrap()),
+        Status::Accepted
+    );
+    let reopened = tx.request_view(id).await.unwrap().unwrap();
+    assert_eq!(reopened.assignee, Some(liaison), "it goes back to the same responder");
+    assert!(reopened.resolve_due_at.is_some(), "with a fresh resolve clock");
+    assert_eq!(status(requests::resolve(&mut tx, id, liaison, "换了电闸", now).await.unwrap()), Status::Resolved);
+    assert_eq!(status(requests::confirm(&mut tx, id, resident, true, "", &policy, now).await.unwrap()), Status::Closed);
+    assert_eq!(status(requests::rate(&mut tx, id, resident, 5, now).await.unwrap()), Status::Closed);
+    assert!(
+        matches!(requests::rate(&mut tx, id, resident, 1, now).await.unwrap(), StepOutcome::NoLongerApplies(_)),
+        "rated once"
+    );
+    let kinds: Vec<&str> = tx.events_of(id).await.unwrap().iter().map(Event::kind).collect();
+    assert_eq!(kinds, ["created", "routed", "accepted", "resolved", "reopened", "resolved", "confirmed", "rated"]);
+}
+
+async fn a_declined_request_goes_to_the_deputy_with_the_reason_recorded(db: &TestDb) {
+    use community_desk::app::requests::DeclineOutcome;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let leader = bind(&store, 1003, "13800000003").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let id = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
+    let outcome = requests::decline(&mut tx, id, liaison, "not_my_kind", &policy, now).await.unwrap();
+    let DeclineOutcome::Rerouted { assignment: Some(next), .. } = outcome else {
+        panic!("expected a reroute, got {outcome:?}")
+    };
+    assert_eq!(next.person, deputy);
+    assert!(tx.events_of(id).await.unwrap().contains(&Event::Declined { reason: "not_my_kind".into() }));
+    // The deputy declines too: the liaison is not asked again, so it goes up.
+    let outcome = requests::decline(&mut tx, id, deputy, "away", &policy, now).await.unwrap();
+    assert!(matches!(outcome, DeclineOutcome::Rerouted { assignment: Some(ref a), .. } if a.person == leader));
 }
