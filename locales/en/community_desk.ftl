@@ -241,3 +241,17 @@ resident-rated = The resident rated request { $number }: { $stars } stars.
 auto-closed = Your request { $number } was handled three days ago without your confirmation, so it is now closed. If the problem is still there, send /new.
 tasks-none = You hold no requests.
 tasks-header = You hold { $count } request(s), overdue first:
+
+## Talking and being away
+
+button-reply = 💬 Reply
+button-add-info = 💬 Add to { $number }
+ask-relay = Send what you want to pass on (text, a photo, a voice note or a document).
+relayed = 💬 { $number } · { $from }:
+    { $text }
+from-resident = the resident
+relay-sent = Passed on.
+responders-only = Only responders can use this command.
+away-usage = Usage: /away (until you send /back), /away 3 (for 3 days), or /away 2026-12-01 (until the end of that day).
+away-set = You are away until { $until }. New requests go to your deputy or the next level; { $moved } request(s) waiting for you went to them. Send /back when you return.
+back-set = Welcome back! New requests come to you again.

@@ -241,3 +241,17 @@ resident-rated = 居民为需求 { $number } 打了 { $stars } 星。
 auto-closed = 您的需求 { $number } 处理后三天没有收到您的确认，已自动完成。如果问题还在，请发送 /new 重新报告。
 tasks-none = 您手上没有待处理的需求。
 tasks-header = 您有 { $count } 个待处理的需求（已超时的在前）：
+
+## 沟通与请假
+
+button-reply = 💬 回复
+button-add-info = 💬 补充 { $number }
+ask-relay = 请发送要转达的内容（文字、照片、语音或文件）。
+relayed = 💬 { $number } · { $from }：
+    { $text }
+from-resident = 居民
+relay-sent = 已转达。
+responders-only = 这个命令只有负责人可以使用。
+away-usage = 用法：/away（直到发送 /back），/away 3（3 天），或 /away 2026-12-01（到当天结束）。
+away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级；{ $moved } 个待接单的需求已转给他们。发送 /back 恢复。
+back-set = 欢迎回来！新的需求会重新交给您。

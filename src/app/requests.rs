@@ -468,6 +468,51 @@ pub async fn cancel(
     Ok(CancelOutcome::Cancelled(reload(tx, request).await?))
 }
 
+/// A responder goes away until `until`: new requests pass them by, and the
+/// open requests waiting for them move on to their cover (the deputy or the
+/// next level). Requests they already accepted stay theirs.
+pub async fn go_away(
+    tx: &mut Tx,
+    person: PersonId,
+    until: DateTime<Utc>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<(RequestView, Option<Assignment>)>, StoreError> {
+    let now_ms = millis(now);
+    tx.set_away(person, Some(millis(until))).await?;
+    let mut moved = Vec::new();
+    for request in tx.active_requests_assigned_to(person).await? {
+        let view = reload(tx, request).await?;
+        if view.status != Status::Open {
+            continue;
+        }
+        tx.record_event(Some(request), Some(person), &Event::AssigneeAway, now_ms).await?;
+        let building = tx.request_building(request).await?;
+        let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
+        let rerouted = reload(tx, request).await?;
+        clock::restart(tx, &rerouted, policy, now).await?;
+        moved.push((reload(tx, request).await?, assignment));
+    }
+    Ok(moved)
+}
+
+/// Who a relayed message goes to, if `sender` may talk about this request:
+/// the resident talks to the assignee and the assignee to the resident.
+pub async fn relay_target(
+    tx: &mut Tx,
+    request: RequestId,
+    sender: PersonId,
+) -> Result<Option<(RequestView, PersonId, bool)>, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(None) };
+    let talking = matches!(view.status, Status::Open | Status::Accepted | Status::Resolved);
+    let target = match (view.resident, view.assignee) {
+        (Some(resident), Some(assignee)) if talking && sender == resident => Some((assignee, true)),
+        (Some(resident), Some(assignee)) if talking && sender == assignee => Some((resident, false)),
+        _ => None,
+    };
+    Ok(target.map(|(to, from_resident)| (view, to, from_resident)))
+}
+
 /// Moves the active requests assigned to `person`, who cannot be reached,
 /// on to the next available responder.
 pub async fn reroute_from(

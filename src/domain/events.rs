@@ -41,6 +41,14 @@ pub enum Event {
     },
     /// Nobody answered "is it fixed?" in time.
     AutoClosed,
+    /// A message passed between resident and responder through the bot.
+    Relayed {
+        from_resident: bool,
+        text: String,
+        attachment: Option<String>,
+    },
+    /// The assignee went away; the request moved on to their cover.
+    AssigneeAway,
     /// The assignee was warned that a deadline is near.
     Warned {
         to: i64,
@@ -106,6 +114,8 @@ impl Event {
             Event::Reopened { .. } => "reopened",
             Event::Rated { .. } => "rated",
             Event::AutoClosed => "auto_closed",
+            Event::Relayed { .. } => "relayed",
+            Event::AssigneeAway => "assignee_away",
             Event::Cancelled => "cancelled",
             Event::Warned { .. } => "warned",
             Event::Escalated { .. } => "escalated",

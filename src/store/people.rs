@@ -98,6 +98,16 @@ impl Tx {
         Ok(())
     }
 
+    /// Sets or clears (with `None`) the moment a responder is away until.
+    pub async fn set_away(&mut self, person: PersonId, until: Option<i64>) -> Result<()> {
+        exec!(self, |c| sqlx::query("UPDATE people SET away_until = $1 WHERE id = $2")
+            .bind(until)
+            .bind(person.0)
+            .execute(c)
+            .await)?;
+        Ok(())
+    }
+
     pub async fn set_reachable(&mut self, person: PersonId, reachable: bool) -> Result<()> {
         exec!(self, |c| sqlx::query("UPDATE people SET reachable = $1 WHERE id = $2")
             .bind(reachable)

@@ -433,3 +433,103 @@ pub async fn tasks(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// Starts a message to the other side of a request.
+pub async fn talk_start(turn: &mut Turn<'_>, id: RequestId) -> Answer {
+    let l = turn.l();
+    if requests::relay_target(&mut turn.tx, id, turn.person.id).await?.is_none() {
+        return Ok(fl!(l, "not-yours"));
+    }
+    let dialogue = Dialogue::Relay { request: id.0 };
+    turn.set_dialogue(&dialogue).await?;
+    turn.prompt(&dialogue).await?;
+    Ok(String::new())
+}
+
+/// Passes a message between resident and responder, signed with the
+/// responder's role rather than their account; neither sees the other's
+/// account or phone. Every relayed message is an event.
+pub async fn relay(
+    turn: &mut Turn<'_>,
+    id: RequestId,
+    text: &str,
+    attachment: Option<crate::domain::Attachment>,
+) -> anyhow::Result<()> {
+    let l = turn.l();
+    turn.end_dialogue().await?;
+    let Some((request, to, from_resident)) = requests::relay_target(&mut turn.tx, id, turn.person.id).await? else {
+        turn.say(fl!(l, "not-yours"));
+        return Ok(());
+    };
+    let event = crate::domain::events::Event::Relayed {
+        from_resident,
+        text: text.to_string(),
+        attachment: attachment.as_ref().map(|a| a.kind().to_string()),
+    };
+    let now = turn.now_ms();
+    turn.tx.record_event(Some(id), Some(turn.person.id), &event, now).await?;
+    let number = request.number.to_string();
+    let role = request.assignee_role.unwrap_or(Role::Liaison);
+    let words = text.to_string();
+    notify::ask(turn.app, &mut turn.tx, &mut turn.out, to, |l| {
+        let from = if from_resident { fl!(l, "from-resident") } else { render::role(l, role) };
+        let text = fl!(l, "relayed", number = number.clone(), from = from, text = words.clone());
+        (text, vec![vec![Button::new(fl!(l, "button-reply"), CallbackData::Talk(id).encode())]])
+    })
+    .await?;
+    if let Some(attachment) = attachment
+        && let Some(chat) = turn.tx.person(to).await?.and_then(|p| p.telegram_id)
+    {
+        turn.send(Outgoing::Attachment { chat, attachment, caption: Some(request.number.to_string()) });
+    }
+    turn.say(fl!(l, "relay-sent"));
+    Ok(())
+}
+
+/// `/away`, `/away 3` (days) or `/away 2026-12-01` (until the end of that
+/// day): new requests pass the responder by and waiting ones go to cover.
+pub async fn away(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
+    let l = turn.l();
+    if !turn.tx.roles_of(turn.person.id).await?.iter().any(|r| r.role.routing_rank().is_some()) {
+        turn.say(fl!(l, "responders-only"));
+        return Ok(());
+    }
+    let now = turn.now;
+    let timezone = turn.app.config.timezone;
+    let args = args.trim();
+    let until = if args.is_empty() {
+        Some(now + chrono::Duration::days(365))
+    } else if let Ok(days) = args.trim_end_matches(['d', 'D']).parse::<i64>() {
+        (1..=365).contains(&days).then(|| now + chrono::Duration::days(days))
+    } else if let Ok(date) = chrono::NaiveDate::parse_from_str(args, "%Y-%m-%d") {
+        use chrono::TimeZone;
+        date.succ_opt()
+            .and_then(|next| timezone.from_local_datetime(&next.and_time(chrono::NaiveTime::MIN)).earliest())
+            .map(|at| at.with_timezone(&chrono::Utc))
+            .filter(|at| *at > now)
+    } else {
+        None
+    };
+    let Some(until) = until else {
+        turn.say(fl!(l, "away-usage"));
+        return Ok(());
+    };
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    let moved = requests::go_away(&mut turn.tx, turn.person.id, until, &policy, now).await?;
+    for (request, assignment) in &moved {
+        if let Some(next) = assignment {
+            notify::card(turn.app, &mut turn.tx, &mut turn.out, next.person, request, CardFor::Assignee, |_| None)
+                .await?;
+        }
+    }
+    let local = until.with_timezone(&timezone).format("%Y-%m-%d %H:%M").to_string();
+    turn.say(fl!(l, "away-set", until = local, moved = moved.len().to_string()));
+    Ok(())
+}
+
+pub async fn back(turn: &mut Turn<'_>) -> anyhow::Result<()> {
+    let l = turn.l();
+    turn.tx.set_away(turn.person.id, None).await?;
+    turn.say(fl!(l, "back-set"));
+    Ok(())
+}

@@ -25,6 +25,8 @@ pub enum CallbackData {
     /// The resident answers "is it fixed?".
     Fixed(RequestId, bool),
     Rate(RequestId, u8),
+    /// Write to the other side of a request through the bot.
+    Talk(RequestId),
     TakeOver(RequestId),
     /// Shows whom the request can be reassigned to.
     Reassign(RequestId),
@@ -104,6 +106,7 @@ impl CallbackData {
             CallbackData::CancelRequest(id) => format!("r:{}:x", id.0),
             CallbackData::DeclineWith(id, reason) => format!("r:{}:d:{}", id.0, reason.code()),
             CallbackData::Resolve(id) => format!("r:{}:v", id.0),
+            CallbackData::Talk(id) => format!("r:{}:m", id.0),
             CallbackData::Fixed(id, fixed) => format!("r:{}:{}", id.0, if *fixed { "y" } else { "n" }),
             CallbackData::Rate(id, stars) => format!("r:{}:s:{stars}", id.0),
             CallbackData::Reassign(id) => format!("r:{}:r", id.0),
@@ -146,6 +149,7 @@ impl CallbackData {
                     "t" => CallbackData::TakeOver(id),
                     "x" => CallbackData::CancelRequest(id),
                     "v" => CallbackData::Resolve(id),
+                    "m" => CallbackData::Talk(id),
                     "y" => CallbackData::Fixed(id, true),
                     "n" => CallbackData::Fixed(id, false),
                     "r" => CallbackData::Reassign(id),
@@ -202,6 +206,7 @@ mod tests {
             CallbackData::TakeOver(RequestId(7)),
             CallbackData::CancelRequest(RequestId(7)),
             CallbackData::Resolve(RequestId(7)),
+            CallbackData::Talk(RequestId(7)),
             CallbackData::Fixed(RequestId(7), true),
             CallbackData::Fixed(RequestId(7), false),
             CallbackData::Rate(RequestId(i64::MAX), 5),

@@ -42,6 +42,10 @@ pub enum Dialogue {
     ReopenReason {
         request: i64,
     },
+    /// The next message goes to the other side of a request.
+    Relay {
+        request: i64,
+    },
 }
 
 /// A report being composed. Steps are asked in order for whatever is still
@@ -150,6 +154,7 @@ impl Turn<'_> {
             Dialogue::ResolveNote { .. } => self.say(fl!(l, "ask-resolve-note")),
             Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
+            Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
         }
         Ok(())
     }

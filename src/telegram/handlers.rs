@@ -130,9 +130,9 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
             turn.reply(fl!(l, "forget-confirm"), Some(Keyboard::Inline(buttons)));
         }
         Command::Tasks => actions::tasks(turn).await?,
-        Command::Away(_)
-        | Command::Back
-        | Command::Open
+        Command::Away(args) => actions::away(turn, &args).await?,
+        Command::Back => actions::back(turn).await?,
+        Command::Open
         | Command::Request(_)
         | Command::Assign(_)
         | Command::Stats(_)
@@ -228,8 +228,17 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
     let mut buttons = Vec::new();
     for request in requests {
         if request.status.is_active() {
-            let label = fl!(l, "button-cancel-request", number = request.number.to_string());
-            buttons.push(vec![super::outgoing::Button::new(label, CallbackData::CancelRequest(request.id).encode())]);
+            let number = request.number.to_string();
+            buttons.push(vec![
+                super::outgoing::Button::new(
+                    fl!(l, "button-add-info", number = number.clone()),
+                    CallbackData::Talk(request.id).encode(),
+                ),
+                super::outgoing::Button::new(
+                    fl!(l, "button-cancel-request", number = number),
+                    CallbackData::CancelRequest(request.id).encode(),
+                ),
+            ]);
         }
         let created = crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
         text.push('\n');
@@ -327,6 +336,15 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
             let answer = actions::decline(turn, RequestId(request), &clip(text), None).await?;
             turn.say(answer);
         }
+        Some(Dialogue::Relay { request }) => {
+            let attachment = attachment_of(msg);
+            let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
+            if attachment.is_none() && words.is_empty() {
+                turn.say(fl!(l, "description-unsupported"));
+            } else {
+                actions::relay(turn, RequestId(request), &clip(words), attachment).await?;
+            }
+        }
         Some(Dialogue::ReopenReason { request }) if !text.is_empty() => {
             actions::reopen(turn, RequestId(request), &clip(text)).await?;
         }
@@ -336,6 +354,21 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         }
     }
     Ok(())
+}
+
+/// The photo, voice note, video, document or location a message carries.
+fn attachment_of(msg: &Message) -> Option<Attachment> {
+    if let Some(sizes) = msg.photo() {
+        sizes.last().map(|p| Attachment::Photo { file_id: p.file.id.0.clone() })
+    } else if let Some(voice) = msg.voice() {
+        Some(Attachment::Voice { file_id: voice.file.id.0.clone() })
+    } else if let Some(video) = msg.video() {
+        Some(Attachment::Video { file_id: video.file.id.0.clone() })
+    } else if let Some(document) = msg.document() {
+        Some(Attachment::Document { file_id: document.file.id.0.clone() })
+    } else {
+        msg.location().map(|loc| Attachment::Location { latitude: loc.latitude, longitude: loc.longitude })
+    }
 }
 
 /// A note or reason, bounded like a description.
@@ -383,17 +416,7 @@ async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
 
 async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Message) -> HandlerResult {
     let l = turn.l();
-    let attachment = if let Some(sizes) = msg.photo() {
-        sizes.last().map(|p| Attachment::Photo { file_id: p.file.id.0.clone() })
-    } else if let Some(voice) = msg.voice() {
-        Some(Attachment::Voice { file_id: voice.file.id.0.clone() })
-    } else if let Some(video) = msg.video() {
-        Some(Attachment::Video { file_id: video.file.id.0.clone() })
-    } else if let Some(document) = msg.document() {
-        Some(Attachment::Document { file_id: document.file.id.0.clone() })
-    } else {
-        msg.location().map(|loc| Attachment::Location { latitude: loc.latitude, longitude: loc.longitude })
-    };
+    let attachment = attachment_of(msg);
     let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
     if attachment.is_none() && words.is_empty() {
         turn.say(fl!(l, "description-unsupported"));
@@ -468,6 +491,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::DeclineWith(id, reason)) => {
             Some(actions::decline_with(&mut turn, id, reason, message).await?)
         }
+        Some(CallbackData::Talk(id)) => Some(actions::talk_start(&mut turn, id).await?),
         Some(CallbackData::Resolve(id)) => Some(actions::resolve_start(&mut turn, id).await?),
         Some(CallbackData::Fixed(id, fixed)) => Some(actions::fixed(&mut turn, id, fixed, message).await?),
         Some(CallbackData::Rate(id, stars)) => Some(actions::rate(&mut turn, id, stars, message).await?),

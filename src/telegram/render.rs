@@ -110,9 +110,10 @@ pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView, card_for: C
             Button::new(fl!(l, "button-accept"), CallbackData::Accept(request.id).encode()),
             Button::new(fl!(l, "button-decline"), CallbackData::Decline(request.id).encode()),
         ]],
-        (CardFor::Assignee, Status::Accepted) => {
-            vec![vec![Button::new(fl!(l, "button-resolve"), CallbackData::Resolve(request.id).encode())]]
-        }
+        (CardFor::Assignee, Status::Accepted) => vec![vec![
+            Button::new(fl!(l, "button-reply"), CallbackData::Talk(request.id).encode()),
+            Button::new(fl!(l, "button-resolve"), CallbackData::Resolve(request.id).encode()),
+        ]],
         (CardFor::Above, Status::Open | Status::Accepted) => vec![vec![
             Button::new(fl!(l, "button-take-over"), CallbackData::TakeOver(request.id).encode()),
             Button::new(fl!(l, "button-reassign"), CallbackData::Reassign(request.id).encode()),

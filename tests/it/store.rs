@@ -58,6 +58,8 @@ contract_tests!(
     finished_requests_are_anonymised_after_the_retention_period,
     a_request_is_resolved_reopened_resolved_again_confirmed_and_rated,
     a_declined_request_goes_to_the_deputy_with_the_reason_recorded,
+    an_away_liaison_passes_waiting_requests_and_new_ones_to_the_deputy,
+    only_the_resident_and_the_assignee_talk_through_a_request,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -532,4 +534,44 @@ async fn a_declined_request_goes_to_the_deputy_with_the_reason_recorded(db: &Tes
     // The deputy declines too: the liaison is not asked again, so it goes up.
     let outcome = requests::decline(&mut tx, id, deputy, "away", &policy, now).await.unwrap();
     assert!(matches!(outcome, DeclineOutcome::Rerouted { assignment: Some(ref a), .. } if a.person == leader));
+}
+
+async fn an_away_liaison_passes_waiting_requests_and_new_ones_to_the_deputy(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let waiting = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
+    let moved = requests::go_away(&mut tx, liaison, now + chrono::Duration::days(3), &policy, now).await.unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].1.as_ref().map(|a| a.person), Some(deputy));
+    assert!(tx.events_of(waiting).await.unwrap().contains(&Event::AssigneeAway));
+    let new = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap();
+    assert_eq!(new.request.assignee, Some(deputy), "new requests pass the away liaison by");
+    let Event::Routed { decision } = &tx.events_of(new.request.id).await.unwrap()[1] else { panic!("a routing event") };
+    assert_eq!(decision.skipped[0].reason, community_desk::domain::routing::SkipReason::Away);
+    tx.set_away(liaison, None).await.unwrap();
+    let after = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap();
+    assert_eq!(after.request.assignee, Some(liaison), "back again");
+}
+
+async fn only_the_resident_and_the_assignee_talk_through_a_request(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    let id =
+        requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request.id;
+    let to =
+        |target: Option<(community_desk::store::RequestView, PersonId, bool)>| target.map(|(_, to, from)| (to, from));
+    assert_eq!(to(requests::relay_target(&mut tx, id, resident).await.unwrap()), Some((liaison, true)));
+    assert_eq!(to(requests::relay_target(&mut tx, id, liaison).await.unwrap()), Some((resident, false)));
+    assert_eq!(to(requests::relay_target(&mut tx, id, deputy).await.unwrap()), None);
 }
