@@ -45,6 +45,8 @@ pub enum Notice {
     Remind { to: PersonId, request: RequestView, n: i64 },
     /// A resolved request closed without the resident's answer.
     AutoClosed { request: RequestView },
+    /// The resident is asked whether a closed request is still fixed.
+    FollowUp { request: RequestView },
 }
 
 /// Why a responder above the assignee is alerted.
@@ -152,8 +154,13 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
         Firing::AutoClose => {
             if tx.close_resolved(request.id, now_ms).await? {
                 tx.record_event(Some(request.id), None, &Event::AutoClosed, now_ms).await?;
+                schedule_follow_up(tx, &request, now).await?;
                 notices.push(Notice::AutoClosed { request: reload(tx, &request).await? });
             }
+        }
+        Firing::FollowUp => {
+            tx.record_event(Some(request.id), None, &Event::FollowedUp, now_ms).await?;
+            notices.push(Notice::FollowUp { request });
         }
     }
     Ok(notices)
@@ -178,6 +185,12 @@ async fn remind(
     let mut targets: Vec<PersonId> = request.escalated_to.into_iter().chain(request.assignee).collect();
     targets.dedup();
     Ok(targets.into_iter().map(|to| Notice::Remind { to, request: request.clone(), n }).collect())
+}
+
+/// Asks the resident, a week after closing, whether it is still fixed.
+pub async fn schedule_follow_up(tx: &mut Tx, request: &RequestView, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let (timer, at) = escalation::plan_follow_up(request.escalation_level, now);
+    tx.schedule_timer(&Timer { request: request.id, ..timer }, at, millis(now)).await
 }
 
 async fn reload(tx: &mut Tx, request: &RequestView) -> Result<RequestView, StoreError> {

@@ -382,15 +382,22 @@ pub async fn confirm(
     } else {
         (crate::domain::Action::Reopen, Status::Accepted)
     };
-    if view.status != Status::Resolved
+    // A closed request that is still fixed (the answer to the follow-up)
+    // needs nothing more.
+    if view.status == Status::Closed && fixed {
+        return Ok(StepOutcome::Done(view));
+    }
+    let answerable = matches!(view.status, Status::Resolved | Status::Closed);
+    if !answerable
         || view.status.apply(action).is_err()
-        || !tx.transition_by_resident(request, resident, Status::Resolved, to, now_ms).await?
+        || !tx.transition_by_resident(request, resident, view.status, to, now_ms).await?
     {
         return Ok(StepOutcome::NoLongerApplies(reload(tx, request).await?));
     }
     tx.cancel_timers(request, now_ms).await?;
     if fixed {
         tx.record_event(Some(request), Some(resident), &Event::Confirmed, now_ms).await?;
+        clock::schedule_follow_up(tx, &view, now).await?;
     } else {
         tx.record_event(Some(request), Some(resident), &Event::Reopened { reason: reason.to_string() }, now_ms).await?;
         let reopened = reload(tx, request).await?;
@@ -511,6 +518,81 @@ pub async fn relay_target(
         _ => None,
     };
     Ok(target.map(|(to, from_resident)| (view, to, from_resident)))
+}
+
+/// Offers a volunteer request to the volunteers of the building's chain at
+/// once (besides its assignee); returns whom it was offered to.
+pub async fn offer_to_volunteers(
+    tx: &mut Tx,
+    request: &RequestView,
+    now: DateTime<Utc>,
+) -> Result<Vec<PersonId>, StoreError> {
+    if request.category != Category::Volunteer || request.status != Status::Open {
+        return Ok(Vec::new());
+    }
+    let now_ms = millis(now);
+    let building = tx.request_building(request.id).await?;
+    let chain = tx.routing_chain(building, Some(request.id), now_ms).await?;
+    let mut volunteers: Vec<PersonId> = Vec::new();
+    for candidate in chain.iter().flat_map(|level| &level.candidates) {
+        let available = candidate.bound && candidate.reachable && !candidate.away;
+        if candidate.role == crate::domain::Role::Volunteer && available && !volunteers.contains(&candidate.person) {
+            volunteers.push(candidate.person);
+        }
+    }
+    if !volunteers.is_empty() {
+        let persons = volunteers.iter().map(|p| p.0).collect();
+        tx.record_event(Some(request.id), None, &Event::OfferedToVolunteers { persons }, now_ms).await?;
+    }
+    Ok(volunteers)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ClaimOutcome {
+    /// Claimed; the other volunteers it was offered to are listed.
+    Claimed {
+        request: RequestView,
+        others: Vec<PersonId>,
+    },
+    /// Someone was quicker.
+    Taken(RequestView),
+    NotOffered,
+    Missing,
+}
+
+/// A volunteer claims a request offered to them. Of simultaneous claims,
+/// exactly one wins.
+pub async fn claim(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<ClaimOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(ClaimOutcome::Missing) };
+    let offered: Vec<PersonId> = tx
+        .events_of(request)
+        .await?
+        .into_iter()
+        .flat_map(|event| match event {
+            Event::OfferedToVolunteers { persons } => persons,
+            _ => Vec::new(),
+        })
+        .map(PersonId)
+        .collect();
+    if !offered.contains(&actor) {
+        return Ok(ClaimOutcome::NotOffered);
+    }
+    let now_ms = millis(now);
+    if !tx.claim_open_request(request, actor, now_ms).await? {
+        return Ok(ClaimOutcome::Taken(view));
+    }
+    tx.record_event(Some(request), Some(actor), &Event::Claimed, now_ms).await?;
+    let claimed = reload(tx, request).await?;
+    clock::restart(tx, &claimed, policy, now).await?;
+    let mut others: Vec<PersonId> = offered.into_iter().filter(|p| *p != actor).collect();
+    others.extend(view.assignee.filter(|a| *a != actor));
+    Ok(ClaimOutcome::Claimed { request: reload(tx, request).await?, others })
 }
 
 /// Moves the active requests assigned to `person`, who cannot be reached,

@@ -33,6 +33,9 @@ pub enum TimerKind {
     Reminder,
     /// A resolved request the resident has not confirmed closes by itself.
     AutoClose,
+    /// A week after closing, the resident is asked once whether it is still
+    /// fixed.
+    FollowUp,
 }
 
 /// What a timer job carries.
@@ -71,10 +74,16 @@ pub enum Firing {
     GiveUp,
     /// The resident never answered "is it fixed?": the request closes.
     AutoClose,
+    /// Ask the resident whether a closed request is still fixed.
+    FollowUp,
 }
 
 /// Decides what a firing timer does.
 pub fn fire(timer: &Timer, state: ClockState) -> Firing {
+    if timer.kind == TimerKind::FollowUp {
+        let still_closed = state.status == Status::Closed && timer.status == Status::Closed;
+        return if still_closed { Firing::FollowUp } else { Firing::Stale };
+    }
     if timer.kind == TimerKind::AutoClose {
         return if state.status == Status::Resolved && timer.status == Status::Resolved {
             Firing::AutoClose
@@ -86,7 +95,7 @@ pub fn fire(timer: &Timer, state: ClockState) -> Firing {
         return Firing::Stale;
     }
     match timer.kind {
-        TimerKind::AutoClose => Firing::Stale,
+        TimerKind::AutoClose | TimerKind::FollowUp => Firing::Stale,
         TimerKind::Warning => Firing::WarnAssignee,
         TimerKind::Deadline if state.level < state.top_level => Firing::Escalate { to_level: state.level + 1 },
         TimerKind::Deadline | TimerKind::Reminder if state.reminders_sent < MAX_REMINDERS => {
@@ -152,6 +161,14 @@ pub const AUTO_CLOSE_AFTER: Duration = Duration::from_secs(3 * 24 * 60 * 60);
 pub fn plan_auto_close(level: i64, now: DateTime<Utc>) -> (Timer, DateTime<Utc>) {
     let at = now + chrono::Duration::from_std(AUTO_CLOSE_AFTER).unwrap_or_default();
     (Timer { request: RequestId(0), kind: TimerKind::AutoClose, status: Status::Resolved, level }, at)
+}
+
+/// Closed requests are followed up this long after closing.
+pub const FOLLOW_UP_AFTER: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+pub fn plan_follow_up(level: i64, now: DateTime<Utc>) -> (Timer, DateTime<Utc>) {
+    let at = now + chrono::Duration::from_std(FOLLOW_UP_AFTER).unwrap_or_default();
+    (Timer { request: RequestId(0), kind: TimerKind::FollowUp, status: Status::Closed, level }, at)
 }
 
 /// The next reminder at the top of the chain.
@@ -230,6 +247,7 @@ mod tests {
                 }
                 Firing::GiveUp => story.push("give up".to_string()),
                 Firing::AutoClose => story.push("close".to_string()),
+                Firing::FollowUp => story.push("follow up".to_string()),
             }
         }
         assert_eq!(
@@ -275,6 +293,14 @@ mod tests {
         assert_eq!(fire(&timer, state(Status::Resolved, 0, 0)), Firing::AutoClose);
         assert_eq!(fire(&timer, state(Status::Accepted, 0, 0)), Firing::Stale, "reopened meanwhile");
         assert_eq!(fire(&timer, state(Status::Closed, 0, 0)), Firing::Stale, "confirmed meanwhile");
+    }
+
+    #[test]
+    fn a_closed_request_is_followed_up_once_unless_it_was_reopened() {
+        let (timer, at) = plan_follow_up(0, Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap());
+        assert_eq!(at, Utc.with_ymd_and_hms(2026, 11, 8, 0, 0, 0).unwrap());
+        assert_eq!(fire(&timer, state(Status::Closed, 0, 0)), Firing::FollowUp);
+        assert_eq!(fire(&timer, state(Status::Accepted, 0, 0)), Firing::Stale);
     }
 
     #[test]

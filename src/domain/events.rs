@@ -49,6 +49,14 @@ pub enum Event {
     },
     /// The assignee went away; the request moved on to their cover.
     AssigneeAway,
+    /// The resident was asked whether a closed request is still fixed.
+    FollowedUp,
+    /// A volunteer request was offered to these volunteers at once.
+    OfferedToVolunteers {
+        persons: Vec<i64>,
+    },
+    /// A volunteer claimed it first.
+    Claimed,
     /// The assignee was warned that a deadline is near.
     Warned {
         to: i64,
@@ -116,6 +124,9 @@ impl Event {
             Event::AutoClosed => "auto_closed",
             Event::Relayed { .. } => "relayed",
             Event::AssigneeAway => "assignee_away",
+            Event::FollowedUp => "followed_up",
+            Event::OfferedToVolunteers { .. } => "offered_to_volunteers",
+            Event::Claimed => "claimed",
             Event::Cancelled => "cancelled",
             Event::Warned { .. } => "warned",
             Event::Escalated { .. } => "escalated",

@@ -309,6 +309,21 @@ impl Tx {
         Ok(changed == 1)
     }
 
+    /// Gives a still-open request to a volunteer who claims it, accepted.
+    /// Returns whether the claim won.
+    pub async fn claim_open_request(&mut self, request: RequestId, volunteer: PersonId, now: i64) -> Result<bool> {
+        let claimed = exec!(self, |c| sqlx::query(
+            "UPDATE requests SET assignee_id = $1, assignee_role = 'volunteer', status = 'accepted', \
+             escalated_to = NULL, reminders_sent = 0, updated_at = $2 WHERE id = $3 AND status = 'open'"
+        )
+        .bind(volunteer.0)
+        .bind(now)
+        .bind(request.0)
+        .execute(c)
+        .await)?;
+        Ok(claimed == 1)
+    }
+
     /// Closes a resolved request; returns whether it was still resolved.
     pub async fn close_resolved(&mut self, request: RequestId, now: i64) -> Result<bool> {
         let closed = exec!(self, |c| sqlx::query(

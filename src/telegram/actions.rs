@@ -61,7 +61,49 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
             .await?;
     }
     notify::deliver(turn.app, &mut turn.tx, &mut turn.out, submitted.alerts).await?;
+    for volunteer in requests::offer_to_volunteers(&mut turn.tx, &submitted.request, now).await? {
+        if Some(volunteer) != submitted.request.assignee {
+            notify::card(
+                turn.app,
+                &mut turn.tx,
+                &mut turn.out,
+                volunteer,
+                &submitted.request,
+                CardFor::Volunteer,
+                |l| Some(fl!(l, "volunteer-offer")),
+            )
+            .await?;
+        }
+    }
     Ok(())
+}
+
+/// A volunteer claims a request from the pool: the first tap wins; the
+/// others learn it was taken.
+pub async fn claim(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, MessageId)>) -> Answer {
+    let l = turn.l();
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    Ok(match requests::claim(&mut turn.tx, id, turn.person.id, &policy, now).await? {
+        requests::ClaimOutcome::Claimed { request, others } => {
+            refresh_card(turn, &request, CardFor::Assignee, message);
+            let number = request.number.to_string();
+            for other in others {
+                notify::tell(turn.app, &mut turn.tx, &mut turn.out, other, |l| {
+                    fl!(l, "claimed-by-another", number = number.clone())
+                })
+                .await?;
+            }
+            tell_resident_handled(turn, &request).await?;
+            fl!(l, "claimed")
+        }
+        requests::ClaimOutcome::Taken(request) => {
+            refresh_card(turn, &request, CardFor::Volunteer, message);
+            fl!(l, "claimed-by-another", number = request.number.to_string())
+        }
+        requests::ClaimOutcome::NotOffered => fl!(l, "not-yours"),
+        requests::ClaimOutcome::Missing => fl!(l, "button-unknown"),
+    })
 }
 
 /// Shows the card as it is now on the message the button was pressed on.
@@ -336,7 +378,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
         if request.resident != Some(turn.person.id) {
             return Ok(fl!(l, "button-unknown"));
         }
-        if request.status != crate::domain::Status::Resolved {
+        if !matches!(request.status, crate::domain::Status::Resolved | crate::domain::Status::Closed) {
             return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
         }
         super::handlers::clear_buttons(turn, message);
@@ -347,7 +389,13 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
     }
     let now = turn.now;
     let policy = turn.app.policy(&mut turn.tx).await?;
+    let was = turn.tx.request_view(id).await?.map(|r| r.status);
     Ok(match requests::confirm(&mut turn.tx, id, turn.person.id, true, "", &policy, now).await? {
+        // The answer to the follow-up of a closed request: nothing changes.
+        StepOutcome::Done(_) if was == Some(crate::domain::Status::Closed) => {
+            super::handlers::clear_buttons(turn, message);
+            fl!(l, "thanks")
+        }
         StepOutcome::Done(request) => {
             super::handlers::clear_buttons(turn, message);
             let stars = (1..=5u8)

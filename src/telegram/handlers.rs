@@ -491,6 +491,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::DeclineWith(id, reason)) => {
             Some(actions::decline_with(&mut turn, id, reason, message).await?)
         }
+        Some(CallbackData::Claim(id)) => Some(actions::claim(&mut turn, id, message).await?),
         Some(CallbackData::Talk(id)) => Some(actions::talk_start(&mut turn, id).await?),
         Some(CallbackData::Resolve(id)) => Some(actions::resolve_start(&mut turn, id).await?),
         Some(CallbackData::Fixed(id, fixed)) => Some(actions::fixed(&mut turn, id, fixed, message).await?),

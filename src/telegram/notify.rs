@@ -20,6 +20,8 @@ pub enum CardFor {
     Assignee,
     /// Someone above the assignee: take over or reassign.
     Above,
+    /// A volunteer offered the request: claim it.
+    Volunteer,
 }
 
 /// A person's chat and language, if they can be written to.
@@ -127,6 +129,26 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "resident-escalated", number = number.clone()))
                     .await?;
+            }
+            Notice::FollowUp { request } => {
+                let number = request.number.to_string();
+                let id = request.id;
+                if let Some(resident) = request.resident {
+                    ask(app, tx, out, resident, |l| {
+                        let buttons = vec![vec![
+                            super::outgoing::Button::new(
+                                fl!(l, "button-fixed-yes"),
+                                super::callback::CallbackData::Fixed(id, true).encode(),
+                            ),
+                            super::outgoing::Button::new(
+                                fl!(l, "button-fixed-no"),
+                                super::callback::CallbackData::Fixed(id, false).encode(),
+                            ),
+                        ]];
+                        (fl!(l, "ask-still-fixed", number = number.clone()), buttons)
+                    })
+                    .await?;
+                }
             }
             Notice::AutoClosed { request } => {
                 let number = request.number.to_string();

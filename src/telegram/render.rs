@@ -114,6 +114,9 @@ pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView, card_for: C
             Button::new(fl!(l, "button-reply"), CallbackData::Talk(request.id).encode()),
             Button::new(fl!(l, "button-resolve"), CallbackData::Resolve(request.id).encode()),
         ]],
+        (CardFor::Volunteer, Status::Open) => {
+            vec![vec![Button::new(fl!(l, "button-claim"), CallbackData::Claim(request.id).encode())]]
+        }
         (CardFor::Above, Status::Open | Status::Accepted) => vec![vec![
             Button::new(fl!(l, "button-take-over"), CallbackData::TakeOver(request.id).encode()),
             Button::new(fl!(l, "button-reassign"), CallbackData::Reassign(request.id).encode()),

@@ -60,6 +60,8 @@ contract_tests!(
     a_declined_request_goes_to_the_deputy_with_the_reason_recorded,
     an_away_liaison_passes_waiting_requests_and_new_ones_to_the_deputy,
     only_the_resident_and_the_assignee_talk_through_a_request,
+    of_volunteers_claiming_at_once_exactly_one_wins,
+    a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -574,4 +576,85 @@ async fn only_the_resident_and_the_assignee_talk_through_a_request(db: &TestDb) 
     assert_eq!(to(requests::relay_target(&mut tx, id, resident).await.unwrap()), Some((liaison, true)));
     assert_eq!(to(requests::relay_target(&mut tx, id, liaison).await.unwrap()), Some((resident, false)));
     assert_eq!(to(requests::relay_target(&mut tx, id, deputy).await.unwrap()), None);
+}
+
+async fn of_volunteers_claiming_at_once_exactly_one_wins(db: &TestDb) {
+    use community_desk::app::requests::ClaimOutcome;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let volunteers = "name,phone,role,unit\n\
+        甲,13700000001,volunteer,第一网格/东苑\n乙,13700000002,volunteer,第一网格/东苑\n\
+        丙,13700000003,volunteer,第一网格/东苑\n丁,13700000004,volunteer,第一网格/东苑\n";
+    let reports = directory::import(&store, vec![file("people.csv", volunteers)], &[], 0).await.unwrap();
+    for report in reports {
+        report.outcome.expect("the volunteers import");
+    }
+    let mut ids = Vec::new();
+    for i in 1..=4 {
+        ids.push(bind(&store, 3000 + i, &format!("1370000000{i}")).await);
+    }
+    let policy = policy(&store).await;
+    let resident = resident(&store, 5001, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    let helping = Draft { category: Category::Volunteer, ..draft() };
+    let request =
+        requests::submit(&mut tx, resident, &helping, &policy, chrono::Utc::now()).await.unwrap().unwrap().request;
+    let offered = requests::offer_to_volunteers(&mut tx, &request, chrono::Utc::now()).await.unwrap();
+    assert_eq!(offered, ids);
+    tx.commit().await.unwrap();
+    let store = Arc::new(store);
+    let policy = Arc::new(policy);
+    let mut tasks = Vec::new();
+    for volunteer in ids.clone() {
+        let (store, policy) = (store.clone(), policy.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut tx = store.begin().await.unwrap();
+            let outcome = requests::claim(&mut tx, request.id, volunteer, &policy, chrono::Utc::now()).await.unwrap();
+            tx.commit().await.unwrap();
+            outcome
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        match task.await.unwrap() {
+            ClaimOutcome::Claimed { request, others } => winners.push((request.assignee, others.len())),
+            ClaimOutcome::Taken(_) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one claim wins");
+    assert_eq!(winners[0].1, 3, "the three others are told");
+    let mut tx = store.begin().await.unwrap();
+    let stranger = tx.touch_person(TelegramId(4242), None, None, 0).await.unwrap().id;
+    assert_eq!(
+        requests::claim(&mut tx, request.id, stranger, &policy, chrono::Utc::now()).await.unwrap(),
+        ClaimOutcome::NotOffered
+    );
+}
+
+async fn a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed(db: &TestDb) {
+    use community_desk::app::requests::StepOutcome;
+    use community_desk::domain::Status;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let id = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
+    requests::accept(&mut tx, id, liaison, &policy, now).await.unwrap();
+    requests::resolve(&mut tx, id, liaison, "修好了", now).await.unwrap();
+    requests::confirm(&mut tx, id, resident, true, "", &policy, now).await.unwrap();
+    let StepOutcome::Done(still) = requests::confirm(&mut tx, id, resident, true, "", &policy, now).await.unwrap()
+    else {
+        panic!("a closed request that is still fixed stays closed");
+    };
+    assert_eq!(still.status, Status::Closed);
+    let StepOutcome::Done(reopened) =
+        requests::confirm(&mut tx, id, resident, false, "又坏了", &policy, now).await.unwrap()
+    else {
+        panic!("the follow-up reopens it");
+    };
+    assert_eq!((reopened.status, reopened.assignee), (Status::Accepted, Some(liaison)));
 }
