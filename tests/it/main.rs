@@ -8,3 +8,4 @@ mod double_speaks_telegram;
 mod e2e;
 mod store;
 mod support;
+mod workflow;

@@ -1,0 +1,144 @@
+//! The responder's half of "order – dispatch – handle – evaluate", end to
+//! end: talking through the bot, resolving, reopening, rating, declining
+//! and being away.
+
+use crate::support::db::TestDb;
+use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
+use crate::support::double::{TestUser, photo_message, text_message};
+
+/// A resident reports an urgent problem; returns the call sequence after
+/// which the liaison's card arrives.
+async fn report(desk: &Desk, resident: &TestUser, text: &str) -> u64 {
+    let at = desk.push(text_message(resident, "/new"));
+    let at = desk.press(at, resident, "d:cat:property").await;
+    desk.expect_text(at, resident, "describe the problem").await;
+    let at = desk.push(text_message(resident, text));
+    let at = desk.press(at, resident, "d:desc-done").await;
+    let at = desk.press(at, resident, "d:urg:urgent").await;
+    let at = desk.press(at, resident, "d:ok").await;
+    desk.expect_text(at, resident, "received").await;
+    at
+}
+
+/// Presses the button starting with `prefix` on the latest message to
+/// `user` that has one, after `after`, and returns where to wait from.
+async fn press_latest(desk: &Desk, after: u64, user: &TestUser, prefix: &str) -> u64 {
+    let calls = desk.double.calls();
+    let latest = calls
+        .iter()
+        .rev()
+        .filter(|c| c.seq > after && c.chat_id() == Some(user.id))
+        .find(|c| c.callback_data_buttons().iter().any(|(_, d)| d.starts_with(prefix)));
+    let Some(call) = latest else { return desk.press(after, user, prefix).await };
+    let data = call.callback_data_buttons().into_iter().find(|(_, d)| d.starts_with(prefix)).unwrap().1;
+    let message = call.message_id_sent().or(call.target_message_id()).expect("a message to press on");
+    desk.push(desk.double.callback_on(user, &data, message))
+}
+
+async fn a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_and_rated(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    resident_registers(&desk, &resident).await;
+    let at = report(&desk, &resident, "The kitchen pipe leaks").await;
+    let at = desk.press(at, &liaison, "r:").await;
+    desk.expect_text(at, &resident, "has been accepted by your building liaison").await;
+
+    // The liaison answers through the bot with a photo; the resident sees the
+    // role, not the account, and answers back.
+    let edited = desk
+        .double
+        .wait_for_after(at, "the card with Reply and Resolve", WAIT, |c| {
+            c.is("editMessageText") && c.callback_data_buttons().iter().any(|(_, d)| d.ends_with(":m"))
+        })
+        .await;
+    let reply = edited.callback_data_buttons().into_iter().find(|(_, d)| d.ends_with(":m")).unwrap().1;
+    let at = desk.push(desk.double.callback_on(&liaison, &reply, edited.target_message_id().unwrap()));
+    desk.expect_text(at, &liaison, "请发送要转达的内容").await;
+    let at = desk.push(photo_message(&liaison, "photo-of-the-fix", Some("我明天上午来修")));
+    let relayed = desk.expect_text(at, &resident, "building liaison:\n我明天上午来修").await;
+    assert!(!relayed.text().unwrap().contains("Liaison"), "the resident never sees the responder's account");
+    desk.double
+        .wait_for_after(at, "the photo passed on", WAIT, |c| {
+            c.is("sendPhoto")
+                && c.chat_id() == Some(resident.id)
+                && c.param("photo").is_some_and(|p| p == "photo-of-the-fix")
+        })
+        .await;
+    let at = desk.press(at, &resident, "r:").await;
+    desk.expect_text(at, &resident, "Send what you want to pass on").await;
+    let at = desk.push(text_message(&resident, "Thank you, I will be home"));
+    desk.expect_text(at, &liaison, "居民：\nThank you, I will be home").await;
+
+    // Resolve, the resident says no, resolve again, yes, five stars.
+    let at = press_latest(&desk, 0, &liaison, "r:1:v").await;
+    desk.expect_text(at, &liaison, "请简单写一下做了什么").await;
+    let at = desk.push(text_message(&liaison, "换了水管"));
+    desk.expect_text(at, &resident, "has been handled: 换了水管").await;
+    let at = desk.press(at, &resident, "r:1:n").await;
+    desk.expect_text(at, &resident, "what is still wrong").await;
+    let at = desk.push(text_message(&resident, "It still drips"));
+    desk.expect_text(at, &resident, "is reopened").await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:v").await;
+    assert!(card.text().unwrap().contains("It still drips"), "the reason reaches the responder");
+    let at = desk.press(at, &liaison, "r:1:v").await;
+    desk.expect_text(at, &liaison, "请简单写一下做了什么").await;
+    let at = desk.push(text_message(&liaison, "又换了一个阀门"));
+    desk.expect_text(at, &resident, "has been handled: 又换了一个阀门").await;
+    let at = desk.press(at, &resident, "r:1:y").await;
+    let at = desk.press(at, &resident, "r:1:s:5").await;
+    desk.expect_text(at, &resident, "Thank you for rating").await;
+    desk.expect_text(at, &liaison, "打了 5 星").await;
+}
+
+async fn a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_liaison(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison");
+    let deputy = TestUser::new(1002, "Deputy");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    responder_binds(&desk, &deputy, &listed("deputy", "E01").1, "E01").await;
+    resident_registers(&desk, &resident).await;
+
+    let at = report(&desk, &resident, "The stairwell light is out").await;
+    let at = desk.press(at, &liaison, "r:1:d").await;
+    let at = desk.press(at, &liaison, "r:1:d:k").await;
+    let (card, _) = desk.expect_button(at, &deputy, "r:1:a").await;
+    assert!(card.text().unwrap().contains("The stairwell light is out"));
+
+    let at = desk.push(text_message(&liaison, "/away 2"));
+    desk.expect_text(at, &liaison, "/back").await;
+    let at = report(&desk, &resident, "The door lock is broken").await;
+    let (card, _) = desk.expect_button(at, &deputy, "r:2:a").await;
+    assert!(card.text().unwrap().contains("The door lock is broken"), "the away liaison is passed by");
+    let at = desk.push(text_message(&liaison, "/back"));
+    desk.expect_text(at, &liaison, "欢迎回来").await;
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(crate::support::db::TestDb::sqlite()).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = crate::support::db::TestDb::postgres().await else { return };
+                    super::$name(db).await;
+                }
+            )+
+        }
+    };
+}
+
+on_both_backends!(
+    a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_and_rated,
+    a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_liaison,
+);
