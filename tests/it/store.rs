@@ -62,6 +62,7 @@ contract_tests!(
     only_the_resident_and_the_assignee_talk_through_a_request,
     of_volunteers_claiming_at_once_exactly_one_wins,
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
+    an_emergency_alerts_every_level_at_once,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -657,4 +658,30 @@ async fn a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed(db: &T
         panic!("the follow-up reopens it");
     };
     assert_eq!((reopened.status, reopened.assignee), (Status::Accepted, Some(liaison)));
+}
+
+async fn an_emergency_alerts_every_level_at_once(db: &TestDb) {
+    use community_desk::app::clock::Notice;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let leader = bind(&store, 1003, "13800000003").await;
+    let grid_leader = bind(&store, 1004, "13800000004").await;
+    let admin = bind(&store, 1005, "13800000005").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let fire = Draft { urgency: Urgency::Emergency, ..draft() };
+    let mut tx = store.begin().await.unwrap();
+    let submitted = requests::submit(&mut tx, resident, &fire, &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    assert_eq!(submitted.request.assignee, Some(liaison));
+    let alerted: Vec<PersonId> = submitted
+        .alerts
+        .iter()
+        .map(|notice| match notice {
+            Notice::Escalated { to, .. } => *to,
+            other => panic!("unexpected notice {other:?}"),
+        })
+        .collect();
+    assert_eq!(alerted, [leader, grid_leader, admin]);
+    assert!(submitted.looked_at_from.is_none(), "emergencies run around the clock");
 }
