@@ -238,6 +238,19 @@ impl Tx {
         .await)?)
     }
 
+    /// The message id of the latest card of `request` sent in `lane`.
+    pub async fn card_message(&mut self, lane: &str, request: i64) -> Result<Option<i32>> {
+        let result: Option<Option<String>> = on!(self, |c| sqlx::query_scalar(
+            "SELECT result FROM jobs WHERE queue = 'outbox' AND lane = $1 AND request_id = $2 AND status = 'done' \
+             ORDER BY id DESC LIMIT 1"
+        )
+        .bind(lane)
+        .bind(request)
+        .fetch_optional(c)
+        .await)?;
+        Ok(result.flatten().and_then(|id| id.parse().ok()))
+    }
+
     /// When the next pending job of a queue becomes due, if any.
     pub async fn next_due(&mut self, queue: Queue) -> Result<Option<i64>> {
         Ok(on!(self, |c| sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE queue = $1 AND status = 'pending'")

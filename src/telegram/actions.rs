@@ -86,6 +86,7 @@ pub async fn claim(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Mes
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::claim(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         requests::ClaimOutcome::Claimed { request, others } => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             refresh_card(turn, &request, CardFor::Assignee, message);
             let number = request.number.to_string();
             for other in others {
@@ -135,6 +136,7 @@ pub async fn accept(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::accept(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         AcceptOutcome::Accepted(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             refresh_card(turn, &request, CardFor::Assignee, message);
             tell_resident_handled(turn, &request).await?;
             fl!(l, "accepted")
@@ -236,6 +238,7 @@ pub async fn take_over(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64,
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::take_over(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         TakeOverOutcome::Taken(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             refresh_card(turn, &request, CardFor::Above, message);
             for previous in previous.into_iter().filter(|p| *p != turn.person.id) {
                 let number = request.number.to_string();
@@ -283,6 +286,7 @@ pub async fn reassign(turn: &mut Turn<'_>, id: RequestId, to: PersonId, message:
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::reassign(&mut turn.tx, id, turn.person.id, to, &policy, now).await? {
         ReassignOutcome::Reassigned { request, to } => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             notify::card(turn.app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "reassigned-to-you"))
@@ -303,6 +307,7 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let involved = requests::involved(&mut turn.tx, id).await?;
     Ok(match requests::cancel(&mut turn.tx, id, turn.person.id, now).await? {
         CancelOutcome::Cancelled(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             let number = request.number.to_string();
             for person in involved {
@@ -343,6 +348,7 @@ pub async fn resolve(turn: &mut Turn<'_>, id: RequestId, note: &str) -> anyhow::
     turn.end_dialogue().await?;
     match requests::resolve(&mut turn.tx, id, turn.person.id, note, now).await? {
         StepOutcome::Done(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             let number = request.number.to_string();
             let note = note.to_string();
             if let Some(resident) = request.resident {
@@ -397,6 +403,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
             fl!(l, "thanks")
         }
         StepOutcome::Done(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             let stars = (1..=5u8)
                 .map(|n| Button::new("⭐".repeat(usize::from(n)), CallbackData::Rate(id, n).encode()))
@@ -426,6 +433,7 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
     let policy = turn.app.policy(&mut turn.tx).await?;
     match requests::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
         StepOutcome::Done(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             if let Some(assignee) = request.assignee {
                 let reason = reason.to_string();
                 notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &request, CardFor::Assignee, |l| {
@@ -448,6 +456,7 @@ pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option
     let now = turn.now;
     Ok(match requests::rate(&mut turn.tx, id, turn.person.id, stars, now).await? {
         StepOutcome::Done(request) => {
+            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             if let Some(assignee) = request.assignee {
                 let number = request.number.to_string();

@@ -53,13 +53,27 @@ pub async fn card(
         text = format!("{heading}\n\n{text}");
     }
     let buttons = render::card_buttons(l, request, card_for);
-    out.text(chat, text, Some(Keyboard::Inline(buttons)));
+    let text: String = text.chars().take(4000).collect();
+    out.push(Outgoing::Card { chat, request: request.id.0, text, buttons });
     for attachment in &request.attachments {
         out.push(Outgoing::Attachment {
             chat,
             attachment: attachment.clone(),
             caption: Some(request.number.to_string()),
         });
+    }
+    Ok(())
+}
+
+/// Shows the request as it is now on the cards of everyone it was given to,
+/// each with the buttons that fit them.
+pub async fn refresh_cards(app: &App, tx: &mut Tx, out: &mut Outbox, request: &RequestView) -> Result<(), StoreError> {
+    for person in crate::app::requests::involved(tx, request.id).await? {
+        let Some((chat, l)) = recipient(app, tx, person).await? else { continue };
+        let card_for = if request.assignee == Some(person) { CardFor::Assignee } else { CardFor::Above };
+        let text: String = render::card_text(l, request).chars().take(4000).collect();
+        let buttons = render::card_buttons(l, request, card_for);
+        out.push(Outgoing::EditCard { chat, request: request.id.0, text, buttons });
     }
     Ok(())
 }

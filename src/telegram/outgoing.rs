@@ -35,6 +35,21 @@ pub enum Outgoing {
         callback_id: String,
         text: Option<String>,
     },
+    /// A request's card, so that later changes can edit it in place.
+    Card {
+        chat: i64,
+        request: i64,
+        text: String,
+        buttons: Vec<Vec<Button>>,
+    },
+    /// Shows a request's card as it is now, on the message that carried it
+    /// (the latest card of that request sent to that chat).
+    EditCard {
+        chat: i64,
+        request: i64,
+        text: String,
+        buttons: Vec<Vec<Button>>,
+    },
     /// A small text file, such as a person's data export.
     File {
         chat: i64,
@@ -52,7 +67,9 @@ impl Outgoing {
             | Outgoing::Attachment { chat, .. }
             | Outgoing::EditText { chat, .. }
             | Outgoing::ClearButtons { chat, .. }
-            | Outgoing::File { chat, .. } => Some(*chat),
+            | Outgoing::File { chat, .. }
+            | Outgoing::Card { chat, .. }
+            | Outgoing::EditCard { chat, .. } => Some(*chat),
             Outgoing::AnswerCallback { .. } => None,
         }
     }
@@ -60,7 +77,10 @@ impl Outgoing {
     /// Whether this counts against Telegram's per-chat message limit. Edits
     /// and callback answers do not.
     pub fn is_new_message(&self) -> bool {
-        matches!(self, Outgoing::Text { .. } | Outgoing::Attachment { .. } | Outgoing::File { .. })
+        matches!(
+            self,
+            Outgoing::Text { .. } | Outgoing::Attachment { .. } | Outgoing::File { .. } | Outgoing::Card { .. }
+        )
     }
 }
 
@@ -126,7 +146,12 @@ impl Outbox {
                 dedupe_key: None,
                 payload: &payload,
                 due_at: now,
-                request_id: None,
+                // A card's job remembers its request, which is how an edit
+                // finds the message it was sent as.
+                request_id: match outgoing {
+                    Outgoing::Card { request, .. } => Some(*request),
+                    _ => None,
+                },
             };
             tx.enqueue(job, now).await?;
         }

@@ -190,6 +190,24 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
             return;
         }
     };
+    // An edit of a card needs the id the card was sent under; the card went
+    // first in the same lane, so it is known by now (or was never sent).
+    let outgoing = match outgoing {
+        Outgoing::EditCard { chat, request, text, buttons } => match card_message(app, chat, request).await {
+            Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
+            Ok(None) => {
+                settle(app, &job, Settle::Done(None)).await;
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(job = job.id, %error, "could not look up a card to edit");
+                settle(app, &job, Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() })
+                    .await;
+                return;
+            }
+        },
+        other => other,
+    };
     if let Some(chat) = outgoing.chat().filter(|_| outgoing.is_new_message()) {
         tokio::time::sleep_until(pacer.reserve(chat)).await;
     }
@@ -224,6 +242,13 @@ pub enum Settle {
     Retry { after: Duration, reason: String },
     Unreachable { chat: Option<i64>, reason: String },
     Failed(String),
+}
+
+async fn card_message(app: &App, chat: i64, request: i64) -> Result<Option<i32>, crate::store::StoreError> {
+    let mut tx = app.store.begin().await?;
+    let id = tx.card_message(&format!("chat:{chat}"), request).await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Records how a send ended. A recipient found unreachable is marked so,
@@ -297,6 +322,10 @@ async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestErro
         Outgoing::ClearButtons { chat, message_id } => {
             bot.edit_message_reply_markup(ChatId(chat), MessageId(message_id)).await?
         }
+        Outgoing::Card { chat, text, buttons, .. } => {
+            bot.send_message(ChatId(chat), text).reply_markup(inline(buttons)).await?
+        }
+        Outgoing::EditCard { .. } => return Ok(None),
         Outgoing::File { chat, name, content } => {
             bot.send_document(ChatId(chat), InputFile::memory(content.into_bytes()).file_name(name)).await?
         }

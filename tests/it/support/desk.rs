@@ -110,11 +110,11 @@ impl Desk {
         (call, data)
     }
 
-    /// Presses the button whose data starts with `prefix` on the latest
-    /// message that has one.
+    /// Presses the button whose data starts with `prefix` on the first
+    /// message after `after` that has one — sent, or given it by an edit.
     pub async fn press(&self, after: u64, user: &TestUser, prefix: &str) -> u64 {
         let (call, data) = self.expect_button(after, user, prefix).await;
-        let message_id = call.message_id_sent().expect("the double assigned a message id");
+        let message_id = call.message_id_sent().or(call.target_message_id()).expect("the message the button is on");
         self.push(self.double.callback_on(user, &data, message_id))
     }
 }
