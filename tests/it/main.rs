@@ -6,6 +6,7 @@
 mod crash;
 mod double_speaks_telegram;
 mod e2e;
+mod instances;
 mod store;
 mod support;
 mod workflow;
