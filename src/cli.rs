@@ -46,6 +46,12 @@ enum Command {
     /// Write requests as CSV (one row per request; residents' names and
     /// phones left out, sensitive descriptions redacted).
     Export {
+        /// The first day to include (YYYY-MM-DD, local time); from the start when absent.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// The last day to include (YYYY-MM-DD, local time); up to now when absent.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
         /// Where to write the CSV; standard output when absent.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -64,7 +70,7 @@ pub async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { files } => import(config, files).await,
-        Command::Export { .. } => anyhow::bail!("export is not available yet in this version"),
+        Command::Export { from, to, output } => export(config, from, to, output).await,
     }
 }
 
@@ -81,6 +87,28 @@ async fn run(config: Config) -> anyhow::Result<()> {
     }
     let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
     crate::telegram::run(app, bot_config).await
+}
+
+async fn export(
+    config: Config,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    output: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let store = Store::connect(&config.database_url).await.context("could not open the database")?;
+    let (from, to) = crate::app::export::period(from, to, config.timezone);
+    let mut tx = store.begin().await?;
+    let (csv, count) = crate::app::export::requests_csv(&mut tx, from, to, config.timezone).await?;
+    tx.commit().await?;
+    store.close().await;
+    match output {
+        Some(path) => {
+            std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("{count} requests written to {}", path.display());
+        }
+        None => print!("{csv}"),
+    }
+    Ok(())
 }
 
 async fn import(config: Config, paths: Vec<PathBuf>) -> anyhow::Result<()> {

@@ -260,3 +260,8 @@ button-claim = 🙋 I'll help
 volunteer-offer = 🤝 A volunteer request; the first to claim it handles it:
 claimed = It is yours; thank you!
 claimed-by-another = Request { $number } was claimed by another volunteer; thank you!
+
+## Export
+
+export-usage = Usage: /export, /export 2026-11-01, or /export 2026-11-01 2026-11-30 (local dates, both days included).
+export-sent = { $rows } requests exported (no residents' names or phones; descriptions of sensitive categories redacted).

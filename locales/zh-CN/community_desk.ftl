@@ -260,3 +260,8 @@ button-claim = 🙋 我来帮忙
 volunteer-offer = 🤝 志愿帮扶需求，谁先认领谁来处理：
 claimed = 已认领，谢谢您！
 claimed-by-another = 需求 { $number } 已由其他志愿者认领，谢谢！
+
+## 导出
+
+export-usage = 用法：/export，/export 2026-11-01，或 /export 2026-11-01 2026-11-30（按本地日期，含首尾两天）。
+export-sent = 已导出 { $rows } 条需求（不含居民姓名和电话，敏感类别的描述已隐去）。

@@ -4,6 +4,7 @@
 
 pub mod clock;
 pub mod directory;
+pub mod export;
 pub mod privacy;
 pub mod requests;
 

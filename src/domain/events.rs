@@ -94,6 +94,10 @@ pub enum Event {
         day: String,
         added: bool,
     },
+    /// An admin exported this many requests.
+    Exported {
+        rows: u64,
+    },
     DirectoryImported {
         file: String,
         created: u64,
@@ -139,6 +143,7 @@ impl Event {
             Event::Reassigned { .. } => "reassigned",
             Event::ServiceLevelChanged { .. } => "service_level_changed",
             Event::HolidayChanged { .. } => "holiday_changed",
+            Event::Exported { .. } => "exported",
             Event::DirectoryImported { .. } => "directory_imported",
             Event::PhoneBound { .. } => "phone_bound",
             Event::NotificationUndeliverable { .. } => "notification_undeliverable",

@@ -7,6 +7,7 @@
 //! where the backends differ, the method says so with an explicit `match`.
 
 mod directory;
+mod export;
 mod jobs;
 mod people;
 mod policy;
@@ -21,6 +22,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Postgres, Sqlite, Transaction};
 
 pub use directory::{ImportCounts, RoleView};
+pub use export::ExportRow;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
 pub use people::{BindOutcome, Person, Resident};
 pub use policy::Deadline;

@@ -126,3 +126,39 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     turn.say(text);
     Ok(())
 }
+
+/// `/export [from] [to]`: the requests as CSV, for admins of a community;
+/// no resident names or phones, sensitive descriptions redacted.
+pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
+    let l = turn.l();
+    match authority(turn).await? {
+        Authority::None => {
+            turn.say(fl!(l, "admins-only"));
+            return Ok(());
+        }
+        Authority::UnitAdmin => {
+            turn.say(fl!(l, "community-admins-only"));
+            return Ok(());
+        }
+        Authority::CommunityAdmin => {}
+    }
+    let mut dates = Vec::new();
+    for word in args.split_whitespace() {
+        match NaiveDate::parse_from_str(word, "%Y-%m-%d") {
+            Ok(date) if dates.len() < 2 => dates.push(date),
+            _ => {
+                turn.say(fl!(l, "export-usage"));
+                return Ok(());
+            }
+        }
+    }
+    let timezone = turn.app.config.timezone;
+    let (from, to) = crate::app::export::period(dates.first().copied(), dates.get(1).copied(), timezone);
+    let (csv, rows) = crate::app::export::requests_csv(&mut turn.tx, from, to, timezone).await?;
+    let now = turn.now_ms();
+    turn.tx.record_event(None, Some(turn.person.id), &Event::Exported { rows: rows as u64 }, now).await?;
+    let name = format!("requests-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
+    turn.send(super::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
+    turn.say(fl!(l, "export-sent", rows = rows.to_string()));
+    Ok(())
+}

@@ -109,6 +109,7 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
         }
         Command::Lang => turn.offer_languages(),
         Command::Sla(args) => admin::sla(turn, &args).await?,
+        Command::Export(args) => admin::export(turn, &args).await?,
         Command::Privacy => {
             turn.say(fl!(l, "privacy-notice"));
             turn.remind().await?;
@@ -139,7 +140,6 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
         | Command::Invite(_)
         | Command::People(_)
         | Command::Broadcast
-        | Command::Export(_)
         | Command::Import => {
             turn.say(fl!(l, "not-available-yet"));
             turn.remind().await?;

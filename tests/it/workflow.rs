@@ -129,6 +129,44 @@ async fn a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_li
     assert!(edited.callback_data_buttons().is_empty());
 }
 
+/// The office exports requests, in chat and from the command line, without
+/// residents' identities and with sensitive descriptions redacted.
+async fn an_admin_exports_requests_without_identities_or_sensitive_details(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison");
+    let resident = TestUser::new(2001, "Resident Zhang").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    resident_registers(&desk, &resident).await;
+    report(&desk, &resident, "The kitchen light is broken").await;
+    let at = desk.push(text_message(&resident, "/new"));
+    let at = desk.press(at, &resident, "d:cat:elderly").await;
+    desk.expect_text(at, &resident, "describe the problem").await;
+    let at = desk.push(text_message(&resident, "My mother fell and lives alone"));
+    let at = desk.press(at, &resident, "d:desc-done").await;
+    let at = desk.press(at, &resident, "d:urg:urgent").await;
+    let at = desk.press(at, &resident, "d:ok").await;
+    desk.expect_text(at, &resident, "received").await;
+
+    let at = desk.push(text_message(&resident, "/export"));
+    desk.expect_text(at, &resident, "Only community admins").await;
+    let admin = TestUser::new(crate::support::desk::ADMIN, "Admin").with_language("en");
+    let at = desk.push(text_message(&admin, "/export"));
+    let document = desk
+        .double
+        .wait_for_after(at, "the CSV document", WAIT, |c| c.is("sendDocument") && c.chat_id() == Some(admin.id))
+        .await;
+    let csv = String::from_utf8(document.files[0].bytes.clone()).unwrap();
+    assert!(csv.starts_with("number,created_at,category"), "{csv}");
+    assert!(csv.contains("The kitchen light is broken"));
+    assert!(!csv.contains("My mother fell") && csv.contains("[redacted]"), "{csv}");
+    assert!(!csv.contains("Zhang"), "no resident names");
+
+    let output = crate::support::process::run_once(&["export"], [("DATABASE_URL", desk.db.url())], WAIT).await;
+    assert!(output.status.success(), "{}", output.combined());
+    assert_eq!(output.stdout.lines().count(), 3, "a header and two requests:\n{}", output.stdout);
+    assert_eq!(output.stdout, csv, "the command line writes the same as the chat");
+}
+
 macro_rules! on_both_backends {
     ($($name:ident),+ $(,)?) => {
         mod sqlite {
@@ -154,4 +192,5 @@ macro_rules! on_both_backends {
 on_both_backends!(
     a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_and_rated,
     a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_liaison,
+    an_admin_exports_requests_without_identities_or_sensitive_details,
 );

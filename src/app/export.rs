@@ -1,0 +1,134 @@
+//! Exporting requests as CSV, from the command line or to an admin in chat.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::domain::Category;
+use crate::store::{ExportRow, StoreError, Tx, from_millis};
+
+pub const HEADER: [&str; 17] = [
+    "number",
+    "created_at",
+    "category",
+    "urgency",
+    "community",
+    "grid",
+    "estate",
+    "building",
+    "status",
+    "assignee_role",
+    "escalation_level",
+    "accepted_at",
+    "resolved_at",
+    "closed_at",
+    "reopened",
+    "rating",
+    "description",
+];
+
+/// What stands in for the description of a sensitive request.
+pub const REDACTED: &str = "[redacted]";
+
+/// The period `[from, to)` an export covers: local dates, `to` inclusive, as
+/// people say them; either may be open.
+pub fn period(from: Option<NaiveDate>, to: Option<NaiveDate>, timezone: Tz) -> (i64, i64) {
+    use chrono::TimeZone;
+    let start_of = |date: NaiveDate| {
+        timezone
+            .from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
+            .earliest()
+            .map(|at| at.with_timezone(&Utc).timestamp_millis())
+    };
+    let from = from.and_then(start_of).unwrap_or(i64::MIN);
+    let to = to.and_then(|d| d.succ_opt()).and_then(start_of).unwrap_or(i64::MAX);
+    (from, to)
+}
+
+/// The CSV of the requests created in `[from, to)`: no resident names or
+/// phones, and the descriptions of sensitive categories redacted.
+pub async fn requests_csv(tx: &mut Tx, from: i64, to: i64, timezone: Tz) -> Result<(String, usize), StoreError> {
+    let rows = tx.export_requests(from, to).await?;
+    let count = rows.len();
+    Ok((to_csv(&rows, timezone), count))
+}
+
+fn to_csv(rows: &[ExportRow], timezone: Tz) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let time = |ms: Option<i64>| ms.map(|ms| local(from_millis(ms), timezone)).unwrap_or_default();
+    // Writing to memory cannot fail, and every record has the header's width.
+    let _ = writer.write_record(HEADER);
+    for row in rows {
+        let sensitive = Category::parse(&row.category).is_none_or(Category::is_sensitive);
+        let description = if sensitive { REDACTED } else { row.description.as_str() };
+        let record = [
+            format!("#{}", row.number),
+            time(Some(row.created_at)),
+            row.category.clone(),
+            row.urgency.clone(),
+            row.community.clone(),
+            row.grid.clone(),
+            row.estate.clone(),
+            row.building.clone(),
+            row.status.clone(),
+            row.assignee_role.clone().unwrap_or_default(),
+            row.escalation_level.to_string(),
+            time(row.accepted_at),
+            time(row.resolved_at),
+            time(row.closed_at),
+            row.reopened.to_string(),
+            row.rating.map(|r| r.to_string()).unwrap_or_default(),
+            description.to_string(),
+        ];
+        let _ = writer.write_record(&record);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn local(at: DateTime<Utc>, timezone: Tz) -> String {
+    at.with_timezone(&timezone).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(category: &str, description: &str) -> ExportRow {
+        ExportRow {
+            number: 1001,
+            created_at: 0,
+            category: category.into(),
+            urgency: "normal".into(),
+            building: "E01".into(),
+            estate: "东苑".into(),
+            grid: "第一网格".into(),
+            community: "绿杨社区".into(),
+            status: "closed".into(),
+            assignee_role: Some("liaison".into()),
+            escalation_level: 0,
+            accepted_at: Some(60_000),
+            resolved_at: None,
+            closed_at: None,
+            reopened: 0,
+            rating: Some(5),
+            description: description.into(),
+        }
+    }
+
+    #[test]
+    fn sensitive_descriptions_are_redacted_and_others_kept() {
+        let csv = to_csv(&[row("dispute", "邻居吵架"), row("property", "灯坏了")], chrono_tz::Asia::Shanghai);
+        assert!(!csv.contains("邻居吵架"));
+        assert!(csv.contains(REDACTED) && csv.contains("灯坏了"));
+        let first = csv.lines().nth(1).unwrap();
+        assert!(first.starts_with("#1001,1970-01-01 08:00:00,dispute,normal,绿杨社区"), "{first}");
+        assert_eq!(csv.lines().next().unwrap(), HEADER.join(","));
+    }
+
+    #[test]
+    fn a_period_covers_whole_local_days() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        let (from, to) = period(Some(day), Some(day), chrono_tz::Asia::Shanghai);
+        assert_eq!(to - from, 24 * 60 * 60 * 1000);
+        assert_eq!(period(None, None, chrono_tz::Asia::Shanghai), (i64::MIN, i64::MAX));
+    }
+}
