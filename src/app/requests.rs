@@ -443,15 +443,6 @@ pub async fn tasks_of(tx: &mut Tx, responder: PersonId, now: DateTime<Utc>) -> R
     Ok(tasks)
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum CancelOutcome {
-    Cancelled(RequestView),
-    /// Only the resident who made a request may cancel it.
-    NotYours,
-    NoLongerOpen(RequestView),
-    Missing,
-}
-
 /// The resident withdraws a request that is still open or accepted; its
 /// timers stop.
 pub async fn cancel(
@@ -459,20 +450,20 @@ pub async fn cancel(
     request: RequestId,
     actor: PersonId,
     now: DateTime<Utc>,
-) -> Result<CancelOutcome, StoreError> {
-    let Some(view) = tx.request_view(request).await? else { return Ok(CancelOutcome::Missing) };
+) -> Result<StepOutcome, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(StepOutcome::Missing) };
     if view.resident != Some(actor) {
-        return Ok(CancelOutcome::NotYours);
+        return Ok(StepOutcome::NotYours);
     }
     let now_ms = millis(now);
     if view.status.apply(crate::domain::Action::Cancel).is_err()
         || !tx.transition_by_resident(request, actor, view.status, Status::Cancelled, now_ms).await?
     {
-        return Ok(CancelOutcome::NoLongerOpen(reload(tx, request).await?));
+        return Ok(StepOutcome::NoLongerApplies(reload(tx, request).await?));
     }
     tx.cancel_timers(request, now_ms).await?;
     tx.record_event(Some(request), Some(actor), &Event::Cancelled, now_ms).await?;
-    Ok(CancelOutcome::Cancelled(reload(tx, request).await?))
+    Ok(StepOutcome::Done(reload(tx, request).await?))
 }
 
 /// A responder goes away until `until`: new requests pass them by, and the

@@ -12,7 +12,7 @@ use super::outgoing::{Button, Keyboard, Outgoing};
 use super::render;
 use super::turn::Turn;
 use crate::app::requests::{
-    self, AcceptOutcome, CancelOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, SubmitRefusal, TakeOverOutcome,
+    self, AcceptOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, SubmitRefusal, TakeOverOutcome,
 };
 use crate::domain::{Description, PersonId, RequestId, Role};
 use crate::store::RequestView;
@@ -306,7 +306,7 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let now = turn.now;
     let involved = requests::involved(&mut turn.tx, id).await?;
     Ok(match requests::cancel(&mut turn.tx, id, turn.person.id, now).await? {
-        CancelOutcome::Cancelled(request) => {
+        StepOutcome::Done(request) => {
             notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             let number = request.number.to_string();
@@ -319,8 +319,8 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
             turn.say(fl!(l, "request-cancelled", number = number));
             fl!(l, "cancelled")
         }
-        CancelOutcome::NoLongerOpen(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
-        CancelOutcome::NotYours | CancelOutcome::Missing => fl!(l, "button-unknown"),
+        StepOutcome::NoLongerApplies(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
+        StepOutcome::NotYours | StepOutcome::Missing => fl!(l, "button-unknown"),
     })
 }
 

@@ -465,7 +465,7 @@ async fn finished_requests_are_anonymised_after_the_retention_period(db: &TestDb
         requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request.id;
     for (id, at) in [(old, long_ago), (recent, chrono::Utc::now())] {
         let outcome = requests::cancel(&mut tx, id, resident, at).await.unwrap();
-        assert!(matches!(outcome, requests::CancelOutcome::Cancelled(_)));
+        assert!(matches!(outcome, requests::StepOutcome::Done(_)));
     }
     tx.commit().await.unwrap();
     assert_eq!(privacy::daily_cleanup(&store, 180, chrono::Utc::now()).await.unwrap(), 1);
