@@ -213,15 +213,17 @@ impl Tx {
         })?)
     }
 
-    /// How many jobs of a queue and lane were created since `since`: for the
-    /// inbox, how many updates one person sent.
-    pub async fn count_recent(&mut self, queue: Queue, lane: &str, since: i64) -> Result<i64> {
+    /// How many jobs of a queue and lane were created since `since`, up to and
+    /// including job `upto`: for the inbox, how many updates one person had
+    /// sent by the time of this one (later ones of a burst do not count).
+    pub async fn count_recent(&mut self, queue: Queue, lane: &str, since: i64, upto: i64) -> Result<i64> {
         Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND lane = $2 AND created_at >= $3"
+            "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND lane = $2 AND created_at >= $3 AND id <= $4"
         )
         .bind(queue.as_str())
         .bind(lane)
         .bind(since)
+        .bind(upto)
         .fetch_one(c)
         .await)?)
     }

@@ -128,7 +128,7 @@ async fn flood_check(app: &App, job: &InboxJob, user: Option<&teloxide::types::U
     let (Some(lane), Some(_)) = (job.0.lane.as_deref(), user) else { return Ok(Flood::Within) };
     let mut tx = app.store.begin().await?;
     // The count includes this update itself.
-    let recent = tx.count_recent(Queue::Inbox, lane, app.now_ms() - 60_000).await?;
+    let recent = tx.count_recent(Queue::Inbox, lane, app.now_ms() - 60_000, job.0.id).await?;
     tx.commit().await?;
     Ok(if recent <= FLOOD_LIMIT { Flood::Within } else { Flood::Over { tell: recent == FLOOD_LIMIT + 1 } })
 }

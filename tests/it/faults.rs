@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use crate::rig::{Db, on_both_backends};
 use crate::support::db::TestDb;
-use crate::support::desk::{Desk, liaison_binds, liaison_of, listed, resident_registers, resident_registers_at, responder_binds};
+use crate::support::desk::{
+    Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, resident_registers_at, responder_binds,
+};
 use crate::support::double::{Call, Fault, TestUser, text_message};
 
 /// How long the double's flood control asks the bot to wait.
@@ -29,6 +31,20 @@ async fn resident_composes_report(desk: &Desk, resident: &TestUser, description:
     desk.expect_button(at, resident, "d:ok").await
 }
 
+/// Waits for a message to `user` containing `needle` that Telegram took;
+/// `Desk::expect_text` also matches attempts the double refused.
+async fn delivered(desk: &Desk, after: u64, user: &TestUser, needle: &str) -> Call {
+    let desc = format!("a message to {} containing {needle:?}, delivered", user.id);
+    desk.double
+        .wait_for_after(after, &desc, WAIT, |c| {
+            c.is("sendMessage")
+                && !c.faulted
+                && c.chat_id() == Some(user.id)
+                && c.text().is_some_and(|t| t.contains(needle))
+        })
+        .await
+}
+
 async fn a_rate_limited_reply_arrives_after_the_wait_and_before_the_next_reply(db: TestDb) {
     let desk = Desk::start(db).await;
     let liaison = TestUser::new(1001, "Liaison");
@@ -46,16 +62,14 @@ async fn a_rate_limited_reply_arrives_after_the_wait_and_before_the_next_reply(d
     let at = desk.push(desk.double.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
     desk.push(text_message(&resident, "/my"));
 
-    let received = desk.expect_text(at, &resident, "Request #1001 received").await;
-    let listing = desk.expect_text(at, &resident, "#1001 · Property management").await;
+    let received = delivered(&desk, at, &resident, "Request #1001 received").await;
+    let listing = delivered(&desk, at, &resident, "#1001 · Property management").await;
     desk.expect_button(at, &liaison, "r:").await;
     let refused = desk
         .double
         .calls()
         .into_iter()
-        .find(|c| {
-            c.seq > at && c.faulted && c.chat_id() == Some(resident.id) && c.text() == received.text()
-        })
+        .find(|c| c.seq > at && c.faulted && c.chat_id() == Some(resident.id) && c.text() == received.text())
         .expect("the first attempt at the received reply was refused with flood control");
     let waited = received.at.duration_since(refused.at);
     assert!(
@@ -91,13 +105,13 @@ async fn a_liaison_who_blocked_the_bot_is_passed_over_for_the_deputy(db: TestDb)
     // "received" reply in the same chat. Holding that edit back makes the
     // card to the liaison the first message Telegram sees, so it is the one
     // refused because the liaison blocked the bot.
-    desk.double.inject("editMessageReplyMarkup", Fault::Delay(Duration::from_millis(1500)));
+    desk.double.inject("editMessageReplyMarkup", Fault::Delay(Duration::from_secs(3)));
     desk.double.inject("sendMessage", Fault::blocked_by_user());
     let at = desk.push(desk.double.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
 
     let refused = desk
         .double
-        .wait_for_after(at, "the card to the liaison, refused", crate::support::desk::WAIT, |c| {
+        .wait_for_after(at, "the card to the liaison, refused", WAIT, |c| {
             c.faulted && c.is("sendMessage") && c.chat_id() == Some(liaison.id)
         })
         .await;

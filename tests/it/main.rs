@@ -6,7 +6,11 @@
 mod crash;
 mod double_speaks_telegram;
 mod e2e;
+mod faults;
+mod hostile;
 mod instances;
+mod rig;
 mod store;
 mod support;
+mod webhook;
 mod workflow;
