@@ -267,7 +267,8 @@ pub async fn reassign_options(
         for candidate in candidates {
             let available =
                 candidate.bound && candidate.reachable && !candidate.away && !candidate.declined_this_request;
-            if available && candidate.role.routing_rank().is_some() && candidate.person != actor {
+            let covers = candidate.categories.as_ref().is_none_or(|categories| categories.contains(&view.category));
+            if available && covers && candidate.role.routing_rank().is_some() && candidate.person != actor {
                 options.push(ReassignOption {
                     person: candidate.person,
                     role: candidate.role,
@@ -639,10 +640,19 @@ async fn authority_over(
 ) -> Result<Option<(i64, crate::domain::Role)>, StoreError> {
     let building = tx.request_building(request.id).await?;
     let chain = tx.routing_chain(building, Some(request.id), now_ms).await?;
-    let highest =
-        chain.iter().enumerate().rev().find_map(|(index, level)| {
-            level.candidates.iter().find(|c| c.person == actor).map(|c| (index as i64, c.role))
-        });
+    // Only responder roles count (not volunteers), and only those that cover
+    // the request's category: a mediator for disputes has no say over a
+    // water leak, nor a volunteer over an elderly person's request.
+    let covers = |c: &crate::domain::routing::Candidate| {
+        c.person == actor
+            && c.role.routing_rank().is_some()
+            && c.categories.as_ref().is_none_or(|categories| categories.contains(&request.category))
+    };
+    let highest = chain
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(index, level)| level.candidates.iter().find(|c| covers(c)).map(|c| (index as i64, c.role)));
     let Some((actor_level, role)) = highest else { return Ok(None) };
     let assignee_level = match request.assignee {
         Some(assignee) => tx.level_in_chain(request, assignee, now_ms).await?.unwrap_or(request.escalation_level),

@@ -119,7 +119,7 @@ impl Status {
         let next = match (self, action) {
             (S::Open, A::Accept) => S::Accepted,
             (S::Open | S::Accepted, A::Decline) => S::Open,
-            (S::Open | S::Accepted, A::Resolve) => S::Resolved,
+            (S::Accepted, A::Resolve) => S::Resolved,
             (S::Resolved, A::Confirm | A::Close) => S::Closed,
             (S::Resolved | S::Closed, A::Reopen) => S::Accepted,
             (S::Open | S::Accepted, A::Cancel) => S::Cancelled,
@@ -227,6 +227,12 @@ mod tests {
         let s = s.apply(Action::Resolve).unwrap();
         let s = s.apply(Action::Confirm).unwrap();
         assert_eq!(s, Status::Closed);
+    }
+
+    #[test]
+    fn only_an_accepted_request_can_be_resolved() {
+        assert!(Status::Open.apply(Action::Resolve).is_err(), "accept first, so the resident learns who handles it");
+        assert_eq!(Status::Accepted.apply(Action::Resolve).unwrap(), Status::Resolved);
     }
 
     #[test]

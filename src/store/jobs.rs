@@ -127,8 +127,14 @@ impl Tx {
             .fetch_all(c)
             .await
             })?,
-            Backend::Postgres => on!(self, |c| {
-                sqlx::query_as(
+            Backend::Postgres => {
+                // With a million pending timers PostgreSQL would re-plan this
+                // statement on every call (its generic plan looks costly on
+                // paper), which makes the sweep grow with the table. The
+                // generic plan is the right one: an index range on due_at.
+                exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
+                on!(self, |c| {
+                    sqlx::query_as(
                 "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
                    SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
                    AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
@@ -144,7 +150,8 @@ impl Tx {
             .bind(owner)
             .fetch_all(c)
             .await
-            })?,
+                })?
+            }
         };
         let mut jobs = jobs;
         jobs.sort_by_key(|job| job.id);

@@ -331,7 +331,7 @@ pub async fn resolve_start(turn: &mut Turn<'_>, id: RequestId) -> Answer {
     if request.assignee != Some(turn.person.id) {
         return Ok(fl!(l, "not-yours"));
     }
-    if !request.status.is_active() {
+    if request.status != crate::domain::Status::Accepted {
         return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
     }
     let dialogue = Dialogue::ResolveNote { request: id.0 };

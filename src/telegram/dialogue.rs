@@ -99,7 +99,9 @@ impl Turn<'_> {
             Err(error) => {
                 // State written by an older version that no longer parses is
                 // dropped rather than leaving the person stuck.
-                tracing::warn!(%error, "dropping unreadable dialogue state");
+                // The error text could quote what the person wrote; its
+                // position is enough to find the fault.
+                tracing::warn!(line = error.line(), column = error.column(), "dropping unreadable dialogue state");
                 self.tx.clear_dialogue(self.person.id).await?;
                 Ok(None)
             }

@@ -63,13 +63,26 @@ async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, j
     let update: Update = match serde_json::from_str(&job.0.payload) {
         Ok(update) => update,
         Err(error) => {
-            tracing::error!(job = job.0.id, %error, "unreadable update in the inbox");
+            tracing::error!(
+                job = job.0.id,
+                line = error.line(),
+                column = error.column(),
+                "unreadable update in the inbox"
+            );
             give_up(&app, &job, None, "unreadable update").await;
             return;
         }
     };
     let user = update.from().cloned();
     let update_id = update.id.0;
+    // An update whose handler panicked never returned an error; its lease
+    // simply ran out. Past the attempt limit it is given up before it can
+    // panic again and hold up everything its sender writes after it.
+    if job.0.attempts > MAX_ATTEMPTS {
+        tracing::error!(update_id, attempts = job.0.attempts, "giving up on an update that never finished");
+        give_up(&app, &job, user.as_ref(), "never finished").await;
+        return;
+    }
     match flood_check(&app, &job, user.as_ref()).await {
         Ok(Flood::Within) => {}
         Ok(Flood::Over { tell }) => {

@@ -182,10 +182,16 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
 }
 
 async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
+    if job.attempts > 12 {
+        // A send that panicked or hung never settled; past the limit it stops
+        // holding up the chat's later messages.
+        settle(app, &job, Settle::Failed("never finished".into())).await;
+        return;
+    }
     let outgoing: Outgoing = match serde_json::from_str(&job.payload) {
         Ok(outgoing) => outgoing,
         Err(error) => {
-            tracing::error!(job = job.id, %error, "unreadable outbox entry");
+            tracing::error!(job = job.id, line = error.line(), column = error.column(), "unreadable outbox entry");
             settle(app, &job, Settle::Failed("unreadable outbox entry".into())).await;
             return;
         }

@@ -49,6 +49,19 @@ pub async fn run(app: Arc<App>, shutdown: Shutdown) {
 }
 
 async fn fire(app: &App, job: ClaimedJob) {
+    if job.attempts > 12 {
+        // A firing that panicked never returned; past the limit it stops.
+        let result = async {
+            let mut tx = app.store.begin().await?;
+            tx.fail(job.id, &job.lease_token, "never finished", app.now_ms()).await?;
+            tx.commit().await
+        }
+        .await;
+        if let Err(error) = result {
+            tracing::warn!(%error, "could not give up on a timer");
+        }
+        return;
+    }
     let result = async {
         let timer: Timer = serde_json::from_str(&job.payload)?;
         let now = app.now();
