@@ -129,7 +129,10 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
             match decision.assignment.clone() {
                 Some(next) => {
                     let level = i64::from(next.level);
-                    tx.set_escalation(request.id, level, Some(next.person), now_ms).await?;
+                    let seen = (request.status, request.escalation_level);
+                    if !tx.escalate_if(request.id, seen, level, next.person, now_ms).await? {
+                        return Ok(Vec::new());
+                    }
                     let event =
                         Event::Escalated { level, to: next.person.0, missed: timer.status, decision: decision.clone() };
                     tx.record_event(Some(request.id), None, &event, now_ms).await?;
@@ -146,10 +149,12 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
                 }
                 // Nobody is available above: the request stays where it is
                 // and the top of the chain is reminded instead.
-                None => notices.extend(remind(tx, &request, top_level, 1, now).await?),
+                None => notices.extend(remind(tx, &request, top_level, 1, &office(&chain), now).await?),
             }
         }
-        Firing::Remind { n } => notices.extend(remind(tx, &request, request.escalation_level, n, now).await?),
+        Firing::Remind { n } => {
+            notices.extend(remind(tx, &request, request.escalation_level, n, &office(&chain), now).await?);
+        }
         Firing::GiveUp => tx.record_event(Some(request.id), None, &Event::RemindersExhausted, now_ms).await?,
         Firing::AutoClose => {
             if tx.close_resolved(request.id, now_ms).await? {
@@ -171,6 +176,7 @@ async fn remind(
     request: &RequestView,
     level: i64,
     n: i64,
+    office: &[PersonId],
     now: DateTime<Utc>,
 ) -> Result<Vec<Notice>, StoreError> {
     let now_ms = millis(now);
@@ -184,7 +190,36 @@ async fn remind(
     let request = reload(tx, request).await?;
     let mut targets: Vec<PersonId> = request.escalated_to.into_iter().chain(request.assignee).collect();
     targets.dedup();
+    // A request nobody holds is never reminded into the void: the community
+    // office hears of it, whether or not its people are marked available.
+    if targets.is_empty() {
+        targets = office.to_vec();
+    }
     Ok(targets.into_iter().map(|to| Notice::Remind { to, request: request.clone(), n }).collect())
+}
+
+/// The admins of the community at the top of a chain who have a Telegram
+/// account, available or not: the last resort for a request nobody can take.
+pub fn office(chain: &[crate::domain::routing::ChainLevel]) -> Vec<PersonId> {
+    let mut admins: Vec<PersonId> = chain
+        .last()
+        .into_iter()
+        .flat_map(|level| &level.candidates)
+        .filter(|c| c.role == Role::Admin && c.bound)
+        .map(|c| c.person)
+        .collect();
+    admins.dedup();
+    admins
+}
+
+/// Tells the community office about a request routing found nobody for.
+pub async fn alert_office(tx: &mut Tx, request: &RequestView, now: DateTime<Utc>) -> Result<Vec<Notice>, StoreError> {
+    let building = tx.request_building(request.id).await?;
+    let chain = tx.routing_chain(building, Some(request.id), millis(now)).await?;
+    Ok(office(&chain)
+        .into_iter()
+        .map(|to| Notice::Escalated { to, request: request.clone(), why: Why::Missed(None) })
+        .collect())
 }
 
 /// Asks the resident, a week after closing, whether it is still fixed.

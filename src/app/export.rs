@@ -59,7 +59,7 @@ fn to_csv(rows: &[ExportRow], timezone: Tz) -> String {
     let _ = writer.write_record(HEADER);
     for row in rows {
         let sensitive = Category::parse(&row.category).is_none_or(Category::is_sensitive);
-        let description = if sensitive { REDACTED } else { row.description.as_str() };
+        let description = if sensitive { REDACTED.to_string() } else { defuse(&row.description) };
         let record = [
             format!("#{}", row.number),
             time(Some(row.created_at)),
@@ -77,11 +77,18 @@ fn to_csv(rows: &[ExportRow], timezone: Tz) -> String {
             time(row.closed_at),
             row.reopened.to_string(),
             row.rating.map(|r| r.to_string()).unwrap_or_default(),
-            description.to_string(),
+            description,
         ];
         let _ = writer.write_record(&record);
     }
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` as a
+/// formula; a resident's text must never be one, so such text gets a
+/// leading apostrophe.
+fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_string() }
 }
 
 fn local(at: DateTime<Utc>, timezone: Tz) -> String {
@@ -122,6 +129,12 @@ mod tests {
         let first = csv.lines().nth(1).unwrap();
         assert!(first.starts_with("#1001,1970-01-01 08:00:00,dispute,normal,绿杨社区"), "{first}");
         assert_eq!(csv.lines().next().unwrap(), HEADER.join(","));
+    }
+
+    #[test]
+    fn a_description_cannot_become_a_spreadsheet_formula() {
+        let csv = to_csv(&[row("property", "=HYPERLINK(\"http://x\")")], chrono_tz::Asia::Shanghai);
+        assert!(csv.contains("'=HYPERLINK"), "{csv}");
     }
 
     #[test]

@@ -74,7 +74,9 @@ pub async fn submit(
     let assignment = route_and_assign(tx, id, home.building, draft.category, now_ms).await?;
     let request = reload(tx, id).await?;
     clock::restart(tx, &request, policy, now).await?;
-    let alerts = if draft.urgency == Urgency::Emergency {
+    let alerts = if assignment.is_none() {
+        clock::alert_office(tx, &request, now).await?
+    } else if draft.urgency == Urgency::Emergency {
         clock::alert_every_level(tx, &request, now).await?
     } else {
         Vec::new()

@@ -113,6 +113,22 @@ pub enum Event {
 }
 
 impl Event {
+    /// Erases the free text people wrote into an event (a relayed message,
+    /// a note, a reason), keeping what happened; returns whether anything
+    /// was erased. Used when a person is forgotten and when a request passes
+    /// its retention.
+    pub fn blank_texts(&mut self) -> bool {
+        let text = match self {
+            Event::Relayed { text, .. } => text,
+            Event::Resolved { note } => note,
+            Event::Reopened { reason } | Event::Declined { reason } => reason,
+            _ => return false,
+        };
+        let had = !text.is_empty();
+        text.clear();
+        had
+    }
+
     /// The name stored in the `kind` column, for queries that filter on it.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -154,6 +170,15 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blanking_keeps_what_happened_and_erases_what_was_written() {
+        let mut relayed = Event::Relayed { from_resident: true, text: "我妈妈摔倒了".into(), attachment: None };
+        assert!(relayed.blank_texts());
+        assert_eq!(relayed, Event::Relayed { from_resident: true, text: String::new(), attachment: None });
+        assert!(!relayed.blank_texts(), "nothing left to erase");
+        assert!(!Event::Accepted.blank_texts());
+    }
 
     #[test]
     fn the_stored_kind_matches_the_serialised_tag() {

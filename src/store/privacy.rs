@@ -3,6 +3,7 @@
 
 use super::{Result, Tx, exec, on};
 use crate::domain::PersonId;
+use crate::domain::events::Event;
 
 /// A request as its resident may see it in their data export.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -17,6 +18,23 @@ pub struct OwnRequest {
 }
 
 impl Tx {
+    /// Rewrites events without the free text people wrote in them.
+    async fn blank_event_texts(&mut self, events: Vec<(i64, String)>) -> Result<()> {
+        for (id, data) in events {
+            let Ok(mut event) = serde_json::from_str::<Event>(&data) else { continue };
+            if !event.blank_texts() {
+                continue;
+            }
+            let data = serde_json::to_string(&event).map_err(|e| super::StoreError::Corrupt(e.to_string()))?;
+            exec!(self, |c| sqlx::query("UPDATE events SET data = $1 WHERE id = $2")
+                .bind(data)
+                .bind(id)
+                .execute(c)
+                .await)?;
+        }
+        Ok(())
+    }
+
     pub async fn phone_of(&mut self, person: PersonId) -> Result<Option<String>> {
         Ok(on!(self, |c| sqlx::query_scalar("SELECT phone FROM people WHERE id = $1")
             .bind(person.0)
@@ -39,6 +57,26 @@ impl Tx {
     /// statistics, without description, room or attachments; open ones are
     /// cancelled, as nobody could get back to them.
     pub async fn forget_person(&mut self, person: PersonId, now: i64) -> Result<()> {
+        let written: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(
+            "SELECT id, data FROM events WHERE actor_id = $1 \
+             OR request_id IN (SELECT id FROM requests WHERE resident_id = $1)"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await)?;
+        self.blank_event_texts(written).await?;
+        // Cards and messages about their requests, and their own finished
+        // updates and messages, carry what they wrote; the pending ones
+        // (this very update among them) finish first.
+        exec!(self, |c| {
+            sqlx::query(
+            "DELETE FROM jobs WHERE status <> 'pending' AND (request_id IN (SELECT id FROM requests WHERE resident_id = $1) \
+             OR lane = (SELECT 'chat:' || CAST(telegram_id AS TEXT) FROM people WHERE id = $1))"
+        )
+        .bind(person.0)
+        .execute(c)
+        .await
+        })?;
         exec!(self, |c| sqlx::query(
             "DELETE FROM attachments WHERE request_id IN (SELECT id FROM requests WHERE resident_id = $1)"
         )
@@ -71,6 +109,21 @@ impl Tx {
     /// Anonymises requests closed or cancelled before `before`; returns how
     /// many.
     pub async fn anonymise_finished_before(&mut self, before: i64) -> Result<u64> {
+        let written: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(
+            "SELECT e.id, e.data FROM events e JOIN requests q ON q.id = e.request_id \
+             WHERE q.status IN ('closed', 'cancelled') AND q.updated_at < $1 AND q.resident_id IS NOT NULL"
+        )
+        .bind(before)
+        .fetch_all(c)
+        .await)?;
+        self.blank_event_texts(written).await?;
+        exec!(self, |c| sqlx::query(
+            "DELETE FROM jobs WHERE status <> 'pending' AND request_id IN (SELECT id FROM requests \
+             WHERE status IN ('closed', 'cancelled') AND updated_at < $1 AND resident_id IS NOT NULL)"
+        )
+        .bind(before)
+        .execute(c)
+        .await)?;
         exec!(self, |c| sqlx::query(
             "DELETE FROM attachments WHERE request_id IN (SELECT id FROM requests \
              WHERE status IN ('closed', 'cancelled') AND updated_at < $1 AND resident_id IS NOT NULL)"

@@ -415,6 +415,32 @@ impl Tx {
     }
 
     /// Records how far up a request has been escalated, and to whom.
+    /// Escalates a request only if it is still in the status and at the
+    /// level the firing timer saw: an accept committed meanwhile (by another
+    /// instance, say) wins, and the escalation does nothing.
+    pub async fn escalate_if(
+        &mut self,
+        request: RequestId,
+        seen: (Status, i64),
+        level: i64,
+        to: PersonId,
+        now: i64,
+    ) -> Result<bool> {
+        let escalated = exec!(self, |c| sqlx::query(
+            "UPDATE requests SET escalation_level = $1, escalated_to = $2, updated_at = $3 \
+             WHERE id = $4 AND status = $5 AND escalation_level = $6"
+        )
+        .bind(level)
+        .bind(to.0)
+        .bind(now)
+        .bind(request.0)
+        .bind(seen.0.as_str())
+        .bind(seen.1)
+        .execute(c)
+        .await)?;
+        Ok(escalated == 1)
+    }
+
     pub async fn set_escalation(
         &mut self,
         request: RequestId,

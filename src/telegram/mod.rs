@@ -95,7 +95,7 @@ async fn connect(bot: &Bot, shutdown: &Shutdown) -> Option<Me> {
             Err(error) => {
                 failures += 1;
                 let pause = Backoff::after_failures(failures).min(Duration::from_secs(30));
-                tracing::warn!(%error, ?pause, "cannot reach Telegram yet");
+                tracing::warn!(error = %describe(&error), ?pause, "cannot reach Telegram yet");
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
                     _ = shutdown.triggered() => return None,
@@ -140,6 +140,18 @@ async fn daily_cleanup(app: Arc<App>, shutdown: Shutdown) {
             _ = tokio::time::sleep(Duration::from_secs(24 * 60 * 60)) => {}
             _ = shutdown.triggered() => {}
         }
+    }
+}
+
+/// A request error as it may be logged: teloxide's text of an unreadable
+/// answer quotes the whole answer, which for getUpdates holds people's
+/// messages and phone numbers, so only the parse error itself is kept.
+pub fn describe(error: &teloxide::RequestError) -> String {
+    match error {
+        teloxide::RequestError::InvalidJson { source, .. } => {
+            format!("unreadable answer from Telegram (line {}, column {})", source.line(), source.column())
+        }
+        other => other.to_string(),
     }
 }
 

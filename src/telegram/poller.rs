@@ -53,7 +53,7 @@ pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shut
             Err(error) => {
                 failures += 1;
                 let pause = Backoff::after_failures(failures).min(Duration::from_secs(30));
-                tracing::warn!(error = %error, ?pause, "getUpdates failed");
+                tracing::warn!(error = %super::describe(&error), ?pause, "getUpdates failed");
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
                     _ = shutdown.triggered() => break,

@@ -440,6 +440,9 @@ async fn forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests(
     assert_eq!(data["phone"], "+8613900000123");
     assert_eq!(data["requests"][0]["description"], "楼道没电了");
     assert_eq!(data["home"]["building"], "绿杨社区 / 第一网格 / 东苑 / E01");
+    let said =
+        Event::Relayed { from_resident: true, text: "我家住302，电话13900000123".into(), attachment: None };
+    tx.record_event(Some(id), Some(resident), &said, 0).await.unwrap();
     privacy::forget(&mut tx, resident, chrono::Utc::now()).await.unwrap();
     tx.commit().await.unwrap();
 
@@ -450,6 +453,9 @@ async fn forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests(
     let request = tx.request_view(id).await.unwrap().expect("the request stays for statistics");
     assert_eq!((request.description.as_str(), request.attachments.len()), ("", 0));
     assert_eq!(request.status, community_desk::domain::Status::Cancelled, "nobody could answer it any more");
+    let events = tx.events_of(id).await.unwrap();
+    assert!(events.contains(&Event::Relayed { from_resident: true, text: String::new(), attachment: None }));
+    assert!(!format!("{events:?}").contains("302"), "what they wrote is gone from the story too");
 }
 
 async fn finished_requests_are_anonymised_after_the_retention_period(db: &TestDb) {
