@@ -194,6 +194,7 @@ sla-no-holidays = No holidays are set.
 sla-holidays = Holidays (service-hours clocks pause): { $days }
 sla-usage = To change: /sla set <urgency> accept|resolve <duration>, e.g. /sla set normal accept 45m
     Holidays: /sla holiday add 2026-10-01, /sla holiday remove 2026-10-01
+    Volunteer pool: /sla pool add elderly, /sla pool remove elderly
 sla-changed = Changed.
 sla-bad-urgency = The urgency must be one of: { $expected }
 sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30m (s seconds, m minutes, h hours, d days), at most a year.
@@ -265,3 +266,5 @@ claimed-by-another = Request { $number } was claimed by another volunteer; thank
 
 export-usage = Usage: /export, /export 2026-11-01, or /export 2026-11-01 2026-11-30 (local dates, both days included).
 export-sent = { $rows } requests exported (no residents' names or phones; descriptions of sensitive categories redacted).
+sla-pool = Also offered to the volunteer pool: { $categories }
+sla-bad-category = The category must be one of: { $expected }

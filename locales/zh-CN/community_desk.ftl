@@ -194,6 +194,7 @@ sla-no-holidays = 没有设置节假日。
 sla-holidays = 节假日（服务时间计时暂停）：{ $days }
 sla-usage = 修改：/sla set <紧急程度> accept|resolve <时长>，例如 /sla set normal accept 45m
     节假日：/sla holiday add 2026-10-01，/sla holiday remove 2026-10-01
+    志愿者认领：/sla pool add elderly，/sla pool remove elderly
 sla-changed = 已修改。
 sla-bad-urgency = 紧急程度应为以下之一：{ $expected }
 sla-bad-duration = 无法识别时长“{ $value }”。请写成 45m、3d、1h30m 这样的形式（s 秒、m 分、h 小时、d 天），最长一年。
@@ -265,3 +266,5 @@ claimed-by-another = 需求 { $number } 已由其他志愿者认领，谢谢！
 
 export-usage = 用法：/export，/export 2026-11-01，或 /export 2026-11-01 2026-11-30（按本地日期，含首尾两天）。
 export-sent = 已导出 { $rows } 条需求（不含居民姓名和电话，敏感类别的描述已隐去）。
+sla-pool = 同时发给志愿者认领的类别：{ $categories }
+sla-bad-category = 类别应为以下之一：{ $expected }

@@ -514,14 +514,15 @@ pub async fn relay_target(
     Ok(target.map(|(to, from_resident)| (view, to, from_resident)))
 }
 
-/// Offers a volunteer request to the volunteers of the building's chain at
-/// once (besides its assignee); returns whom it was offered to.
+/// Offers a request of a pool category (volunteer help, and whatever admins
+/// add) to the volunteers of the building's chain at once, besides its
+/// assignee; returns whom it was offered to.
 pub async fn offer_to_volunteers(
     tx: &mut Tx,
     request: &RequestView,
     now: DateTime<Utc>,
 ) -> Result<Vec<PersonId>, StoreError> {
-    if request.category != Category::Volunteer || request.status != Status::Open {
+    if request.status != Status::Open || !tx.pool_categories().await?.contains(&request.category) {
         return Ok(Vec::new());
     }
     let now_ms = millis(now);

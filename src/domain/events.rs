@@ -94,6 +94,11 @@ pub enum Event {
         day: String,
         added: bool,
     },
+    /// An admin added a category to the volunteer pool or took it out.
+    PoolChanged {
+        category: Category,
+        pooled: bool,
+    },
     /// An admin exported this many requests.
     Exported {
         rows: u64,
@@ -160,6 +165,7 @@ impl Event {
             Event::ServiceLevelChanged { .. } => "service_level_changed",
             Event::HolidayChanged { .. } => "holiday_changed",
             Event::Exported { .. } => "exported",
+            Event::PoolChanged { .. } => "pool_changed",
             Event::DirectoryImported { .. } => "directory_imported",
             Event::PhoneBound { .. } => "phone_bound",
             Event::NotificationUndeliverable { .. } => "notification_undeliverable",

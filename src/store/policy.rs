@@ -83,6 +83,34 @@ impl Tx {
         Ok(removed == 1)
     }
 
+    /// The categories offered to the volunteer pool as well as routed.
+    pub async fn pool_categories(&mut self) -> Result<Vec<crate::domain::Category>> {
+        let names: Vec<String> =
+            on!(self, |c| sqlx::query_scalar("SELECT category FROM pool_categories ORDER BY category")
+                .fetch_all(c)
+                .await)?;
+        Ok(names.iter().filter_map(|name| crate::domain::Category::parse(name)).collect())
+    }
+
+    /// Adds a category to the pool or takes it out; returns whether that
+    /// changed anything.
+    pub async fn set_pool_category(&mut self, category: crate::domain::Category, pooled: bool) -> Result<bool> {
+        let changed = if pooled {
+            exec!(self, |c| sqlx::query(
+                "INSERT INTO pool_categories (category) VALUES ($1) ON CONFLICT (category) DO NOTHING"
+            )
+            .bind(category.as_str())
+            .execute(c)
+            .await)?
+        } else {
+            exec!(self, |c| sqlx::query("DELETE FROM pool_categories WHERE category = $1")
+                .bind(category.as_str())
+                .execute(c)
+                .await)?
+        };
+        Ok(changed == 1)
+    }
+
     /// Cancels every pending timer of a request, before its clock restarts.
     pub async fn cancel_timers(&mut self, request: RequestId, now: i64) -> Result<u64> {
         Ok(exec!(self, |c| sqlx::query(

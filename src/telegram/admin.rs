@@ -75,6 +75,19 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
             turn.say(fl!(l, "sla-changed"));
             show(turn).await
         }
+        ["pool", action @ ("add" | "remove"), category] => {
+            let Some(category) = crate::domain::Category::parse(category) else {
+                let expected = crate::domain::Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+                turn.say(fl!(l, "sla-bad-category", expected = expected));
+                return Ok(());
+            };
+            let pooled = *action == "add";
+            if turn.tx.set_pool_category(category, pooled).await? {
+                turn.tx.record_event(None, Some(turn.person.id), &Event::PoolChanged { category, pooled }, now).await?;
+            }
+            turn.say(fl!(l, "sla-changed"));
+            show(turn).await
+        }
         ["holiday", action @ ("add" | "remove"), day] => {
             let Ok(date) = NaiveDate::parse_from_str(day, "%Y-%m-%d") else {
                 turn.say(fl!(l, "sla-bad-date", value = day.chars().take(20).collect::<String>()));
@@ -121,6 +134,9 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         let days: Vec<String> = holidays.iter().map(ToString::to_string).collect();
         text.push_str(&fl!(l, "sla-holidays", days = days.join(", ")));
     }
+    let pool: Vec<String> = turn.tx.pool_categories().await?.into_iter().map(|c| render::category(l, c)).collect();
+    text.push('\n');
+    text.push_str(&fl!(l, "sla-pool", categories = pool.join(", ")));
     text.push('\n');
     text.push_str(&fl!(l, "sla-usage"));
     turn.say(text);

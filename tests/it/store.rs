@@ -63,6 +63,7 @@ contract_tests!(
     of_volunteers_claiming_at_once_exactly_one_wins,
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
+    a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -690,4 +691,25 @@ async fn an_emergency_alerts_every_level_at_once(db: &TestDb) {
         .collect();
     assert_eq!(alerted, [leader, grid_leader, admin]);
     assert!(submitted.looked_at_from.is_none(), "emergencies run around the clock");
+}
+
+async fn a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let volunteers = "name,phone,role,unit\n甲,13700000001,volunteer,第一网格/东苑\n";
+    for report in directory::import(&store, vec![file("people.csv", volunteers)], &[], 0).await.unwrap() {
+        report.outcome.expect("the volunteer imports");
+    }
+    let volunteer = bind(&store, 3001, "13700000001").await;
+    let policy = policy(&store).await;
+    let resident = resident(&store, 5001, "E01").await;
+    let elderly = Draft { category: Category::Elderly, ..draft() };
+    let mut tx = store.begin().await.unwrap();
+    let first = requests::submit(&mut tx, resident, &elderly, &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    assert!(requests::offer_to_volunteers(&mut tx, &first.request, chrono::Utc::now()).await.unwrap().is_empty());
+    assert!(tx.set_pool_category(Category::Elderly, true).await.unwrap());
+    assert!(!tx.set_pool_category(Category::Elderly, true).await.unwrap(), "adding twice changes nothing");
+    let second = requests::submit(&mut tx, resident, &elderly, &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    let offered = requests::offer_to_volunteers(&mut tx, &second.request, chrono::Utc::now()).await.unwrap();
+    assert_eq!(offered, [volunteer]);
 }
