@@ -564,29 +564,7 @@ impl Rng {
     }
 }
 
-macro_rules! on_both_backends {
-    ($($(#[$attribute:meta])* $name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                $(#[$attribute])*
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::db::TestDb::sqlite()).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                $(#[$attribute])*
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = crate::support::db::TestDb::postgres().await else { return };
-                    super::$name(db).await;
-                }
-            )+
-        }
-    };
-}
+use crate::support::on_both_backends;
 
 on_both_backends!(
     no_report_is_lost_or_doubled_across_twenty_kills,

@@ -159,27 +159,7 @@ async fn an_unanswered_request_climbs_the_chain_across_a_restart(db: TestDb) {
     desk.expect_text(at, &leader, "已由上级负责人接手").await;
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::db::TestDb::sqlite()).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = crate::support::db::TestDb::postgres().await else { return };
-                    super::$name(db).await;
-                }
-            )+
-        }
-    };
-}
+use crate::support::on_both_backends;
 
 on_both_backends!(
     resident_reports_and_liaison_accepts,

@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
-use crate::rig::{Db, on_both_backends};
+use crate::rig::Db;
 use crate::support::db::TestDb;
 use crate::support::desk::{
     Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, resident_registers_at, responder_binds,
 };
 use crate::support::double::{Call, Fault, TestUser, text_message};
+use crate::support::on_both_backends;
 
 /// How long the double's flood control asks the bot to wait.
 const RETRY_AFTER_SECS: u32 = 2;

@@ -167,27 +167,7 @@ async fn an_admin_exports_requests_without_identities_or_sensitive_details(db: T
     assert_eq!(output.stdout, csv, "the command line writes the same as the chat");
 }
 
-macro_rules! on_both_backends {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::support::db::TestDb::sqlite()).await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = crate::support::db::TestDb::postgres().await else { return };
-                    super::$name(db).await;
-                }
-            )+
-        }
-    };
-}
+use crate::support::on_both_backends;
 
 on_both_backends!(
     a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_and_rated,

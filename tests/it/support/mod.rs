@@ -6,6 +6,35 @@
 // are expected in any single build.
 #![allow(dead_code)]
 
+/// Declares each named test — an `async fn(TestDb)` — once on SQLite and
+/// once on PostgreSQL; the PostgreSQL one returns at once, noting the skip,
+/// when `TEST_DATABASE_URL` is not set. Attributes (such as `#[ignore]`)
+/// apply to both.
+macro_rules! on_both_backends {
+    ($($(#[$attribute:meta])* $name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                $(#[$attribute])*
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(crate::support::db::TestDb::sqlite()).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                $(#[$attribute])*
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = crate::support::db::TestDb::postgres().await else { return };
+                    super::$name(db).await;
+                }
+            )+
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
 pub mod db;
 pub mod desk;
 pub mod double;
