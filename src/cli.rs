@@ -56,6 +56,21 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Write a printable PDF of QR codes, one A4 page per building in the
+    /// database, for stairwells and notice boards. Each page shows the
+    /// community, estate and building code and the QR code of the link
+    /// https://t.me/<bot>?start=b_<building code>, which opens the bot with
+    /// the building chosen. Pages come in the order community, estate,
+    /// building code.
+    Qr {
+        /// Where to write the PDF.
+        #[arg(long, short, default_value = "building-qr.pdf")]
+        output: PathBuf,
+        /// The bot's username, e.g. `community_desk_bot`; when absent it is
+        /// asked from Telegram (getMe) with TELOXIDE_TOKEN.
+        #[arg(long, env = "DESK_BOT_USERNAME")]
+        bot: Option<String>,
+    },
 }
 
 /// Parses the command line and runs the chosen subcommand.
@@ -71,6 +86,7 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::Import { files } => import(config, files).await,
         Command::Export { from, to, output } => export(config, from, to, output).await,
+        Command::Qr { output, bot } => qr(config, output, bot).await,
     }
 }
 
@@ -146,4 +162,91 @@ async fn import(config: Config, paths: Vec<PathBuf>) -> anyhow::Result<()> {
         anyhow::bail!("some files were not imported");
     }
     Ok(())
+}
+
+/// What a building's poster asks residents to do, in both languages the bot
+/// speaks, since a poster cannot know who reads it.
+const POSTER_SUBTITLE: &str = "扫码登记 / Scan to register";
+
+async fn qr(config: Config, output: PathBuf, bot: Option<String>) -> anyhow::Result<()> {
+    // An empty value, as a blank DESK_BOT_USERNAME= line in .env gives, counts
+    // as none, like every other setting.
+    let username = match bot.filter(|name| !name.trim().is_empty()) {
+        Some(name) => name,
+        None => bot_username().await?,
+    };
+    // People copy the username with its @ from Telegram.
+    let username = username.trim().trim_start_matches('@').to_string();
+    if username.is_empty() || !username.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        anyhow::bail!("`{username}` is not a bot username (letters, digits and _, e.g. community_desk_bot)");
+    }
+    let store = Store::connect(&config.database_url).await.context("could not open the database")?;
+    let mut tx = store.begin().await?;
+    let units = tx.units().await?;
+    tx.commit().await?;
+    store.close().await;
+    let posters = building_posters(&units, &username);
+    if posters.is_empty() {
+        anyhow::bail!(
+            "there are no buildings in the database, so there is nothing to print; \
+             load them first with `community-desk import units.csv`"
+        );
+    }
+    let pdf = crate::media::pdf::posters_pdf(&posters).context("could not make the PDF")?;
+    std::fs::write(&output, pdf).with_context(|| format!("cannot write {}", output.display()))?;
+    println!("{} buildings written to {}", posters.len(), output.display());
+    Ok(())
+}
+
+/// The bot's username as Telegram knows it, asked with getMe.
+async fn bot_username() -> anyhow::Result<String> {
+    let bot_config = BotConfig::from_env()
+        .context("the links need the bot's username: pass --bot USERNAME or set DESK_BOT_USERNAME")?;
+    let mut bot = teloxide::Bot::new(bot_config.token.clone());
+    if let Some(url) = bot_config.api_url.clone() {
+        bot = bot.set_api_url(url);
+    }
+    // teloxide removes the token from network errors, so the error is safe
+    // to show.
+    let me = teloxide::requests::Requester::get_me(&bot)
+        .await
+        .context("could not ask Telegram for the bot's username (getMe); pass --bot USERNAME instead")?;
+    me.user.username.clone().context("Telegram gave no username for the bot; pass --bot USERNAME")
+}
+
+/// One poster per building, titled community · estate · building code, in
+/// the order community, estate, building code.
+fn building_posters(units: &[crate::domain::Unit], username: &str) -> Vec<crate::media::pdf::Poster> {
+    use crate::domain::UnitLevel;
+    let by_id: std::collections::HashMap<_, _> = units.iter().map(|unit| (unit.id, unit)).collect();
+    let ancestor = |unit: &crate::domain::Unit, level: UnitLevel| {
+        // The tree is at most four levels deep; the bound only guards
+        // against a corrupt cycle.
+        let mut next = unit.parent;
+        for _ in 0..16 {
+            let parent = by_id.get(&next?)?;
+            if parent.level == level {
+                return Some(parent.name.clone());
+            }
+            next = parent.parent;
+        }
+        None
+    };
+    let mut buildings: Vec<_> = units
+        .iter()
+        .filter(|unit| unit.level == UnitLevel::Building)
+        .filter_map(|unit| {
+            let code = unit.code.as_ref()?.as_str().to_string();
+            Some((ancestor(unit, UnitLevel::Community), ancestor(unit, UnitLevel::Estate), code))
+        })
+        .collect();
+    buildings.sort();
+    buildings
+        .into_iter()
+        .map(|(community, estate, code)| crate::media::pdf::Poster {
+            title: [community, estate, Some(code.clone())].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+            subtitle: POSTER_SUBTITLE.to_string(),
+            link: format!("https://t.me/{username}?start=b_{code}"),
+        })
+        .collect()
 }

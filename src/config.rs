@@ -20,6 +20,9 @@ pub struct Config {
     pub instance: String,
     /// Closed requests are anonymised this many days after closing.
     pub retention_days: u32,
+    /// Messages per second to all chats together (`DESK_SEND_RATE`); notices
+    /// are spread out at this rate.
+    pub send_rate: u32,
 }
 
 /// What only `run` needs. `Debug` is not derived: the token must never reach
@@ -85,7 +88,14 @@ impl Config {
             Some(days) => days.parse().context("DESK_RETENTION_DAYS must be a whole number of days")?,
             None => crate::app::privacy::DEFAULT_RETENTION_DAYS,
         };
-        Ok(Config { database_url, admin_ids, timezone, instance, retention_days })
+        Ok(Config { database_url, admin_ids, timezone, instance, retention_days, send_rate: send_rate()? })
+    }
+}
+
+fn send_rate() -> anyhow::Result<u32> {
+    match var("DESK_SEND_RATE") {
+        Some(rate) => rate.parse().context("DESK_SEND_RATE must be a number of messages per second"),
+        None => Ok(Tuning::default().global_rate),
     }
 }
 
@@ -123,9 +133,7 @@ impl BotConfig {
             tuning.chat_interval =
                 Duration::from_millis(ms.parse().context("DESK_CHAT_INTERVAL_MS must be a number of milliseconds")?);
         }
-        if let Some(rate) = var("DESK_SEND_RATE") {
-            tuning.global_rate = rate.parse().context("DESK_SEND_RATE must be a number of messages per second")?;
-        }
+        tuning.global_rate = send_rate()?;
         let webhook = match var("WEBHOOK_URL") {
             None => None,
             Some(url) => {

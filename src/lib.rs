@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod i18n;
+pub mod media;
 pub mod store;
 pub mod telegram;
 pub mod work;

@@ -148,7 +148,6 @@ no-dialogue = I did not understand that. Send /new to report a problem or ask fo
 unexpected-input = For this step, please tap one of the buttons above or answer as asked.
 still-in-dialogue = You are still in the middle of something (send /cancel to leave it):
 unknown-command = There is no such command. /help lists them.
-not-available-yet = This feature is still being built and cannot be used yet.
 button-stale = That button belongs to an earlier step. Here is where we are:
 button-expired = That button has expired.
 button-unknown = That button is not recognised.
@@ -185,7 +184,7 @@ reassigned-to-you = 🔀 This request has been reassigned to you.
 ## Service levels (admins)
 
 admins-only = Only community admins can use this command.
-community-admins-only = Only admins of a whole community can change the service levels.
+community-admins-only = Only admins of a whole community can do this (service levels, exports).
 sla-header = Service levels (accept / resolve):
 sla-line = { $urgency }: accept within { $accept }, resolve within { $resolve } ({ $clock })
 sla-service-hours = clock runs in service hours 08:00–21:00
@@ -268,3 +267,134 @@ export-usage = Usage: /export, /export 2026-11-01, or /export 2026-11-01 2026-11
 export-sent = { $rows } requests exported (no residents' names or phones; descriptions of sensitive categories redacted).
 sla-pool = Also offered to the volunteer pool: { $categories }
 sla-bad-category = The category must be one of: { $expected }
+
+## Command menu (roles)
+
+menu-mydata = A copy of everything kept about me
+menu-forget = Erase everything about me
+menu-tasks = My open tasks
+menu-away = I am away (a deputy covers)
+menu-back = I am back
+menu-open = Open requests, overdue first
+menu-request = A request's full story
+menu-assign = Give a request to someone
+menu-stats = Statistics with a chart
+menu-sla = Service levels and holidays
+menu-invite = Invite someone to a role
+menu-people = Responders and their roles
+menu-broadcast = Send a notice to residents
+menu-export = Requests as CSV
+menu-import = Load units.csv / people.csv
+
+## Admin console: directory and invitations
+
+level-community = community
+level-grid = grid
+level-estate = estate
+level-building = building
+people-header = Responders (⚪ = has not linked their Telegram account yet):
+people-none = Nobody holds a role here yet.
+people-usage = /people [unit] lists responders; /people add <role> <unit> <phone> [name] and /people remove <role> <unit> <phone> change them. A unit is a building code or a name such as 第一网格 or 第一网格/绿杨东苑.
+people-bad-role = The role must be one of: { $expected }
+role-wrong-level = A { $role } is held on a { $level }.
+role-granted = Done: now { $role } of { $unit }.
+role-revoked = Done: no longer { $role } of { $unit }.
+role-already-held = Already { $role } of { $unit }; nothing changed.
+role-not-held = Nobody with that phone is { $role } of { $unit }; nothing changed.
+unit-unknown = There is no unit “{ $unit }”. Use a building code or a name such as 第一网格/绿杨东苑.
+unit-outside-scope = “{ $unit }” is outside the units you administer.
+unit-ambiguous = “{ $unit }” is ambiguous; write it as a path such as { $example }.
+invite-usage = Usage: /invite <role> <unit>, for example /invite liaison E01. Roles: liaison, deputy, group_leader, grid_leader, admin, volunteer.
+invite-created = Invitation to become { $role } of { $unit }. It works once and expires in { $days } days; send it to the person:
+    { $link }
+invitation-accepted = Welcome! You are now { $role } of { $unit }.
+import-ask = Send units.csv or people.csv as a file (a document). Each file is checked whole; if any line is wrong, nothing of it is applied. /cancel when done.
+import-download-failed = That file could not be fetched. Files up to { $max } MB can be imported; please try again.
+import-applied = { $file } imported: { $created } new, { $updated } changed, { $unchanged } unchanged.
+import-refused = { $file } was not imported: { $count } problem(s), nothing was applied. Fix these lines and send it again:
+
+## Admin console: oversight
+
+open-none = No open requests in your units.
+open-header = Open requests: { $count } ({ $overdue } overdue)
+open-line = { $mark }{ $number } · { $building } · { $category } · { $status } · { $age } · { $assignee }
+open-unassigned = nobody
+open-more = …and { $count } more.
+request-bad-number = Give a request number, e.g. /request 1042.
+request-not-found = There is no request { $number }.
+request-outside-scope = Request { $number } is outside the units you administer.
+sensitive-hidden = [sensitive: shown only to admins of the community]
+timeline-header = Timeline:
+timeline-system = desk
+assign-usage = Usage: /assign <number> <phone or name> <reason>, e.g. /assign 1042 13800000000 the liaison is in hospital
+assign-no-person = Nobody matches “{ $who }”; give their phone number.
+assign-not-responder = That person holds no responder role for this building, or has not linked their Telegram account.
+assigned = Request { $number } reassigned.
+assigned-by-office = 🔀 The community office has given you this request: { $reason }
+event = { $kind ->
+    [created] reported
+    [routed] routed
+    [unroutable] nobody to route to
+    [accepted] accepted
+    [declined] declined
+    [cancelled] withdrawn
+    [resolved] resolved
+    [confirmed] confirmed fixed
+    [reopened] reopened
+    [rated] rated
+    [auto_closed] closed automatically
+    [relayed] message
+    [assignee_away] assignee away
+    [followed_up] followed up
+    [offered_to_volunteers] offered to volunteers
+    [claimed] claimed by a volunteer
+    [warned] deadline warning
+    [escalated] escalated to level
+    [alerted_every_level] emergency alert to every level
+    [reminded] reminder
+    [reminders_exhausted] reminders exhausted
+    [taken_over] taken over
+    [assignee_unreachable] assignee unreachable
+    [forgotten] resident erased
+    [reassigned] reassigned
+    [assigned_by_admin] assigned by the office
+    [timeline_viewed] timeline viewed
+    [notification_undeliverable] notification undeliverable
+   *[other] { $kind }
+}
+
+## Admin console: statistics
+
+stats-usage = Usage: /stats, /stats 7d, /stats 30d or /stats 90d.
+stats-none = No requests in the last { $days } days.
+stats-summary = Last { $days } days: { $total } requests
+    Median time to accept: { $accept }
+    Median time to resolve: { $resolve }
+    Within the service level: { $within }
+    Reopened: { $reopened }
+    Average rating: { $rating } ({ $ratings } ratings)
+stats-by-category = By category
+stats-by-status = By status
+stats-per-grid = Per grid (requests · median time to resolve · within service level):
+stats-slowest = Slowest buildings (median time to resolve)
+stats-chart-title = Requests, last { $days } days
+stats-chart-grid-resolve = Median hours to resolve, per grid
+stats-chart-caption = Statistics of the last { $days } days
+
+## Admin console: notices
+
+notice-choose-unit = Whose residents should receive the notice? Choose a unit, or type a building code or name.
+notice-ask-text = Write the notice for the residents of { $unit } (text, at most { $max } characters). Never include details of anyone's request.
+notice-ask-text-again = Write the notice as a text message, or /cancel.
+notice-too-long = That is too long; a notice may have at most { $max } characters.
+notice-preview = Preview — to { $recipients } registered residents of { $unit }:
+notice-confirm-again = Press Send under the preview, or Cancel.
+notice-heading = 📢 Notice from the community office
+notice-queued = Sending to { $recipients } residents.
+notice-progress = 📢 Notice to { $unit }: { $delivered } of { $total } delivered, { $unreachable } unreachable so far. { $acknowledged } said received.
+notice-done = ✅ Notice to { $unit } finished: { $delivered } delivered, { $unreachable } unreachable, of { $total }. { $acknowledged } said received.
+notice-acknowledged = Thank you, noted.
+notice-already-acknowledged = Already noted, thank you.
+button-send = 📢 Send
+button-received = ✅ Received
+button-refresh = 🔄 Refresh

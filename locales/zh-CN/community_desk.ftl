@@ -148,7 +148,6 @@ no-dialogue = 我没太明白。报修或求助请发送 /new，其它命令见 
 unexpected-input = 这一步需要您点击上面的按钮或按提示回答。
 still-in-dialogue = 您还有一项操作没有完成（发送 /cancel 可以退出）：
 unknown-command = 没有这个命令。可用的命令见 /help。
-not-available-yet = 这个功能还在建设中，暂时不能使用。
 button-stale = 这个按钮属于之前的步骤。我们现在在这一步：
 button-expired = 这个按钮已经失效了。
 button-unknown = 无法识别这个按钮。
@@ -185,7 +184,7 @@ reassigned-to-you = 🔀 这个需求已转派给您。
 ## 服务时限（管理员）
 
 admins-only = 这个命令只有社区管理员可以使用。
-community-admins-only = 只有社区一级的管理员可以修改服务时限。
+community-admins-only = 只有社区一级的管理员可以执行此操作（服务时限、导出）。
 sla-header = 服务时限（接单 / 办结）：
 sla-line = { $urgency }：{ $accept }内接单，{ $resolve }内办结（{ $clock }）
 sla-service-hours = 仅服务时间 08:00–21:00 计时
@@ -268,3 +267,134 @@ export-usage = 用法：/export，/export 2026-11-01，或 /export 2026-11-01 20
 export-sent = 已导出 { $rows } 条需求（不含居民姓名和电话，敏感类别的描述已隐去）。
 sla-pool = 同时发给志愿者认领的类别：{ $categories }
 sla-bad-category = 类别应为以下之一：{ $expected }
+
+## Command menu (roles)
+
+menu-mydata = 导出我的全部数据
+menu-forget = 删除我的全部数据
+menu-tasks = 我的待办
+menu-away = 我要离开几天（由副手代理）
+menu-back = 我回来了
+menu-open = 未完成的需求（超时在前）
+menu-request = 查看需求完整记录
+menu-assign = 指派需求
+menu-stats = 统计与图表
+menu-sla = 服务时限与节假日
+menu-invite = 邀请人员担任角色
+menu-people = 负责人名单
+menu-broadcast = 向居民发通知
+menu-export = 导出需求 CSV
+menu-import = 导入 units.csv / people.csv
+
+## Admin console: directory and invitations
+
+level-community = 社区
+level-grid = 网格
+level-estate = 小区
+level-building = 楼栋
+people-header = 负责人名单（⚪ = 尚未绑定 Telegram 账号）：
+people-none = 这里还没有人担任角色。
+people-usage = /people [单位] 查看负责人；/people add <角色> <单位> <手机号> [姓名] 和 /people remove <角色> <单位> <手机号> 修改。单位可以是楼栋编号，或名称如 第一网格、第一网格/绿杨东苑。
+people-bad-role = 角色必须是以下之一：{ $expected }
+role-wrong-level = { $role }只能设在{ $level }上。
+role-granted = 已完成：现为{ $unit }的{ $role }。
+role-revoked = 已完成：不再是{ $unit }的{ $role }。
+role-already-held = 已经是{ $unit }的{ $role }，无变化。
+role-not-held = 没有这个手机号的{ $unit }{ $role }，无变化。
+unit-unknown = 没有“{ $unit }”这个单位。请使用楼栋编号，或名称如 第一网格/绿杨东苑。
+unit-outside-scope = “{ $unit }”不在您管理的范围内。
+unit-ambiguous = 有多个单位叫“{ $unit }”，请写成路径，例如 { $example }。
+invite-usage = 用法：/invite <角色> <单位>，例如 /invite liaison E01。角色：liaison、deputy、group_leader、grid_leader、admin、volunteer。
+invite-created = 邀请担任{ $unit }的{ $role }。此链接只能使用一次，{ $days } 天后失效；请发给对方：
+    { $link }
+invitation-accepted = 欢迎！您现在是{ $unit }的{ $role }。
+import-ask = 请以文件形式发送 units.csv 或 people.csv。每个文件整体校验；任何一行有误，整个文件都不会导入。完成后发送 /cancel。
+import-download-failed = 无法获取这个文件。最大可导入 { $max } MB 的文件，请重试。
+import-applied = { $file } 已导入：新增 { $created }，更新 { $updated }，未变 { $unchanged }。
+import-refused = { $file } 未导入：共 { $count } 处问题，什么都没有改动。请修改以下各行后重新发送：
+
+## Admin console: oversight
+
+open-none = 您管理的范围内没有未完成的需求。
+open-header = 未完成的需求：{ $count } 件（超时 { $overdue } 件）
+open-line = { $mark }{ $number } · { $building } · { $category } · { $status } · { $age } · { $assignee }
+open-unassigned = 无人负责
+open-more = ……还有 { $count } 件。
+request-bad-number = 请给出需求编号，例如 /request 1042。
+request-not-found = 没有需求 { $number }。
+request-outside-scope = 需求 { $number } 不在您管理的范围内。
+sensitive-hidden = [敏感内容：仅社区一级管理员可见]
+timeline-header = 处理记录：
+timeline-system = 系统
+assign-usage = 用法：/assign <编号> <手机号或姓名> <原因>，例如 /assign 1042 13800000000 楼栋长住院了
+assign-no-person = 找不到“{ $who }”；请提供手机号。
+assign-not-responder = 此人在这栋楼的负责链上没有角色，或尚未绑定 Telegram 账号。
+assigned = 需求 { $number } 已改派。
+assigned-by-office = 🔀 社区办公室把这个需求交给了您：{ $reason }
+event = { $kind ->
+    [created] 提交
+    [routed] 派单
+    [unroutable] 无人可派
+    [accepted] 接单
+    [declined] 拒单
+    [cancelled] 撤回
+    [resolved] 办结
+    [confirmed] 确认已解决
+    [reopened] 重新打开
+    [rated] 评价
+    [auto_closed] 自动关闭
+    [relayed] 留言
+    [assignee_away] 负责人外出
+    [followed_up] 回访
+    [offered_to_volunteers] 推送给志愿者
+    [claimed] 志愿者认领
+    [warned] 时限提醒
+    [escalated] 升级到第几级
+    [alerted_every_level] 紧急情况通知各级
+    [reminded] 催办
+    [reminders_exhausted] 催办次数已满
+    [taken_over] 上级接手
+    [assignee_unreachable] 负责人无法联系
+    [forgotten] 居民资料已删除
+    [reassigned] 转派
+    [assigned_by_admin] 办公室指派
+    [timeline_viewed] 查看记录
+    [notification_undeliverable] 通知无法送达
+   *[other] { $kind }
+}
+
+## Admin console: statistics
+
+stats-usage = 用法：/stats、/stats 7d、/stats 30d 或 /stats 90d。
+stats-none = 最近 { $days } 天没有需求。
+stats-summary = 最近 { $days } 天：共 { $total } 件需求
+    接单时间中位数：{ $accept }
+    办结时间中位数：{ $resolve }
+    在服务时限内：{ $within }
+    重新打开：{ $reopened }
+    平均评分：{ $rating }（{ $ratings } 个评分）
+stats-by-category = 按类别
+stats-by-status = 按状态
+stats-per-grid = 各网格（件数 · 办结时间中位数 · 时限内比例）：
+stats-slowest = 最慢的楼栋（办结时间中位数）
+stats-chart-title = 最近 { $days } 天的需求
+stats-chart-grid-resolve = 各网格办结时间中位数（小时）
+stats-chart-caption = 最近 { $days } 天的统计
+
+## Admin console: notices
+
+notice-choose-unit = 通知发给哪里的居民？请选择单位，或输入楼栋编号或名称。
+notice-ask-text = 请写下发给{ $unit }居民的通知（文字，最多 { $max } 字）。请勿包含任何人需求的细节。
+notice-ask-text-again = 请以文字写下通知，或发送 /cancel。
+notice-too-long = 太长了；通知最多 { $max } 字。
+notice-preview = 预览——将发给{ $unit }的 { $recipients } 位已登记居民：
+notice-confirm-again = 请点击预览下方的“发送”或“取消”。
+notice-heading = 📢 社区办公室通知
+notice-queued = 正在发送给 { $recipients } 位居民。
+notice-progress = 📢 发给{ $unit }的通知：已送达 { $delivered } / { $total }，暂时无法送达 { $unreachable }。{ $acknowledged } 人已确认收到。
+notice-done = ✅ 发给{ $unit }的通知已发完：送达 { $delivered }，无法送达 { $unreachable }，共 { $total }。{ $acknowledged } 人已确认收到。
+notice-acknowledged = 谢谢，已记录。
+notice-already-acknowledged = 已经记录过了，谢谢。
+button-send = 📢 发送
+button-received = ✅ 收到
+button-refresh = 🔄 刷新

@@ -1,9 +1,10 @@
-//! Importing the directory files, from the command line or (later) from chat.
+//! Importing the directory files, from the command line or from chat.
 
-use crate::domain::TelegramId;
-use crate::domain::directory::{self, LineError};
+use crate::domain::directory::{self, LineError, UnitIndex};
 use crate::domain::events::Event;
-use crate::store::{ImportCounts, Store, StoreError};
+use crate::domain::scope::AdminScope;
+use crate::domain::{PersonId, TelegramId};
+use crate::store::{ImportCounts, Store, StoreError, Tx};
 
 /// Which directory file a file is, told by its header row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,73 +60,129 @@ pub async fn import(
         None => 2,
     });
     let mut reports = Vec::new();
-    for (kind, file) in files {
-        let outcome = match kind {
-            Some(FileKind::Units) => import_units(store, &file, admins, now).await?,
-            Some(FileKind::People) => import_people(store, &file, now).await?,
-            None => Err(vec![LineError {
-                file: file.name.clone(),
-                line: 1,
-                problem: directory::Problem::WrongHeader {
-                    expected: format!(
-                        "{} or {}",
-                        directory::UNITS_HEADER.join(","),
-                        directory::PEOPLE_HEADER.join(",")
-                    ),
-                },
-            }]),
-        };
-        reports.push(FileReport { name: file.name, kind, outcome });
+    for (_, file) in files {
+        let mut tx = store.begin().await?;
+        let report = import_file(&mut tx, file, admins, &AdminScope::Everywhere, None, now).await?;
+        if report.outcome.is_ok() {
+            tx.commit().await?;
+        }
+        reports.push(report);
     }
     Ok(reports)
 }
 
+/// Applies one file in `tx`, as far as `scope` reaches: an admin may load
+/// the buildings of their own community and the people of their own units.
+/// On a refusal nothing was written and the caller should roll back.
+pub async fn import_file(
+    tx: &mut Tx,
+    file: DirectoryFile,
+    admins: &[TelegramId],
+    scope: &AdminScope,
+    actor: Option<PersonId>,
+    now: i64,
+) -> Result<FileReport, StoreError> {
+    let kind = FileKind::detect(&file.bytes);
+    let outcome = match kind {
+        Some(FileKind::Units) => import_units(tx, &file, admins, scope, actor, now).await?,
+        Some(FileKind::People) => import_people(tx, &file, scope, actor, now).await?,
+        None => Err(vec![LineError {
+            file: file.name.clone(),
+            line: 1,
+            problem: directory::Problem::WrongHeader {
+                expected: format!("{} or {}", directory::UNITS_HEADER.join(","), directory::PEOPLE_HEADER.join(",")),
+            },
+        }]),
+    };
+    Ok(FileReport { name: file.name, kind, outcome })
+}
+
+fn outside(file: &str, line: u64, value: &str) -> LineError {
+    LineError { file: file.to_string(), line, problem: directory::Problem::OutsideYourUnits { value: value.into() } }
+}
+
 async fn import_units(
-    store: &Store,
+    tx: &mut Tx,
     file: &DirectoryFile,
     admins: &[TelegramId],
+    scope: &AdminScope,
+    actor: Option<PersonId>,
     now: i64,
 ) -> Result<Result<ImportCounts, Vec<LineError>>, StoreError> {
     let lines = match directory::parse_units(&file.name, &file.bytes) {
         Ok(lines) => lines,
         Err(errors) => return Ok(Err(errors)),
     };
-    let mut tx = store.begin().await?;
-    if let Err(errors) = directory::check_units_against(&file.name, &lines, &tx.units().await?) {
+    let units = tx.units().await?;
+    if let Err(errors) = directory::check_units_against(&file.name, &lines, &units) {
         return Ok(Err(errors));
+    }
+    if *scope != AdminScope::Everywhere {
+        // Below `ADMIN_IDS`, only an admin of a community may change its
+        // buildings, and nobody may add a community.
+        let index = UnitIndex::new(&units);
+        let errors: Vec<LineError> = lines
+            .iter()
+            .filter(|line| {
+                let community = units.iter().find(|u| u.parent.is_none() && u.name == line.community);
+                !community.is_some_and(|c| scope.covers(&index, c.id) && scope.sees_sensitive(&index, c.id))
+            })
+            .map(|line| outside(&file.name, line.line, &line.community))
+            .collect();
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
     }
     let mut counts = ImportCounts::default();
     for line in &lines {
         tx.upsert_unit_line(line, &mut counts).await?;
     }
     tx.ensure_admins(admins, now).await?;
-    record(&mut tx, &file.name, counts, now).await?;
-    tx.commit().await?;
+    record(tx, &file.name, counts, actor, now).await?;
     Ok(Ok(counts))
 }
 
 async fn import_people(
-    store: &Store,
+    tx: &mut Tx,
     file: &DirectoryFile,
+    scope: &AdminScope,
+    actor: Option<PersonId>,
     now: i64,
 ) -> Result<Result<ImportCounts, Vec<LineError>>, StoreError> {
-    let mut tx = store.begin().await?;
-    let planned = match directory::validate_people(&file.name, &file.bytes, &tx.units().await?) {
+    let units = tx.units().await?;
+    let planned = match directory::validate_people(&file.name, &file.bytes, &units) {
         Ok(planned) => planned,
         Err(errors) => return Ok(Err(errors)),
     };
+    if *scope != AdminScope::Everywhere {
+        let index = UnitIndex::new(&units);
+        let (lines, _) = directory::parse_people_lines(&file.name, &file.bytes).unwrap_or_default();
+        let errors: Vec<LineError> = lines
+            .iter()
+            .filter(|line| !index.resolve(&line.unit).is_ok_and(|unit| scope.covers(&index, unit.id)))
+            .map(|line| outside(&file.name, line.line, &line.unit))
+            .collect();
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+    }
     let mut counts = ImportCounts::default();
     for person in &planned {
         tx.upsert_planned_person(person, now, &mut counts).await?;
     }
-    record(&mut tx, &file.name, counts, now).await?;
-    tx.commit().await?;
+    record(tx, &file.name, counts, actor, now).await?;
     Ok(Ok(counts))
 }
 
 /// An import that changed nothing leaves no event, so that re-importing the
 /// same files really changes nothing.
-async fn record(tx: &mut crate::store::Tx, file: &str, counts: ImportCounts, now: i64) -> Result<(), StoreError> {
+async fn record(
+    tx: &mut Tx,
+    file: &str,
+    counts: ImportCounts,
+    actor: Option<PersonId>,
+    now: i64,
+) -> Result<(), StoreError> {
     if counts.created + counts.updated == 0 {
         return Ok(());
     }
@@ -135,5 +192,5 @@ async fn record(tx: &mut crate::store::Tx, file: &str, counts: ImportCounts, now
         updated: counts.updated,
         unchanged: counts.unchanged,
     };
-    tx.record_event(None, None, &event, now).await
+    tx.record_event(None, actor, &event, now).await
 }

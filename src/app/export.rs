@@ -112,6 +112,8 @@ mod tests {
             status: "closed".into(),
             assignee_role: Some("liaison".into()),
             escalation_level: 0,
+            escalations: 0,
+            building_id: 1,
             accepted_at: Some(60_000),
             resolved_at: None,
             closed_at: None,

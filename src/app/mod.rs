@@ -2,6 +2,7 @@
 //! Each takes an open transaction so that the caller can add the messages the
 //! change causes to the outbox before committing.
 
+pub mod admin;
 pub mod clock;
 pub mod directory;
 pub mod export;

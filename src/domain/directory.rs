@@ -60,6 +60,8 @@ pub enum Problem {
     RoleOnWrongLevel { role: &'static str, required: &'static str, unit: String, actual: &'static str },
     #[error("phone {phone} is given for `{name}` but on line {first_line} for `{other}`")]
     PhoneWithTwoNames { phone: String, name: String, first_line: u64, other: String },
+    #[error("`{value}` is outside the units you administer")]
+    OutsideYourUnits { value: String },
 }
 
 /// One valid line of `units.csv`.
@@ -193,9 +195,10 @@ pub fn validate_people(file: &str, bytes: &[u8], units: &[Unit]) -> Result<Vec<P
 }
 
 /// The valid lines of `people.csv` and the problems of the others.
-type ParsedPeople = (Vec<PersonLine>, Vec<LineError>);
+pub type ParsedPeople = (Vec<PersonLine>, Vec<LineError>);
 
-fn parse_people_lines(file: &str, bytes: &[u8]) -> Result<ParsedPeople, Vec<LineError>> {
+/// Reads `people.csv` line by line, without resolving units.
+pub fn parse_people_lines(file: &str, bytes: &[u8]) -> Result<ParsedPeople, Vec<LineError>> {
     let rows = read_rows(file, bytes, &PEOPLE_HEADER)?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -334,6 +337,29 @@ impl<'a> UnitIndex<'a> {
         }
         path.reverse();
         path
+    }
+
+    pub fn get(&self, id: UnitId) -> Option<&'a Unit> {
+        self.by_id.get(&id).copied()
+    }
+
+    /// The unit and its ancestors, from the unit up to its community.
+    pub fn ancestors(&self, id: UnitId) -> Vec<&'a Unit> {
+        let mut chain = Vec::new();
+        let mut next = self.get(id);
+        while let Some(unit) = next {
+            if chain.iter().any(|seen: &&Unit| seen.id == unit.id) {
+                break;
+            }
+            chain.push(unit);
+            next = unit.parent.and_then(|p| self.get(p));
+        }
+        chain
+    }
+
+    /// The ancestor of `id` (or `id` itself) at `level`, if any.
+    pub fn ancestor_at(&self, id: UnitId, level: UnitLevel) -> Option<&'a Unit> {
+        self.ancestors(id).into_iter().find(|u| u.level == level)
     }
 
     pub fn resolve(&self, reference: &str) -> Result<&'a Unit, Problem> {

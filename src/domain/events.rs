@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::request::{Category, Status, Urgency};
 use super::routing::RoutingDecision;
+use super::unit::Role;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -115,6 +116,41 @@ pub enum Event {
     NotificationUndeliverable {
         reason: String,
     },
+    /// An admin created an invitation to `role` on `unit`.
+    Invited {
+        role: Role,
+        unit: i64,
+    },
+    InvitationAccepted {
+        role: Role,
+        unit: i64,
+    },
+    /// An admin gave the request to `to`, saying why.
+    AssignedByAdmin {
+        to: i64,
+        reason: String,
+    },
+    RoleGranted {
+        person: i64,
+        role: Role,
+        unit: i64,
+    },
+    RoleRevoked {
+        person: i64,
+        role: Role,
+        unit: i64,
+    },
+    /// An admin sent a notice to the residents of `unit`.
+    NoticeSent {
+        notice: i64,
+        unit: i64,
+        recipients: u64,
+    },
+    /// An admin looked at a request's timeline (sensitive details included
+    /// when `sensitive`).
+    TimelineViewed {
+        sensitive: bool,
+    },
 }
 
 impl Event {
@@ -126,7 +162,7 @@ impl Event {
         let text = match self {
             Event::Relayed { text, .. } => text,
             Event::Resolved { note } => note,
-            Event::Reopened { reason } | Event::Declined { reason } => reason,
+            Event::Reopened { reason } | Event::Declined { reason } | Event::AssignedByAdmin { reason, .. } => reason,
             _ => return false,
         };
         let had = !text.is_empty();
@@ -169,6 +205,13 @@ impl Event {
             Event::DirectoryImported { .. } => "directory_imported",
             Event::PhoneBound { .. } => "phone_bound",
             Event::NotificationUndeliverable { .. } => "notification_undeliverable",
+            Event::Invited { .. } => "invited",
+            Event::InvitationAccepted { .. } => "invitation_accepted",
+            Event::AssignedByAdmin { .. } => "assigned_by_admin",
+            Event::RoleGranted { .. } => "role_granted",
+            Event::RoleRevoked { .. } => "role_revoked",
+            Event::NoticeSent { .. } => "notice_sent",
+            Event::TimelineViewed { .. } => "timeline_viewed",
         }
     }
 }
@@ -192,6 +235,8 @@ mod tests {
             Event::Accepted,
             Event::Created { category: Category::Other, urgency: Urgency::Normal, attachments: 0 },
             Event::PhoneBound { roles_gained: 1 },
+            Event::AssignedByAdmin { to: 3, reason: "closer".into() },
+            Event::NoticeSent { notice: 1, unit: 2, recipients: 3 },
         ];
         for event in events {
             let json = serde_json::to_value(&event).unwrap();

@@ -11,6 +11,8 @@ pub mod events;
 pub mod ids;
 pub mod request;
 pub mod routing;
+pub mod scope;
+pub mod stats;
 pub mod unit;
 
 pub use ids::{BuildingCode, PersonId, Phone, RequestId, RequestNumber, Room, TelegramId, UnitId};

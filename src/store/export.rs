@@ -17,12 +17,16 @@ pub struct ExportRow {
     pub status: String,
     pub assignee_role: Option<String>,
     pub escalation_level: i64,
+    /// How many deadlines were missed.
+    pub escalations: i64,
     pub accepted_at: Option<i64>,
     pub resolved_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub reopened: i64,
     pub rating: Option<i64>,
     pub description: String,
+    /// For filtering by an admin's part of the tree; not exported.
+    pub building_id: i64,
 }
 
 impl Tx {
@@ -36,7 +40,8 @@ impl Tx {
              (SELECT MAX(v.at) FROM events v WHERE v.request_id = q.id AND v.kind = 'resolved') AS resolved_at, \
              (SELECT MAX(v.at) FROM events v WHERE v.request_id = q.id AND v.kind IN ('confirmed', 'auto_closed')) AS closed_at, \
              (SELECT COUNT(*) FROM events v WHERE v.request_id = q.id AND v.kind = 'reopened') AS reopened, \
-             q.rating, q.description \
+             (SELECT COUNT(*) FROM events v WHERE v.request_id = q.id AND v.kind = 'escalated') AS escalations, \
+             q.rating, q.description, q.building_id \
              FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
              JOIN units g ON g.id = e.parent_id JOIN units m ON m.id = g.parent_id \
              WHERE q.created_at >= $1 AND q.created_at < $2 ORDER BY q.created_at, q.id"

@@ -6,6 +6,7 @@
 //! backends (`$1` placeholders, epoch-millisecond integers, `RETURNING`);
 //! where the backends differ, the method says so with an explicit `match`.
 
+mod admin;
 mod directory;
 mod export;
 mod jobs;
@@ -21,6 +22,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Postgres, Sqlite, Transaction};
 
+pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};

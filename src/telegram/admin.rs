@@ -8,45 +8,52 @@ use super::render;
 use super::turn::Turn;
 use crate::domain::escalation::parse_duration;
 use crate::domain::events::Event;
-use crate::domain::{Role, TelegramId, UnitLevel, Urgency};
+use base64::Engine;
+
+use super::outgoing::Outgoing;
+use crate::app::admin::{Authority, UnitRefusal};
+use crate::app::directory::{DirectoryFile, import_file};
+use crate::domain::{Phone, Role, TelegramId, Unit, UnitId, Urgency};
 use crate::store::Deadline;
 
-/// How much authority the sender has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Authority {
-    None,
-    /// An admin of some unit below a community.
-    UnitAdmin,
-    /// An admin of a whole community, or listed in `ADMIN_IDS`.
-    CommunityAdmin,
+/// The sender's authority, or `None` after telling them the command is for
+/// admins.
+pub(super) async fn admin(turn: &mut Turn<'_>) -> anyhow::Result<Option<Authority>> {
+    let authority =
+        Authority::of(&mut turn.tx, turn.person.id, TelegramId(turn.chat), &turn.app.config.admin_ids).await?;
+    if authority.scope.is_admin() {
+        Ok(Some(authority))
+    } else {
+        let l = turn.l();
+        turn.say(fl!(l, "admins-only"));
+        Ok(None)
+    }
 }
 
-async fn authority(turn: &mut Turn<'_>) -> anyhow::Result<Authority> {
-    if turn.app.config.admin_ids.contains(&TelegramId(turn.chat)) {
-        return Ok(Authority::CommunityAdmin);
+/// Like [`admin`], for what needs an admin of a whole community.
+pub(super) async fn community_admin(turn: &mut Turn<'_>) -> anyhow::Result<Option<Authority>> {
+    let Some(authority) = admin(turn).await? else { return Ok(None) };
+    if authority.has_community() {
+        Ok(Some(authority))
+    } else {
+        let l = turn.l();
+        turn.say(fl!(l, "community-admins-only"));
+        Ok(None)
     }
-    let roles = turn.tx.roles_of(turn.person.id).await?;
-    let admin_levels = roles.iter().filter(|r| r.role == Role::Admin).map(|r| r.level);
-    Ok(admin_levels.fold(Authority::None, |best, level| {
-        best.max(if level == UnitLevel::Community { Authority::CommunityAdmin } else { Authority::UnitAdmin })
-    }))
 }
 
 /// `/sla`, `/sla set <urgency> accept|resolve <duration>`,
 /// `/sla holiday add|remove <YYYY-MM-DD>`.
 pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let l = turn.l();
-    let authority = authority(turn).await?;
-    if authority == Authority::None {
-        turn.say(fl!(l, "admins-only"));
-        return Ok(());
-    }
     let words: Vec<&str> = args.split_whitespace().collect();
     if words.is_empty() {
-        return show(turn).await;
+        return match admin(turn).await? {
+            Some(_) => show(turn).await,
+            None => Ok(()),
+        };
     }
-    if authority < Authority::CommunityAdmin {
-        turn.say(fl!(l, "community-admins-only"));
+    if community_admin(turn).await?.is_none() {
         return Ok(());
     }
     let now = turn.now_ms();
@@ -147,16 +154,8 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
 /// no resident names or phones, sensitive descriptions redacted.
 pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let l = turn.l();
-    match authority(turn).await? {
-        Authority::None => {
-            turn.say(fl!(l, "admins-only"));
-            return Ok(());
-        }
-        Authority::UnitAdmin => {
-            turn.say(fl!(l, "community-admins-only"));
-            return Ok(());
-        }
-        Authority::CommunityAdmin => {}
+    if community_admin(turn).await?.is_none() {
+        return Ok(());
     }
     let mut dates = Vec::new();
     for word in args.split_whitespace() {
@@ -177,4 +176,225 @@ pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     turn.send(super::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
     turn.say(fl!(l, "export-sent", rows = rows.to_string()));
     Ok(())
+}
+
+/// `/people`, `/people <unit>`, `/people add <role> <unit> <phone> [name]`,
+/// `/people remove <role> <unit> <phone>`.
+pub async fn people(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    match words.as_slice() {
+        [] => {
+            let roots = authority.roots();
+            list_people(turn, &authority, &roots).await
+        }
+        [action @ ("add" | "remove"), role, unit, phone, name @ ..] => {
+            let adding = *action == "add";
+            let Some(role) = Role::parse(role) else {
+                let expected = Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+                turn.say(fl!(l, "people-bad-role", expected = expected));
+                return Ok(());
+            };
+            let Some(unit) = resolve_unit(turn, &authority, unit) else { return Ok(()) };
+            if let Some(required) = role.required_level()
+                && unit.level != required
+            {
+                turn.say(fl!(l, "role-wrong-level", role = render::role(l, role), level = render::level(l, required)));
+                return Ok(());
+            }
+            let Ok(phone) = Phone::parse(phone) else {
+                turn.say(fl!(l, "phone-invalid"));
+                return Ok(());
+            };
+            let now = turn.now_ms();
+            let person = if adding {
+                let name: String = name.join(" ").chars().take(60).collect();
+                Some(turn.tx.person_with_phone(&phone, &name, now).await?)
+            } else {
+                turn.tx.person_id_by_phone(&phone).await?
+            };
+            let changed = match person {
+                Some(person) if adding => turn.tx.grant_role(person, role, unit.id).await?,
+                Some(person) => turn.tx.revoke_role(person, role, unit.id).await?,
+                None => false,
+            };
+            if let (Some(person), true) = (person, changed) {
+                let event = if adding {
+                    Event::RoleGranted { person: person.0, role, unit: unit.id.0 }
+                } else {
+                    Event::RoleRevoked { person: person.0, role, unit: unit.id.0 }
+                };
+                turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
+                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
+            }
+            let path = authority.path(unit.id);
+            let text = match (adding, changed) {
+                (true, true) => fl!(l, "role-granted", role = render::role(l, role), unit = path),
+                (false, true) => fl!(l, "role-revoked", role = render::role(l, role), unit = path),
+                (true, false) => fl!(l, "role-already-held", role = render::role(l, role), unit = path),
+                (false, false) => fl!(l, "role-not-held", role = render::role(l, role), unit = path),
+            };
+            turn.say(text);
+            Ok(())
+        }
+        [unit] => {
+            let Some(unit) = resolve_unit(turn, &authority, unit) else { return Ok(()) };
+            let root = unit.id;
+            list_people(turn, &authority, &[root]).await
+        }
+        _ => {
+            turn.say(fl!(l, "people-usage"));
+            Ok(())
+        }
+    }
+}
+
+/// A unit the admin named, if it exists and is theirs; otherwise says why
+/// not.
+pub(super) fn resolve_unit<'u>(turn: &mut Turn<'_>, authority: &'u Authority, reference: &str) -> Option<&'u Unit> {
+    let l = turn.l();
+    let unit: String = reference.chars().take(40).collect();
+    let refusal = match authority.resolve(reference) {
+        Ok(unit) => return Some(unit),
+        Err(UnitRefusal::Unknown) => fl!(l, "unit-unknown", unit = unit),
+        Err(UnitRefusal::Ambiguous { example }) => fl!(l, "unit-ambiguous", unit = unit, example = example),
+        Err(UnitRefusal::OutsideScope) => fl!(l, "unit-outside-scope", unit = unit),
+    };
+    turn.say(refusal);
+    None
+}
+
+async fn list_people(turn: &mut Turn<'_>, authority: &Authority, roots: &[UnitId]) -> anyhow::Result<()> {
+    let l = turn.l();
+    let mut text = fl!(l, "people-header");
+    let mut last_unit = None;
+    let mut any = false;
+    for root in roots {
+        for responder in turn.tx.responders_under(*root).await? {
+            any = true;
+            if last_unit != Some(responder.unit) {
+                last_unit = Some(responder.unit);
+                text.push_str(&format!("\n\n{}", authority.path(responder.unit)));
+            }
+            let bound = if responder.bound { "" } else { " ⚪" };
+            text.push_str(&format!("\n• {} {}{bound}", render::role(l, responder.role), responder.name));
+        }
+    }
+    if !any {
+        text = fl!(l, "people-none");
+    }
+    text.push_str("\n\n");
+    text.push_str(&fl!(l, "people-usage"));
+    turn.say(text);
+    Ok(())
+}
+
+/// `/invite <role> <unit>`: a single-use link that gives the role to whoever
+/// opens it first, with its QR code.
+pub async fn invite(turn: &mut Turn<'_>, args: &str, bot_username: &str) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let [role, unit] = words.as_slice() else {
+        turn.say(fl!(l, "invite-usage"));
+        return Ok(());
+    };
+    let Some(role) = Role::parse(role) else {
+        let expected = Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        turn.say(fl!(l, "people-bad-role", expected = expected));
+        return Ok(());
+    };
+    let Some(unit) = resolve_unit(turn, &authority, unit) else { return Ok(()) };
+    if let Some(required) = role.required_level()
+        && unit.level != required
+    {
+        turn.say(fl!(l, "role-wrong-level", role = render::role(l, role), level = render::level(l, required)));
+        return Ok(());
+    }
+    let (unit_id, path) = (unit.id, authority.path(unit.id));
+    let code = crate::app::admin::invite(&mut turn.tx, turn.person.id, role, unit_id, turn.now).await?;
+    let link = format!("https://t.me/{bot_username}?start=join_{code}");
+    let days = crate::app::admin::INVITATION_DAYS.to_string();
+    let text = fl!(l, "invite-created", role = render::role(l, role), unit = path, link = link.clone(), days = days);
+    turn.say(text);
+    match crate::media::qr::qr_png(&link) {
+        Ok(png) => turn.send(Outgoing::Image {
+            chat: turn.chat,
+            name: "invitation.png".into(),
+            png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+            caption: None,
+        }),
+        Err(error) => tracing::warn!(%error, "could not draw an invitation's QR code"),
+    }
+    Ok(())
+}
+
+/// `/start join_<code>`: takes up an invitation.
+pub async fn join(turn: &mut Turn<'_>, code: &str) -> anyhow::Result<()> {
+    let l = turn.l();
+    let valid = code.len() <= 64 && code.chars().all(|c| c.is_ascii_alphanumeric());
+    let accepted = if valid {
+        crate::app::admin::accept_invitation(&mut turn.tx, code, turn.person.id, turn.now).await?
+    } else {
+        None
+    };
+    let Some((role, unit)) = accepted else {
+        turn.say(fl!(l, "invitation-invalid"));
+        return Ok(());
+    };
+    let path = turn.tx.ancestry(unit).await?.iter().rev().map(|u| u.name.clone()).collect::<Vec<_>>().join(" / ");
+    turn.say(fl!(l, "invitation-accepted", role = render::role(l, role), unit = path));
+    turn.say(fl!(l, "help-responder"));
+    super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+    Ok(())
+}
+
+/// The largest directory file `/import` downloads.
+pub const MAX_IMPORT_BYTES: u32 = 2 * 1024 * 1024;
+
+/// `/import`: asks for the files; they arrive as documents.
+pub async fn import(turn: &mut Turn<'_>) -> anyhow::Result<()> {
+    if admin(turn).await?.is_none() {
+        return Ok(());
+    }
+    turn.set_dialogue(&super::dialogue::Dialogue::Import).await?;
+    turn.prompt(&super::dialogue::Dialogue::Import).await
+}
+
+/// A directory file sent while `/import` waits for one, already downloaded
+/// (or `None` when it could not be: too big, or Telegram did not hand it
+/// over).
+pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<u8>>) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let Some(bytes) = bytes else {
+        turn.say(fl!(l, "import-download-failed", max = (MAX_IMPORT_BYTES / 1024 / 1024).to_string()));
+        return Ok(());
+    };
+    let file = DirectoryFile { name: name.chars().take(60).collect(), bytes };
+    let admins = turn.app.config.admin_ids.clone();
+    let now = turn.now_ms();
+    // A refused file leaves nothing behind: every check runs before the
+    // first write, and an accepted file's writes commit with this update.
+    let report = import_file(&mut turn.tx, file, &admins, &authority.scope, Some(turn.person.id), now).await?;
+    let text = match report.outcome {
+        Ok(counts) => fl!(
+            l,
+            "import-applied",
+            file = report.name,
+            created = counts.created.to_string(),
+            updated = counts.updated.to_string(),
+            unchanged = counts.unchanged.to_string()
+        ),
+        Err(errors) => {
+            let shown: Vec<String> = errors.iter().take(20).map(ToString::to_string).collect();
+            let mut text = fl!(l, "import-refused", file = report.name, count = errors.len().to_string());
+            text.push('\n');
+            text.push_str(&shown.join("\n"));
+            text
+        }
+    };
+    turn.say(text);
+    turn.prompt(&super::dialogue::Dialogue::Import).await
 }

@@ -3,7 +3,7 @@
 //! still check against the database who pressed it and whether it still
 //! applies, so a forged or stale button changes nothing.
 
-use crate::domain::{BuildingCode, Category, PersonId, RequestId, Urgency};
+use crate::domain::{BuildingCode, Category, PersonId, RequestId, UnitId, Urgency};
 use crate::i18n::Locale;
 
 /// Telegram's limit on callback data.
@@ -37,6 +37,14 @@ pub enum CallbackData {
     Forget {
         confirmed: bool,
     },
+    /// `/broadcast`: the unit chosen.
+    NoticeUnit(UnitId),
+    NoticeSend,
+    NoticeAbort,
+    /// A resident's "Received" on a notice.
+    NoticeAck(i64),
+    /// The author asks for the notice's progress as it is now.
+    NoticeRefresh(i64),
 }
 
 /// An answer to the question a dialogue step asked.
@@ -105,6 +113,11 @@ impl CallbackData {
             CallbackData::Decline(id) => format!("r:{}:d", id.0),
             CallbackData::Forget { confirmed } => format!("f:{}", if *confirmed { "y" } else { "n" }),
             CallbackData::TakeOver(id) => format!("r:{}:t", id.0),
+            CallbackData::NoticeUnit(unit) => format!("n:u:{}", unit.0),
+            CallbackData::NoticeSend => "n:send".into(),
+            CallbackData::NoticeAbort => "n:x".into(),
+            CallbackData::NoticeAck(id) => format!("n:{id}:ok"),
+            CallbackData::NoticeRefresh(id) => format!("n:{id}:r"),
             CallbackData::CancelRequest(id) => format!("r:{}:x", id.0),
             CallbackData::DeclineWith(id, reason) => format!("r:{}:d:{}", id.0, reason.code()),
             CallbackData::Resolve(id) => format!("r:{}:v", id.0),
@@ -144,6 +157,11 @@ impl CallbackData {
             ["f", "y"] => CallbackData::Forget { confirmed: true },
             ["f", "n"] => CallbackData::Forget { confirmed: false },
             ["s", "staff"] => CallbackData::RegisterAsStaff,
+            ["n", "u", unit] => CallbackData::NoticeUnit(UnitId(positive(unit)?)),
+            ["n", "send"] => CallbackData::NoticeSend,
+            ["n", "x"] => CallbackData::NoticeAbort,
+            ["n", id, "ok"] => CallbackData::NoticeAck(positive(id)?),
+            ["n", id, "r"] => CallbackData::NoticeRefresh(positive(id)?),
             ["r", id, action] => {
                 let id = RequestId(positive(id)?);
                 match *action {
@@ -219,6 +237,11 @@ mod tests {
             CallbackData::Forget { confirmed: false },
             CallbackData::Reassign(RequestId(7)),
             CallbackData::ReassignTo(RequestId(i64::MAX), PersonId(i64::MAX)),
+            CallbackData::NoticeUnit(UnitId(i64::MAX)),
+            CallbackData::NoticeSend,
+            CallbackData::NoticeAbort,
+            CallbackData::NoticeAck(i64::MAX),
+            CallbackData::NoticeRefresh(i64::MAX),
         ];
         let steps = [
             Step::Building(BuildingCode::parse(&"X".repeat(BuildingCode::MAX_LEN)).unwrap()),

@@ -46,6 +46,19 @@ pub enum Dialogue {
     Relay {
         request: i64,
     },
+    /// `/import` waits for directory files sent as documents.
+    Import,
+    /// `/broadcast`: which unit's residents.
+    NoticeUnit,
+    /// `/broadcast`: the text of the notice.
+    NoticeText {
+        unit: i64,
+    },
+    /// `/broadcast`: the preview is shown; Send or Cancel.
+    NoticeConfirm {
+        unit: i64,
+        text: String,
+    },
 }
 
 /// A report being composed. Steps are asked in order for whatever is still
@@ -157,6 +170,10 @@ impl Turn<'_> {
             Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
+            Dialogue::Import => self.say(fl!(l, "import-ask")),
+            Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
+            Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),
+            Dialogue::NoticeConfirm { .. } => self.say(fl!(l, "notice-confirm-again")),
         }
         Ok(())
     }

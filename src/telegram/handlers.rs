@@ -14,7 +14,7 @@ use super::dialogue::{Dialogue, Draft, ReportStep};
 use super::outgoing::{Keyboard, Outgoing};
 use super::render;
 use super::turn::{InboxJob, Turn};
-use super::{actions, admin};
+use super::{actions, admin, notices, oversight};
 use crate::app::App;
 use crate::domain::{Attachment, BuildingCode, Description, Phone, RequestId, Room, UnitId};
 use crate::i18n::Locale;
@@ -63,14 +63,25 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
         .branch(Update::filter_callback_query().endpoint(on_callback))
 }
 
-async fn on_message(app: Arc<App>, job: InboxJob, me: Me, msg: Message) -> HandlerResult {
+async fn on_message(app: Arc<App>, bot: Bot, job: InboxJob, me: Me, msg: Message) -> HandlerResult {
     let Some(user) = msg.from.as_ref() else {
         return Ok(());
     };
+    // A directory file for `/import` is fetched before the update's
+    // transaction opens, so that no database lock waits on the network.
+    let import = match msg.document() {
+        Some(document) if awaits_import(&app, user).await? => {
+            let name = document.file_name.clone().unwrap_or_else(|| "directory.csv".into());
+            Some((name, download(&bot, document).await))
+        }
+        _ => None,
+    };
     let mut turn = Turn::begin(&app, &job, user).await?;
-    if let Some(text) = msg.text().filter(|t| t.starts_with('/')) {
+    if let Some((name, bytes)) = import {
+        admin::import_document(&mut turn, &name, bytes).await?;
+    } else if let Some(text) = msg.text().filter(|t| t.starts_with('/')) {
         match Command::parse(text, me.username()) {
-            Ok(command) => on_command(&mut turn, command).await?,
+            Ok(command) => on_command(&mut turn, command, me.username()).await?,
             Err(_) => {
                 let l = turn.l();
                 turn.say(fl!(l, "unknown-command"));
@@ -86,7 +97,48 @@ async fn on_message(app: Arc<App>, job: InboxJob, me: Me, msg: Message) -> Handl
     turn.finish().await
 }
 
-async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
+/// Whether the sender's dialogue is `/import` waiting for a file.
+async fn awaits_import(app: &App, user: &teloxide::types::User) -> anyhow::Result<bool> {
+    let mut tx = app.store.begin().await?;
+    let waiting = match tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await? {
+        Some(person) => tx
+            .dialogue(person.id)
+            .await?
+            .is_some_and(|state| serde_json::from_str::<Dialogue>(&state).is_ok_and(|d| d == Dialogue::Import)),
+        None => false,
+    };
+    tx.commit().await?;
+    Ok(waiting)
+}
+
+/// Fetches a document from Telegram, if it is small enough; `None` when it
+/// is too big or cannot be had.
+async fn download(bot: &Bot, document: &teloxide::types::Document) -> Option<Vec<u8>> {
+    use teloxide::net::Download;
+    if document.file.size > admin::MAX_IMPORT_BYTES {
+        return None;
+    }
+    let fetch = async {
+        let file = bot.get_file(document.file.id.clone()).await.ok()?;
+        let mut bytes = Vec::new();
+        bot.download_file(&file.path, &mut bytes).await.ok()?;
+        Some(bytes)
+    };
+    // The download URL holds the token, so errors are not logged in detail.
+    match tokio::time::timeout(std::time::Duration::from_secs(30), fetch).await {
+        Ok(Some(bytes)) if bytes.len() <= admin::MAX_IMPORT_BYTES as usize => Some(bytes),
+        Ok(_) => {
+            tracing::warn!("could not download a directory file");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("downloading a directory file timed out");
+            None
+        }
+    }
+}
+
+async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -> HandlerResult {
     let l = turn.l();
     match command {
         Command::Start(payload) => on_start(turn, payload.trim()).await?,
@@ -94,6 +146,7 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
             turn.say(fl!(l, "help"));
             if !turn.tx.roles_of(turn.person.id).await?.is_empty() {
                 turn.say(fl!(l, "help-responder"));
+                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
             }
             turn.remind().await?;
         }
@@ -133,17 +186,14 @@ async fn on_command(turn: &mut Turn<'_>, command: Command) -> HandlerResult {
         Command::Tasks => actions::tasks(turn).await?,
         Command::Away(args) => actions::away(turn, &args).await?,
         Command::Back => actions::back(turn).await?,
-        Command::Open
-        | Command::Request(_)
-        | Command::Assign(_)
-        | Command::Stats(_)
-        | Command::Invite(_)
-        | Command::People(_)
-        | Command::Broadcast
-        | Command::Import => {
-            turn.say(fl!(l, "not-available-yet"));
-            turn.remind().await?;
-        }
+        Command::Open => oversight::open(turn).await?,
+        Command::Request(args) => oversight::request(turn, &args).await?,
+        Command::Assign(args) => oversight::assign(turn, &args).await?,
+        Command::Stats(args) => oversight::stats(turn, &args).await?,
+        Command::Invite(args) => admin::invite(turn, &args, bot_username).await?,
+        Command::People(args) => admin::people(turn, &args).await?,
+        Command::Broadcast => notices::start(turn).await?,
+        Command::Import => admin::import(turn).await?,
     }
     Ok(())
 }
@@ -171,9 +221,8 @@ async fn on_start(turn: &mut Turn<'_>, payload: &str) -> HandlerResult {
         }
         return Ok(());
     }
-    if payload.starts_with("join_") {
-        turn.say(fl!(l, "invitation-invalid"));
-        return Ok(());
+    if let Some(code) = payload.strip_prefix("join_") {
+        return admin::join(turn, code).await;
     }
     if let Some(resident) = turn.tx.resident(turn.person.id).await? {
         let name = building_name(turn, resident.building).await?;
@@ -272,6 +321,9 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
         BindOutcome::Bound { roles_gained } => {
             let event = crate::domain::events::Event::PhoneBound { roles_gained };
             turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
+            if roles_gained > 0 {
+                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+            }
             let roles = turn.tx.roles_of(turn.person.id).await?;
             let text = if roles.is_empty() {
                 fl!(l, "phone-saved")
@@ -348,6 +400,8 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         Some(Dialogue::ReopenReason { request }) if !text.is_empty() => {
             actions::reopen(turn, RequestId(request), &clip(text)).await?;
         }
+        Some(Dialogue::NoticeUnit) if !text.is_empty() => notices::choose_unit(turn, Err(text)).await?,
+        Some(Dialogue::NoticeText { unit }) if !text.is_empty() => notices::preview(turn, UnitId(unit), text).await?,
         Some(dialogue) => {
             turn.say(fl!(l, "unexpected-input"));
             turn.prompt(&dialogue).await?;
@@ -453,6 +507,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::Language(locale)) => {
             turn.tx.set_locale(turn.person.id, locale.code()).await?;
             turn.locale = locale;
+            if !turn.tx.roles_of(turn.person.id).await?.is_empty() {
+                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+            }
             clear_buttons(&mut turn, message);
             let l = turn.l();
             turn.say(fl!(l, "language-set"));
@@ -500,6 +557,35 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::TakeOver(id)) => Some(actions::take_over(&mut turn, id, message).await?),
         Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),
         Some(CallbackData::ReassignTo(id, to)) => Some(actions::reassign(&mut turn, id, to, message).await?),
+        Some(CallbackData::NoticeUnit(unit)) => {
+            if turn.dialogue().await? == Some(Dialogue::NoticeUnit) {
+                clear_buttons(&mut turn, message);
+                notices::choose_unit(&mut turn, Ok(unit)).await?;
+                None
+            } else {
+                Some(fl!(turn.l(), "button-expired"))
+            }
+        }
+        Some(CallbackData::NoticeSend) => {
+            let answer = notices::send(&mut turn).await?;
+            if answer.is_some() {
+                clear_buttons(&mut turn, message);
+            }
+            answer
+        }
+        Some(CallbackData::NoticeAbort) => {
+            clear_buttons(&mut turn, message);
+            let notice_dialogue = matches!(
+                turn.dialogue().await?,
+                Some(Dialogue::NoticeUnit | Dialogue::NoticeText { .. } | Dialogue::NoticeConfirm { .. })
+            );
+            if notice_dialogue {
+                turn.end_dialogue().await?;
+            }
+            Some(fl!(turn.l(), "cancelled"))
+        }
+        Some(CallbackData::NoticeAck(notice)) => Some(notices::acknowledge(&mut turn, notice).await?),
+        Some(CallbackData::NoticeRefresh(notice)) => notices::refresh(&mut turn, notice).await?,
     };
     turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
     turn.finish().await
@@ -629,6 +715,7 @@ mod tests {
             &dptree::deps![],
             &[
                 dptree::Type::of::<Update>(),
+                dptree::Type::of::<Bot>(),
                 dptree::Type::of::<Me>(),
                 dptree::Type::of::<Arc<App>>(),
                 dptree::Type::of::<InboxJob>(),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use i18n_embed_fl::fl;
+use teloxide::Bot;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update};
 
@@ -22,7 +23,7 @@ const LEASE_MS: i64 = 60_000;
 const MAX_ATTEMPTS: i64 = 5;
 const CONCURRENCY: usize = 16;
 
-pub async fn run(app: Arc<App>, me: Me, shutdown: Shutdown) {
+pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
     let handler = Arc::new(super::handlers::schema());
     let mut running = tokio::task::JoinSet::new();
     let mut failures = 0u32;
@@ -37,8 +38,8 @@ pub async fn run(app: Arc<App>, me: Me, shutdown: Shutdown) {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
                 for job in jobs {
-                    let (app, me, handler) = (app.clone(), me.clone(), handler.clone());
-                    running.spawn(async move { handle(app, me, &handler, InboxJob(job)).await });
+                    let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
+                    running.spawn(async move { handle(app, bot, me, &handler, InboxJob(job)).await });
                 }
                 continue;
             }
@@ -59,7 +60,7 @@ pub async fn run(app: Arc<App>, me: Me, shutdown: Shutdown) {
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
 }
 
-async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, job: InboxJob) {
+async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, job: InboxJob) {
     let update: Update = match serde_json::from_str(&job.0.payload) {
         Ok(update) => update,
         Err(error) => {
@@ -91,7 +92,7 @@ async fn handle(app: Arc<App>, me: Me, handler: &UpdateHandler<anyhow::Error>, j
         }
         Err(error) => tracing::warn!(%error, "could not check the flood limit"),
     }
-    let deps = teloxide::dptree::deps![update, me, app.clone(), job.clone()];
+    let deps = teloxide::dptree::deps![update, bot, me, app.clone(), job.clone()];
     let outcome = handler.dispatch(deps).await;
     let error = match outcome {
         ControlFlow::Break(Ok(())) => {

@@ -7,8 +7,11 @@ pub mod callback;
 pub mod dialogue;
 pub mod handlers;
 pub mod inbox;
+pub mod menus;
+pub mod notices;
 pub mod notify;
 pub mod outgoing;
+pub mod oversight;
 pub mod poller;
 pub mod render;
 pub mod sender;
@@ -20,7 +23,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use i18n_embed_fl::fl;
 use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, BotCommand, BotCommandScope, Me};
 
@@ -68,7 +70,7 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
     };
     let tasks = [
         receiver,
-        tokio::spawn(inbox::run(app.clone(), me, shutdown.clone())),
+        tokio::spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
         tokio::spawn(timers::run(app.clone(), shutdown.clone())),
         tokio::spawn(daily_cleanup(app.clone(), shutdown.clone())),
@@ -109,15 +111,8 @@ async fn connect(bot: &Bot, shutdown: &Shutdown) -> Option<Me> {
 async fn publish_commands(app: &App, bot: &Bot) {
     for locale in Locale::ALL {
         let l = app.i18n.get(locale);
-        let commands = vec![
-            BotCommand::new("new", fl!(l, "menu-new")),
-            BotCommand::new("my", fl!(l, "menu-my")),
-            BotCommand::new("start", fl!(l, "menu-start")),
-            BotCommand::new("help", fl!(l, "menu-help")),
-            BotCommand::new("cancel", fl!(l, "menu-cancel")),
-            BotCommand::new("lang", fl!(l, "menu-lang")),
-            BotCommand::new("privacy", fl!(l, "menu-privacy")),
-        ];
+        let commands =
+            menus::everyone(l).into_iter().map(|(command, description)| BotCommand::new(command, description));
         let mut request = bot.set_my_commands(commands).scope(BotCommandScope::AllPrivateChats);
         if locale != Locale::default() {
             request = request.language_code(locale.code());

@@ -25,7 +25,7 @@ pub enum CardFor {
 }
 
 /// A person's chat and language, if they can be written to.
-async fn recipient<'a>(
+pub async fn recipient<'a>(
     app: &'a App,
     tx: &mut Tx,
     person: PersonId,

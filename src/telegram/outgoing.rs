@@ -56,6 +56,39 @@ pub enum Outgoing {
         name: String,
         content: String,
     },
+    /// A PNG picture (a chart, a QR code), base64 in the outbox.
+    Image {
+        chat: i64,
+        name: String,
+        png_base64: String,
+        caption: Option<String>,
+    },
+    /// One resident's copy of an admin's notice. Its delivery is counted.
+    Notice {
+        chat: i64,
+        notice: i64,
+        text: String,
+        buttons: Vec<Vec<Button>>,
+    },
+    /// The message that shows the author how a notice's delivery goes;
+    /// later [`Outgoing::EditProgress`] replace its text.
+    Progress {
+        chat: i64,
+        notice: i64,
+        text: String,
+        buttons: Vec<Vec<Button>>,
+    },
+    EditProgress {
+        chat: i64,
+        notice: i64,
+        text: String,
+        buttons: Vec<Vec<Button>>,
+    },
+    /// The command menu of one person's chat.
+    Menu {
+        chat: i64,
+        commands: Vec<(String, String)>,
+    },
 }
 
 impl Outgoing {
@@ -69,7 +102,12 @@ impl Outgoing {
             | Outgoing::ClearButtons { chat, .. }
             | Outgoing::File { chat, .. }
             | Outgoing::Card { chat, .. }
-            | Outgoing::EditCard { chat, .. } => Some(*chat),
+            | Outgoing::EditCard { chat, .. }
+            | Outgoing::Image { chat, .. }
+            | Outgoing::Notice { chat, .. }
+            | Outgoing::Progress { chat, .. }
+            | Outgoing::EditProgress { chat, .. }
+            | Outgoing::Menu { chat, .. } => Some(*chat),
             Outgoing::AnswerCallback { .. } => None,
         }
     }
@@ -79,7 +117,13 @@ impl Outgoing {
     pub fn is_new_message(&self) -> bool {
         matches!(
             self,
-            Outgoing::Text { .. } | Outgoing::Attachment { .. } | Outgoing::File { .. } | Outgoing::Card { .. }
+            Outgoing::Text { .. }
+                | Outgoing::Attachment { .. }
+                | Outgoing::File { .. }
+                | Outgoing::Card { .. }
+                | Outgoing::Image { .. }
+                | Outgoing::Notice { .. }
+                | Outgoing::Progress { .. }
         )
     }
 }
@@ -114,9 +158,9 @@ impl Button {
 const MAX_TEXT_CHARS: usize = 4096;
 
 /// Outgoing messages collected during one transaction, written to the outbox
-/// in that same transaction.
+/// in that same transaction, each with how long after the commit it is due.
 #[derive(Debug, Default)]
-pub struct Outbox(Vec<Outgoing>);
+pub struct Outbox(Vec<(Outgoing, i64)>);
 
 impl Outbox {
     /// Queues a text, split if it is over Telegram's limit (the keyboard goes
@@ -125,27 +169,44 @@ impl Outbox {
         let mut parts = split_text(&text, MAX_TEXT_CHARS);
         let last = parts.pop().unwrap_or_default();
         for part in parts {
-            self.0.push(Outgoing::Text { chat, text: part, keyboard: None });
+            self.0.push((Outgoing::Text { chat, text: part, keyboard: None }, 0));
         }
-        self.0.push(Outgoing::Text { chat, text: last, keyboard });
+        self.0.push((Outgoing::Text { chat, text: last, keyboard }, 0));
     }
 
     pub fn push(&mut self, outgoing: Outgoing) {
-        self.0.push(outgoing);
+        self.0.push((outgoing, 0));
+    }
+
+    /// Queues something that is due `delay_ms` after the commit, such as the
+    /// copies of a notice, spread out so that other messages pass between
+    /// them.
+    pub fn push_later(&mut self, outgoing: Outgoing, delay_ms: i64) {
+        self.0.push((outgoing, delay_ms));
     }
 
     /// Writes everything to the outbox; returns whether there was anything.
     pub async fn write(self, tx: &mut crate::store::Tx, now: i64) -> Result<bool, crate::store::StoreError> {
-        for outgoing in &self.0 {
+        for (outgoing, delay_ms) in &self.0 {
             let payload =
                 serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-            let lane = outgoing.chat().map(|chat| format!("chat:{chat}"));
+            // A notice is one message per chat whose order against the
+            // chat's other messages does not matter; outside the lane, a copy
+            // not yet due does not hold up the chat's other messages.
+            let lane = outgoing
+                .chat()
+                .filter(|_| !matches!(outgoing, Outgoing::Notice { .. }))
+                .map(|chat| format!("chat:{chat}"));
+            let dedupe_key = match outgoing {
+                Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
+                _ => None,
+            };
             let job = crate::store::NewJob {
                 queue: crate::store::Queue::Outbox,
                 lane: lane.as_deref(),
-                dedupe_key: None,
+                dedupe_key: dedupe_key.as_deref(),
                 payload: &payload,
-                due_at: now,
+                due_at: now + delay_ms,
                 // A card's job remembers its request, which is how an edit
                 // finds the message it was sent as.
                 request_id: match outgoing {

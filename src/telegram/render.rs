@@ -54,6 +54,16 @@ pub fn status(l: &FluentLanguageLoader, status: Status) -> String {
 }
 
 /// How a responder is named to residents: by role, never by account.
+pub fn level(l: &FluentLanguageLoader, level: crate::domain::UnitLevel) -> String {
+    use crate::domain::UnitLevel;
+    match level {
+        UnitLevel::Community => fl!(l, "level-community"),
+        UnitLevel::Grid => fl!(l, "level-grid"),
+        UnitLevel::Estate => fl!(l, "level-estate"),
+        UnitLevel::Building => fl!(l, "level-building"),
+    }
+}
+
 pub fn role(l: &FluentLanguageLoader, role: Role) -> String {
     match role {
         Role::Liaison => fl!(l, "role-liaison"),
@@ -123,4 +133,28 @@ pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView, card_for: C
         ]],
         _ => Vec::new(),
     }
+}
+
+/// One line of a request's timeline: what happened, and what was written
+/// unless `hide_texts` (a sensitive request shown to someone who may not
+/// read its details).
+pub fn event(l: &FluentLanguageLoader, event: &crate::domain::events::Event, hide_texts: bool) -> String {
+    use crate::domain::events::Event;
+    let what = fl!(l, "event", kind = event.kind());
+    let written = |text: &str| {
+        if hide_texts { fl!(l, "sensitive-hidden") } else { text.chars().take(200).collect() }
+    };
+    let detail = match event {
+        Event::Created { category: c, urgency: u, .. } => format!("{} · {}", category(l, *c), urgency(l, *u)),
+        Event::Declined { reason } | Event::Reopened { reason } => written(reason),
+        Event::Resolved { note } => written(note),
+        Event::Relayed { text, .. } => written(text),
+        Event::AssignedByAdmin { reason, .. } => reason.chars().take(200).collect(),
+        Event::Rated { stars } => "★".repeat(usize::from(*stars)),
+        Event::Escalated { level, .. } => format!("{}", level + 1),
+        Event::Reminded { n } => n.to_string(),
+        Event::NotificationUndeliverable { reason } => reason.chars().take(100).collect(),
+        _ => String::new(),
+    };
+    if detail.is_empty() { what } else { format!("{what}: {detail}") }
 }

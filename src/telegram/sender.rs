@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use teloxide::prelude::*;
 use teloxide::types::{
-    ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, KeyboardButton,
-    KeyboardMarkup, KeyboardRemove, MessageId, ReplyMarkup,
+    BotCommand, BotCommandScope, ButtonRequest, CallbackQueryId, FileId, InlineKeyboardButton, InlineKeyboardMarkup,
+    InputFile, KeyboardButton, KeyboardMarkup, KeyboardRemove, MessageId, Recipient, ReplyMarkup,
 };
 use teloxide::{ApiError, RequestError};
 use tokio::time::Instant;
@@ -185,14 +185,14 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
     if job.attempts > 12 {
         // A send that panicked or hung never settled; past the limit it stops
         // holding up the chat's later messages.
-        settle(app, &job, Settle::Failed("never finished".into())).await;
+        settle(app, &job, Settle::Failed("never finished".into()), None).await;
         return;
     }
     let outgoing: Outgoing = match serde_json::from_str(&job.payload) {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(job = job.id, line = error.line(), column = error.column(), "unreadable outbox entry");
-            settle(app, &job, Settle::Failed("unreadable outbox entry".into())).await;
+            settle(app, &job, Settle::Failed("unreadable outbox entry".into()), None).await;
             return;
         }
     };
@@ -202,17 +202,34 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
         Outgoing::EditCard { chat, request, text, buttons } => match card_message(app, chat, request).await {
             Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
             Ok(None) => {
-                settle(app, &job, Settle::Done(None)).await;
+                settle(app, &job, Settle::Done(None), None).await;
                 return;
             }
             Err(error) => {
                 tracing::warn!(job = job.id, %error, "could not look up a card to edit");
-                settle(app, &job, Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() })
-                    .await;
+                let retry = Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() };
+                settle(app, &job, retry, None).await;
+                return;
+            }
+        },
+        Outgoing::EditProgress { chat, notice, text, buttons } => match progress_message(app, notice).await {
+            Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
+            Ok(None) => {
+                settle(app, &job, Settle::Done(None), None).await;
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(job = job.id, %error, "could not look up a progress message to edit");
+                let retry = Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() };
+                settle(app, &job, retry, None).await;
                 return;
             }
         },
         other => other,
+    };
+    let notice = match &outgoing {
+        Outgoing::Notice { notice, chat, .. } => Some((*notice, *chat)),
+        _ => None,
     };
     if let Some(chat) = outgoing.chat().filter(|_| outgoing.is_new_message()) {
         tokio::time::sleep_until(pacer.reserve(chat)).await;
@@ -238,7 +255,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
             Settle::Failed(reason)
         }
     };
-    settle(app, &job, outcome).await;
+    settle(app, &job, outcome, notice).await;
     app.wake.outbox.notify_one();
 }
 
@@ -257,14 +274,30 @@ async fn card_message(app: &App, chat: i64, request: i64) -> Result<Option<i32>,
     Ok(id)
 }
 
+async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::store::StoreError> {
+    let mut tx = app.store.begin().await?;
+    let id = tx.progress_message(notice).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// Records how a send ended. A recipient found unreachable is marked so,
-/// and the requests waiting on them move on to the next responder.
-async fn settle(app: &App, job: &ClaimedJob, settle: Settle) {
+/// and the requests waiting on them move on to the next responder. The copy
+/// of a notice (`notice`: its id and chat) is counted once it is settled.
+async fn settle(app: &App, job: &ClaimedJob, settle: Settle, notice: Option<(i64, i64)>) {
     let now = app.now();
     let now_ms = crate::store::millis(now);
+    let delivered = match &settle {
+        Settle::Done(_) => Some(true),
+        Settle::Unreachable { .. } | Settle::Failed(_) => Some(false),
+        Settle::Retry { .. } => None,
+    };
     let result = async {
         let mut tx = app.store.begin().await?;
         let mut out = Outbox::default();
+        if let (Some((notice, chat)), Some(delivered)) = (notice, delivered) {
+            super::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
+        }
         match settle {
             Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now_ms).await?,
             Settle::Retry { after, reason } => {
@@ -331,7 +364,27 @@ async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestErro
         Outgoing::Card { chat, text, buttons, .. } => {
             bot.send_message(ChatId(chat), text).reply_markup(inline(buttons)).await?
         }
-        Outgoing::EditCard { .. } => return Ok(None),
+        Outgoing::EditCard { .. } | Outgoing::EditProgress { .. } => return Ok(None),
+        Outgoing::Image { chat, name, png_base64, caption } => {
+            use base64::Engine;
+            // An undecodable picture is a bug of ours, not Telegram's; it is
+            // sent as an empty file and Telegram refuses it, which fails the job.
+            let png = base64::engine::general_purpose::STANDARD.decode(png_base64).unwrap_or_default();
+            let mut request = bot.send_photo(ChatId(chat), InputFile::memory(png).file_name(name));
+            if let Some(caption) = caption {
+                request = request.caption(caption);
+            }
+            request.await?
+        }
+        Outgoing::Notice { chat, text, buttons, .. } | Outgoing::Progress { chat, text, buttons, .. } => {
+            bot.send_message(ChatId(chat), text).reply_markup(inline(buttons)).await?
+        }
+        Outgoing::Menu { chat, commands } => {
+            let commands = commands.into_iter().map(|(command, description)| BotCommand::new(command, description));
+            let scope = BotCommandScope::Chat { chat_id: Recipient::Id(ChatId(chat)) };
+            bot.set_my_commands(commands).scope(scope).await?;
+            return Ok(None);
+        }
         Outgoing::File { chat, name, content } => {
             bot.send_document(ChatId(chat), InputFile::memory(content.into_bytes()).file_name(name)).await?
         }

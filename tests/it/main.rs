@@ -3,12 +3,14 @@
 //! `community-desk` binary against the double, and the crash test that kills
 //! it again and again.
 
+mod console;
 mod crash;
 mod double_speaks_telegram;
 mod e2e;
 mod faults;
 mod hostile;
 mod instances;
+mod media;
 mod rig;
 mod store;
 mod support;

@@ -1,0 +1,306 @@
+//! What the community office watches: `/open`, `/request <number>`,
+//! `/assign <number> <person> <reason>` and `/stats`.
+
+use base64::Engine;
+use i18n_embed::fluent::FluentLanguageLoader;
+use i18n_embed_fl::fl;
+
+use super::admin::admin;
+use super::notify::{self, CardFor};
+use super::outgoing::Outgoing;
+use super::render;
+use super::turn::Turn;
+use crate::app::admin::{AdminAssignOutcome, Authority};
+use crate::domain::events::Event;
+use crate::domain::stats::Stats;
+use crate::domain::{PersonId, Phone, RequestId, RequestNumber, Status, UnitId};
+use crate::media::chart::{Bar, BarChart, Panel};
+use crate::store::{OpenRequest, from_millis};
+
+/// The most requests `/open` lists in one answer.
+const MAX_OPEN_LINES: usize = 60;
+
+/// `/open`: active requests in the admin's units, overdue first, then the
+/// oldest.
+pub async fn open(turn: &mut Turn<'_>) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let now = turn.now_ms();
+    let mut requests = Vec::new();
+    for root in authority.roots() {
+        requests.extend(turn.tx.open_requests_under(root).await?);
+    }
+    if requests.is_empty() {
+        turn.say(fl!(l, "open-none"));
+        return Ok(());
+    }
+    requests.sort_by_key(|r| (!is_overdue(r, now), r.created_at));
+    let overdue = requests.iter().filter(|r| is_overdue(r, now)).count();
+    let mut text = fl!(l, "open-header", count = requests.len().to_string(), overdue = overdue.to_string());
+    for request in requests.iter().take(MAX_OPEN_LINES) {
+        let age = render::duration(l, std::time::Duration::from_millis((now - request.created_at).max(0) as u64));
+        let assignee = match (&request.assignee_name, request.assignee_role) {
+            (Some(name), Some(role)) => format!("{name} ({})", render::role(l, role)),
+            (Some(name), None) => name.clone(),
+            _ => fl!(l, "open-unassigned"),
+        };
+        let mark = if is_overdue(request, now) { "⚠️ " } else { "" };
+        text.push('\n');
+        text.push_str(&fl!(
+            l,
+            "open-line",
+            mark = mark,
+            number = request.number.to_string(),
+            building = request.building_code.clone(),
+            category = render::category(l, request.category),
+            status = render::status(l, request.status),
+            age = age,
+            assignee = assignee
+        ));
+    }
+    if requests.len() > MAX_OPEN_LINES {
+        text.push('\n');
+        text.push_str(&fl!(l, "open-more", count = (requests.len() - MAX_OPEN_LINES).to_string()));
+    }
+    turn.say(text);
+    Ok(())
+}
+
+fn is_overdue(request: &OpenRequest, now: i64) -> bool {
+    let due = match request.status {
+        Status::Open => request.accept_due_at,
+        _ => request.resolve_due_at,
+    };
+    due.is_some_and(|due| due < now)
+}
+
+/// The request with this number in the admin's units, or a reply saying
+/// why there is none.
+async fn find(turn: &mut Turn<'_>, authority: &Authority, number: &str) -> anyhow::Result<Option<(RequestId, UnitId)>> {
+    let l = turn.l();
+    let Ok(number) = RequestNumber::parse(number) else {
+        turn.say(fl!(l, "request-bad-number"));
+        return Ok(None);
+    };
+    let found = turn.tx.requests_numbered(number).await?;
+    let mine = found.iter().find(|(_, building)| authority.covers(*building)).copied();
+    if mine.is_none() {
+        let number = number.to_string();
+        turn.say(if found.is_empty() {
+            fl!(l, "request-not-found", number = number)
+        } else {
+            fl!(l, "request-outside-scope", number = number)
+        });
+    }
+    Ok(mine)
+}
+
+/// `/request <number>`: the card and the whole timeline. Details of
+/// sensitive categories only for admins of the community.
+pub async fn request(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let Some((id, building)) = find(turn, &authority, args.trim()).await? else { return Ok(()) };
+    let Some(mut view) = turn.tx.request_view(id).await? else { return Ok(()) };
+    let hide = view.category.is_sensitive() && !authority.sees_sensitive(building);
+    if hide {
+        view.description = fl!(l, "sensitive-hidden");
+    }
+    let timezone = turn.app.config.timezone;
+    let mut text = render::card_text(l, &view);
+    text.push_str("\n\n");
+    text.push_str(&fl!(l, "timeline-header"));
+    for entry in turn.tx.timeline(id).await? {
+        let at = from_millis(entry.at).with_timezone(&timezone).format("%m-%d %H:%M").to_string();
+        let actor = entry.actor.unwrap_or_else(|| fl!(l, "timeline-system"));
+        text.push('\n');
+        text.push_str(&format!("{at} · {actor} · {}", render::event(l, &entry.event, hide)));
+    }
+    let now = turn.now_ms();
+    turn.tx.record_event(Some(id), Some(turn.person.id), &Event::TimelineViewed { sensitive: !hide }, now).await?;
+    turn.say(text);
+    Ok(())
+}
+
+/// `/assign <number> <phone or name> <reason>`.
+pub async fn assign(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let mut words = args.split_whitespace();
+    let (Some(number), Some(who)) = (words.next(), words.next()) else {
+        turn.say(fl!(l, "assign-usage"));
+        return Ok(());
+    };
+    let reason: String = words.collect::<Vec<_>>().join(" ").chars().take(500).collect();
+    if reason.is_empty() {
+        turn.say(fl!(l, "assign-usage"));
+        return Ok(());
+    }
+    let Some((id, _)) = find(turn, &authority, number).await? else { return Ok(()) };
+    let Some(to) = find_person(turn, &authority, who).await? else {
+        turn.say(fl!(l, "assign-no-person", who = who.chars().take(40).collect::<String>()));
+        return Ok(());
+    };
+    let now = turn.now;
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    let outcome = crate::app::admin::assign(&mut turn.tx, id, turn.person.id, to, &reason, &policy, now).await?;
+    match outcome {
+        AdminAssignOutcome::Assigned { request, previous } => {
+            let (app, number) = (turn.app, request.number.to_string());
+            notify::refresh_cards(app, &mut turn.tx, &mut turn.out, &request).await?;
+            let heading = reason.clone();
+            notify::card(app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
+                Some(fl!(l, "assigned-by-office", reason = heading.clone()))
+            })
+            .await?;
+            if let Some(previous) = previous {
+                notify::tell(app, &mut turn.tx, &mut turn.out, previous, |l| {
+                    fl!(l, "taken-over-from-you", number = number.clone())
+                })
+                .await?;
+            }
+            turn.say(fl!(l, "assigned", number = request.number.to_string()));
+        }
+        AdminAssignOutcome::NotAResponder => turn.say(fl!(l, "assign-not-responder")),
+        AdminAssignOutcome::NoLongerOpen(request) => {
+            turn.say(fl!(l, "no-longer-open", status = render::status(l, request.status)))
+        }
+        AdminAssignOutcome::Missing => turn.say(fl!(l, "request-not-found", number = number.to_string())),
+    }
+    Ok(())
+}
+
+/// A person named by phone, or by a name only one responder in the admin's
+/// units has.
+async fn find_person(turn: &mut Turn<'_>, authority: &Authority, who: &str) -> anyhow::Result<Option<PersonId>> {
+    if let Ok(phone) = Phone::parse(who) {
+        return Ok(turn.tx.person_id_by_phone(&phone).await?);
+    }
+    let mut found = Vec::new();
+    for root in authority.roots() {
+        for responder in turn.tx.responders_under(root).await? {
+            if responder.name == who && !found.contains(&responder.person) {
+                found.push(responder.person);
+            }
+        }
+    }
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
+/// `/stats [7d|30d|90d]`.
+pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
+    let Some(authority) = admin(turn).await? else { return Ok(()) };
+    let l = turn.l();
+    let days: i64 = match args.trim() {
+        "" | "7d" => 7,
+        "30d" => 30,
+        "90d" => 90,
+        _ => {
+            turn.say(fl!(l, "stats-usage"));
+            return Ok(());
+        }
+    };
+    let now = turn.now_ms();
+    let from = now - days * 24 * 3_600_000;
+    let facts = crate::app::admin::stats_facts(&mut turn.tx, &authority, from, now + 1).await?;
+    let stats = Stats::compute(&facts, now);
+    let period = days.to_string();
+    turn.say(stats_text(l, &stats, &period));
+    if stats.total > 0 {
+        match crate::media::chart::bar_chart_png(&chart(l, &stats, &period)) {
+            Ok(png) => turn.send(Outgoing::Image {
+                chat: turn.chat,
+                name: "stats.png".into(),
+                png_base64: base64::engine::general_purpose::STANDARD.encode(png),
+                caption: Some(fl!(l, "stats-chart-caption", days = period)),
+            }),
+            Err(error) => tracing::warn!(%error, "could not draw the statistics chart"),
+        }
+    }
+    Ok(())
+}
+
+fn percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "—".to_string(), |s| format!("{:.0}%", s * 100.0))
+}
+
+fn duration(l: &FluentLanguageLoader, d: Option<std::time::Duration>) -> String {
+    d.map_or_else(|| "—".to_string(), |d| render::duration(l, d))
+}
+
+fn hours(d: Option<std::time::Duration>) -> f64 {
+    d.map_or(0.0, |d| d.as_secs_f64() / 3600.0)
+}
+
+fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> String {
+    if stats.total == 0 {
+        return fl!(l, "stats-none", days = days.to_string());
+    }
+    let mut text = fl!(
+        l,
+        "stats-summary",
+        days = days.to_string(),
+        total = stats.total.to_string(),
+        accept = duration(l, stats.median_to_accept),
+        resolve = duration(l, stats.median_to_resolve),
+        within = percent(stats.within_service_level),
+        reopened = percent(stats.reopen_rate),
+        rating = stats.average_rating.map_or_else(|| "—".to_string(), |r| format!("{r:.1}")),
+        ratings = stats.ratings.to_string()
+    );
+    let categories: Vec<String> =
+        stats.by_category.iter().map(|(c, n)| format!("{} {n}", render::category(l, *c))).collect();
+    let statuses: Vec<String> = stats.by_status.iter().map(|(s, n)| format!("{} {n}", render::status(l, *s))).collect();
+    text.push_str(&format!("\n\n{}\n{}", fl!(l, "stats-by-category"), categories.join(" · ")));
+    text.push_str(&format!("\n{}\n{}", fl!(l, "stats-by-status"), statuses.join(" · ")));
+    text.push_str(&format!("\n\n{}", fl!(l, "stats-per-grid")));
+    for grid in &stats.grids {
+        text.push_str(&format!(
+            "\n• {}: {} · {} · {}",
+            grid.name,
+            grid.requests,
+            duration(l, grid.median_to_resolve),
+            percent(grid.within_service_level)
+        ));
+    }
+    text.push_str(&format!("\n\n{}", fl!(l, "stats-slowest")));
+    for building in &stats.slowest_buildings {
+        text.push_str(&format!(
+            "\n• {}: {} · {}",
+            building.name,
+            building.requests,
+            duration(l, building.median_to_resolve)
+        ));
+    }
+    text
+}
+
+fn chart(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> BarChart {
+    let count_bar = |label: String, n: usize| Bar { label, value: n as f64, caption: n.to_string() };
+    let hours_bar = |label: String, d: Option<std::time::Duration>| Bar {
+        label,
+        value: hours(d),
+        caption: format!("{:.1} h", hours(d)),
+    };
+    BarChart {
+        title: fl!(l, "stats-chart-title", days = days.to_string()),
+        panels: vec![
+            Panel {
+                title: fl!(l, "stats-by-category"),
+                bars: stats.by_category.iter().map(|(c, n)| count_bar(render::category(l, *c), *n)).collect(),
+            },
+            Panel {
+                title: fl!(l, "stats-by-status"),
+                bars: stats.by_status.iter().map(|(s, n)| count_bar(render::status(l, *s), *n)).collect(),
+            },
+            Panel {
+                title: fl!(l, "stats-chart-grid-resolve"),
+                bars: stats.grids.iter().map(|g| hours_bar(g.name.clone(), g.median_to_resolve)).collect(),
+            },
+            Panel {
+                title: fl!(l, "stats-slowest"),
+                bars: stats.slowest_buildings.iter().map(|b| hours_bar(b.name.clone(), b.median_to_resolve)).collect(),
+            },
+        ],
+    }
+}
