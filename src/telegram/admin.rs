@@ -372,12 +372,24 @@ pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<
         turn.say(fl!(l, "import-download-failed", max = (MAX_IMPORT_BYTES / 1024 / 1024).to_string()));
         return Ok(());
     };
+    // The phones of a people file, to refresh the menus of whoever of them
+    // already uses the bot once their roles have changed.
+    let phones: Vec<Phone> = crate::domain::directory::parse_people_lines(name, &bytes)
+        .map(|(lines, _)| lines.into_iter().map(|line| line.phone).collect())
+        .unwrap_or_default();
     let file = DirectoryFile { name: name.chars().take(60).collect(), bytes };
     let admins = turn.app.config.admin_ids.clone();
     let now = turn.now_ms();
     // A refused file leaves nothing behind: every check runs before the
     // first write, and an accepted file's writes commit with this update.
     let report = import_file(&mut turn.tx, file, &admins, &authority.scope, Some(turn.person.id), now).await?;
+    if report.outcome.as_ref().is_ok_and(|counts| counts.created + counts.updated > 0) {
+        for phone in &phones {
+            if let Some(person) = turn.tx.person_id_by_phone(phone).await? {
+                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
+            }
+        }
+    }
     let text = match report.outcome {
         Ok(counts) => fl!(
             l,

@@ -200,6 +200,12 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
 
 async fn on_start(turn: &mut Turn<'_>, payload: &str) -> HandlerResult {
     let l = turn.l();
+    // Someone with roles gets their own command menu on their first /start,
+    // which is also how `ADMIN_IDS` admins get theirs.
+    let listed_admin = turn.app.config.admin_ids.contains(&crate::domain::TelegramId(turn.chat));
+    if listed_admin || !turn.tx.roles_of(turn.person.id).await?.is_empty() {
+        super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+    }
     if let Some(code) = payload.strip_prefix("b_") {
         let building = match BuildingCode::parse(code) {
             Ok(code) => turn.tx.building_by_code(&code).await?,

@@ -64,6 +64,11 @@ contract_tests!(
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
     a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers,
+    an_invitation_is_used_once_and_never_after_it_expires,
+    open_requests_and_residents_are_found_only_under_the_unit_asked_for,
+    a_notice_copy_is_counted_once_however_often_it_settles,
+    a_role_taken_away_no_longer_routes_requests,
+    an_admin_may_import_only_within_their_units,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -712,4 +717,112 @@ async fn a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers(db: &Test
     let second = requests::submit(&mut tx, resident, &elderly, &policy, chrono::Utc::now()).await.unwrap().unwrap();
     let offered = requests::offer_to_volunteers(&mut tx, &second.request, chrono::Utc::now()).await.unwrap();
     assert_eq!(offered, [volunteer]);
+}
+
+async fn unit_named(store: &Store, name: &str) -> community_desk::domain::UnitId {
+    let mut tx = store.begin().await.unwrap();
+    tx.units().await.unwrap().into_iter().find(|u| u.name == name).expect("the unit exists").id
+}
+
+async fn an_invitation_is_used_once_and_never_after_it_expires(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let admin = bind(&store, 1005, "13800000005").await;
+    let e02 = unit_named(&store, "E02").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.create_invitation("fresh", Role::Deputy, e02, admin, 0, 1_000).await.unwrap();
+    tx.create_invitation("stale", Role::Deputy, e02, admin, 0, 1_000).await.unwrap();
+    let newcomer = tx.touch_person(TelegramId(4001), None, None, 0).await.unwrap().id;
+    let other = tx.touch_person(TelegramId(4002), None, None, 0).await.unwrap().id;
+    assert_eq!(tx.use_invitation("fresh", newcomer, 500).await.unwrap(), Some((Role::Deputy, e02)));
+    assert_eq!(tx.use_invitation("fresh", other, 600).await.unwrap(), None, "used once");
+    assert_eq!(tx.use_invitation("stale", other, 1_000).await.unwrap(), None, "expired");
+    assert_eq!(tx.use_invitation("unknown", other, 0).await.unwrap(), None);
+}
+
+async fn open_requests_and_residents_are_found_only_under_the_unit_asked_for(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    bind(&store, 1001, "13800000001").await;
+    let east = resident(&store, 5001, "E01").await;
+    let west = resident(&store, 5002, "W01").await;
+    let mut tx = store.begin().await.unwrap();
+    requests::submit(&mut tx, east, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    requests::submit(&mut tx, west, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    let (grid1, community) = (unit_named(&store, "第一网格").await, unit_named(&store, "绿杨社区").await);
+    let mut tx = store.begin().await.unwrap();
+    let in_grid = tx.open_requests_under(grid1).await.unwrap();
+    assert_eq!(in_grid.iter().map(|r| r.building_code.as_str()).collect::<Vec<_>>(), ["E01"]);
+    assert_eq!(in_grid[0].assignee_role, Some(Role::Liaison));
+    assert_eq!(tx.open_requests_under(community).await.unwrap().len(), 2);
+    let residents: Vec<i64> = tx.residents_under(grid1).await.unwrap().iter().map(|r| r.chat).collect();
+    assert_eq!(residents, [5001]);
+    assert_eq!(tx.residents_under(community).await.unwrap().len(), 2);
+    let responders = tx.responders_under(grid1).await.unwrap();
+    assert_eq!(responders.len(), 4, "liaison, deputy, group leader, grid leader; not the community admin");
+}
+
+async fn a_notice_copy_is_counted_once_however_often_it_settles(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let admin = bind(&store, 1005, "13800000005").await;
+    resident(&store, 5001, "E01").await;
+    resident(&store, 5002, "E02").await;
+    let estate = unit_named(&store, "东苑").await;
+    let mut tx = store.begin().await.unwrap();
+    let recipients = tx.residents_under(estate).await.unwrap();
+    let notice = tx.create_notice(estate, admin, "停水通知", 1005, &recipients, 0).await.unwrap();
+    assert!(tx.settle_notice(notice, 5001, true).await.unwrap());
+    assert!(!tx.settle_notice(notice, 5001, true).await.unwrap(), "a retried send settles once");
+    assert!(!tx.settle_notice(notice, 9999, true).await.unwrap(), "nobody else's copy");
+    let counts = tx.notice_counts(notice).await.unwrap();
+    assert_eq!((counts.recipients, counts.delivered, counts.unreachable), (2, 1, 0));
+    assert!(!counts.finished());
+    assert!(tx.settle_notice(notice, 5002, false).await.unwrap());
+    let second = recipients[1].person;
+    assert!(tx.acknowledge_notice(notice, second, 10).await.unwrap());
+    assert!(!tx.acknowledge_notice(notice, second, 11).await.unwrap());
+    let counts = tx.notice_counts(notice).await.unwrap();
+    assert_eq!((counts.delivered, counts.unreachable, counts.acknowledged), (1, 1, 1));
+    assert!(counts.finished());
+    assert!(tx.take_progress_turn(notice, 5_000, 3_000).await.unwrap());
+    assert!(!tx.take_progress_turn(notice, 6_000, 3_000).await.unwrap(), "not again within the gap");
+}
+
+async fn a_role_taken_away_no_longer_routes_requests(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let e01 = unit_named(&store, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.revoke_role(liaison, Role::Liaison, e01).await.unwrap());
+    assert!(!tx.revoke_role(liaison, Role::Liaison, e01).await.unwrap());
+    tx.commit().await.unwrap();
+    let resident = resident(&store, 5001, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    let submitted = requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    assert_eq!(submitted.request.assignee, Some(deputy));
+}
+
+async fn an_admin_may_import_only_within_their_units(db: &TestDb) {
+    use community_desk::domain::scope::AdminScope;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let grid2 = unit_named(&store, "第二网格").await;
+    let scope = AdminScope::Units(vec![grid2]);
+    let people = "name,phone,role,unit\n新人,13900000009,liaison,W01\n越界,13900000010,liaison,E02\n";
+    let mut tx = store.begin().await.unwrap();
+    let report = directory::import_file(&mut tx, file("people.csv", people), &[], &scope, None, 0).await.unwrap();
+    let errors: Vec<String> = report.outcome.unwrap_err().iter().map(ToString::to_string).collect();
+    assert_eq!(errors, ["people.csv:3: `E02` is outside the units you administer"]);
+    let units = "community,grid,estate,building,households\n绿杨社区,第二网格,西苑,W09,10\n";
+    let report = directory::import_file(&mut tx, file("units.csv", units), &[], &scope, None, 0).await.unwrap();
+    assert!(report.outcome.is_err(), "only an admin of the community changes its buildings");
+    let inside = "name,phone,role,unit\n新人,13900000009,liaison,W01\n";
+    let report = directory::import_file(&mut tx, file("people.csv", inside), &[], &scope, None, 0).await.unwrap();
+    assert_eq!(report.outcome.unwrap().created, 1);
 }
