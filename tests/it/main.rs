@@ -10,6 +10,7 @@ mod e2e;
 mod faults;
 mod hostile;
 mod instances;
+mod loadgen;
 mod media;
 mod rig;
 mod store;

@@ -1,0 +1,192 @@
+//! The table loadgen prints: every figure, its target and whether it was met.
+
+use crate::load::LoadResult;
+use crate::{BotFigures, Plan, Scenario, TARGET_ECHO_SHARE, TARGET_P99_MS, TARGET_RATE};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// A figure without a target of its own (context, or the floor).
+    Info,
+}
+
+impl Verdict {
+    pub fn check(ok: bool) -> Verdict {
+        if ok { Verdict::Pass } else { Verdict::Fail }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Info => "-",
+        }
+    }
+}
+
+pub struct Row {
+    scenario: Scenario,
+    backend: String,
+    figure: String,
+    value: String,
+    target: String,
+    verdict: Verdict,
+}
+
+impl Row {
+    pub fn figure(
+        scenario: Scenario,
+        backend: &str,
+        figure: &str,
+        value: String,
+        target: &str,
+        verdict: Verdict,
+    ) -> Row {
+        Row {
+            scenario,
+            backend: backend.to_string(),
+            figure: figure.to_string(),
+            value,
+            target: target.to_string(),
+            verdict,
+        }
+    }
+
+    /// A scenario that has no figure in this run, with the reason.
+    pub fn note(scenario: Scenario, text: &str) -> Row {
+        Row::figure(scenario, "-", text, String::new(), "", Verdict::Info)
+    }
+}
+
+#[derive(Default)]
+pub struct Table {
+    rows: Vec<Row>,
+}
+
+fn ms(value: f64) -> String {
+    format!("{value:.2} ms")
+}
+
+/// CPU milliseconds the bot spent per answered update in a phase.
+fn cpu_ms_per_update(figures: (crate::proc::Usage, crate::proc::Usage), result: &LoadResult) -> f64 {
+    (figures.1.cpu_secs - figures.0.cpu_secs) * 1000.0 / result.answered_total.max(1) as f64
+}
+
+impl Table {
+    pub fn push(&mut self, row: Row) {
+        self.rows.push(row);
+    }
+
+    pub fn failed(&mut self, backend: &str, why: &str) {
+        let first_line = why.lines().next().unwrap_or(why);
+        self.push(Row::figure(Scenario::Throughput, backend, "run failed", first_line.into(), "", Verdict::Fail));
+    }
+
+    pub fn skipped(&mut self, backend: &str, why: &str) {
+        self.push(Row::figure(Scenario::Throughput, backend, why, String::new(), "", Verdict::Info));
+    }
+
+    /// The rows of one bot: both phases, and its ratios to the echo bot.
+    pub fn bot_rows(&mut self, backend: &str, f: &BotFigures, echo: Option<&BotFigures>, plan: &Plan) {
+        let desk = backend != "echo";
+        let (c, o) = (&f.closed, &f.open);
+        let t = Scenario::Throughput;
+        let rate_target = if backend == "sqlite" { format!(">= {TARGET_RATE:.0}/s") } else { String::new() };
+        let rate_verdict = if backend == "sqlite" { Verdict::check(c.rate >= TARGET_RATE) } else { Verdict::Info };
+        let label = format!("updates/s ({} residents)", plan.residents);
+        self.push(Row::figure(t, backend, &label, format!("{:.0}", c.rate), &rate_target, rate_verdict));
+        if let (true, Some(echo)) = (desk, echo) {
+            let share = c.rate / echo.closed.rate.max(1e-9);
+            self.push(Row::figure(
+                t,
+                backend,
+                "rate desk/echo",
+                format!("{share:.2}"),
+                &format!(">= {TARGET_ECHO_SHARE:.2}"),
+                Verdict::check(share >= TARGET_ECHO_SHARE),
+            ));
+        }
+        self.push(Row::figure(t, backend, "p50 latency", ms(c.p50_ms), "", Verdict::Info));
+        self.push(Row::figure(t, backend, "p99 latency", ms(c.p99_ms), "", Verdict::Info));
+        let cpu = f.closed_usage.1.cpu_secs - f.closed_usage.0.cpu_secs;
+        let per_update = cpu_ms_per_update(f.closed_usage, c);
+        self.push(Row::figure(
+            t,
+            backend,
+            "bot CPU (s) / per update",
+            format!("{cpu:.2} s / {per_update:.3} ms"),
+            "",
+            Verdict::Info,
+        ));
+        if let (true, Some(echo)) = (desk, echo) {
+            let ratio = per_update / cpu_ms_per_update(echo.closed_usage, &echo.closed).max(1e-9);
+            self.push(Row::figure(t, backend, "CPU per update desk/echo", format!("{ratio:.1}"), "", Verdict::Info));
+        }
+        self.push(Row::figure(
+            t,
+            backend,
+            "bot peak RSS (VmHWM)",
+            format!("{:.1} MiB", f.open_usage.1.peak_mib),
+            "",
+            Verdict::Info,
+        ));
+        let fixed = Scenario::FixedRate;
+        let p99_target = if desk { format!("< {TARGET_P99_MS:.0} ms") } else { String::new() };
+        let p99_verdict = if desk { Verdict::check(o.p99_ms < TARGET_P99_MS) } else { Verdict::Info };
+        self.push(Row::figure(fixed, backend, "achieved updates/s", format!("{:.0}", o.rate), "", Verdict::Info));
+        self.push(Row::figure(fixed, backend, "p50 latency", ms(o.p50_ms), "", Verdict::Info));
+        self.push(Row::figure(fixed, backend, "p99 latency", ms(o.p99_ms), &p99_target, p99_verdict));
+        if let (true, Some(echo)) = (desk, echo) {
+            let ratio = o.p99_ms / echo.open.p99_ms.max(1e-9);
+            self.push(Row::figure(fixed, backend, "p99 desk/echo", format!("{ratio:.1}"), "", Verdict::Info));
+        }
+        let errors = c.timeouts + c.missing_buttons + o.timeouts + o.missing_buttons;
+        if errors > 0 || f.warnings > 0 {
+            self.push(Row::figure(
+                t,
+                backend,
+                "unanswered updates / bot warnings",
+                format!("{errors} / {}", f.warnings),
+                "0",
+                Verdict::check(errors == 0),
+            ));
+        }
+    }
+
+    pub fn print(&self) {
+        // A note (a scenario without figures) spans the figure, value and
+        // target columns, so it does not widen them.
+        let is_note = |r: &Row| r.value.is_empty() && r.target.is_empty() && r.verdict == Verdict::Info;
+        let widths = [
+            self.rows.iter().map(|r| r.scenario.title().chars().count()).max().unwrap_or(8).max(8),
+            self.rows.iter().map(|r| r.backend.chars().count()).max().unwrap_or(7).max(7),
+            self.rows.iter().filter(|r| !is_note(r)).map(|r| r.figure.chars().count()).max().unwrap_or(6).max(6),
+            self.rows.iter().map(|r| r.value.chars().count()).max().unwrap_or(5).max(5),
+            self.rows.iter().map(|r| r.target.chars().count()).max().unwrap_or(6).max(6),
+        ];
+        let pad =
+            |text: &str, width: usize| format!("{text}{}", " ".repeat(width.saturating_sub(text.chars().count())));
+        let line = |cells: [&str; 6]| {
+            let mut out = String::new();
+            for (cell, width) in cells.iter().zip(widths) {
+                out.push_str(&pad(cell, width));
+                out.push_str("  ");
+            }
+            out.push_str(cells[5]);
+            println!("{}", out.trim_end());
+        };
+        line(["scenario", "backend", "figure", "value", "target", "result"]);
+        for row in &self.rows {
+            if is_note(row) {
+                let lead = format!("{}  {}  ", pad(row.scenario.title(), widths[0]), pad(&row.backend, widths[1]));
+                println!("{lead}{}", row.figure);
+                continue;
+            }
+            line([row.scenario.title(), &row.backend, &row.figure, &row.value, &row.target, row.verdict.label()]);
+        }
+        let failed = self.rows.iter().filter(|r| r.verdict == Verdict::Fail).count();
+        let passed = self.rows.iter().filter(|r| r.verdict == Verdict::Pass).count();
+        println!("\n{passed} targets met, {failed} missed");
+    }
+}

@@ -1,0 +1,23 @@
+//! A smoke run of the benchmark binary: it must finish and print its table.
+//! No figure is asserted; timings belong to BENCHMARKS.md, not to the tests.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[test]
+fn loadgen_quick_run_completes_and_prints_the_table() {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args(["--quick", "--skip-postgres"])
+        .output()
+        .expect("start loadgen");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "loadgen failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
+    for needle in ["scenario", "max throughput", "fixed rate", "memory at scale", "not measured (needs /broadcast)"] {
+        assert!(stdout.contains(needle), "the table lacks {needle:?}\n{stdout}");
+    }
+    // loadgen bounds every wait; a smoke run far beyond its budget means one
+    // of those bounds is missing.
+    assert!(started.elapsed() < Duration::from_secs(600), "loadgen --quick took {:?}", started.elapsed());
+}
