@@ -75,7 +75,14 @@ impl Store {
                 // lose the last commits on power loss, which we accept for a
                 // thirty-fold higher commit rate.
                 .synchronous(SqliteSynchronous::Normal);
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            // One connection: every transaction takes the write lock at once
+            // (see `begin`), so several connections only make them wait for
+            // each other in SQLite's busy handler, which sleeps in steps of
+            // milliseconds. Waiting for the one connection in the pool's
+            // queue instead wakes the next transaction the moment the last
+            // one commits. It also means a task must never open a second
+            // transaction while it holds one.
+            let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
             SQLITE_MIGRATIONS.run(&pool).await?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

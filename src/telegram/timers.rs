@@ -16,6 +16,8 @@ const LEASE_MS: i64 = 60_000;
 /// Timers are looked for at least this often, so that one set by another
 /// instance fires on time too.
 const POLL: Duration = Duration::from_millis(500);
+/// How long a wake waits for more wakes before claiming.
+const COALESCE: Duration = Duration::from_millis(100);
 
 pub async fn run(app: Arc<App>, shutdown: Shutdown) {
     let mut failures = 0u32;
@@ -41,7 +43,16 @@ pub async fn run(app: Arc<App>, shutdown: Shutdown) {
         }
         let pause = if failures > 0 { Backoff::after_failures(failures) } else { POLL };
         tokio::select! {
-            _ = app.wake.timers.notified() => {}
+            _ = app.wake.timers.notified() => {
+                // Every handled update wakes this loop in case it scheduled a
+                // timer; under load that is hundreds of times a second, and
+                // nearly every claim would find nothing. Waiting a moment
+                // lets one claim answer all the wakes of that moment.
+                tokio::select! {
+                    _ = tokio::time::sleep(COALESCE) => {}
+                    _ = shutdown.triggered() => {}
+                }
+            }
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.triggered() => {}
         }
