@@ -5,6 +5,7 @@
 //! the bot under load, so this one keeps only what the load generator needs:
 //! a queue of updates served by long polling, and one waiter per chat that is
 //! told, with the arrival time, when the message it expects reaches us.
+//! For the broadcast scenario it can also log when each notice copy arrived.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -79,7 +80,25 @@ struct Shared {
     polled: AtomicBool,
     polled_notify: Notify,
     counters: Counters,
+    notices: Mutex<NoticeLog>,
 }
+
+/// What the broadcast scenario needs to know: when each notice copy reached
+/// us and whether the author was told it finished. Off until
+/// [`Double::record_notices`], so that the other scenarios pay nothing.
+#[derive(Default)]
+struct NoticeLog {
+    /// The author's chat; copies are the notices sent to any other chat.
+    admin: Option<i64>,
+    copies: Vec<(i64, Instant)>,
+    /// When the author's progress message first said the notice finished.
+    finished: Option<Instant>,
+}
+
+/// A notice copy and the progress message both start with this mark.
+const NOTICE_MARK: &str = "📢";
+/// The finished progress message starts with this mark instead.
+const FINISHED_MARK: &str = "✅";
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panicking resident task must not stop the others; the data behind a
@@ -111,6 +130,7 @@ impl Double {
             polled: AtomicBool::new(false),
             polled_notify: Notify::new(),
             counters: Counters::default(),
+            notices: Mutex::default(),
         });
         let app = Router::new().fallback(entry).with_state(shared.clone());
         let listener =
@@ -159,6 +179,28 @@ impl Double {
     /// Forgets the waiter of `chat`, after a timeout.
     pub fn forget(&self, chat: i64) {
         lock(&self.shared.waiters).remove(&chat);
+    }
+
+    /// From now on, logs every message starting with 📢 to a chat other than
+    /// `admin`'s (a notice copy), and the first time the progress message to
+    /// `admin` says the notice finished.
+    pub fn record_notices(&self, admin: i64) {
+        *lock(&self.shared.notices) = NoticeLog { admin: Some(admin), ..NoticeLog::default() };
+    }
+
+    /// The notice copies logged so far: chat and arrival time, in arrival
+    /// order.
+    pub fn notice_copies(&self) -> Vec<(i64, Instant)> {
+        lock(&self.shared.notices).copies.clone()
+    }
+
+    pub fn notice_copy_count(&self) -> usize {
+        lock(&self.shared.notices).copies.len()
+    }
+
+    /// When the author was told that the notice finished, if they were.
+    pub fn notice_finished(&self) -> Option<Instant> {
+        lock(&self.shared.notices).finished
     }
 
     /// Makes an update available to getUpdates and returns the instant it
@@ -210,6 +252,7 @@ async fn entry(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Resp
             counters.send_message.fetch_add(1, Ordering::Relaxed);
             let chat = params.get("chat_id").and_then(Value::as_i64).unwrap_or_default();
             let message_id = shared.next_message_id.fetch_add(1, Ordering::Relaxed);
+            note_notice(&shared, chat, &params, at, true);
             deliver(&shared, chat, message_id, &params, at);
             let text = params.get("text").cloned().unwrap_or(json!(""));
             ok(message(chat, message_id, text))
@@ -218,6 +261,7 @@ async fn entry(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Resp
             counters.edits.fetch_add(1, Ordering::Relaxed);
             let chat = params.get("chat_id").and_then(Value::as_i64).unwrap_or_default();
             let message_id = params.get("message_id").and_then(Value::as_i64).unwrap_or(1) as i32;
+            note_notice(&shared, chat, &params, at, false);
             let text = params.get("text").cloned().unwrap_or(json!("…"));
             ok(message(chat, message_id, text))
         }
@@ -229,6 +273,23 @@ async fn entry(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Resp
             counters.other.fetch_add(1, Ordering::Relaxed);
             ok(json!(true))
         }
+    }
+}
+
+/// Logs a notice copy, or the author's finished progress message, while the
+/// broadcast scenario records them. Both sendMessage and editMessageText come
+/// here: the progress message is sent once and then edited. Only new
+/// messages count as copies, since Telegram's limit counts only those.
+fn note_notice(shared: &Shared, chat: i64, params: &Value, at: Instant, new_message: bool) {
+    let mut log = lock(&shared.notices);
+    let Some(admin) = log.admin else { return };
+    let text = params.get("text").and_then(Value::as_str).unwrap_or_default();
+    if chat != admin {
+        if new_message && text.starts_with(NOTICE_MARK) {
+            log.copies.push((chat, at));
+        }
+    } else if text.starts_with(FINISHED_MARK) && log.finished.is_none() {
+        log.finished = Some(at);
     }
 }
 
