@@ -191,18 +191,7 @@ pub async fn people(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         }
         [action @ ("add" | "remove"), role, unit, phone, name @ ..] => {
             let adding = *action == "add";
-            let Some(role) = Role::parse(role) else {
-                let expected = Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
-                turn.say(fl!(l, "people-bad-role", expected = expected));
-                return Ok(());
-            };
-            let Some(unit) = resolve_unit(turn, &authority, unit) else { return Ok(()) };
-            if let Some(required) = role.required_level()
-                && unit.level != required
-            {
-                turn.say(fl!(l, "role-wrong-level", role = render::role(l, role), level = render::level(l, required)));
-                return Ok(());
-            }
+            let Some((role, unit)) = role_on_unit(turn, &authority, role, unit) else { return Ok(()) };
             let Ok(phone) = Phone::parse(phone) else {
                 turn.say(fl!(l, "phone-invalid"));
                 return Ok(());
@@ -265,6 +254,26 @@ pub(super) fn resolve_unit<'u>(turn: &mut Turn<'_>, authority: &'u Authority, re
     None
 }
 
+/// A role and the unit it is to be held on, as an admin named them, if the
+/// role exists, the unit is theirs and the role may sit on that level;
+/// otherwise says what is wrong.
+fn role_on_unit<'u>(turn: &mut Turn<'_>, authority: &'u Authority, role: &str, unit: &str) -> Option<(Role, &'u Unit)> {
+    let l = turn.l();
+    let Some(role) = Role::parse(role) else {
+        let expected = Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+        turn.say(fl!(l, "people-bad-role", expected = expected));
+        return None;
+    };
+    let unit = resolve_unit(turn, authority, unit)?;
+    if let Some(required) = role.required_level()
+        && unit.level != required
+    {
+        turn.say(fl!(l, "role-wrong-level", role = render::role(l, role), level = render::level(l, required)));
+        return None;
+    }
+    Some((role, unit))
+}
+
 async fn list_people(turn: &mut Turn<'_>, authority: &Authority, roots: &[UnitId]) -> anyhow::Result<()> {
     let l = turn.l();
     let mut text = fl!(l, "people-header");
@@ -300,18 +309,7 @@ pub async fn invite(turn: &mut Turn<'_>, args: &str, bot_username: &str) -> anyh
         turn.say(fl!(l, "invite-usage"));
         return Ok(());
     };
-    let Some(role) = Role::parse(role) else {
-        let expected = Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
-        turn.say(fl!(l, "people-bad-role", expected = expected));
-        return Ok(());
-    };
-    let Some(unit) = resolve_unit(turn, &authority, unit) else { return Ok(()) };
-    if let Some(required) = role.required_level()
-        && unit.level != required
-    {
-        turn.say(fl!(l, "role-wrong-level", role = render::role(l, role), level = render::level(l, required)));
-        return Ok(());
-    }
+    let Some((role, unit)) = role_on_unit(turn, &authority, role, unit) else { return Ok(()) };
     let (unit_id, path) = (unit.id, authority.path(unit.id));
     let code = crate::app::admin::invite(&mut turn.tx, turn.person.id, role, unit_id, turn.now).await?;
     let link = format!("https://t.me/{bot_username}?start=join_{code}");
