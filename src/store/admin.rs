@@ -127,12 +127,8 @@ impl Tx {
     /// The person with this phone, created (unbound) with `name` if the
     /// directory does not know them yet.
     pub async fn person_with_phone(&mut self, phone: &crate::domain::Phone, name: &str, now: i64) -> Result<PersonId> {
-        let existing: Option<i64> = on!(self, |c| sqlx::query_scalar("SELECT id FROM people WHERE phone = $1")
-            .bind(phone.as_str())
-            .fetch_optional(c)
-            .await)?;
-        if let Some(id) = existing {
-            return Ok(PersonId(id));
+        if let Some(id) = self.person_id_by_phone(phone).await? {
+            return Ok(id);
         }
         let id: i64 = on!(self, |c| sqlx::query_scalar(
             "INSERT INTO people (name, phone, created_at) VALUES ($1, $2, $3) RETURNING id"

@@ -167,8 +167,13 @@ fn progress_text(l: &FluentLanguageLoader, unit: &str, counts: &NoticeCounts) ->
     }
 }
 
-/// The progress message as it is now, for the notice's author.
-async fn progress_edit(app: &App, tx: &mut Tx, notice: i64) -> Result<Option<Outgoing>, StoreError> {
+/// The progress message showing `counts`, for the notice's author.
+async fn progress_edit(
+    app: &App,
+    tx: &mut Tx,
+    notice: i64,
+    counts: &NoticeCounts,
+) -> Result<Option<Outgoing>, StoreError> {
     let Some(found) = tx.notice(notice).await? else { return Ok(None) };
     let locale = match found.author {
         Some(author) => tx.person(author).await?.and_then(|p| p.locale),
@@ -176,11 +181,10 @@ async fn progress_edit(app: &App, tx: &mut Tx, notice: i64) -> Result<Option<Out
     };
     let l = app.i18n.get(locale.as_deref().and_then(Locale::from_code).unwrap_or_default());
     let path = tx.ancestry(found.unit).await?.iter().rev().map(|u| u.name.clone()).collect::<Vec<_>>().join(" / ");
-    let counts = tx.notice_counts(notice).await?;
     Ok(Some(Outgoing::EditProgress {
         chat: found.progress_chat,
         notice,
-        text: progress_text(l, &path, &counts),
+        text: progress_text(l, &path, counts),
         buttons: progress_buttons(l, notice),
     }))
 }
@@ -199,10 +203,12 @@ pub async fn settled(
     if !tx.settle_notice(notice, chat, delivered).await? {
         return Ok(());
     }
-    let finished = tx.notice_counts(notice).await?.finished();
-    let gap = if finished { 0 } else { PROGRESS_EVERY_MS };
+    // Counted once per settled copy and used for the edit as well: this runs
+    // for every copy of a notice to thousands.
+    let counts = tx.notice_counts(notice).await?;
+    let gap = if counts.finished() { 0 } else { PROGRESS_EVERY_MS };
     if tx.take_progress_turn(notice, now, gap).await?
-        && let Some(edit) = progress_edit(app, tx, notice).await?
+        && let Some(edit) = progress_edit(app, tx, notice, &counts).await?
     {
         out.push(edit);
     }
@@ -226,7 +232,8 @@ pub async fn refresh(turn: &mut Turn<'_>, notice: i64) -> anyhow::Result<Option<
     if author != Some(turn.person.id) {
         return Ok(Some(fl!(turn.l(), "button-unknown")));
     }
-    if let Some(edit) = progress_edit(turn.app, &mut turn.tx, notice).await? {
+    let counts = turn.tx.notice_counts(notice).await?;
+    if let Some(edit) = progress_edit(turn.app, &mut turn.tx, notice, &counts).await? {
         turn.send(edit);
     }
     Ok(None)

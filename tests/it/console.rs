@@ -122,7 +122,6 @@ async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_
     desk.double.add_file("bad-people", bad.as_bytes().to_vec());
     desk.double.add_file("good-people", good.as_bytes().to_vec());
 
-    // A document outside /import is not taken for a directory file.
     let at = desk.push(text_message(&admin, "/import"));
     desk.expect_text(at, &admin, "Send units.csv or people.csv").await;
     let at = desk.push(document_message(&admin, "bad-people", "people.csv", "text/csv"));
