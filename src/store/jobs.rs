@@ -59,6 +59,10 @@ pub struct ClaimedJob {
     pub attempts: i64,
     pub request_id: Option<i64>,
     pub lease_token: String,
+    /// For a claim that counts (see [`Tx::claim_counting`]): how many jobs of
+    /// this lane were created since the given moment, up to and including
+    /// this one; otherwise 0.
+    pub recent: i64,
 }
 
 /// A job to add to a queue.
@@ -106,6 +110,23 @@ impl Tx {
         lease_ms: i64,
         limit: i64,
     ) -> Result<Vec<ClaimedJob>> {
+        self.claim_counting(queue, owner, now, lease_ms, limit, None).await
+    }
+
+    /// Like [`Tx::claim`], and with `count_since`, each job also says how
+    /// many jobs of its lane were created since then, up to and including
+    /// itself: for the inbox, how many updates one person had sent by the
+    /// time of this one (later ones of a burst do not count). Counting in the
+    /// claim saves the flood check a transaction of its own.
+    pub async fn claim_counting(
+        &mut self,
+        queue: Queue,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+        count_since: Option<i64>,
+    ) -> Result<Vec<ClaimedJob>> {
         let token = uuid::Uuid::new_v4().to_string();
         let lease_until = now + lease_ms;
         let jobs: Vec<ClaimedJob> = match self.backend() {
@@ -116,7 +137,9 @@ impl Tx {
                    AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                      AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
                    ORDER BY j.due_at, j.id LIMIT $5) \
-                 RETURNING id, lane, payload, attempts, request_id, lease_token"
+                 RETURNING id, lane, payload, attempts, request_id, lease_token, \
+                   CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
+                     AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
             )
             .bind(lease_until)
             .bind(&token)
@@ -124,6 +147,7 @@ impl Tx {
             .bind(now)
             .bind(limit)
             .bind(owner)
+            .bind(count_since)
             .fetch_all(c)
             .await
             })?,
@@ -140,7 +164,9 @@ impl Tx {
                    AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                      AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
                    ORDER BY j.due_at, j.id LIMIT $5 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, lane, payload, attempts, request_id, lease_token"
+                 RETURNING id, lane, payload, attempts, request_id, lease_token, \
+                   CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
+                     AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
             )
             .bind(lease_until)
             .bind(&token)
@@ -148,6 +174,7 @@ impl Tx {
             .bind(now)
             .bind(limit)
             .bind(owner)
+            .bind(count_since)
             .fetch_all(c)
             .await
                 })?
@@ -220,17 +247,14 @@ impl Tx {
         })?)
     }
 
-    /// How many jobs of a queue and lane were created since `since`, up to and
-    /// including job `upto`: for the inbox, how many updates one person had
-    /// sent by the time of this one (later ones of a burst do not count).
-    pub async fn count_recent(&mut self, queue: Queue, lane: &str, since: i64, upto: i64) -> Result<i64> {
+    /// Whether a job of the lane is still pending: after finishing one, whether
+    /// the lane has another waiting behind it.
+    pub async fn lane_has_pending(&mut self, queue: Queue, lane: &str) -> Result<bool> {
         Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM jobs WHERE queue = $1 AND lane = $2 AND created_at >= $3 AND id <= $4"
+            "SELECT EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND lane = $2 AND status = 'pending')"
         )
         .bind(queue.as_str())
         .bind(lane)
-        .bind(since)
-        .bind(upto)
         .fetch_one(c)
         .await)?)
     }

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
 pub use directory::{ImportCounts, RoleView};
@@ -74,7 +74,13 @@ impl Store {
                 // NORMAL never loses data on a process crash (WAL); it may
                 // lose the last commits on power loss, which we accept for a
                 // thirty-fold higher commit rate.
-                .synchronous(SqliteSynchronous::Normal);
+                .synchronous(SqliteSynchronous::Normal)
+                // The bot checkpoints the write-ahead log from a connection of
+                // its own (see `Checkpointer`), so that the fsync of a
+                // checkpoint does not hold up the one connection every
+                // transaction waits for. The connection's own checkpoint stays
+                // as a safety net, at a larger size (about 40 MB).
+                .pragma("wal_autocheckpoint", "10000");
             // One connection: every transaction takes the write lock at once
             // (see `begin`), so several connections only make them wait for
             // each other in SQLite's busy handler, which sleeps in steps of
@@ -82,7 +88,11 @@ impl Store {
             // queue instead wakes the next transaction the moment the last
             // one commits. It also means a task must never open a second
             // transaction while it holds one.
-            let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+            // The connection is in this process and cannot have gone away,
+            // so it is not pinged before each use (a round trip to SQLite's
+            // worker thread per transaction).
+            let pool =
+                SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options).await?;
             SQLITE_MIGRATIONS.run(&pool).await?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -112,11 +122,35 @@ impl Store {
         })
     }
 
+    /// A connection for checkpointing a SQLite file; `None` on PostgreSQL.
+    pub async fn checkpointer(&self) -> Result<Option<Checkpointer>> {
+        match self {
+            Store::Sqlite(pool) => {
+                let connection = pool.connect_options().connect().await?;
+                Ok(Some(Checkpointer(connection)))
+            }
+            Store::Postgres(_) => Ok(None),
+        }
+    }
+
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool) => pool.close().await,
             Store::Postgres(pool) => pool.close().await,
         }
+    }
+}
+
+/// A second connection to a SQLite file that copies the write-ahead log
+/// back into the database. A passive checkpoint needs no write lock, so it
+/// runs beside the connection that does the work instead of inside one of
+/// its commits.
+pub struct Checkpointer(sqlx::SqliteConnection);
+
+impl Checkpointer {
+    pub async fn checkpoint(&mut self) -> Result<()> {
+        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut self.0).await?;
+        Ok(())
     }
 }
 

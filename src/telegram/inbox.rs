@@ -33,7 +33,11 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         }
         while running.try_join_next().is_some() {}
         let capacity = CONCURRENCY.saturating_sub(running.len()) as i64;
-        let claimed = if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Inbox, LEASE_MS, capacity).await };
+        let claimed = if capacity == 0 {
+            Ok(Vec::new())
+        } else {
+            app.claim(Queue::Inbox, LEASE_MS, capacity, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
+        };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
@@ -52,7 +56,10 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         let pause = Backoff::after_failures(failures).min(Duration::from_millis(500));
         tokio::select! {
             _ = app.wake.inbox.notified() => {}
-            Some(_) = running.join_next(), if !running.is_empty() => {}
+            // A finished update frees a place; when every place was taken,
+            // that is worth a claim. Otherwise whoever has work wakes this
+            // loop: the poller, or an update whose person sent more.
+            Some(_) = running.join_next(), if running.len() >= CONCURRENCY => {}
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.triggered() => {}
         }
@@ -84,21 +91,15 @@ async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow:
         give_up(&app, &job, user.as_ref(), "never finished").await;
         return;
     }
-    match flood_check(&app, &job, user.as_ref()).await {
-        Ok(Flood::Within) => {}
-        Ok(Flood::Over { tell }) => {
-            finish_flooded(&app, &job, user.as_ref().filter(|_| tell)).await;
-            return;
-        }
-        Err(error) => tracing::warn!(%error, "could not check the flood limit"),
+    if let Flood::Over { tell } = flood(&job, user.as_ref()) {
+        finish_flooded(&app, &job, user.as_ref().filter(|_| tell)).await;
+        return;
     }
     let deps = teloxide::dptree::deps![update, bot, me, app.clone(), job.clone()];
     let outcome = handler.dispatch(deps).await;
     let error = match outcome {
-        ControlFlow::Break(Ok(())) => {
-            app.wake.inbox.notify_one();
-            return;
-        }
+        // The turn woke the worker if this person has more waiting.
+        ControlFlow::Break(Ok(())) => return,
         ControlFlow::Continue(_) => {
             // Nothing handles this kind of update (a group message, an edit):
             // it is done as it is.
@@ -128,6 +129,7 @@ async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow:
 
 /// At most this many updates a minute are handled per person.
 pub const FLOOD_LIMIT: i64 = 20;
+const FLOOD_WINDOW_MS: i64 = 60_000;
 
 enum Flood {
     Within,
@@ -138,13 +140,15 @@ enum Flood {
     },
 }
 
-async fn flood_check(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>) -> anyhow::Result<Flood> {
-    let (Some(lane), Some(_)) = (job.0.lane.as_deref(), user) else { return Ok(Flood::Within) };
-    let mut tx = app.store.begin().await?;
-    // The count includes this update itself.
-    let recent = tx.count_recent(Queue::Inbox, lane, app.now_ms() - 60_000, job.0.id).await?;
-    tx.commit().await?;
-    Ok(if recent <= FLOOD_LIMIT { Flood::Within } else { Flood::Over { tell: recent == FLOOD_LIMIT + 1 } })
+/// Where an update stands against the flood limit, by the count its claim
+/// made: the updates of the same person in the minute before, this one
+/// included.
+fn flood(job: &InboxJob, user: Option<&teloxide::types::User>) -> Flood {
+    if job.0.lane.is_none() || user.is_none() {
+        return Flood::Within;
+    }
+    let recent = job.0.recent;
+    if recent <= FLOOD_LIMIT { Flood::Within } else { Flood::Over { tell: recent == FLOOD_LIMIT + 1 } }
 }
 
 async fn finish_flooded(app: &App, job: &InboxJob, tell: Option<&teloxide::types::User>) {

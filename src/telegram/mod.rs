@@ -74,6 +74,7 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
         tokio::spawn(timers::run(app.clone(), shutdown.clone())),
         tokio::spawn(daily_cleanup(app.clone(), shutdown.clone())),
+        tokio::spawn(checkpoints(app.clone(), shutdown.clone())),
     ];
     for task in tasks {
         task.await.context("a background task panicked")?;
@@ -81,6 +82,28 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
     app.store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Checkpoints a SQLite database's write-ahead log once a second from a
+/// connection of its own (nothing to do on PostgreSQL).
+async fn checkpoints(app: Arc<App>, shutdown: Shutdown) {
+    let mut checkpointer = match app.store.checkpointer().await {
+        Ok(Some(checkpointer)) => checkpointer,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::warn!(%error, "no checkpointing connection; SQLite will checkpoint as it commits");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = shutdown.triggered() => return,
+        }
+        if let Err(error) = checkpointer.checkpoint().await {
+            tracing::warn!(%error, "could not checkpoint the write-ahead log");
+        }
+    }
 }
 
 /// Asks Telegram who we are, retrying until it answers: the bot may start

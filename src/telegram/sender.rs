@@ -145,8 +145,13 @@ impl Pacer {
     }
 }
 
+/// The most outcomes recorded in one transaction.
+const SETTLE_BATCH: usize = 256;
+
 pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let pacer = Arc::new(Pacer::new(tuning));
+    let (settlements, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let settler = tokio::spawn(settler(app.clone(), receiver));
     let mut in_flight = tokio::task::JoinSet::new();
     let mut failures = 0u32;
     // Claim no more than about two seconds of sending, so that a claimed
@@ -159,13 +164,18 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
         while in_flight.try_join_next().is_some() {}
         let capacity = max_in_flight.saturating_sub(in_flight.len());
         let claimed =
-            if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Outbox, 30_000, capacity as i64).await };
+            if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Outbox, 30_000, capacity as i64, None).await };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
                 for job in jobs {
-                    let (app, bot, pacer) = (app.clone(), bot.clone(), pacer.clone());
-                    in_flight.spawn(async move { deliver(&app, &bot, &pacer, job).await });
+                    let (app, bot, pacer, settlements) = (app.clone(), bot.clone(), pacer.clone(), settlements.clone());
+                    in_flight.spawn(async move {
+                        let settlement = deliver(&app, &bot, &pacer, job).await;
+                        // The settler outlives every delivery; if it is gone,
+                        // the process is stopping and the lease will expire.
+                        let _ = settlements.send(settlement);
+                    });
                 }
                 continue;
             }
@@ -178,7 +188,10 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
         let pause = Backoff::after_failures(failures).min(Duration::from_secs(1));
         tokio::select! {
             _ = app.wake.outbox.notified() => {}
-            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            // A finished send frees a place, which matters only when every
+            // place was taken; its chat's next message waits for the settler,
+            // which wakes this loop once the outcome is recorded.
+            Some(_) = in_flight.join_next(), if in_flight.len() >= max_in_flight => {}
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.triggered() => {}
         }
@@ -187,21 +200,52 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     // unfinished is left to its lease and sent after the restart.
     let _ =
         tokio::time::timeout(Duration::from_secs(5), async { while in_flight.join_next().await.is_some() {} }).await;
+    // What was sent is recorded before the process stops.
+    in_flight.abort_all();
+    drop(settlements);
+    let _ = tokio::time::timeout(Duration::from_secs(5), settler).await;
 }
 
-async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
+/// Records the outcomes of sends, as many as have finished since the last
+/// transaction in one: a message's outcome is written as soon as the
+/// connection is free, and under load one commit serves many messages.
+async fn settler(app: Arc<App>, mut receiver: tokio::sync::mpsc::UnboundedReceiver<Settlement>) {
+    let mut batch = Vec::with_capacity(SETTLE_BATCH);
+    while receiver.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
+        match record(&app, &batch).await {
+            Ok(()) => {}
+            Err(error) if batch.len() > 1 => {
+                // One outcome that cannot be recorded must not hold up the
+                // others: each is tried on its own.
+                tracing::warn!(%error, "could not record a batch of sends; recording them one by one");
+                for settlement in &batch {
+                    if let Err(error) = record(&app, std::slice::from_ref(settlement)).await {
+                        tracing::warn!(job = settlement.job.id, %error, "could not record the outcome of a send; it will be retried");
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(job = batch[0].job.id, %error, "could not record the outcome of a send; it will be retried")
+            }
+        }
+        batch.clear();
+        // Recorded jobs no longer hold up their chats' next messages.
+        app.wake.outbox.notify_one();
+    }
+}
+
+/// Sends one claimed message and says how it ended.
+async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settlement {
     if job.attempts > 12 {
         // A send that panicked or hung never settled; past the limit it stops
         // holding up the chat's later messages.
-        settle(app, &job, Settle::Failed("never finished".into()), None).await;
-        return;
+        return Settlement { job, outcome: Settle::Failed("never finished".into()), notice: None };
     }
     let outgoing: Outgoing = match serde_json::from_str(&job.payload) {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(job = job.id, line = error.line(), column = error.column(), "unreadable outbox entry");
-            settle(app, &job, Settle::Failed("unreadable outbox entry".into()), None).await;
-            return;
+            return Settlement { job, outcome: Settle::Failed("unreadable outbox entry".into()), notice: None };
         }
     };
     // An edit of a card needs the id the card was sent under; the card went
@@ -209,28 +253,20 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
     let outgoing = match outgoing {
         Outgoing::EditCard { chat, request, text, buttons } => match card_message(app, chat, request).await {
             Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
-            Ok(None) => {
-                settle(app, &job, Settle::Done(None), None).await;
-                return;
-            }
+            Ok(None) => return Settlement { job, outcome: Settle::Done(None), notice: None },
             Err(error) => {
                 tracing::warn!(job = job.id, %error, "could not look up a card to edit");
                 let retry = Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() };
-                settle(app, &job, retry, None).await;
-                return;
+                return Settlement { job, outcome: retry, notice: None };
             }
         },
         Outgoing::EditProgress { chat, notice, text, buttons } => match progress_message(app, notice).await {
             Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
-            Ok(None) => {
-                settle(app, &job, Settle::Done(None), None).await;
-                return;
-            }
+            Ok(None) => return Settlement { job, outcome: Settle::Done(None), notice: None },
             Err(error) => {
                 tracing::warn!(job = job.id, %error, "could not look up a progress message to edit");
                 let retry = Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() };
-                settle(app, &job, retry, None).await;
-                return;
+                return Settlement { job, outcome: retry, notice: None };
             }
         },
         other => other,
@@ -263,8 +299,15 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) {
             Settle::Failed(reason)
         }
     };
-    settle(app, &job, outcome, notice).await;
-    app.wake.outbox.notify_one();
+    Settlement { job, outcome, notice }
+}
+
+/// A finished delivery, waiting to be recorded.
+struct Settlement {
+    job: ClaimedJob,
+    outcome: Settle,
+    /// The notice and chat, when the message was a copy of a notice.
+    notice: Option<(i64, i64)>,
 }
 
 /// What to record about a claimed outbox job.
@@ -289,31 +332,31 @@ async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::
     Ok(id)
 }
 
-/// Records how a send ended. A recipient found unreachable is marked so,
-/// and the requests waiting on them move on to the next responder. The copy
-/// of a notice (`notice`: its id and chat) is counted once it is settled.
-async fn settle(app: &App, job: &ClaimedJob, settle: Settle, notice: Option<(i64, i64)>) {
+/// Records how sends ended, in one transaction. A recipient found
+/// unreachable is marked so, and the requests waiting on them move on to the
+/// next responder. The copy of a notice is counted once it is settled.
+async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<()> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
-    let delivered = match &settle {
-        Settle::Done(_) => Some(true),
-        Settle::Unreachable { .. } | Settle::Failed(_) => Some(false),
-        Settle::Retry { .. } => None,
-    };
-    let result = async {
-        let mut tx = app.store.begin().await?;
-        let mut out = Outbox::default();
-        if let (Some((notice, chat)), Some(delivered)) = (notice, delivered) {
+    let mut tx = app.store.begin().await?;
+    let mut out = Outbox::default();
+    for Settlement { job, outcome, notice } in batch {
+        let delivered = match outcome {
+            Settle::Done(_) => Some(true),
+            Settle::Unreachable { .. } | Settle::Failed(_) => Some(false),
+            Settle::Retry { .. } => None,
+        };
+        if let (Some((notice, chat)), Some(delivered)) = (*notice, delivered) {
             super::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
         }
-        match settle {
+        match outcome {
             Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now_ms).await?,
             Settle::Retry { after, reason } => {
-                tx.retry_later(job.id, &job.lease_token, &reason, now_ms + after.as_millis() as i64).await?
+                tx.retry_later(job.id, &job.lease_token, reason, now_ms + after.as_millis() as i64).await?
             }
-            Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, &reason, now_ms).await?,
+            Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, reason, now_ms).await?,
             Settle::Unreachable { chat, reason } => {
-                if let Some(chat) = chat
+                if let Some(chat) = *chat
                     && let Some(person) = tx.person_by_telegram(TelegramId(chat)).await?
                 {
                     tx.set_reachable(person.id, false).await?;
@@ -325,21 +368,13 @@ async fn settle(app: &App, job: &ClaimedJob, settle: Settle, notice: Option<(i64
                         }
                     }
                 }
-                tx.fail(job.id, &job.lease_token, &reason, now_ms).await?
+                tx.fail(job.id, &job.lease_token, reason, now_ms).await?
             }
         };
-        let wrote = out.write(&mut tx, now_ms).await?;
-        tx.commit().await?;
-        anyhow::Ok(wrote)
     }
-    .await;
-    match result {
-        Ok(true) => app.wake.outbox.notify_one(),
-        Ok(false) => {}
-        Err(error) => {
-            tracing::warn!(job = job.id, %error, "could not record the outcome of a send; it will be retried")
-        }
-    }
+    out.write(&mut tx, now_ms).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestError> {

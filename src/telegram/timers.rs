@@ -22,7 +22,7 @@ const COALESCE: Duration = Duration::from_millis(100);
 pub async fn run(app: Arc<App>, shutdown: Shutdown) {
     let mut failures = 0u32;
     while !shutdown.is_triggered() {
-        let claimed = app.claim(Queue::Timer, LEASE_MS, 50).await;
+        let claimed = app.claim(Queue::Timer, LEASE_MS, 50, None).await;
         let worked = match claimed {
             Ok(jobs) => {
                 failures = 0;

@@ -11,7 +11,7 @@ use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
 use crate::domain::TelegramId;
 use crate::i18n::Locale;
-use crate::store::{ClaimedJob, Person, Tx, millis};
+use crate::store::{ClaimedJob, Person, Queue, Tx, millis};
 
 /// The inbox job an update came from.
 #[derive(Debug, Clone)]
@@ -89,7 +89,16 @@ impl<'a> Turn<'a> {
         if !self.tx.finish(job.id, &job.lease_token, None, now).await? {
             return Err(LeaseLost.into());
         }
+        // The inbox worker claims again only when this person's next update
+        // is already waiting; otherwise the claim would find nothing.
+        let more = match job.lane.as_deref() {
+            Some(lane) => self.tx.lane_has_pending(Queue::Inbox, lane).await?,
+            None => false,
+        };
         self.tx.commit().await?;
+        if more {
+            self.app.wake.inbox.notify_one();
+        }
         if wrote {
             self.app.wake.outbox.notify_one();
         }

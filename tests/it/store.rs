@@ -50,6 +50,7 @@ contract_tests!(
     a_job_abandoned_by_a_crashed_worker_is_claimed_again,
     a_restarted_instance_takes_back_its_leases_at_once,
     a_duplicate_update_is_recorded_once,
+    a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
     only_someone_above_the_assignee_may_take_over_or_reassign,
@@ -333,6 +334,28 @@ async fn a_duplicate_update_is_recorded_once(db: &TestDb) {
     assert!(tx.enqueue(update, 0).await.unwrap());
     assert!(!tx.enqueue(update, 0).await.unwrap());
     assert_eq!(tx.claim(Queue::Inbox, "test", 0, 1_000, 10).await.unwrap().len(), 1);
+}
+
+async fn a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    let update = |lane| NewJob { queue: Queue::Inbox, ..job(Some(lane), None, "{}") };
+    tx.enqueue(update("chat:1"), 100).await.unwrap();
+    for at in [1_000, 1_100, 1_200] {
+        tx.enqueue(update("chat:1"), at).await.unwrap();
+    }
+    tx.enqueue(update("chat:2"), 1_100).await.unwrap();
+    let claimed = tx.claim_counting(Queue::Inbox, "test", 2_000, 60_000, 10, Some(500)).await.unwrap();
+    let counts: Vec<(Option<&str>, i64)> = claimed.iter().map(|j| (j.lane.as_deref(), j.recent)).collect();
+    assert_eq!(counts, [(Some("chat:1"), 0), (Some("chat:2"), 1)], "the one before the window is not counted");
+    let first = &claimed[0];
+    assert!(tx.finish(first.id, &first.lease_token, None, 2_000).await.unwrap());
+    let second = tx.claim_counting(Queue::Inbox, "test", 2_000, 60_000, 10, Some(500)).await.unwrap();
+    assert_eq!(second[0].recent, 1, "later updates of the burst do not count");
+    assert!(tx.finish(second[0].id, &second[0].lease_token, None, 2_000).await.unwrap());
+    let third = tx.claim_counting(Queue::Inbox, "test", 2_000, 60_000, 10, Some(500)).await.unwrap();
+    assert_eq!(third[0].recent, 2);
+    assert_eq!(tx.claim(Queue::Outbox, "test", 2_000, 60_000, 10).await.unwrap().len(), 0);
 }
 
 async fn racing_claimers_never_get_the_same_job(db: &TestDb) {
