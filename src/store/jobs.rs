@@ -202,6 +202,31 @@ impl Tx {
         Ok(finished == 1)
     }
 
+    /// Like [`Tx::finish`], and says whether the job's lane has another job
+    /// pending behind it (`Some(true)`), which its worker should claim next;
+    /// `None` if the lease was lost.
+    pub async fn finish_in_lane(
+        &mut self,
+        job: i64,
+        lease_token: &str,
+        result: Option<&str>,
+        now: i64,
+    ) -> Result<Option<bool>> {
+        let more: Option<bool> = on!(self, |c| sqlx::query_scalar(
+            "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
+             WHERE id = $3 AND lease_token = $4 AND status = 'pending' \
+             RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
+               AND e.status = 'pending' AND e.id <> jobs.id)"
+        )
+        .bind(result)
+        .bind(now)
+        .bind(job)
+        .bind(lease_token)
+        .fetch_optional(c)
+        .await)?;
+        Ok(more)
+    }
+
     /// Gives a claimed job back to be tried again at `retry_at`.
     pub async fn retry_later(&mut self, job: i64, lease_token: &str, error: &str, retry_at: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
@@ -245,18 +270,6 @@ impl Tx {
             .execute(c)
             .await
         })?)
-    }
-
-    /// Whether a job of the lane is still pending: after finishing one, whether
-    /// the lane has another waiting behind it.
-    pub async fn lane_has_pending(&mut self, queue: Queue, lane: &str) -> Result<bool> {
-        Ok(on!(self, |c| sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM jobs WHERE queue = $1 AND lane = $2 AND status = 'pending')"
-        )
-        .bind(queue.as_str())
-        .bind(lane)
-        .fetch_one(c)
-        .await)?)
     }
 
     /// Deletes finished jobs of a queue older than `before`. Outbox rows keep

@@ -73,20 +73,20 @@ impl Tx {
         locale: Option<&str>,
         now: i64,
     ) -> Result<Person> {
-        exec!(self, |c| sqlx::query(
+        // One statement: every update handled starts here.
+        Ok(on!(self, |c| sqlx::query_as(
             "INSERT INTO people (telegram_id, name, locale, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
              name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END, \
-             locale = COALESCE(people.locale, excluded.locale)"
+             locale = COALESCE(people.locale, excluded.locale) \
+             RETURNING id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone"
         )
         .bind(telegram.0)
         .bind(name.unwrap_or_default())
         .bind(locale)
         .bind(now)
-        .execute(c)
-        .await)?;
-        let person = self.person_by_telegram(telegram).await?;
-        person.ok_or_else(|| super::StoreError::Corrupt("person vanished".into()))
+        .fetch_one(c)
+        .await)?)
     }
 
     pub async fn set_locale(&mut self, person: PersonId, locale: &str) -> Result<()> {

@@ -190,13 +190,7 @@ impl Outbox {
         for (outgoing, delay_ms) in &self.0 {
             let payload =
                 serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-            // A notice is one message per chat whose order against the
-            // chat's other messages does not matter; outside the lane, a copy
-            // not yet due does not hold up the chat's other messages.
-            let lane = outgoing
-                .chat()
-                .filter(|_| !matches!(outgoing, Outgoing::Notice { .. }))
-                .map(|chat| format!("chat:{chat}"));
+            let lane = lane(outgoing);
             let dedupe_key = match outgoing {
                 Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
                 _ => None,
@@ -217,6 +211,25 @@ impl Outbox {
             tx.enqueue(job, now).await?;
         }
         Ok(!self.0.is_empty())
+    }
+}
+
+/// The lane an outgoing message is sent in: what goes in one lane goes one
+/// at a time, in order.
+fn lane(outgoing: &Outgoing) -> Option<String> {
+    match outgoing {
+        // A notice is one message per chat whose order against the chat's
+        // other messages does not matter; outside the lane, a copy not yet due
+        // does not hold up the chat's other messages.
+        Outgoing::Notice { .. } => None,
+        // An edit of a message already sent changes nothing about the order
+        // of the chat's messages, so it need not wait for them (nor they for
+        // it: the question after a pressed button goes out beside the edit
+        // that clears the button). Edits of one message keep their order.
+        Outgoing::EditText { chat, message_id, .. } | Outgoing::ClearButtons { chat, message_id } => {
+            Some(format!("message:{chat}:{message_id}"))
+        }
+        other => other.chat().map(|chat| format!("chat:{chat}")),
     }
 }
 

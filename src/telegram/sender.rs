@@ -212,25 +212,32 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
 async fn settler(app: Arc<App>, mut receiver: tokio::sync::mpsc::UnboundedReceiver<Settlement>) {
     let mut batch = Vec::with_capacity(SETTLE_BATCH);
     while receiver.recv_many(&mut batch, SETTLE_BATCH).await > 0 {
-        match record(&app, &batch).await {
-            Ok(()) => {}
+        let more = match record(&app, &batch).await {
+            Ok(more) => more,
             Err(error) if batch.len() > 1 => {
                 // One outcome that cannot be recorded must not hold up the
                 // others: each is tried on its own.
                 tracing::warn!(%error, "could not record a batch of sends; recording them one by one");
+                let mut more = false;
                 for settlement in &batch {
-                    if let Err(error) = record(&app, std::slice::from_ref(settlement)).await {
-                        tracing::warn!(job = settlement.job.id, %error, "could not record the outcome of a send; it will be retried");
+                    match record(&app, std::slice::from_ref(settlement)).await {
+                        Ok(then) => more |= then,
+                        Err(error) => {
+                            tracing::warn!(job = settlement.job.id, %error, "could not record the outcome of a send; it will be retried")
+                        }
                     }
                 }
+                more
             }
             Err(error) => {
-                tracing::warn!(job = batch[0].job.id, %error, "could not record the outcome of a send; it will be retried")
+                tracing::warn!(job = batch[0].job.id, %error, "could not record the outcome of a send; it will be retried");
+                false
             }
-        }
+        };
         batch.clear();
-        // Recorded jobs no longer hold up their chats' next messages.
-        app.wake.outbox.notify_one();
+        if more {
+            app.wake.outbox.notify_one();
+        }
     }
 }
 
@@ -335,11 +342,14 @@ async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::
 /// Records how sends ended, in one transaction. A recipient found
 /// unreachable is marked so, and the requests waiting on them move on to the
 /// next responder. The copy of a notice is counted once it is settled.
-async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<()> {
+/// Returns whether there is more to claim: a recorded message's chat has
+/// another waiting behind it, or the outcomes caused new messages.
+async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
     let mut tx = app.store.begin().await?;
     let mut out = Outbox::default();
+    let mut more = false;
     for Settlement { job, outcome, notice } in batch {
         let delivered = match outcome {
             Settle::Done(_) => Some(true),
@@ -350,11 +360,18 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<()> {
             super::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
         }
         match outcome {
-            Settle::Done(result) => tx.finish(job.id, &job.lease_token, result.as_deref(), now_ms).await?,
-            Settle::Retry { after, reason } => {
-                tx.retry_later(job.id, &job.lease_token, reason, now_ms + after.as_millis() as i64).await?
+            Settle::Done(result) => {
+                more |= tx.finish_in_lane(job.id, &job.lease_token, result.as_deref(), now_ms).await? == Some(true);
             }
-            Settle::Failed(reason) => tx.fail(job.id, &job.lease_token, reason, now_ms).await?,
+            Settle::Retry { after, reason } => {
+                tx.retry_later(job.id, &job.lease_token, reason, now_ms + after.as_millis() as i64).await?;
+            }
+            Settle::Failed(reason) => {
+                // Rare enough that whatever waited behind it is simply
+                // looked for.
+                more = true;
+                tx.fail(job.id, &job.lease_token, reason, now_ms).await?;
+            }
             Settle::Unreachable { chat, reason } => {
                 if let Some(chat) = *chat
                     && let Some(person) = tx.person_by_telegram(TelegramId(chat)).await?
@@ -368,13 +385,14 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<()> {
                         }
                     }
                 }
-                tx.fail(job.id, &job.lease_token, reason, now_ms).await?
+                more = true;
+                tx.fail(job.id, &job.lease_token, reason, now_ms).await?;
             }
-        };
+        }
     }
-    out.write(&mut tx, now_ms).await?;
+    more |= out.write(&mut tx, now_ms).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(more)
 }
 
 async fn send(bot: &Bot, outgoing: &Outgoing) -> Result<Option<i32>, RequestError> {

@@ -11,7 +11,7 @@ use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
 use crate::domain::TelegramId;
 use crate::i18n::Locale;
-use crate::store::{ClaimedJob, Person, Queue, Tx, millis};
+use crate::store::{ClaimedJob, Person, Tx, millis};
 
 /// The inbox job an update came from.
 #[derive(Debug, Clone)]
@@ -86,16 +86,12 @@ impl<'a> Turn<'a> {
         let now = self.now_ms();
         let wrote = std::mem::take(&mut self.out).write(&mut self.tx, now).await?;
         let job = &self.job.0;
-        if !self.tx.finish(job.id, &job.lease_token, None, now).await? {
+        let Some(more) = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await? else {
             return Err(LeaseLost.into());
-        }
-        // The inbox worker claims again only when this person's next update
-        // is already waiting; otherwise the claim would find nothing.
-        let more = match job.lane.as_deref() {
-            Some(lane) => self.tx.lane_has_pending(Queue::Inbox, lane).await?,
-            None => false,
         };
         self.tx.commit().await?;
+        // The inbox worker claims again only when this person's next update
+        // is already waiting; otherwise the claim would find nothing.
         if more {
             self.app.wake.inbox.notify_one();
         }

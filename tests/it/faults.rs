@@ -102,12 +102,7 @@ async fn a_liaison_who_blocked_the_bot_is_passed_over_for_the_deputy(db: TestDb)
     resident_registers_at(&desk, &resident, "E06").await;
     let (summary, confirm) = resident_composes_report(&desk, &resident, "The entrance door does not lock").await;
 
-    // Confirming first removes the buttons of the summary, then sends the
-    // "received" reply in the same chat. Holding that edit back makes the
-    // card to the liaison the first message Telegram sees, so it is the one
-    // refused because the liaison blocked the bot.
-    desk.double.inject("editMessageReplyMarkup", Fault::Delay(Duration::from_secs(3)));
-    desk.double.inject("sendMessage", Fault::blocked_by_user());
+    desk.double.inject_for_chat("sendMessage", liaison.id, Fault::blocked_by_user());
     let at = desk.push(desk.double.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
 
     let refused = desk

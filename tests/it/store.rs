@@ -8,7 +8,7 @@ use community_desk::app::directory::{self, DirectoryFile};
 use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::events::Event;
 use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
-use community_desk::store::{BindOutcome, ImportCounts, NewJob, Queue, Store};
+use community_desk::store::{BindOutcome, ImportCounts, JobStatus, NewJob, Queue, Store};
 
 use crate::support::db::TestDb;
 
@@ -51,6 +51,7 @@ contract_tests!(
     a_restarted_instance_takes_back_its_leases_at_once,
     a_duplicate_update_is_recorded_once,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
+    finishing_a_job_says_whether_its_lane_has_more,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
     only_someone_above_the_assignee_may_take_over_or_reassign,
@@ -300,6 +301,25 @@ async fn jobs_of_one_lane_are_claimed_one_at_a_time_in_order(db: &TestDb) {
     let next = tx.claim(Queue::Outbox, "test", 30, 60_000, 10).await.unwrap();
     assert_eq!(next.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(), ["a2"]);
     assert!(tx.claim(Queue::Inbox, "test", 30, 60_000, 10).await.unwrap().is_empty(), "queues are separate");
+}
+
+async fn finishing_a_job_says_whether_its_lane_has_more(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    for (lane, payload) in [("chat:a", "a1"), ("chat:a", "a2"), ("chat:b", "b1")] {
+        tx.enqueue(job(Some(lane), None, payload), 0).await.unwrap();
+    }
+    tx.enqueue(job(None, None, "loose"), 0).await.unwrap();
+    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+    assert_eq!(claimed.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(), ["a1", "b1", "loose"]);
+    let (a1, b1, loose) = (&claimed[0], &claimed[1], &claimed[2]);
+    assert_eq!(tx.finish_in_lane(a1.id, "not the token", None, 20).await.unwrap(), None, "a lost lease");
+    assert_eq!(tx.finish_in_lane(a1.id, &a1.lease_token, None, 20).await.unwrap(), Some(true), "a2 waits");
+    assert_eq!(tx.finish_in_lane(b1.id, &b1.lease_token, None, 20).await.unwrap(), Some(false));
+    assert_eq!(tx.finish_in_lane(loose.id, &loose.lease_token, None, 20).await.unwrap(), Some(false));
+    let a2 = tx.claim(Queue::Outbox, "test", 30, 60_000, 10).await.unwrap().remove(0);
+    assert_eq!(tx.finish_in_lane(a2.id, &a2.lease_token, Some("7"), 40).await.unwrap(), Some(false));
+    assert_eq!(tx.job_status(a2.id).await.unwrap(), Some((JobStatus::Done, Some("7".to_string()))));
 }
 
 async fn a_job_abandoned_by_a_crashed_worker_is_claimed_again(db: &TestDb) {

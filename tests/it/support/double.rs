@@ -270,7 +270,8 @@ struct Inner {
     chats: HashMap<i64, Value>,
     files: HashMap<String, StoredFile>,
     next_file: u64,
-    faults: VecDeque<(String, Fault)>,
+    /// Method, the chat it is limited to (any chat when `None`), fault.
+    faults: VecDeque<(String, Option<i64>, Fault)>,
     webhook_url: String,
     commands: Value,
 }
@@ -478,7 +479,13 @@ impl BotApiDouble {
     /// Makes the next call to `method` fail with `fault`. Faults for the same
     /// method apply in the order they were injected, one per call.
     pub fn inject(&self, method: &str, fault: Fault) {
-        self.shared.lock().faults.push_back((method.to_owned(), fault));
+        self.shared.lock().faults.push_back((method.to_owned(), None, fault));
+    }
+
+    /// Makes the next call to `method` for `chat` fail with `fault`, whatever
+    /// is sent to other chats before it.
+    pub fn inject_for_chat(&self, method: &str, chat: i64, fault: Fault) {
+        self.shared.lock().faults.push_back((method.to_owned(), Some(chat), fault));
     }
 
     /// Registers a file the bot can fetch with `getFile` and download.
@@ -543,9 +550,12 @@ impl Inner {
         self.calls.len() - 1
     }
 
-    fn take_fault(&mut self, method: &str) -> Option<Fault> {
-        let at = self.faults.iter().position(|(m, _)| m.eq_ignore_ascii_case(method))?;
-        self.faults.remove(at).map(|(_, fault)| fault)
+    fn take_fault(&mut self, method: &str, chat: Option<i64>) -> Option<Fault> {
+        let at = self
+            .faults
+            .iter()
+            .position(|(m, only, _)| m.eq_ignore_ascii_case(method) && (only.is_none() || *only == chat))?;
+        self.faults.remove(at).map(|(_, _, fault)| fault)
     }
 
     fn store_file(&mut self, file_id: &str, bytes: Vec<u8>) {
@@ -1046,7 +1056,8 @@ async fn entry(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap, 
 }
 
 async fn handle_call(shared: &Shared, method: &str, params: Value, files: Vec<UploadedFile>) -> Response {
-    let fault = shared.lock().take_fault(method);
+    let chat = params.get("chat_id").and_then(|id| id.as_i64().or_else(|| id.as_str()?.parse().ok()));
+    let fault = shared.lock().take_fault(method, chat);
     if let Some(Fault::Delay(delay)) = &fault {
         tokio::time::sleep(*delay).await;
     }
