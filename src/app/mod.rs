@@ -65,6 +65,7 @@ impl App {
         count_since: Option<i64>,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
         let mut tx = self.store.begin().await?;
+        tx.without_waiting_for_disk().await?;
         let jobs = tx.claim_counting(queue, &self.config.instance, self.now_ms(), lease_ms, limit, count_since).await?;
         tx.commit().await?;
         Ok(jobs)

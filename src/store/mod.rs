@@ -176,6 +176,19 @@ impl Tx {
             Tx::Postgres(_) => Backend::Postgres,
         }
     }
+
+    /// Lets this transaction's commit return before it reaches the disk
+    /// (PostgreSQL's `synchronous_commit = off`; SQLite's commits never wait
+    /// for the disk here). Only for bookkeeping whose loss in a crash of the
+    /// database server is harmless: a lost claim is claimed again, a lost
+    /// record of a send means the message is sent again — never that
+    /// anything is lost. The commit still happens in order, atomically.
+    pub async fn without_waiting_for_disk(&mut self) -> Result<()> {
+        if let Tx::Postgres(tx) = self {
+            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Runs the same statement on whichever backend the transaction is on. The

@@ -185,6 +185,10 @@ impl Outbox {
         self.0.push((outgoing, delay_ms));
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Writes everything to the outbox; returns whether there was anything.
     pub async fn write(self, tx: &mut crate::store::Tx, now: i64) -> Result<bool, crate::store::StoreError> {
         for (outgoing, delay_ms) in &self.0 {

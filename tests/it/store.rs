@@ -52,6 +52,7 @@ contract_tests!(
     a_duplicate_update_is_recorded_once,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     finishing_a_job_says_whether_its_lane_has_more,
+    a_claim_committed_without_waiting_for_the_disk_is_still_committed,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
     only_someone_above_the_assignee_may_take_over_or_reassign,
@@ -320,6 +321,20 @@ async fn finishing_a_job_says_whether_its_lane_has_more(db: &TestDb) {
     let a2 = tx.claim(Queue::Outbox, "test", 30, 60_000, 10).await.unwrap().remove(0);
     assert_eq!(tx.finish_in_lane(a2.id, &a2.lease_token, Some("7"), 40).await.unwrap(), Some(false));
     assert_eq!(tx.job_status(a2.id).await.unwrap(), Some((JobStatus::Done, Some("7".to_string()))));
+}
+
+async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.without_waiting_for_disk().await.unwrap();
+    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.claim(Queue::Outbox, "test", 20, 60_000, 10).await.unwrap().is_empty(), "the lease was committed");
+    assert!(tx.finish(claimed[0].id, &claimed[0].lease_token, None, 30).await.unwrap());
 }
 
 async fn a_job_abandoned_by_a_crashed_worker_is_claimed_again(db: &TestDb) {
