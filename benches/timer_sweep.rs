@@ -17,8 +17,8 @@
 use std::error::Error;
 use std::time::{Duration, Instant};
 
+use community_desk::store::scratch::ScratchDatabase;
 use community_desk::store::{Queue, Store};
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -138,7 +138,7 @@ async fn main() -> BenchResult<()> {
         Ok(admin_url) => {
             for &size in &sizes {
                 eprintln!("postgres: {} open timers", label(size));
-                let database = FreshPostgres::create(&admin_url).await?;
+                let database = ScratchDatabase::create(&admin_url, "cd_bench_").await?;
                 let outcome = async {
                     let store = Store::connect(&database.url).await?;
                     let outcome = run_one(&store, "postgres", size, &mut report).await;
@@ -147,7 +147,7 @@ async fn main() -> BenchResult<()> {
                 }
                 .await;
                 // The database is dropped whether or not the run succeeded.
-                database.drop_it().await?;
+                drop(database);
                 outcome?;
             }
         }
@@ -319,53 +319,6 @@ async fn server_version(store: &Store) -> BenchResult<String> {
             format!("PostgreSQL {version}")
         }
     })
-}
-
-/// A database created for one run on the server of `TEST_DATABASE_URL`.
-struct FreshPostgres {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl FreshPostgres {
-    async fn create(admin_url: &str) -> BenchResult<FreshPostgres> {
-        // A database name cannot be a bind parameter. This one is made of
-        // `cd_bench_` and hexadecimal digits only, so splicing it is safe.
-        let name = format!("cd_bench_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(admin_url).await?;
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await?;
-        admin.close().await?;
-        Ok(FreshPostgres { admin_url: admin_url.to_owned(), url: with_database(admin_url, &name), name })
-    }
-
-    async fn drop_it(self) -> BenchResult<()> {
-        let mut admin = PgConnection::connect(&self.admin_url).await?;
-        // FORCE ends any connection a failed run left behind.
-        sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)))
-            .execute(&mut admin)
-            .await?;
-        admin.close().await?;
-        Ok(())
-    }
-}
-
-/// Replaces the database name in a PostgreSQL URL, keeping credentials,
-/// host and query parameters.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{server}/{database}?{query}"),
-        None => format!("{server}/{database}"),
-    }
 }
 
 fn epoch_ms() -> i64 {

@@ -397,14 +397,7 @@ mod tests {
 
     fn units() -> Vec<Unit> {
         // A tree as the store would return it after importing UNITS.
-        let mk = |id, parent: Option<i64>, level, name: &str, code: Option<&str>| Unit {
-            id: UnitId(id),
-            parent: parent.map(UnitId),
-            level,
-            name: name.to_string(),
-            code: code.map(|c| BuildingCode::parse(c).unwrap()),
-            households: None,
-        };
+        let mk = Unit::for_test;
         vec![
             mk(1, None, UnitLevel::Community, "绿杨苑社区", None),
             mk(2, Some(1), UnitLevel::Grid, "第一网格", None),

@@ -42,6 +42,21 @@ pub struct Unit {
     pub households: Option<u32>,
 }
 
+impl Unit {
+    /// A unit for the domain's tests, with a code only where one is given.
+    #[cfg(test)]
+    pub(crate) fn for_test(id: i64, parent: Option<i64>, level: UnitLevel, name: &str, code: Option<&str>) -> Unit {
+        Unit {
+            id: UnitId(id),
+            parent: parent.map(UnitId),
+            level,
+            name: name.to_string(),
+            code: code.map(|c| BuildingCode::parse(c).expect("a valid building code")),
+            households: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

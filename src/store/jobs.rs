@@ -77,6 +77,24 @@ pub struct NewJob<'a> {
     pub request_id: Option<i64>,
 }
 
+/// The claim statement, one text for both backends but for the row lock
+/// PostgreSQL takes on the rows it picks (`$lock`).
+macro_rules! claim_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
+               SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
+               AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
+                 AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
+               ORDER BY j.due_at, j.id LIMIT $5",
+            $lock,
+            ") RETURNING id, lane, payload, attempts, request_id, lease_token, \
+               CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
+                 AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
+        )
+    };
+}
+
 impl Tx {
     /// Adds a job; returns `false` when one with the same dedupe key exists.
     pub async fn enqueue(&mut self, job: NewJob<'_>, now: i64) -> Result<bool> {
@@ -130,54 +148,32 @@ impl Tx {
         let token = uuid::Uuid::new_v4().to_string();
         let lease_until = now + lease_ms;
         let jobs: Vec<ClaimedJob> = match self.backend() {
-            Backend::Sqlite => on!(self, |c| {
-                sqlx::query_as(
-                "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
-                   SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
-                   AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
-                     AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
-                   ORDER BY j.due_at, j.id LIMIT $5) \
-                 RETURNING id, lane, payload, attempts, request_id, lease_token, \
-                   CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
-                     AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
-            )
-            .bind(lease_until)
-            .bind(&token)
-            .bind(queue.as_str())
-            .bind(now)
-            .bind(limit)
-            .bind(owner)
-            .bind(count_since)
-            .fetch_all(c)
-            .await
-            })?,
+            Backend::Sqlite => on!(self, |c| sqlx::query_as(claim_sql!(""))
+                .bind(lease_until)
+                .bind(&token)
+                .bind(queue.as_str())
+                .bind(now)
+                .bind(limit)
+                .bind(owner)
+                .bind(count_since)
+                .fetch_all(c)
+                .await)?,
             Backend::Postgres => {
                 // With a million pending timers PostgreSQL would re-plan this
                 // statement on every call (its generic plan looks costly on
                 // paper), which makes the sweep grow with the table. The
                 // generic plan is the right one: an index range on due_at.
                 exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
-                on!(self, |c| {
-                    sqlx::query_as(
-                "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
-                   SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
-                   AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
-                     AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
-                   ORDER BY j.due_at, j.id LIMIT $5 FOR UPDATE SKIP LOCKED) \
-                 RETURNING id, lane, payload, attempts, request_id, lease_token, \
-                   CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
-                     AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
-            )
-            .bind(lease_until)
-            .bind(&token)
-            .bind(queue.as_str())
-            .bind(now)
-            .bind(limit)
-            .bind(owner)
-            .bind(count_since)
-            .fetch_all(c)
-            .await
-                })?
+                on!(self, |c| sqlx::query_as(claim_sql!(" FOR UPDATE SKIP LOCKED"))
+                    .bind(lease_until)
+                    .bind(&token)
+                    .bind(queue.as_str())
+                    .bind(now)
+                    .bind(limit)
+                    .bind(owner)
+                    .bind(count_since)
+                    .fetch_all(c)
+                    .await)?
             }
         };
         let mut jobs = jobs;
@@ -189,17 +185,7 @@ impl Tx {
     /// the message it sent). Returns `false` if the lease was lost, in which
     /// case the caller must roll back whatever it did in this transaction.
     pub async fn finish(&mut self, job: i64, lease_token: &str, result: Option<&str>, now: i64) -> Result<bool> {
-        let finished = exec!(self, |c| sqlx::query(
-            "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
-             WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
-        )
-        .bind(result)
-        .bind(now)
-        .bind(job)
-        .bind(lease_token)
-        .execute(c)
-        .await)?;
-        Ok(finished == 1)
+        Ok(self.finish_in_lane(job, lease_token, result, now).await?.is_some())
     }
 
     /// Like [`Tx::finish`], and says whether the job's lane has another job

@@ -14,6 +14,7 @@ mod people;
 mod policy;
 mod privacy;
 mod requests;
+pub mod scratch;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -348,9 +348,6 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
     let mut tx = app.store.begin().await?;
-    // Losing this record in a crash of the database server would only mean
-    // sending the messages again; but when the outcomes caused new messages
-    // (a notice's progress, a card passed on), those must be durable.
     let mut out = Outbox::default();
     let mut more = false;
     for Settlement { job, outcome, notice } in batch {
@@ -393,6 +390,9 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             }
         }
     }
+    // Losing this record in a crash of the database server would only mean
+    // sending the messages again; but when the outcomes caused new messages
+    // (a notice's progress, a card passed on), those must be durable.
     if out.is_empty() {
         tx.without_waiting_for_disk().await?;
     }

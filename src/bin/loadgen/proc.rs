@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use community_desk::store::scratch::ScratchDatabase;
 
 /// A child process that is killed when the guard is dropped. Its output goes
 /// to a log file, which a pipe nobody reads could otherwise fill and stall.
@@ -168,14 +168,15 @@ impl Drop for TempDir {
 pub struct Database {
     pub url: String,
     pub dir: TempDir,
-    postgres: Option<(String, String)>,
+    /// Held so that the PostgreSQL database is dropped with this value.
+    _postgres: Option<ScratchDatabase>,
 }
 
 impl Database {
     pub fn sqlite(label: &str) -> anyhow::Result<Database> {
         let dir = TempDir::new(label)?;
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("desk.db").display());
-        Ok(Database { url, dir, postgres: None })
+        Ok(Database { url, dir, _postgres: None })
     }
 
     /// Creates a fresh database on the server of `admin_url`. Fails quickly
@@ -183,61 +184,11 @@ impl Database {
     /// skip PostgreSQL with a clear line.
     pub async fn postgres(label: &str, admin_url: &str) -> anyhow::Result<Database> {
         let dir = TempDir::new(label)?;
-        let name = format!("loadgen_{label}_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(admin_url))
+        let prefix = format!("loadgen_{label}_");
+        let database = tokio::time::timeout(Duration::from_secs(5), ScratchDatabase::create(admin_url, &prefix))
             .await
             .context("PostgreSQL did not answer within 5 s")?
-            .context("connect to PostgreSQL")?;
-        // Identifiers cannot be bound; the name is ours, letters, digits and
-        // underscores only.
-        sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
-            .await
-            .with_context(|| format!("create database {name}"))?;
-        let _ = admin.close().await;
-        let url = with_database(admin_url, &name);
-        Ok(Database { url, dir, postgres: Some((admin_url.to_string(), name)) })
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let Some((admin_url, name)) = self.postgres.take() else { return };
-        // Drop runs inside the async runtime, which cannot block on itself;
-        // a short-lived runtime on its own thread does the work.
-        let outcome = std::thread::spawn(move || -> anyhow::Result<()> {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            runtime.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url).await?;
-                sqlx::query(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                    .execute(&mut admin)
-                    .await?;
-                let _ = admin.close().await;
-                Ok(())
-            })
-        })
-        .join();
-        match outcome {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) => eprintln!("could not drop the benchmark database: {error:#}"),
-            Err(_) => eprintln!("dropping the benchmark database panicked"),
-        }
-    }
-}
-
-/// `url` with its database name replaced by `database`, query kept.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(query) => format!("{server}/{database}?{query}"),
-        None => format!("{server}/{database}"),
+            .context("create a database on PostgreSQL")?;
+        Ok(Database { url: database.url.clone(), dir, _postgres: Some(database) })
     }
 }
