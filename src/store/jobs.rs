@@ -79,6 +79,11 @@ pub struct NewJob<'a> {
 
 /// The claim statement, one text for both backends but for the row lock
 /// PostgreSQL takes on the rows it picks (`$lock`).
+///
+/// The limit is `$5 + 0` rather than `$5`: SQLite's planner reads the value
+/// of a bare parameter in `LIMIT`, and a statement whose plan depends on a
+/// bound value is prepared again every time that parameter is bound. For
+/// this statement that cost more than running it.
 macro_rules! claim_sql {
     ($lock:literal) => {
         concat!(
@@ -86,12 +91,23 @@ macro_rules! claim_sql {
                SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
                AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                  AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
-               ORDER BY j.due_at, j.id LIMIT $5",
+               ORDER BY j.due_at, j.id LIMIT $5 + 0",
             $lock,
             ") RETURNING id, lane, payload, attempts, request_id, lease_token, \
                CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
                  AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
         )
+    };
+}
+
+/// The statement that finishes a job and says whether its lane has another
+/// pending behind it (a claimed job is the oldest pending one of its lane).
+macro_rules! finish_sql {
+    () => {
+        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
+         WHERE id = $3 AND lease_token = $4 AND status = 'pending' \
+         RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
+           AND e.status = 'pending' AND e.id > jobs.id)"
     };
 }
 
@@ -198,12 +214,7 @@ impl Tx {
         result: Option<&str>,
         now: i64,
     ) -> Result<Option<bool>> {
-        let more: Option<bool> = on!(self, |c| sqlx::query_scalar(
-            "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
-             WHERE id = $3 AND lease_token = $4 AND status = 'pending' \
-             RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
-               AND e.status = 'pending' AND e.id <> jobs.id)"
-        )
+        let more: Option<bool> = on!(self, |c| sqlx::query_scalar(finish_sql!())
         .bind(result)
         .bind(now)
         .bind(job)
@@ -298,5 +309,52 @@ impl Tx {
                 .fetch_optional(c)
                 .await)?;
         Ok(row.and_then(|(status, result)| Some((JobStatus::parse(&status)?, result))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Store;
+
+    /// Whether a step of SQLite's query plan reads the job history row by
+    /// row instead of going to the rows it needs: the updated job by its id,
+    /// the due jobs through their index, and the jobs of one lane through
+    /// an index on the lane.
+    fn reads_the_history(step: &str) -> bool {
+        let mut words = step.split_whitespace();
+        let (Some(access @ ("SEARCH" | "SCAN")), Some(table)) = (words.next(), words.next()) else {
+            return false;
+        };
+        let targeted = match table {
+            "jobs" => step.contains("(rowid=?)"),
+            "j" => step.contains("INDEX jobs_due (queue=? AND due_at<?)"),
+            "e" | "r" => step.contains("lane=?"),
+            _ => true,
+        };
+        access == "SCAN" || !targeted
+    }
+
+    #[test]
+    fn a_scan_or_a_search_without_the_lane_reads_the_history() {
+        assert!(reads_the_history("SCAN e USING INDEX jobs_lane"));
+        assert!(reads_the_history("SEARCH r USING COVERING INDEX jobs_lane_created (queue=?)"));
+        assert!(reads_the_history("SEARCH r USING INTEGER PRIMARY KEY (rowid<?)"));
+        assert!(!reads_the_history("SEARCH e USING COVERING INDEX jobs_lane (queue=? AND lane=? AND id>?)"));
+        assert!(!reads_the_history("CORRELATED SCALAR SUBQUERY 1"));
+    }
+
+    /// The claim and the finish run for every update and every message sent,
+    /// while the job history grows with both; each must find its rows through
+    /// an index whatever the history holds.
+    #[tokio::test]
+    async fn the_claim_and_the_finish_search_indexes_instead_of_reading_the_job_history() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let Store::Sqlite(pool) = &store else { unreachable!("a sqlite URL") };
+        for statement in [concat!("EXPLAIN QUERY PLAN ", claim_sql!("")), concat!("EXPLAIN QUERY PLAN ", finish_sql!())] {
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(statement).fetch_all(pool).await.unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(_, _, _, detail)| detail.as_str()).collect();
+            assert!(steps.iter().any(|s| s.starts_with("SEARCH")), "no plan for {statement}: {steps:?}");
+            assert!(!steps.iter().any(|s| reads_the_history(s)), "{statement}\nreads the history: {steps:?}");
+        }
     }
 }

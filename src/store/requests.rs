@@ -394,7 +394,7 @@ impl Tx {
         let rows: Vec<(i64, i64, String, String, i64)> = on!(self, |c| {
             sqlx::query_as(
                 "SELECT id, number, category, status, created_at FROM requests WHERE resident_id = $1 \
-             ORDER BY created_at DESC, id DESC LIMIT $2",
+             ORDER BY created_at DESC, id DESC LIMIT $2 + 0",
             )
             .bind(resident.0)
             .bind(limit)
