@@ -215,12 +215,12 @@ impl Tx {
         now: i64,
     ) -> Result<Option<bool>> {
         let more: Option<bool> = on!(self, |c| sqlx::query_scalar(finish_sql!())
-        .bind(result)
-        .bind(now)
-        .bind(job)
-        .bind(lease_token)
-        .fetch_optional(c)
-        .await)?;
+            .bind(result)
+            .bind(now)
+            .bind(job)
+            .bind(lease_token)
+            .fetch_optional(c)
+            .await)?;
         Ok(more)
     }
 
@@ -350,7 +350,8 @@ mod tests {
     async fn the_claim_and_the_finish_search_indexes_instead_of_reading_the_job_history() {
         let store = Store::connect("sqlite::memory:").await.unwrap();
         let Store::Sqlite(pool) = &store else { unreachable!("a sqlite URL") };
-        for statement in [concat!("EXPLAIN QUERY PLAN ", claim_sql!("")), concat!("EXPLAIN QUERY PLAN ", finish_sql!())] {
+        for statement in [concat!("EXPLAIN QUERY PLAN ", claim_sql!("")), concat!("EXPLAIN QUERY PLAN ", finish_sql!())]
+        {
             let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(statement).fetch_all(pool).await.unwrap();
             let steps: Vec<&str> = plan.iter().map(|(_, _, _, detail)| detail.as_str()).collect();
             assert!(steps.iter().any(|s| s.starts_with("SEARCH")), "no plan for {statement}: {steps:?}");

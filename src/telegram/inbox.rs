@@ -9,41 +9,54 @@ use std::time::Duration;
 use i18n_embed_fl::fl;
 use teloxide::Bot;
 use teloxide::dispatching::UpdateHandler;
-use teloxide::types::{Me, Update};
+use teloxide::types::{Me, Update, UpdateKind};
 
-use super::turn::InboxJob;
+use super::turn::{Batch, InboxJob, LeaseLost};
 use crate::app::App;
 use crate::i18n::Locale;
-use crate::store::{NewJob, Queue};
+use crate::store::{Backend, ClaimedJob, NewJob, Queue};
 use crate::work::{Backoff, Shutdown};
 
 /// How long a worker may take over one update before another may retry it.
 const LEASE_MS: i64 = 60_000;
 /// After this many failed attempts an update is given up, with an apology.
 const MAX_ATTEMPTS: i64 = 5;
-const CONCURRENCY: usize = 16;
+/// At most this many updates share one transaction.
+const BATCH: usize = 16;
+
+/// How many batches run at once. SQLite has one connection, so a second
+/// batch only waits for it — but waits at the front of the queue, ready the
+/// moment the first commits. PostgreSQL commits batches side by side.
+fn batches_at_once(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 2,
+        Backend::Postgres => 8,
+    }
+}
 
 pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
     let handler = Arc::new(super::handlers::schema());
     let mut running = tokio::task::JoinSet::new();
     let mut failures = 0u32;
+    let at_once = batches_at_once(app.store.backend());
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while running.try_join_next().is_some() {}
-        let capacity = CONCURRENCY.saturating_sub(running.len()) as i64;
-        let claimed = if capacity == 0 {
+        let free = at_once.saturating_sub(running.len());
+        let claimed = if free == 0 {
             Ok(Vec::new())
         } else {
-            app.claim(Queue::Inbox, LEASE_MS, capacity, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
+            let limit = (free * BATCH) as i64;
+            app.claim(Queue::Inbox, LEASE_MS, limit, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
         };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
-                for job in jobs {
+                for batch in split(jobs, free) {
                     let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
-                    running.spawn(async move { handle(app, bot, me, &handler, InboxJob(job)).await });
+                    running.spawn(async move { handle_batch(app, bot, me, &handler, batch).await });
                 }
                 continue;
             }
@@ -56,15 +69,125 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         let pause = Backoff::after_failures(failures).min(Duration::from_millis(500));
         tokio::select! {
             _ = app.wake.inbox.notified() => {}
-            // A finished update frees a place; when every place was taken,
+            // A finished batch frees a place; when every place was taken,
             // that is worth a claim. Otherwise whoever has work wakes this
             // loop: the poller, or an update whose person sent more.
-            Some(_) = running.join_next(), if running.len() >= CONCURRENCY => {}
+            Some(_) = running.join_next(), if running.len() >= at_once => {}
             _ = tokio::time::sleep(pause) => {}
             _ = shutdown.triggered() => {}
         }
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
+}
+
+/// Deals the claimed updates into at most `batches` batches of about the
+/// same size, oldest first in each. The claim takes one update per person,
+/// so no batch holds two of the same person.
+fn split(jobs: Vec<ClaimedJob>, batches: usize) -> Vec<Vec<ClaimedJob>> {
+    let size = jobs.len().div_ceil(batches.max(1));
+    let mut jobs = jobs.into_iter().peekable();
+    let mut split = Vec::new();
+    while jobs.peek().is_some() {
+        split.push(jobs.by_ref().take(size).collect());
+    }
+    split
+}
+
+/// Handles a batch of updates in one transaction where it can. An update
+/// that needs a transaction of its own — one being retried, one over the
+/// flood limit, a document that may be a directory for `/import`, which is
+/// downloaded before its transaction opens — is handled alone. If any
+/// update of the batch fails, or the commit does, the batch is rolled back
+/// and every update of it handled alone, so that one update's failure
+/// costs the others nothing but time.
+async fn handle_batch(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, jobs: Vec<ClaimedJob>) {
+    let mut together = Vec::new();
+    let mut alone = Vec::new();
+    for job in jobs {
+        match batchable(&job) {
+            Some(update) => together.push((job, update)),
+            None => alone.push(job),
+        }
+    }
+    if together.len() > 1 {
+        if let Err(undone) = handle_together(&app, &bot, &me, handler, together).await {
+            alone.extend(undone);
+        }
+    } else {
+        alone.extend(together.into_iter().map(|(job, _)| job));
+    }
+    alone.sort_by_key(|job| job.id);
+    for job in alone {
+        handle(app.clone(), bot.clone(), me.clone(), handler, InboxJob::alone(job)).await;
+    }
+}
+
+/// The update of a job that can share a transaction: a first attempt, from
+/// someone within the flood limit, that is not a document.
+fn batchable(job: &ClaimedJob) -> Option<Update> {
+    let update: Update = serde_json::from_str(&job.payload).ok()?;
+    let within = matches!(flood(job, update.from()), Flood::Within);
+    let document = matches!(&update.kind, UpdateKind::Message(message) if message.document().is_some());
+    (job.attempts == 1 && within && !document).then_some(update)
+}
+
+/// Runs the updates through the handler tree in one transaction and
+/// commits it; on failure hands back every job, none of them done.
+async fn handle_together(
+    app: &Arc<App>,
+    bot: &Bot,
+    me: &Me,
+    handler: &UpdateHandler<anyhow::Error>,
+    updates: Vec<(ClaimedJob, Update)>,
+) -> Result<(), Vec<ClaimedJob>> {
+    let tx = match app.store.begin().await {
+        Ok(tx) => tx,
+        Err(error) => {
+            tracing::warn!(%error, "could not open a batch's transaction; its updates are handled one by one");
+            return Err(updates.into_iter().map(|(job, _)| job).collect());
+        }
+    };
+    let batch = Arc::new(Batch::new(tx));
+    let mut broken = false;
+    for (job, update) in &updates {
+        let job = InboxJob::in_batch(job.clone(), batch.clone());
+        let deps = teloxide::dptree::deps![update.clone(), bot.clone(), me.clone(), app.clone(), job.clone()];
+        broken = match handler.dispatch(deps).await {
+            ControlFlow::Break(Ok(())) => false,
+            ControlFlow::Continue(_) => finish_unhandled_in(&batch, &job, app.now_ms()).await.is_err(),
+            ControlFlow::Break(Err(error)) => {
+                tracing::debug!(error = %error, "an update of a batch failed; its batch is handled one by one");
+                true
+            }
+        };
+        if broken {
+            break;
+        }
+    }
+    let jobs = || updates.iter().map(|(job, _)| job.clone()).collect::<Vec<_>>();
+    let Ok(batch) = Arc::try_unwrap(batch) else {
+        tracing::error!("a turn kept hold of its batch");
+        return Err(jobs());
+    };
+    let (tx, wakes) = batch.into_parts();
+    let Some(tx) = tx.filter(|_| !broken) else {
+        return Err(jobs());
+    };
+    if let Err(error) = tx.commit().await {
+        tracing::warn!(%error, "could not commit a batch; its updates are handled one by one");
+        return Err(jobs());
+    }
+    wakes.fire(app);
+    Ok(())
+}
+
+/// Marks an update nothing handles done, in the batch's transaction.
+async fn finish_unhandled_in(batch: &Batch, job: &InboxJob, now: i64) -> anyhow::Result<()> {
+    let mut tx = batch.take()?;
+    let finished = tx.finish(job.0.id, &job.0.lease_token, None, now).await;
+    batch.put_back(tx);
+    anyhow::ensure!(finished?, LeaseLost);
+    Ok(())
 }
 
 async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, job: InboxJob) {
@@ -91,7 +214,7 @@ async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow:
         give_up(&app, &job, user.as_ref(), "never finished").await;
         return;
     }
-    if let Flood::Over { tell } = flood(&job, user.as_ref()) {
+    if let Flood::Over { tell } = flood(&job.0, user.as_ref()) {
         finish_flooded(&app, &job, user.as_ref().filter(|_| tell)).await;
         return;
     }
@@ -143,11 +266,11 @@ enum Flood {
 /// Where an update stands against the flood limit, by the count its claim
 /// made: the updates of the same person in the minute before, this one
 /// included.
-fn flood(job: &InboxJob, user: Option<&teloxide::types::User>) -> Flood {
-    if job.0.lane.is_none() || user.is_none() {
+fn flood(job: &ClaimedJob, user: Option<&teloxide::types::User>) -> Flood {
+    if job.lane.is_none() || user.is_none() {
         return Flood::Within;
     }
-    let recent = job.0.recent;
+    let recent = job.recent;
     if recent <= FLOOD_LIMIT { Flood::Within } else { Flood::Over { tell: recent == FLOOD_LIMIT + 1 } }
 }
 
@@ -219,4 +342,150 @@ async fn give_up(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>
         tracing::warn!(%error, "could not record a failed update");
     }
     app.wake.outbox.notify_one();
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::json;
+    use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
+    use teloxide::dptree;
+    use teloxide::prelude::*;
+    use teloxide::types::Me;
+
+    use super::*;
+    use crate::app::App;
+    use crate::config::Config;
+    use crate::domain::clock::FakeClock;
+    use crate::i18n::I18n;
+    use crate::store::{JobStatus, Store};
+    use crate::telegram::turn::Turn;
+
+    fn job(id: i64) -> ClaimedJob {
+        ClaimedJob {
+            id,
+            lane: Some(format!("chat:{id}")),
+            payload: String::new(),
+            attempts: 1,
+            request_id: None,
+            lease_token: String::new(),
+            recent: 1,
+        }
+    }
+
+    #[test]
+    fn claimed_updates_are_dealt_into_batches_of_about_the_same_size_in_order() {
+        let sizes = |count: i64, batches| -> Vec<Vec<i64>> {
+            split((1..=count).map(job).collect(), batches).iter().map(|b| b.iter().map(|j| j.id).collect()).collect()
+        };
+        assert_eq!(sizes(5, 2), [vec![1, 2, 3], vec![4, 5]]);
+        assert_eq!(sizes(3, 8), [vec![1], vec![2], vec![3]]);
+        assert_eq!(sizes(4, 1), [vec![1, 2, 3, 4]]);
+        assert!(sizes(0, 2).is_empty());
+    }
+
+    async fn app() -> Arc<App> {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let config = Config {
+            database_url: "sqlite::memory:".into(),
+            admin_ids: Vec::new(),
+            timezone: chrono_tz::Asia::Shanghai,
+            instance: "test".into(),
+            retention_days: 30,
+            send_rate: 30,
+        };
+        let clock = Arc::new(FakeClock::at(chrono::Utc::now()));
+        Arc::new(App::new(store, I18n::load().unwrap(), clock, config))
+    }
+
+    fn me() -> Me {
+        serde_json::from_value(json!({
+            "id": 1, "is_bot": true, "first_name": "Desk", "username": "desk_bot",
+            "can_join_groups": false, "can_read_all_group_messages": false, "supports_inline_queries": false,
+            "can_connect_to_business": false, "has_main_web_app": false,
+        }))
+        .unwrap()
+    }
+
+    /// A handler tree that answers every text with a message of its own and
+    /// fails, after answering, on the text "fail".
+    fn tree() -> UpdateHandler<anyhow::Error> {
+        dptree::entry().branch(Update::filter_message().endpoint(
+            |app: Arc<App>, job: InboxJob, msg: Message| async move {
+                let user = msg.from.clone().expect("a sender");
+                let mut turn = Turn::begin(&app, &job, &user).await?;
+                let text = msg.text().unwrap_or_default().to_string();
+                turn.say(format!("got {text}"));
+                anyhow::ensure!(text != "fail", "this update fails");
+                turn.finish().await
+            },
+        ))
+    }
+
+    /// Offers one text per person and claims them all, as the worker would.
+    async fn claimed(app: &App, texts: &[&str]) -> Vec<ClaimedJob> {
+        let now = app.now_ms();
+        let mut tx = app.store.begin().await.unwrap();
+        for (i, text) in texts.iter().enumerate() {
+            let person = 100 + i as i64;
+            let update = json!({"update_id": i, "message": {
+                "message_id": 1, "date": 0, "text": text,
+                "chat": {"id": person, "type": "private", "first_name": "Resident"},
+                "from": {"id": person, "is_bot": false, "first_name": "Resident"},
+            }});
+            let (payload, lane) = (update.to_string(), format!("chat:{person}"));
+            let new = NewJob {
+                queue: Queue::Inbox,
+                lane: Some(&lane),
+                dedupe_key: None,
+                payload: &payload,
+                due_at: now,
+                request_id: None,
+            };
+            tx.enqueue(new, now).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let jobs = app.claim(Queue::Inbox, LEASE_MS, 16, Some(now - FLOOD_WINDOW_MS)).await.unwrap();
+        assert_eq!(jobs.len(), texts.len());
+        jobs
+    }
+
+    /// The texts waiting in the outbox, and the status of each update.
+    async fn outcome(app: &App, jobs: &[ClaimedJob]) -> (Vec<String>, Vec<JobStatus>) {
+        let sent = app.claim(Queue::Outbox, LEASE_MS, 100, None).await.unwrap();
+        let mut texts: Vec<String> = sent
+            .iter()
+            .map(|job| serde_json::from_str::<serde_json::Value>(&job.payload).unwrap()["text"].to_string())
+            .collect();
+        texts.sort();
+        let mut tx = app.store.begin().await.unwrap();
+        let mut statuses = Vec::new();
+        for job in jobs {
+            statuses.push(tx.job_status(job.id).await.unwrap().unwrap().0);
+        }
+        (texts, statuses)
+    }
+
+    #[tokio::test]
+    async fn a_batch_commits_every_update_of_it_once() {
+        let app = app().await;
+        let jobs = claimed(&app, &["a", "b", "c"]).await;
+        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree(), jobs.clone()).await;
+        let (texts, statuses) = outcome(&app, &jobs).await;
+        assert_eq!(texts, [r#""got a""#, r#""got b""#, r#""got c""#]);
+        assert_eq!(statuses, [JobStatus::Done, JobStatus::Done, JobStatus::Done]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_update_costs_the_others_of_its_batch_nothing() {
+        let app = app().await;
+        let jobs = claimed(&app, &["a", "b", "fail", "d"]).await;
+        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree(), jobs.clone()).await;
+        let (texts, statuses) = outcome(&app, &jobs).await;
+        // The answers of the updates before the failing one were rolled back
+        // with the batch and written again when handled alone: once each.
+        assert_eq!(texts, [r#""got a""#, r#""got b""#, r#""got d""#]);
+        assert_eq!(statuses, [JobStatus::Done, JobStatus::Done, JobStatus::Pending, JobStatus::Done]);
+    }
 }

@@ -3,6 +3,8 @@
 //! the change, the outgoing messages and the note that this update is done —
 //! or not at all, so an update interrupted by a crash is simply handled again.
 
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
 use chrono::{DateTime, Utc};
 use i18n_embed::fluent::FluentLanguageLoader;
 use teloxide::types::User;
@@ -13,9 +15,88 @@ use crate::domain::TelegramId;
 use crate::i18n::Locale;
 use crate::store::{ClaimedJob, Person, Tx, millis};
 
-/// The inbox job an update came from.
-#[derive(Debug, Clone)]
-pub struct InboxJob(pub ClaimedJob);
+/// The inbox job an update came from, and the batch it is handled in, if
+/// any.
+#[derive(Clone)]
+pub struct InboxJob(pub ClaimedJob, Option<Arc<Batch>>);
+
+impl InboxJob {
+    /// An update handled in a transaction of its own.
+    pub fn alone(job: ClaimedJob) -> InboxJob {
+        InboxJob(job, None)
+    }
+
+    /// An update handled in the batch's transaction.
+    pub fn in_batch(job: ClaimedJob, batch: Arc<Batch>) -> InboxJob {
+        InboxJob(job, Some(batch))
+    }
+}
+
+/// Several updates handled one after another in one transaction, so that
+/// they share its commit (see `inbox.rs`). The transaction passes from turn
+/// to turn; a turn that fails drops it, which rolls the whole batch back.
+/// What the turns would wake is woken once the batch has committed, since
+/// before that there is nothing to see.
+pub struct Batch {
+    tx: Mutex<Option<Tx>>,
+    wakes: Mutex<Wakes>,
+}
+
+/// The background loops a committed turn has work for.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Wakes {
+    inbox: bool,
+    outbox: bool,
+}
+
+impl Wakes {
+    pub fn fire(self, app: &App) {
+        if self.inbox {
+            app.wake.inbox.notify_one();
+        }
+        if self.outbox {
+            app.wake.outbox.notify_one();
+        }
+        // A turn may have started, stopped or moved a timer.
+        app.wake.timers.notify_one();
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("an earlier update of the batch gave up its transaction")]
+pub struct BatchBroken;
+
+impl Batch {
+    pub fn new(tx: Tx) -> Batch {
+        Batch { tx: Mutex::new(Some(tx)), wakes: Mutex::new(Wakes::default()) }
+    }
+
+    pub fn take(&self) -> Result<Tx, BatchBroken> {
+        lock(&self.tx).take().ok_or(BatchBroken)
+    }
+
+    pub fn put_back(&self, tx: Tx) {
+        *lock(&self.tx) = Some(tx);
+    }
+
+    /// The transaction, if no turn dropped it, and what to wake once it has
+    /// committed.
+    pub fn into_parts(self) -> (Option<Tx>, Wakes) {
+        (self.tx.into_inner().unwrap_or_else(PoisonError::into_inner), *lock(&self.wakes))
+    }
+
+    fn add(&self, wakes: Wakes) {
+        let mut all = lock(&self.wakes);
+        all.inbox |= wakes.inbox;
+        all.outbox |= wakes.outbox;
+    }
+}
+
+/// The batch's locks are never held across an await, so a poisoned one
+/// only means a turn panicked; what it guards is still whole.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("another worker took over this update")]
@@ -38,7 +119,10 @@ impl<'a> Turn<'a> {
     /// gets the language of their Telegram client when it is one of ours.
     pub async fn begin(app: &'a App, job: &'a InboxJob, user: &User) -> anyhow::Result<Turn<'a>> {
         let now = app.now();
-        let mut tx = app.store.begin().await?;
+        let mut tx = match &job.1 {
+            Some(batch) => batch.take()?,
+            None => app.store.begin().await?,
+        };
         let client_locale = user.language_code.as_deref().and_then(Locale::from_code);
         let person = tx
             .touch_person(
@@ -80,7 +164,8 @@ impl<'a> Turn<'a> {
     }
 
     /// Commits the change with its outgoing messages and marks the update
-    /// done. If another worker took the update over meanwhile, nothing is
+    /// done — or, in a batch, hands the transaction on for the batch to
+    /// commit. If another worker took the update over meanwhile, nothing is
     /// committed.
     pub async fn finish(mut self) -> anyhow::Result<()> {
         let now = self.now_ms();
@@ -89,16 +174,19 @@ impl<'a> Turn<'a> {
         let Some(more) = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await? else {
             return Err(LeaseLost.into());
         };
-        self.tx.commit().await?;
         // The inbox worker claims again only when this person's next update
         // is already waiting; otherwise the claim would find nothing.
-        if more {
-            self.app.wake.inbox.notify_one();
+        let wakes = Wakes { inbox: more, outbox: wrote };
+        match &self.job.1 {
+            Some(batch) => {
+                batch.put_back(self.tx);
+                batch.add(wakes);
+            }
+            None => {
+                self.tx.commit().await?;
+                wakes.fire(self.app);
+            }
         }
-        if wrote {
-            self.app.wake.outbox.notify_one();
-        }
-        self.app.wake.timers.notify_one();
         Ok(())
     }
 }
