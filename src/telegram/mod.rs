@@ -84,8 +84,12 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Checkpoints a SQLite database's write-ahead log once a second from a
-/// connection of its own (nothing to do on PostgreSQL).
+/// Checkpoints a SQLite database's write-ahead log four times a second from
+/// a connection of its own (nothing to do on PostgreSQL). A checkpoint holds
+/// up commits for as long as it takes to copy and sync what the log
+/// gathered, so small frequent ones keep the slowest replies fast: the
+/// benchmark's p99 at 100 updates/s was 14–20 ms checkpointing every 250 ms,
+/// 22–55 ms every second and over 100 ms every five seconds.
 async fn checkpoints(app: Arc<App>, shutdown: Shutdown) {
     let mut checkpointer = match app.store.checkpointer().await {
         Ok(Some(checkpointer)) => checkpointer,
@@ -97,7 +101,7 @@ async fn checkpoints(app: Arc<App>, shutdown: Shutdown) {
     };
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = tokio::time::sleep(Duration::from_millis(250)) => {}
             _ = shutdown.triggered() => return,
         }
         if let Err(error) = checkpointer.checkpoint().await {
