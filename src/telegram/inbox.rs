@@ -21,16 +21,21 @@ use crate::work::{Backoff, Shutdown};
 const LEASE_MS: i64 = 60_000;
 /// After this many failed attempts an update is given up, with an apology.
 const MAX_ATTEMPTS: i64 = 5;
-/// At most this many updates share one transaction.
-const BATCH: usize = 16;
-
-/// How many batches run at once. SQLite has one connection, so a second
-/// batch only waits for it — but waits at the front of the queue, ready the
-/// moment the first commits. PostgreSQL commits batches side by side.
-fn batches_at_once(backend: Backend) -> usize {
+/// How updates are handled on a backend: how many batches at once, and at
+/// most how many updates share one transaction.
+///
+/// SQLite has one connection, so batches cannot run side by side; two at a
+/// time means the second waits at the front of the queue, ready the moment
+/// the first commits, and a batch of sixteen pays one commit for all.
+/// PostgreSQL runs transactions side by side, and a batch holds every row
+/// lock its turns take (a building's request counter, say) until its last
+/// turn. Batched, its p99 at 100 updates/s in the benchmark was 707 ms,
+/// against 256–345 ms unbatched; so there every update keeps a transaction
+/// of its own and sixteen run at once.
+fn batching(backend: Backend) -> (usize, usize) {
     match backend {
-        Backend::Sqlite => 2,
-        Backend::Postgres => 8,
+        Backend::Sqlite => (2, 16),
+        Backend::Postgres => (16, 1),
     }
 }
 
@@ -38,7 +43,7 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
     let handler = Arc::new(super::handlers::schema());
     let mut running = tokio::task::JoinSet::new();
     let mut failures = 0u32;
-    let at_once = batches_at_once(app.store.backend());
+    let (at_once, batch_size) = batching(app.store.backend());
     loop {
         if shutdown.is_triggered() {
             break;
@@ -48,7 +53,7 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         let claimed = if free == 0 {
             Ok(Vec::new())
         } else {
-            let limit = (free * BATCH) as i64;
+            let limit = (free * batch_size) as i64;
             app.claim(Queue::Inbox, LEASE_MS, limit, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
         };
         match claimed {
