@@ -163,36 +163,27 @@ impl Tx {
     ) -> Result<Vec<ClaimedJob>> {
         let token = uuid::Uuid::new_v4().to_string();
         let lease_until = now + lease_ms;
-        let jobs: Vec<ClaimedJob> = match self.backend() {
-            Backend::Sqlite => on!(self, |c| sqlx::query_as(claim_sql!(""))
-                .bind(lease_until)
-                .bind(&token)
-                .bind(queue.as_str())
-                .bind(now)
-                .bind(limit)
-                .bind(owner)
-                .bind(count_since)
-                .fetch_all(c)
-                .await)?,
+        let statement = match self.backend() {
+            Backend::Sqlite => claim_sql!(""),
             Backend::Postgres => {
                 // With a million pending timers PostgreSQL would re-plan this
                 // statement on every call (its generic plan looks costly on
                 // paper), which makes the sweep grow with the table. The
                 // generic plan is the right one: an index range on due_at.
                 exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
-                on!(self, |c| sqlx::query_as(claim_sql!(" FOR UPDATE SKIP LOCKED"))
-                    .bind(lease_until)
-                    .bind(&token)
-                    .bind(queue.as_str())
-                    .bind(now)
-                    .bind(limit)
-                    .bind(owner)
-                    .bind(count_since)
-                    .fetch_all(c)
-                    .await)?
+                claim_sql!(" FOR UPDATE SKIP LOCKED")
             }
         };
-        let mut jobs = jobs;
+        let mut jobs: Vec<ClaimedJob> = on!(self, |c| sqlx::query_as(statement)
+            .bind(lease_until)
+            .bind(&token)
+            .bind(queue.as_str())
+            .bind(now)
+            .bind(limit)
+            .bind(owner)
+            .bind(count_since)
+            .fetch_all(c)
+            .await)?;
         jobs.sort_by_key(|job| job.id);
         Ok(jobs)
     }

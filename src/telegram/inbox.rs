@@ -106,22 +106,28 @@ fn split(jobs: Vec<ClaimedJob>, batches: usize) -> Vec<Vec<ClaimedJob>> {
 /// and every update of it handled alone, so that one update's failure
 /// costs the others nothing but time.
 async fn handle_batch(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, jobs: Vec<ClaimedJob>) {
-    let mut together = Vec::new();
     let mut alone = Vec::new();
-    for job in jobs {
-        match batchable(&job) {
-            Some(update) => together.push((job, update)),
-            None => alone.push(job),
+    // A batch of one (every batch on PostgreSQL) is handled alone as it is,
+    // without reading its update twice.
+    if jobs.len() > 1 {
+        let mut together = Vec::new();
+        for job in jobs {
+            match batchable(&job) {
+                Some(update) => together.push((job, update)),
+                None => alone.push(job),
+            }
         }
-    }
-    if together.len() > 1 {
-        if let Err(undone) = handle_together(&app, &bot, &me, handler, together).await {
-            alone.extend(undone);
+        if together.len() > 1 {
+            if let Err(undone) = handle_together(&app, &bot, &me, handler, together).await {
+                alone.extend(undone);
+            }
+        } else {
+            alone.extend(together.into_iter().map(|(job, _)| job));
         }
+        alone.sort_by_key(|job| job.id);
     } else {
-        alone.extend(together.into_iter().map(|(job, _)| job));
+        alone = jobs;
     }
-    alone.sort_by_key(|job| job.id);
     for job in alone {
         handle(app.clone(), bot.clone(), me.clone(), handler, InboxJob::alone(job)).await;
     }
@@ -153,11 +159,11 @@ async fn handle_together(
         }
     };
     let batch = Arc::new(Batch::new(tx));
-    let mut broken = false;
+    let jobs = || updates.iter().map(|(job, _)| job.clone()).collect::<Vec<_>>();
     for (job, update) in &updates {
         let job = InboxJob::in_batch(job.clone(), batch.clone());
         let deps = teloxide::dptree::deps![update.clone(), bot.clone(), me.clone(), app.clone(), job.clone()];
-        broken = match handler.dispatch(deps).await {
+        let failed = match handler.dispatch(deps).await {
             ControlFlow::Break(Ok(())) => false,
             ControlFlow::Continue(_) => finish_unhandled_in(&batch, &job, app.now_ms()).await.is_err(),
             ControlFlow::Break(Err(error)) => {
@@ -165,17 +171,16 @@ async fn handle_together(
                 true
             }
         };
-        if broken {
-            break;
+        // Dropping the batch, and with it its transaction, rolls it back.
+        if failed {
+            return Err(jobs());
         }
     }
-    let jobs = || updates.iter().map(|(job, _)| job.clone()).collect::<Vec<_>>();
     let Ok(batch) = Arc::try_unwrap(batch) else {
         tracing::error!("a turn kept hold of its batch");
         return Err(jobs());
     };
-    let (tx, wakes) = batch.into_parts();
-    let Some(tx) = tx.filter(|_| !broken) else {
+    let (Some(tx), wakes) = batch.into_parts() else {
         return Err(jobs());
     };
     if let Err(error) = tx.commit().await {

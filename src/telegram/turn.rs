@@ -37,9 +37,12 @@ impl InboxJob {
 /// to turn; a turn that fails drops it, which rolls the whole batch back.
 /// What the turns would wake is woken once the batch has committed, since
 /// before that there is nothing to see.
-pub struct Batch {
-    tx: Mutex<Option<Tx>>,
-    wakes: Mutex<Wakes>,
+pub struct Batch(Mutex<Shared>);
+
+struct Shared {
+    /// `None` once a turn has dropped it.
+    tx: Option<Tx>,
+    wakes: Wakes,
 }
 
 /// The background loops a committed turn has work for.
@@ -68,32 +71,33 @@ pub struct BatchBroken;
 
 impl Batch {
     pub fn new(tx: Tx) -> Batch {
-        Batch { tx: Mutex::new(Some(tx)), wakes: Mutex::new(Wakes::default()) }
+        Batch(Mutex::new(Shared { tx: Some(tx), wakes: Wakes::default() }))
     }
 
     pub fn take(&self) -> Result<Tx, BatchBroken> {
-        lock(&self.tx).take().ok_or(BatchBroken)
+        lock(&self.0).tx.take().ok_or(BatchBroken)
     }
 
     pub fn put_back(&self, tx: Tx) {
-        *lock(&self.tx) = Some(tx);
+        lock(&self.0).tx = Some(tx);
     }
 
     /// The transaction, if no turn dropped it, and what to wake once it has
     /// committed.
     pub fn into_parts(self) -> (Option<Tx>, Wakes) {
-        (self.tx.into_inner().unwrap_or_else(PoisonError::into_inner), *lock(&self.wakes))
+        let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        (shared.tx, shared.wakes)
     }
 
     fn add(&self, wakes: Wakes) {
-        let mut all = lock(&self.wakes);
-        all.inbox |= wakes.inbox;
-        all.outbox |= wakes.outbox;
+        let mut shared = lock(&self.0);
+        shared.wakes.inbox |= wakes.inbox;
+        shared.wakes.outbox |= wakes.outbox;
     }
 }
 
-/// The batch's locks are never held across an await, so a poisoned one
-/// only means a turn panicked; what it guards is still whole.
+/// The batch's lock is never held across an await, so a poisoned one only
+/// means a turn panicked; what it guards is still whole.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
