@@ -6,6 +6,43 @@ use super::{Result, StoreError, Tx, exec, on};
 use crate::domain::directory::{PlannedPerson, UnitLine};
 use crate::domain::{BuildingCode, PersonId, Role, TelegramId, Unit, UnitId, UnitLevel};
 
+/// The ids of a unit (`$1`) and its ancestors, each with its distance from
+/// the unit. The walk stops after 16 steps (`MAX_DEPTH`, which a literal in
+/// SQL cannot name), so a cycle in the tree cannot make it run for ever;
+/// `check_chain` then reports it.
+macro_rules! chain_cte {
+    () => {
+        "WITH RECURSIVE chain (id, depth) AS ( \
+           SELECT id, 0 FROM units WHERE id = $1 \
+           UNION ALL \
+           SELECT u.parent_id, c.depth + 1 FROM chain c JOIN units u ON u.id = c.id \
+           WHERE u.parent_id IS NOT NULL AND c.depth < 16) "
+    };
+}
+pub(super) use chain_cte;
+
+/// How many ancestors a unit may have (see `chain_cte!`).
+const MAX_DEPTH: usize = 16;
+
+/// A chain read with `chain_cte!` starts at `id` and climbs parent by parent
+/// to a unit without one; anything else means the tree is broken.
+fn check_chain(id: UnitId, chain: &[Unit]) -> Result<()> {
+    if chain.len() > MAX_DEPTH {
+        return Err(StoreError::Corrupt("the unit tree has a cycle".into()));
+    }
+    let mut expected = Some(id);
+    for unit in chain {
+        if expected != Some(unit.id) {
+            break;
+        }
+        expected = unit.parent;
+    }
+    match expected {
+        None => Ok(()),
+        Some(missing) => Err(StoreError::Corrupt(format!("missing unit {}", missing.0))),
+    }
+}
+
 #[derive(FromRow)]
 struct UnitRow {
     id: i64,
@@ -95,18 +132,20 @@ impl Tx {
         Ok(codes.iter().filter_map(|c| BuildingCode::parse(c).ok()).collect())
     }
 
-    /// The unit and its ancestors, from the unit itself up to its community.
+    /// The unit and its ancestors, from the unit itself up to its community,
+    /// in one statement: this is read several times for every request, and
+    /// on SQLite each statement costs far more than the rows it reads.
     pub async fn ancestry(&mut self, id: UnitId) -> Result<Vec<Unit>> {
-        let mut chain = Vec::new();
-        let mut next = Some(id);
-        while let Some(id) = next {
-            let unit = self.unit(id).await?.ok_or_else(|| StoreError::Corrupt(format!("missing unit {}", id.0)))?;
-            next = unit.parent;
-            chain.push(unit);
-            if chain.len() > 16 {
-                return Err(StoreError::Corrupt("the unit tree has a cycle".into()));
-            }
-        }
+        let rows: Vec<UnitRow> = on!(self, |c| sqlx::query_as(concat!(
+            chain_cte!(),
+            "SELECT u.id, u.parent_id, u.level, u.name, u.code, u.households \
+             FROM chain c JOIN units u ON u.id = c.id ORDER BY c.depth"
+        ))
+        .bind(id.0)
+        .fetch_all(c)
+        .await)?;
+        let chain = rows.into_iter().map(Unit::try_from).collect::<Result<Vec<_>>>()?;
+        check_chain(id, &chain)?;
         Ok(chain)
     }
 
@@ -266,5 +305,41 @@ impl Tx {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i64, parent: Option<i64>) -> Unit {
+        Unit {
+            id: UnitId(id),
+            parent: parent.map(UnitId),
+            level: UnitLevel::Building,
+            name: format!("unit {id}"),
+            code: None,
+            households: None,
+        }
+    }
+
+    #[test]
+    fn a_chain_that_climbs_to_a_root_is_whole() {
+        assert!(check_chain(UnitId(3), &[unit(3, Some(2)), unit(2, Some(1)), unit(1, None)]).is_ok());
+    }
+
+    #[test]
+    fn a_chain_that_stops_below_a_root_names_the_missing_unit() {
+        let error = check_chain(UnitId(3), &[unit(3, Some(2))]).unwrap_err();
+        assert_eq!(error.to_string(), "stored data is inconsistent: missing unit 2");
+        let error = check_chain(UnitId(3), &[]).unwrap_err();
+        assert_eq!(error.to_string(), "stored data is inconsistent: missing unit 3");
+    }
+
+    #[test]
+    fn a_chain_longer_than_any_tree_is_a_cycle() {
+        let cycle: Vec<Unit> = (0..=MAX_DEPTH).map(|i| unit(1 + (i as i64 % 2), Some(2 - (i as i64 % 2)))).collect();
+        let error = check_chain(UnitId(1), &cycle).unwrap_err();
+        assert_eq!(error.to_string(), "stored data is inconsistent: the unit tree has a cycle");
     }
 }

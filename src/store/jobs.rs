@@ -9,7 +9,7 @@
 //! `lane` (one chat) are claimed one at a time in id order, which keeps one
 //! chat's messages in order across retries and across instances.
 
-use super::{Backend, Result, Tx, exec, on};
+use super::{Backend, Result, StoreError, Tx, exec, on};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -66,8 +66,9 @@ pub struct ClaimedJob {
 }
 
 /// A job to add to a queue.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize)]
 pub struct NewJob<'a> {
+    #[serde(serialize_with = "queue_name")]
     pub queue: Queue,
     pub lane: Option<&'a str>,
     /// Adding a second job with the same key does nothing.
@@ -75,6 +76,10 @@ pub struct NewJob<'a> {
     pub payload: &'a str,
     pub due_at: i64,
     pub request_id: Option<i64>,
+}
+
+fn queue_name<S: serde::Serializer>(queue: &Queue, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+    serializer.serialize_str(queue.as_str())
 }
 
 /// The claim statement, one text for both backends but for the row lock
@@ -130,6 +135,49 @@ impl Tx {
             .await
         })?;
         Ok(added == 1)
+    }
+
+    /// Adds several jobs in one statement, in order (a lane is served in id
+    /// order); returns how many were added, a job whose dedupe key exists
+    /// being skipped. The jobs travel as one JSON array, so the statement's
+    /// text is the same however many there are, and SQLite prepares it once.
+    pub async fn enqueue_all(&mut self, jobs: &[NewJob<'_>], now: i64) -> Result<u64> {
+        match jobs {
+            [] => return Ok(0),
+            [job] => return Ok(u64::from(self.enqueue(*job, now).await?)),
+            _ => {}
+        }
+        let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let added = match self {
+            // `WHERE true` keeps SQLite from reading the `ON` of the upsert
+            // as a join constraint.
+            Tx::Sqlite(tx) => sqlx::query(
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+                 SELECT json_extract(j.value, '$.queue'), json_extract(j.value, '$.lane'), \
+                   json_extract(j.value, '$.dedupe_key'), json_extract(j.value, '$.payload'), \
+                   json_extract(j.value, '$.due_at'), json_extract(j.value, '$.request_id'), $2 \
+                 FROM json_each($1) j WHERE true ORDER BY j.key \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(jobs)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+            Tx::Postgres(tx) => sqlx::query(
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+                 SELECT j.value ->> 'queue', j.value ->> 'lane', j.value ->> 'dedupe_key', j.value ->> 'payload', \
+                   (j.value ->> 'due_at')::BIGINT, (j.value ->> 'request_id')::BIGINT, $2 \
+                 FROM jsonb_array_elements($1::JSONB) WITH ORDINALITY AS j (value, n) ORDER BY j.n \
+                 ON CONFLICT (dedupe_key) DO NOTHING",
+            )
+            .bind(jobs)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected(),
+        };
+        Ok(added)
     }
 
     /// Claims up to `limit` due jobs — at most one per lane, the oldest — for

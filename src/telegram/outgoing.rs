@@ -191,30 +191,37 @@ impl Outbox {
 
     /// Writes everything to the outbox; returns whether there was anything.
     pub async fn write(self, tx: &mut crate::store::Tx, now: i64) -> Result<bool, crate::store::StoreError> {
-        for (outgoing, delay_ms) in &self.0 {
-            let payload =
-                serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-            let lane = lane(outgoing);
-            let dedupe_key = match outgoing {
-                Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
-                _ => None,
-            };
-            let job = crate::store::NewJob {
+        let rows = self
+            .0
+            .iter()
+            .map(|(outgoing, delay_ms)| {
+                let payload =
+                    serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                let dedupe_key = match outgoing {
+                    Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
+                    _ => None,
+                };
+                Ok((outgoing, payload, lane(outgoing), dedupe_key, now + delay_ms))
+            })
+            .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
+        let jobs: Vec<_> = rows
+            .iter()
+            .map(|(outgoing, payload, lane, dedupe_key, due_at)| crate::store::NewJob {
                 queue: crate::store::Queue::Outbox,
                 lane: lane.as_deref(),
                 dedupe_key: dedupe_key.as_deref(),
-                payload: &payload,
-                due_at: now + delay_ms,
+                payload,
+                due_at: *due_at,
                 // A card's job remembers its request, which is how an edit
                 // finds the message it was sent as.
                 request_id: match outgoing {
                     Outgoing::Card { request, .. } => Some(*request),
                     _ => None,
                 },
-            };
-            tx.enqueue(job, now).await?;
-        }
-        Ok(!self.0.is_empty())
+            })
+            .collect();
+        tx.enqueue_all(&jobs, now).await?;
+        Ok(!jobs.is_empty())
     }
 }
 

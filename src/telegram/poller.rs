@@ -67,20 +67,26 @@ pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shut
 /// is already there (Telegram may send it again) is skipped.
 pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
     let now = app.now_ms();
-    let mut tx = app.store.begin().await?;
-    for update in updates {
-        let payload = serde_json::to_string(update).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let lane = update.from().map(|user| format!("chat:{}", user.id.0));
-        let dedupe = format!("update:{}", update.id.0);
-        let job = NewJob {
+    let rows = updates
+        .iter()
+        .map(|update| {
+            let payload = serde_json::to_string(update).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let lane = update.from().map(|user| format!("chat:{}", user.id.0));
+            Ok((payload, lane, format!("update:{}", update.id.0)))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let jobs: Vec<_> = rows
+        .iter()
+        .map(|(payload, lane, dedupe)| NewJob {
             queue: Queue::Inbox,
             lane: lane.as_deref(),
-            dedupe_key: Some(&dedupe),
-            payload: &payload,
+            dedupe_key: Some(dedupe),
+            payload,
             due_at: now,
             request_id: None,
-        };
-        tx.enqueue(job, now).await?;
-    }
+        })
+        .collect();
+    let mut tx = app.store.begin().await?;
+    tx.enqueue_all(&jobs, now).await?;
     tx.commit().await
 }

@@ -50,6 +50,7 @@ contract_tests!(
     a_job_abandoned_by_a_crashed_worker_is_claimed_again,
     a_restarted_instance_takes_back_its_leases_at_once,
     a_duplicate_update_is_recorded_once,
+    jobs_added_together_keep_their_order_and_skip_known_keys,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     finishing_a_job_says_whether_its_lane_has_more,
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
@@ -369,6 +370,36 @@ async fn a_duplicate_update_is_recorded_once(db: &TestDb) {
     assert!(tx.enqueue(update, 0).await.unwrap());
     assert!(!tx.enqueue(update, 0).await.unwrap());
     assert_eq!(tx.claim(Queue::Inbox, "test", 0, 1_000, 10).await.unwrap().len(), 1);
+}
+
+async fn jobs_added_together_keep_their_order_and_skip_known_keys(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.enqueue(job(Some("chat:9"), Some("update:1"), "first"), 0).await.unwrap());
+    let payloads: Vec<String> = (0..40).map(|i| format!("{{\"text\":\"第{i}条 \\\"quoted\\\" \u{1F6B0}\"}}")).collect();
+    let mut jobs: Vec<NewJob> = payloads.iter().map(|p| job(Some("chat:1"), None, p)).collect();
+    jobs.insert(7, job(Some("chat:9"), Some("update:1"), "a repeat"));
+    jobs.push(NewJob { request_id: Some(5), due_at: 3, ..job(None, Some("progress:2"), "loose") });
+    assert_eq!(tx.enqueue_all(&jobs, 0).await.unwrap(), 41, "the repeat is skipped");
+    assert_eq!(tx.enqueue_all(&[], 0).await.unwrap(), 0);
+
+    let mut claimed = Vec::new();
+    loop {
+        let next = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+        if next.is_empty() {
+            break;
+        }
+        for job in next {
+            assert!(tx.finish(job.id, &job.lease_token, None, 10).await.unwrap());
+            claimed.push(job);
+        }
+    }
+    let lane: Vec<&str> =
+        claimed.iter().filter(|j| j.lane.as_deref() == Some("chat:1")).map(|j| j.payload.as_str()).collect();
+    assert_eq!(lane, payloads.iter().map(String::as_str).collect::<Vec<_>>(), "in the order given, byte for byte");
+    let loose = claimed.iter().find(|j| j.lane.is_none()).expect("the job without a lane");
+    assert_eq!((loose.payload.as_str(), loose.request_id), ("loose", Some(5)));
+    assert_eq!(claimed.len(), 42, "and the one added alone");
 }
 
 async fn a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window(db: &TestDb) {
