@@ -350,6 +350,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let mut tx = app.store.begin().await?;
     let mut out = Outbox::default();
     let mut more = false;
+    let mut sent = Vec::new();
     for Settlement { job, outcome, notice } in batch {
         let delivered = match outcome {
             Settle::Done(_) => Some(true),
@@ -360,9 +361,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             super::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
         }
         match outcome {
-            Settle::Done(result) => {
-                more |= tx.finish_in_lane(job.id, &job.lease_token, result.as_deref(), now_ms).await? == Some(true);
-            }
+            Settle::Done(result) => sent.push((job.id, job.lease_token.as_str(), result.as_deref())),
             Settle::Retry { after, reason } => {
                 tx.retry_later(job.id, &job.lease_token, reason, now_ms + after.as_millis() as i64).await?;
             }
@@ -390,6 +389,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             }
         }
     }
+    more |= tx.finish_all(&sent, now_ms).await?;
     // Losing this record in a crash of the database server would only mean
     // sending the messages again; but when the outcomes caused new messages
     // (a notice's progress, a card passed on), those must be durable.

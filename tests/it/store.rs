@@ -53,6 +53,7 @@ contract_tests!(
     jobs_added_together_keep_their_order_and_skip_known_keys,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     finishing_a_job_says_whether_its_lane_has_more,
+    jobs_finished_together_say_whether_any_lane_has_more,
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
@@ -322,6 +323,25 @@ async fn finishing_a_job_says_whether_its_lane_has_more(db: &TestDb) {
     let a2 = tx.claim(Queue::Outbox, "test", 30, 60_000, 10).await.unwrap().remove(0);
     assert_eq!(tx.finish_in_lane(a2.id, &a2.lease_token, Some("7"), 40).await.unwrap(), Some(false));
     assert_eq!(tx.job_status(a2.id).await.unwrap(), Some((JobStatus::Done, Some("7".to_string()))));
+}
+
+async fn jobs_finished_together_say_whether_any_lane_has_more(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    for (lane, payload) in [("chat:a", "a1"), ("chat:a", "a2"), ("chat:b", "b1"), ("chat:c", "c1")] {
+        tx.enqueue(job(Some(lane), None, payload), 0).await.unwrap();
+    }
+    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+    let [a1, b1, c1] = &claimed[..] else { panic!("one job per lane: {claimed:?}") };
+    let finished = [(b1.id, b1.lease_token.as_str(), Some("8")), (c1.id, "a lost lease", Some("9"))];
+    assert!(!tx.finish_all(&finished, 20).await.unwrap(), "neither lane has more");
+    assert_eq!(tx.job_status(b1.id).await.unwrap(), Some((JobStatus::Done, Some("8".to_string()))));
+    assert_eq!(tx.job_status(c1.id).await.unwrap(), Some((JobStatus::Pending, None)), "its lease was lost");
+    let finished = [(a1.id, a1.lease_token.as_str(), None), (c1.id, c1.lease_token.as_str(), Some("10"))];
+    assert!(tx.finish_all(&finished, 30).await.unwrap(), "a2 waits behind a1");
+    assert_eq!(tx.job_status(a1.id).await.unwrap(), Some((JobStatus::Done, None)));
+    assert_eq!(tx.job_status(c1.id).await.unwrap(), Some((JobStatus::Done, Some("10".to_string()))));
+    assert!(!tx.finish_all(&[], 40).await.unwrap());
 }
 
 async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
