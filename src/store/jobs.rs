@@ -278,14 +278,15 @@ impl Tx {
 
     /// Marks several claimed jobs done in one statement, each `(id, lease
     /// token, result)` as for [`Tx::finish`]; a job whose lease was lost is
-    /// left alone. Says whether the lane of any of them has another job
-    /// pending behind it.
-    pub async fn finish_all(&mut self, jobs: &[(i64, &str, Option<&str>)], now: i64) -> Result<bool> {
+    /// left alone. For each job it marked done, says whether its lane has
+    /// another job pending behind it; so fewer answers than jobs means a
+    /// lease was lost.
+    pub async fn finish_all(&mut self, jobs: &[(i64, &str, Option<&str>)], now: i64) -> Result<Vec<bool>> {
         if let [(job, lease_token, result)] = jobs {
-            return Ok(self.finish_in_lane(*job, lease_token, *result, now).await? == Some(true));
+            return Ok(self.finish_in_lane(*job, lease_token, *result, now).await?.into_iter().collect());
         }
         if jobs.is_empty() {
-            return Ok(false);
+            return Ok(Vec::new());
         }
         let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let more: Vec<bool> = match self {
@@ -305,7 +306,7 @@ impl Tx {
                 .await?
             }
         };
-        Ok(more.contains(&true))
+        Ok(more)
     }
 
     /// Gives a claimed job back to be tried again at `retry_at`.

@@ -11,7 +11,8 @@ use teloxide::Bot;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update, UpdateKind};
 
-use super::turn::{Batch, InboxJob, LeaseLost};
+use super::outgoing::Outbox;
+use super::turn::{Batch, InboxJob};
 use crate::app::App;
 use crate::i18n::Locale;
 use crate::store::{Backend, ClaimedJob, NewJob, Queue};
@@ -165,7 +166,11 @@ async fn handle_together(
         let deps = teloxide::dptree::deps![update.clone(), bot.clone(), me.clone(), app.clone(), job.clone()];
         let failed = match handler.dispatch(deps).await {
             ControlFlow::Break(Ok(())) => false,
-            ControlFlow::Continue(_) => finish_unhandled_in(&batch, &job, app.now_ms()).await.is_err(),
+            ControlFlow::Continue(_) => {
+                // Nothing handles it: it is done as it is, with the batch.
+                batch.done(&job.0, Outbox::default());
+                false
+            }
             ControlFlow::Break(Err(error)) => {
                 tracing::debug!(error = %error, "an update of a batch failed; its batch is handled one by one");
                 true
@@ -180,23 +185,10 @@ async fn handle_together(
         tracing::error!("a turn kept hold of its batch");
         return Err(jobs());
     };
-    let (Some(tx), wakes) = batch.into_parts() else {
-        return Err(jobs());
-    };
-    if let Err(error) = tx.commit().await {
+    if let Err(error) = batch.commit(app).await {
         tracing::warn!(%error, "could not commit a batch; its updates are handled one by one");
         return Err(jobs());
     }
-    wakes.fire(app);
-    Ok(())
-}
-
-/// Marks an update nothing handles done, in the batch's transaction.
-async fn finish_unhandled_in(batch: &Batch, job: &InboxJob, now: i64) -> anyhow::Result<()> {
-    let mut tx = batch.take()?;
-    let finished = tx.finish(job.0.id, &job.0.lease_token, None, now).await;
-    batch.put_back(tx);
-    anyhow::ensure!(finished?, LeaseLost);
     Ok(())
 }
 
@@ -497,5 +489,23 @@ mod tests {
         // with the batch and written again when handled alone: once each.
         assert_eq!(texts, [r#""got a""#, r#""got b""#, r#""got d""#]);
         assert_eq!(statuses, [JobStatus::Done, JobStatus::Done, JobStatus::Pending, JobStatus::Done]);
+    }
+
+    #[tokio::test]
+    async fn an_update_taken_over_by_another_worker_is_not_answered_by_its_batch() {
+        let app = app().await;
+        let jobs = claimed(&app, &["a", "b", "c"]).await;
+        // Another worker claims "b" once its lease is given back.
+        let mut tx = app.store.begin().await.unwrap();
+        let now = app.now_ms();
+        assert!(tx.retry_later(jobs[1].id, &jobs[1].lease_token, "test", now).await.unwrap());
+        let other = tx.claim(Queue::Inbox, "other", now, LEASE_MS, 1).await.unwrap();
+        assert_eq!(other.iter().map(|job| job.id).collect::<Vec<_>>(), [jobs[1].id]);
+        tx.commit().await.unwrap();
+
+        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree(), jobs.clone()).await;
+        let (texts, statuses) = outcome(&app, &jobs).await;
+        assert_eq!(texts, [r#""got a""#, r#""got c""#], "only the other worker answers b");
+        assert_eq!(statuses, [JobStatus::Done, JobStatus::Pending, JobStatus::Done]);
     }
 }

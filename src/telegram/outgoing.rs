@@ -178,6 +178,11 @@ impl Outbox {
         self.0.push((outgoing, 0));
     }
 
+    /// Adds another turn's messages after these.
+    pub fn append(&mut self, mut other: Outbox) {
+        self.0.append(&mut other.0);
+    }
+
     /// Queues something that is due `delay_ms` after the commit, such as the
     /// copies of a notice, spread out so that other messages pass between
     /// them.

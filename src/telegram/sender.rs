@@ -389,7 +389,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             }
         }
     }
-    more |= tx.finish_all(&sent, now_ms).await?;
+    more |= tx.finish_all(&sent, now_ms).await?.contains(&true);
     // Losing this record in a crash of the database server would only mean
     // sending the messages again; but when the outcomes caused new messages
     // (a notice's progress, a card passed on), those must be durable.

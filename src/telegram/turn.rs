@@ -35,14 +35,18 @@ impl InboxJob {
 /// Several updates handled one after another in one transaction, so that
 /// they share its commit (see `inbox.rs`). The transaction passes from turn
 /// to turn; a turn that fails drops it, which rolls the whole batch back.
-/// What the turns would wake is woken once the batch has committed, since
-/// before that there is nothing to see.
+/// What the turns send and the notes that their updates are done are
+/// gathered and written when the batch commits, a statement for all rather
+/// than two for each, and what they would wake is woken after that, since
+/// before it there is nothing to see.
 pub struct Batch(Mutex<Shared>);
 
 struct Shared {
     /// `None` once a turn has dropped it.
     tx: Option<Tx>,
-    wakes: Wakes,
+    out: Outbox,
+    /// The jobs of the turns that finished, with their lease tokens.
+    done: Vec<(i64, String)>,
 }
 
 /// The background loops a committed turn has work for.
@@ -71,7 +75,7 @@ pub struct BatchBroken;
 
 impl Batch {
     pub fn new(tx: Tx) -> Batch {
-        Batch(Mutex::new(Shared { tx: Some(tx), wakes: Wakes::default() }))
+        Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), done: Vec::new() }))
     }
 
     pub fn take(&self) -> Result<Tx, BatchBroken> {
@@ -82,17 +86,28 @@ impl Batch {
         lock(&self.0).tx = Some(tx);
     }
 
-    /// The transaction, if no turn dropped it, and what to wake once it has
-    /// committed.
-    pub fn into_parts(self) -> (Option<Tx>, Wakes) {
-        let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
-        (shared.tx, shared.wakes)
+    /// Notes that the turn of `job` is over, with what it sends.
+    pub fn done(&self, job: &ClaimedJob, out: Outbox) {
+        let mut shared = lock(&self.0);
+        shared.out.append(out);
+        shared.done.push((job.id, job.lease_token.clone()));
     }
 
-    fn add(&self, wakes: Wakes) {
-        let mut shared = lock(&self.0);
-        shared.wakes.inbox |= wakes.inbox;
-        shared.wakes.outbox |= wakes.outbox;
+    /// Writes what the turns send, marks their updates done and commits, then
+    /// wakes whoever has work. If another worker took any of the updates
+    /// over meanwhile, nothing is committed.
+    pub async fn commit(self, app: &App) -> anyhow::Result<()> {
+        let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut tx = shared.tx.ok_or(BatchBroken)?;
+        let now = millis(app.now());
+        let wrote = shared.out.write(&mut tx, now).await?;
+        let done: Vec<(i64, &str, Option<&str>)> =
+            shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
+        let more = tx.finish_all(&done, now).await?;
+        anyhow::ensure!(more.len() == done.len(), LeaseLost);
+        tx.commit().await?;
+        Wakes { inbox: more.contains(&true), outbox: wrote }.fire(app);
+        Ok(())
     }
 }
 
@@ -168,29 +183,26 @@ impl<'a> Turn<'a> {
     }
 
     /// Commits the change with its outgoing messages and marks the update
-    /// done — or, in a batch, hands the transaction on for the batch to
-    /// commit. If another worker took the update over meanwhile, nothing is
-    /// committed.
+    /// done — or, in a batch, hands the transaction and the messages on for
+    /// the batch to write and commit. If another worker took the update over
+    /// meanwhile, nothing is committed.
     pub async fn finish(mut self) -> anyhow::Result<()> {
-        let now = self.now_ms();
-        let wrote = std::mem::take(&mut self.out).write(&mut self.tx, now).await?;
+        let out = std::mem::take(&mut self.out);
         let job = &self.job.0;
+        if let Some(batch) = &self.job.1 {
+            batch.put_back(self.tx);
+            batch.done(job, out);
+            return Ok(());
+        }
+        let now = self.now_ms();
+        let wrote = out.write(&mut self.tx, now).await?;
         let Some(more) = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await? else {
             return Err(LeaseLost.into());
         };
+        self.tx.commit().await?;
         // The inbox worker claims again only when this person's next update
         // is already waiting; otherwise the claim would find nothing.
-        let wakes = Wakes { inbox: more, outbox: wrote };
-        match &self.job.1 {
-            Some(batch) => {
-                batch.put_back(self.tx);
-                batch.add(wakes);
-            }
-            None => {
-                self.tx.commit().await?;
-                wakes.fire(self.app);
-            }
-        }
+        Wakes { inbox: more, outbox: wrote }.fire(self.app);
         Ok(())
     }
 }
