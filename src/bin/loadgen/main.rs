@@ -86,9 +86,13 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Sub {
-    /// The floor: a bare teloxide echo bot (spawned by loadgen itself).
+    /// The floor: a bare teloxide echo bot (spawned by loadgen itself);
+    /// with `--durable URL`, one that commits every message to SQLite first.
     #[command(hide = true)]
-    EchoBot,
+    EchoBot {
+        #[arg(long)]
+        durable: Option<String>,
+    },
 }
 
 /// Sizes of one run.
@@ -155,7 +159,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("start the runtime")?;
     match cli.command {
-        Some(Sub::EchoBot) => runtime.block_on(echo::run()),
+        Some(Sub::EchoBot { durable }) => runtime.block_on(echo::run(durable)),
         None => runtime.block_on(benchmark(cli)),
     }
 }
@@ -180,13 +184,32 @@ async fn benchmark(cli: Cli) -> anyhow::Result<()> {
         }
     };
     if let Some(echo) = &echo {
-        table.bot_rows("echo", echo, None, &plan);
+        table.bot_rows("echo", echo, &Floors::default(), &plan);
     }
+
+    println!("\n== durable echo bot (the floor with one SQLite commit per update) ==");
+    let durable = match Database::sqlite("durable-echo") {
+        Ok(db) => match run_bot(Target::DurableEcho(&db), &plan, None, &codes, &cli).await {
+            Ok(figures) => Some(figures),
+            Err(error) => {
+                println!("durable echo bot failed: {error:#}");
+                None
+            }
+        },
+        Err(error) => {
+            println!("durable echo bot failed: {error:#}");
+            None
+        }
+    };
+    if let Some(durable) = &durable {
+        table.bot_rows("echo+db", durable, &Floors { echo: echo.as_ref(), durable: None }, &plan);
+    }
+    let floors = Floors { echo: echo.as_ref(), durable: durable.as_ref() };
 
     println!("\n== community-desk on SQLite ==");
     match Database::sqlite("sqlite") {
         Ok(db) => match run_bot(Target::Desk(&desk), &plan, Some(&db), &codes, &cli).await {
-            Ok(figures) => table.bot_rows("sqlite", &figures, echo.as_ref(), &plan),
+            Ok(figures) => table.bot_rows("sqlite", &figures, &floors, &plan),
             Err(error) => table.failed("sqlite", &format!("{error:#}")),
         },
         Err(error) => table.failed("sqlite", &format!("{error:#}")),
@@ -203,7 +226,7 @@ async fn benchmark(cli: Cli) -> anyhow::Result<()> {
                 table.skipped("postgres", "skipped: PostgreSQL unreachable");
             }
             Ok(db) => match run_bot(Target::Desk(&desk), &plan, Some(&db), &codes, &cli).await {
-                Ok(figures) => table.bot_rows("postgres", &figures, echo.as_ref(), &plan),
+                Ok(figures) => table.bot_rows("postgres", &figures, &floors, &plan),
                 Err(error) => table.failed("postgres", &format!("{error:#}")),
             },
         }
@@ -319,6 +342,15 @@ fn broadcast_rows(f: &broadcast::Figures, table: &mut Table) {
 enum Target<'a> {
     Desk(&'a Path),
     Echo,
+    DurableEcho(&'a Database),
+}
+
+/// The floors a bot's figures are set against: the echo bot, and the echo
+/// bot that commits every update first.
+#[derive(Default, Clone, Copy)]
+pub struct Floors<'a> {
+    pub echo: Option<&'a BotFigures>,
+    pub durable: Option<&'a BotFigures>,
 }
 
 /// What one bot did in both load phases.
@@ -345,7 +377,8 @@ async fn run_bot(
             let bot = spawn_desk(exe, db, &double, cli.bot_log.as_deref(), None)?;
             (bot, Flow::Desk { buildings: Arc::new(codes.to_vec()) })
         }
-        Target::Echo => (spawn_echo(&double)?, Flow::Echo),
+        Target::Echo => (spawn_echo(&double, None)?, Flow::Echo),
+        Target::DurableEcho(db) => (spawn_echo(&double, Some(&db.url))?, Flow::Echo),
     };
     wait_ready(&mut bot, &double).await?;
     let identities = Arc::new(Identities::fresh(10_000_000));
@@ -487,14 +520,14 @@ fn spawn_desk(
     Ok(guard)
 }
 
-fn spawn_echo(double: &Double) -> anyhow::Result<ChildGuard> {
+fn spawn_echo(double: &Double, durable: Option<&str>) -> anyhow::Result<ChildGuard> {
     let me = std::env::current_exe().context("find the loadgen executable")?;
     let mut command = Command::new(me);
-    command
-        .arg("echo-bot")
-        .env_remove("RUST_LOG")
-        .env("TELOXIDE_TOKEN", "123456:LOADGEN")
-        .env("TELOXIDE_API_URL", double.url());
+    command.arg("echo-bot");
+    if let Some(url) = durable {
+        command.arg("--durable").arg(url);
+    }
+    command.env_remove("RUST_LOG").env("TELOXIDE_TOKEN", "123456:LOADGEN").env("TELOXIDE_API_URL", double.url());
     let log = std::env::temp_dir().join(format!("loadgen-echo-{}.log", std::process::id()));
     ChildGuard::spawn("echo bot", command, log)
 }

@@ -1,7 +1,7 @@
 //! The table loadgen prints: every figure, its target and whether it was met.
 
 use crate::load::LoadResult;
-use crate::{BotFigures, Plan, Scenario, TARGET_ECHO_SHARE, TARGET_P99_MS, TARGET_RATE};
+use crate::{BotFigures, Floors, Plan, Scenario, TARGET_ECHO_SHARE, TARGET_P99_MS, TARGET_RATE};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Verdict {
@@ -88,8 +88,11 @@ impl Table {
     }
 
     /// The rows of one bot: both phases, and its ratios to the echo bot.
-    pub fn bot_rows(&mut self, backend: &str, f: &BotFigures, echo: Option<&BotFigures>, plan: &Plan) {
-        let desk = backend != "echo";
+    /// The rows of one bot; `backend` is `echo`, `echo+db` (the durable
+    /// echo bot) or the desk's backend.
+    pub fn bot_rows(&mut self, backend: &str, f: &BotFigures, floors: &Floors<'_>, plan: &Plan) {
+        let desk = !backend.starts_with("echo");
+        let echo = floors.echo;
         let (c, o) = (&f.closed, &f.open);
         let t = Scenario::Throughput;
         let rate_target = if backend == "sqlite" { format!(">= {TARGET_RATE:.0}/s") } else { String::new() };
@@ -107,6 +110,15 @@ impl Table {
                 Verdict::check(share >= TARGET_ECHO_SHARE),
             ));
         }
+        // Context for the target above: the durable floor's own share of the
+        // echo bot's rate, and the desk's share of the durable floor's.
+        let (floor, floor_name) =
+            if desk { (floors.durable, "echo+db") } else { (echo.filter(|_| backend != "echo"), "echo") };
+        if let Some(floor) = floor {
+            let share = c.rate / floor.closed.rate.max(1e-9);
+            let figure = format!("rate {}/{floor_name}", if desk { "desk" } else { backend });
+            self.push(Row::figure(t, backend, &figure, format!("{share:.2}"), "", Verdict::Info));
+        }
         self.push(Row::figure(t, backend, "p50 latency", ms(c.p50_ms), "", Verdict::Info));
         self.push(Row::figure(t, backend, "p99 latency", ms(c.p99_ms), "", Verdict::Info));
         let cpu = f.closed_usage.1.cpu_secs - f.closed_usage.0.cpu_secs;
@@ -119,9 +131,10 @@ impl Table {
             "",
             Verdict::Info,
         ));
-        if let (true, Some(echo)) = (desk, echo) {
+        if let (true, Some(echo)) = (backend != "echo", echo) {
             let ratio = per_update / cpu_ms_per_update(echo.closed_usage, &echo.closed).max(1e-9);
-            self.push(Row::figure(t, backend, "CPU per update desk/echo", format!("{ratio:.1}"), "", Verdict::Info));
+            let figure = format!("CPU per update {}/echo", if desk { "desk" } else { backend });
+            self.push(Row::figure(t, backend, &figure, format!("{ratio:.1}"), "", Verdict::Info));
         }
         self.push(Row::figure(
             t,
