@@ -161,35 +161,26 @@ impl Tx {
             _ => {}
         }
         let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let added = match self {
+        let statement = match self.backend() {
             // `WHERE true` keeps SQLite from reading the `ON` of the upsert
             // as a join constraint.
-            Tx::Sqlite(tx) => sqlx::query(
+            Backend::Sqlite => {
                 "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
                  SELECT json_extract(j.value, '$.queue'), json_extract(j.value, '$.lane'), \
                    json_extract(j.value, '$.dedupe_key'), json_extract(j.value, '$.payload'), \
                    json_extract(j.value, '$.due_at'), json_extract(j.value, '$.request_id'), $2 \
                  FROM json_each($1) j WHERE true ORDER BY j.key \
-                 ON CONFLICT (dedupe_key) DO NOTHING",
-            )
-            .bind(jobs)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected(),
-            Tx::Postgres(tx) => sqlx::query(
+                 ON CONFLICT (dedupe_key) DO NOTHING"
+            }
+            Backend::Postgres => {
                 "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
                  SELECT j.value ->> 'queue', j.value ->> 'lane', j.value ->> 'dedupe_key', j.value ->> 'payload', \
                    (j.value ->> 'due_at')::BIGINT, (j.value ->> 'request_id')::BIGINT, $2 \
                  FROM jsonb_array_elements($1::JSONB) WITH ORDINALITY AS j (value, n) ORDER BY j.n \
-                 ON CONFLICT (dedupe_key) DO NOTHING",
-            )
-            .bind(jobs)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected(),
+                 ON CONFLICT (dedupe_key) DO NOTHING"
+            }
         };
+        let added = exec!(self, |c| sqlx::query(statement).bind(&jobs).bind(now).execute(c).await)?;
         Ok(added)
     }
 
@@ -289,23 +280,18 @@ impl Tx {
             return Ok(Vec::new());
         }
         let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let more: Vec<bool> = match self {
-            Tx::Sqlite(tx) => sqlx::query_scalar(finish_all_sql!()).bind(jobs).bind(now).fetch_all(&mut **tx).await?,
-            Tx::Postgres(tx) => {
-                sqlx::query_scalar(
-                    "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL \
-                     FROM jsonb_array_elements($1::JSONB) AS d (value) \
-                     WHERE jobs.id = (d.value ->> 0)::BIGINT AND jobs.lease_token = d.value ->> 1 \
-                       AND jobs.status = 'pending' \
-                     RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
-                       AND e.status = 'pending' AND e.id > jobs.id)",
-                )
-                .bind(jobs)
-                .bind(now)
-                .fetch_all(&mut **tx)
-                .await?
+        let statement = match self.backend() {
+            Backend::Sqlite => finish_all_sql!(),
+            Backend::Postgres => {
+                "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL \
+                 FROM jsonb_array_elements($1::JSONB) AS d (value) \
+                 WHERE jobs.id = (d.value ->> 0)::BIGINT AND jobs.lease_token = d.value ->> 1 \
+                   AND jobs.status = 'pending' \
+                 RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
+                   AND e.status = 'pending' AND e.id > jobs.id)"
             }
         };
+        let more: Vec<bool> = on!(self, |c| sqlx::query_scalar(statement).bind(&jobs).bind(now).fetch_all(c).await)?;
         Ok(more)
     }
 
