@@ -6,6 +6,7 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::Bot;
 use teloxide::dispatching::UpdateHandler;
@@ -15,7 +16,7 @@ use super::outgoing::Outbox;
 use super::turn::{Batch, InboxJob};
 use crate::app::App;
 use crate::i18n::Locale;
-use crate::store::{Backend, ClaimedJob, NewJob, Queue};
+use crate::store::{Backend, ClaimedJob, Queue, StoreError, Tx};
 use crate::work::{Backoff, Shutdown};
 
 /// How long a worker may take over one update before another may retry it.
@@ -281,12 +282,7 @@ async fn finish_flooded(app: &App, job: &InboxJob, tell: Option<&teloxide::types
         let now = app.now_ms();
         let mut tx = app.store.begin().await?;
         if let Some(user) = tell {
-            let person = tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await?;
-            let locale = person.and_then(|p| p.locale).as_deref().and_then(Locale::from_code).unwrap_or_default();
-            let text = fl!(app.i18n.get(locale), "slow-down");
-            let mut out = super::outgoing::Outbox::default();
-            out.text(user.id.0 as i64, text, None);
-            out.write(&mut tx, now).await?;
+            tell_sender(app, &mut tx, user, |l| fl!(l, "slow-down"), now).await?;
         }
         tx.finish(job.0.id, &job.0.lease_token, Some("over the flood limit"), now).await?;
         tx.commit().await
@@ -319,22 +315,7 @@ async fn give_up(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>
         let now = app.now_ms();
         let mut tx = app.store.begin().await?;
         if let Some(user) = user {
-            let person = tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await?;
-            let locale = person.and_then(|p| p.locale).as_deref().and_then(Locale::from_code).unwrap_or_default();
-            let text = fl!(app.i18n.get(locale), "internal-error");
-            let outgoing = super::outgoing::Outgoing::Text { chat: user.id.0 as i64, text, keyboard: None };
-            let payload =
-                serde_json::to_string(&outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
-            let lane = format!("chat:{}", user.id.0);
-            let new = NewJob {
-                queue: Queue::Outbox,
-                lane: Some(&lane),
-                dedupe_key: None,
-                payload: &payload,
-                due_at: now,
-                request_id: None,
-            };
-            tx.enqueue(new, now).await?;
+            tell_sender(app, &mut tx, user, |l| fl!(l, "internal-error"), now).await?;
         }
         tx.fail(job.0.id, &job.0.lease_token, reason, now).await?;
         tx.commit().await
@@ -344,6 +325,23 @@ async fn give_up(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>
         tracing::warn!(%error, "could not record a failed update");
     }
     app.wake.outbox.notify_one();
+}
+
+/// Queues a message to the sender of an update handled outside a turn, in
+/// the language they chose (or the default one).
+async fn tell_sender(
+    app: &App,
+    tx: &mut Tx,
+    user: &teloxide::types::User,
+    text: impl FnOnce(&FluentLanguageLoader) -> String,
+    now: i64,
+) -> Result<(), StoreError> {
+    let person = tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await?;
+    let locale = person.and_then(|p| p.locale).as_deref().and_then(Locale::from_code).unwrap_or_default();
+    let mut out = Outbox::default();
+    out.text(user.id.0 as i64, text(app.i18n.get(locale)), None);
+    out.write(tx, now).await?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -361,7 +359,7 @@ mod tests {
     use crate::config::Config;
     use crate::domain::clock::FakeClock;
     use crate::i18n::I18n;
-    use crate::store::{JobStatus, Store};
+    use crate::store::{JobStatus, NewJob, Store};
     use crate::telegram::turn::Turn;
 
     fn job(id: i64) -> ClaimedJob {

@@ -50,7 +50,7 @@ struct Shared {
 }
 
 /// The background loops a committed turn has work for.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct Wakes {
     inbox: bool,
     outbox: bool,
