@@ -133,9 +133,13 @@ impl Tx {
     }
 
     /// The unit and its ancestors, from the unit itself up to its community,
-    /// in one statement: this is read several times for every request, and
-    /// on SQLite each statement costs far more than the rows it reads.
+    /// in one statement: this is wanted several times for every request, and
+    /// on SQLite each statement costs far more than the rows it reads. A
+    /// chain read once is kept for the rest of the transaction.
     pub async fn ancestry(&mut self, id: UnitId) -> Result<Vec<Unit>> {
+        if let Some(chain) = self.chains.get(&id) {
+            return Ok(chain.clone());
+        }
         let rows: Vec<UnitRow> = on!(self, |c| sqlx::query_as(concat!(
             chain_cte!(),
             "SELECT u.id, u.parent_id, u.level, u.name, u.code, u.households \
@@ -146,6 +150,7 @@ impl Tx {
         .await)?;
         let chain = rows.into_iter().map(Unit::try_from).collect::<Result<Vec<_>>>()?;
         check_chain(id, &chain)?;
+        self.chains.insert(id, chain.clone());
         Ok(chain)
     }
 
@@ -173,6 +178,9 @@ impl Tx {
     /// Creates whatever of a `units.csv` line's path is missing and updates the
     /// household count. Returns what happened to the building.
     pub async fn upsert_unit_line(&mut self, line: &UnitLine, counts: &mut ImportCounts) -> Result<()> {
+        // The only change to the tree: the chains read so far may no longer
+        // be true.
+        self.chains.clear();
         let (community, _) = self.child_unit(None, UnitLevel::Community, &line.community).await?;
         let (grid, _) = self.child_unit(Some(community), UnitLevel::Grid, &line.grid).await?;
         let (estate, _) = self.child_unit(Some(grid), UnitLevel::Estate, &line.estate).await?;

@@ -16,6 +16,7 @@ mod privacy;
 mod requests;
 pub mod scratch;
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -27,10 +28,12 @@ pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, Timelin
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
-pub use people::{BindOutcome, Person, Resident};
+pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;
 pub use privacy::OwnRequest;
 pub use requests::{NewRequest, RequestSummary, RequestView};
+
+use crate::domain::{Unit, UnitId};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
@@ -81,7 +84,11 @@ impl Store {
                 // checkpoint does not hold up the one connection every
                 // transaction waits for. The connection's own checkpoint stays
                 // as a safety net, at a larger size (about 40 MB).
-                .pragma("wal_autocheckpoint", "10000");
+                .pragma("wal_autocheckpoint", "10000")
+                // SQLite's default page cache (2 MB) is smaller than the pages
+                // the queue's indexes touch under load, and every miss is a
+                // read and a copy from the OS. Pages are only taken as used.
+                .pragma("cache_size", "-32768");
             // One connection: every transaction takes the write lock at once
             // (see `begin`), so several connections only make them wait for
             // each other in SQLite's busy handler, which sleeps in steps of
@@ -118,8 +125,8 @@ impl Store {
     /// deferred one could fail to upgrade its lock halfway through.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Store::Postgres(pool) => Tx::new(Conn::Postgres(pool.begin().await?)),
         })
     }
 
@@ -157,24 +164,39 @@ impl Checkpointer {
 
 /// A transaction on either backend. Dropping it without [`Tx::commit`] rolls
 /// it back.
-pub enum Tx {
+pub struct Tx {
+    conn: Conn,
+    /// The unit chains this transaction has read, by the unit each starts
+    /// from. A request's chain is wanted several times in one turn (its
+    /// community, its routing, its card), and the tree changes only by
+    /// import, which forgets them.
+    chains: HashMap<UnitId, Vec<Unit>>,
+}
+
+/// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
+/// it.
+pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
+    fn new(conn: Conn) -> Tx {
+        Tx { conn, chains: HashMap::new() }
+    }
+
     pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(tx) => tx.commit().await?,
-            Tx::Postgres(tx) => tx.commit().await?,
+        match self.conn {
+            Conn::Sqlite(tx) => tx.commit().await?,
+            Conn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+        match self.conn {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Postgres(_) => Backend::Postgres,
         }
     }
 
@@ -185,7 +207,7 @@ impl Tx {
     /// record of a send means the message is sent again — never that
     /// anything is lost. The commit still happens in order, atomically.
     pub async fn without_waiting_for_disk(&mut self) -> Result<()> {
-        if let Tx::Postgres(tx) = self {
+        if let Conn::Postgres(tx) = &mut self.conn {
             sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
         }
         Ok(())
@@ -196,12 +218,12 @@ impl Tx {
 /// body is compiled once per backend, so both are type-checked.
 macro_rules! on {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut $tx.conn {
+            $crate::store::Conn::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::Conn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -214,12 +236,12 @@ pub(crate) use on;
 /// of rows affected, whatever the backend.
 macro_rules! exec {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite(tx) => {
+        match &mut $tx.conn {
+            $crate::store::Conn::Sqlite(tx) => {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }
-            $crate::store::Tx::Postgres(tx) => {
+            $crate::store::Conn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Result, Tx, exec, on};
+use super::{Backend, Result, StoreError, Tx, exec, on};
 use crate::domain::{PersonId, Phone, Room, TelegramId, UnitId};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -14,6 +14,15 @@ pub struct Person {
     pub locale: Option<String>,
     pub reachable: bool,
     pub has_phone: bool,
+}
+
+/// A person as their update found them, with the state of their dialogue
+/// (`None` when they are not in one).
+#[derive(Debug, Clone, FromRow)]
+pub struct Sender {
+    #[sqlx(flatten)]
+    pub person: Person,
+    pub dialogue: Option<String>,
 }
 
 impl From<i64> for PersonId {
@@ -73,13 +82,26 @@ impl Tx {
         locale: Option<&str>,
         now: i64,
     ) -> Result<Person> {
-        // One statement: every update handled starts here.
+        Ok(self.touch_sender(telegram, name, locale, now).await?.person)
+    }
+
+    /// [`Tx::touch_person`] for the sender of an update, which also reads
+    /// where their dialogue stands: every update handled starts here, so both
+    /// come from one statement.
+    pub async fn touch_sender(
+        &mut self,
+        telegram: TelegramId,
+        name: Option<&str>,
+        locale: Option<&str>,
+        now: i64,
+    ) -> Result<Sender> {
         Ok(on!(self, |c| sqlx::query_as(
             "INSERT INTO people (telegram_id, name, locale, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
              name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END, \
              locale = COALESCE(people.locale, excluded.locale) \
-             RETURNING id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone"
+             RETURNING id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone, \
+             (SELECT state FROM dialogues WHERE person_id = people.id) AS dialogue"
         )
         .bind(telegram.0)
         .bind(name.unwrap_or_default())
@@ -217,6 +239,64 @@ impl Tx {
 
     pub async fn clear_dialogue(&mut self, person: PersonId) -> Result<()> {
         exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        Ok(())
+    }
+
+    /// Sets (`Some`) or clears (`None`) the dialogues of several people, in
+    /// at most two statements whatever their number: the states travel as
+    /// one JSON array, so each statement's text never changes and SQLite
+    /// prepares it once. A person must appear at most once.
+    pub async fn write_dialogues(&mut self, dialogues: &[(PersonId, Option<&str>)], now: i64) -> Result<()> {
+        #[derive(serde::Serialize)]
+        struct State<'a> {
+            person: i64,
+            state: &'a str,
+        }
+        let (set, cleared): (Vec<_>, Vec<_>) = dialogues.iter().partition(|(_, state)| state.is_some());
+        match set.as_slice() {
+            [] => {}
+            [(person, Some(state))] => self.set_dialogue(*person, state, now).await?,
+            _ => {
+                let states: Vec<State> = set
+                    .iter()
+                    .filter_map(|(person, state)| state.map(|state| State { person: person.0, state }))
+                    .collect();
+                let states = serde_json::to_string(&states).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let statement = match self.backend() {
+                    // `WHERE true` keeps SQLite from reading the `ON` of the
+                    // upsert as a join constraint.
+                    Backend::Sqlite => {
+                        "INSERT INTO dialogues (person_id, state, updated_at) \
+                         SELECT json_extract(d.value, '$.person'), json_extract(d.value, '$.state'), $2 \
+                         FROM json_each($1) d WHERE true \
+                         ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+                    }
+                    Backend::Postgres => {
+                        "INSERT INTO dialogues (person_id, state, updated_at) \
+                         SELECT (d.value ->> 'person')::BIGINT, d.value ->> 'state', $2 \
+                         FROM jsonb_array_elements($1::JSONB) AS d (value) \
+                         ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+                    }
+                };
+                exec!(self, |c| sqlx::query(statement).bind(&states).bind(now).execute(c).await)?;
+            }
+        }
+        match cleared.as_slice() {
+            [] => {}
+            [(person, _)] => self.clear_dialogue(*person).await?,
+            _ => {
+                let people: Vec<i64> = cleared.iter().map(|(person, _)| person.0).collect();
+                let people = serde_json::to_string(&people).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                let statement = match self.backend() {
+                    Backend::Sqlite => "DELETE FROM dialogues WHERE person_id IN (SELECT value FROM json_each($1))",
+                    Backend::Postgres => {
+                        "DELETE FROM dialogues WHERE person_id IN \
+                         (SELECT jsonb_array_elements_text($1::JSONB)::BIGINT)"
+                    }
+                };
+                exec!(self, |c| sqlx::query(statement).bind(&people).execute(c).await)?;
+            }
+        }
         Ok(())
     }
 }

@@ -32,7 +32,7 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
     let now = turn.now;
     let policy = turn.app.policy(&mut turn.tx).await?;
     let outcome = requests::submit(&mut turn.tx, turn.person.id, &complete, &policy, now).await?;
-    turn.end_dialogue().await?;
+    turn.end_dialogue();
     let submitted = match outcome {
         Ok(submitted) => submitted,
         Err(SubmitRefusal::NotRegistered) => {
@@ -190,7 +190,7 @@ pub async fn decline_with(
     super::handlers::clear_buttons(turn, message);
     if reason == DeclineReason::Other {
         let dialogue = Dialogue::DeclineNote { request: id.0 };
-        turn.set_dialogue(&dialogue).await?;
+        turn.set_dialogue(&dialogue)?;
         turn.prompt(&dialogue).await?;
         return Ok(String::new());
     }
@@ -335,7 +335,7 @@ pub async fn resolve_start(turn: &mut Turn<'_>, id: RequestId) -> Answer {
         return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
     }
     let dialogue = Dialogue::ResolveNote { request: id.0 };
-    turn.set_dialogue(&dialogue).await?;
+    turn.set_dialogue(&dialogue)?;
     turn.prompt(&dialogue).await?;
     Ok(String::new())
 }
@@ -345,7 +345,7 @@ pub async fn resolve_start(turn: &mut Turn<'_>, id: RequestId) -> Answer {
 pub async fn resolve(turn: &mut Turn<'_>, id: RequestId, note: &str) -> anyhow::Result<()> {
     let l = turn.l();
     let now = turn.now;
-    turn.end_dialogue().await?;
+    turn.end_dialogue();
     match requests::resolve(&mut turn.tx, id, turn.person.id, note, now).await? {
         StepOutcome::Done(request) => {
             notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
@@ -389,7 +389,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
         }
         super::handlers::clear_buttons(turn, message);
         let dialogue = Dialogue::ReopenReason { request: id.0 };
-        turn.set_dialogue(&dialogue).await?;
+        turn.set_dialogue(&dialogue)?;
         turn.prompt(&dialogue).await?;
         return Ok(String::new());
     }
@@ -429,7 +429,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
 pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow::Result<()> {
     let l = turn.l();
     let now = turn.now;
-    turn.end_dialogue().await?;
+    turn.end_dialogue();
     let policy = turn.app.policy(&mut turn.tx).await?;
     match requests::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
         StepOutcome::Done(request) => {
@@ -498,7 +498,7 @@ pub async fn talk_start(turn: &mut Turn<'_>, id: RequestId) -> Answer {
         return Ok(fl!(l, "not-yours"));
     }
     let dialogue = Dialogue::Relay { request: id.0 };
-    turn.set_dialogue(&dialogue).await?;
+    turn.set_dialogue(&dialogue)?;
     turn.prompt(&dialogue).await?;
     Ok(String::new())
 }
@@ -513,7 +513,7 @@ pub async fn relay(
     attachment: Option<crate::domain::Attachment>,
 ) -> anyhow::Result<()> {
     let l = turn.l();
-    turn.end_dialogue().await?;
+    turn.end_dialogue();
     let Some((request, to, from_resident)) = requests::relay_target(&mut turn.tx, id, turn.person.id).await? else {
         turn.say(fl!(l, "not-yours"));
         return Ok(());

@@ -356,7 +356,7 @@ pub async fn import(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     if admin(turn).await?.is_none() {
         return Ok(());
     }
-    turn.set_dialogue(&super::dialogue::Dialogue::Import).await?;
+    turn.set_dialogue(&super::dialogue::Dialogue::Import)?;
     turn.prompt(&super::dialogue::Dialogue::Import).await
 }
 

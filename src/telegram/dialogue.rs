@@ -103,34 +103,30 @@ impl Draft {
 }
 
 impl Turn<'_> {
-    pub async fn dialogue(&mut self) -> anyhow::Result<Option<Dialogue>> {
-        let Some(json) = self.tx.dialogue(self.person.id).await? else {
-            return Ok(None);
-        };
-        match serde_json::from_str(&json) {
-            Ok(dialogue) => Ok(Some(dialogue)),
+    /// Where the sender's dialogue stands, as this turn left it so far.
+    pub fn dialogue(&mut self) -> Option<Dialogue> {
+        let parsed = serde_json::from_str(self.dialogue_state()?);
+        match parsed {
+            Ok(dialogue) => Some(dialogue),
             Err(error) => {
                 // State written by an older version that no longer parses is
                 // dropped rather than leaving the person stuck.
                 // The error text could quote what the person wrote; its
                 // position is enough to find the fault.
                 tracing::warn!(line = error.line(), column = error.column(), "dropping unreadable dialogue state");
-                self.tx.clear_dialogue(self.person.id).await?;
-                Ok(None)
+                self.change_dialogue(None);
+                None
             }
         }
     }
 
-    pub async fn set_dialogue(&mut self, dialogue: &Dialogue) -> anyhow::Result<()> {
-        let json = serde_json::to_string(dialogue)?;
-        let now = self.now_ms();
-        self.tx.set_dialogue(self.person.id, &json, now).await?;
+    pub fn set_dialogue(&mut self, dialogue: &Dialogue) -> anyhow::Result<()> {
+        self.change_dialogue(Some(serde_json::to_string(dialogue)?));
         Ok(())
     }
 
-    pub async fn end_dialogue(&mut self) -> anyhow::Result<()> {
-        self.tx.clear_dialogue(self.person.id).await?;
-        Ok(())
+    pub fn end_dialogue(&mut self) {
+        self.change_dialogue(None);
     }
 
     /// Asks the question of the step the dialogue is at.
@@ -225,7 +221,7 @@ impl Turn<'_> {
     /// After a detour (a command, a stray message) reminds the person where
     /// the conversation stands, so that it survives the detour.
     pub async fn remind(&mut self) -> anyhow::Result<()> {
-        if let Some(dialogue) = self.dialogue().await? {
+        if let Some(dialogue) = self.dialogue() {
             let l = self.l();
             self.say(fl!(l, "still-in-dialogue"));
             self.prompt(&dialogue).await?;

@@ -156,8 +156,8 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
             turn.remind().await?;
         }
         Command::Cancel => {
-            let text = if turn.dialogue().await?.is_some() { fl!(l, "cancelled") } else { fl!(l, "nothing-to-cancel") };
-            turn.end_dialogue().await?;
+            let text = if turn.dialogue().is_some() { fl!(l, "cancelled") } else { fl!(l, "nothing-to-cancel") };
+            turn.end_dialogue();
             turn.reply(text, Some(Keyboard::Remove));
         }
         Command::Lang => turn.offer_languages(),
@@ -216,12 +216,12 @@ async fn on_start(turn: &mut Turn<'_>, payload: &str) -> HandlerResult {
                 let name = building_name(turn, building.id).await?;
                 turn.say(fl!(l, "welcome-building", building = name));
                 let dialogue = Dialogue::RegRoom { building: building.id.0 };
-                turn.set_dialogue(&dialogue).await?;
+                turn.set_dialogue(&dialogue)?;
                 turn.prompt(&dialogue).await?;
             }
             None => {
                 turn.say(fl!(l, "building-link-unknown"));
-                turn.set_dialogue(&Dialogue::RegBuilding).await?;
+                turn.set_dialogue(&Dialogue::RegBuilding)?;
                 turn.prompt(&Dialogue::RegBuilding).await?;
             }
         }
@@ -258,7 +258,7 @@ async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
     let l = turn.l();
     if turn.tx.resident(turn.person.id).await?.is_none() {
         turn.say(fl!(l, "register-first"));
-        turn.set_dialogue(&Dialogue::RegBuilding).await?;
+        turn.set_dialogue(&Dialogue::RegBuilding)?;
         return turn.prompt(&Dialogue::RegBuilding).await;
     }
     let active = turn.tx.count_active_requests_of(turn.person.id).await?;
@@ -268,7 +268,7 @@ async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
         return Ok(());
     }
     let dialogue = Dialogue::Report { draft: Draft::default() };
-    turn.set_dialogue(&dialogue).await?;
+    turn.set_dialogue(&dialogue)?;
     turn.prompt(&dialogue).await
 }
 
@@ -341,13 +341,13 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
             turn.reply(text, Some(Keyboard::Remove));
         }
     }
-    match turn.dialogue().await? {
+    match turn.dialogue() {
         Some(Dialogue::RegPhone { building, room }) => {
             let next = Dialogue::RegPrivacy { building, room };
-            turn.set_dialogue(&next).await?;
+            turn.set_dialogue(&next)?;
             turn.prompt(&next).await?;
         }
-        Some(Dialogue::StaffPhone) => turn.end_dialogue().await?,
+        Some(Dialogue::StaffPhone) => turn.end_dialogue(),
         Some(other) => turn.prompt(&other).await?,
         None => {}
     }
@@ -359,13 +359,13 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
 async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
     let l = turn.l();
     let text = msg.text().map(str::trim).unwrap_or_default();
-    match turn.dialogue().await? {
+    match turn.dialogue() {
         None => turn.say(fl!(l, "no-dialogue")),
         Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
         Some(Dialogue::RegRoom { building }) if !text.is_empty() => match Room::parse(text) {
             Ok(room) => {
                 let next = Dialogue::RegPhone { building, room: Some(room.as_str().to_string()) };
-                turn.set_dialogue(&next).await?;
+                turn.set_dialogue(&next)?;
                 turn.prompt(&next).await?;
             }
             Err(_) => {
@@ -376,11 +376,11 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         Some(Dialogue::RegPhone { building, room }) if is_skip(turn.app, text) => {
             turn.reply(fl!(l, "phone-skipped"), Some(Keyboard::Remove));
             let next = Dialogue::RegPrivacy { building, room };
-            turn.set_dialogue(&next).await?;
+            turn.set_dialogue(&next)?;
             turn.prompt(&next).await?;
         }
         Some(Dialogue::StaffPhone) if is_skip(turn.app, text) => {
-            turn.end_dialogue().await?;
+            turn.end_dialogue();
             turn.reply(fl!(l, "cancelled"), Some(Keyboard::Remove));
         }
         Some(Dialogue::Report { mut draft }) if draft.step() == ReportStep::Description => {
@@ -390,7 +390,7 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
             actions::resolve(turn, RequestId(request), &clip(text)).await?;
         }
         Some(Dialogue::DeclineNote { request }) if !text.is_empty() => {
-            turn.end_dialogue().await?;
+            turn.end_dialogue();
             let answer = actions::decline(turn, RequestId(request), &clip(text), None).await?;
             turn.say(answer);
         }
@@ -452,7 +452,7 @@ async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
         let name = building_name(turn, building.id).await?;
         turn.say(fl!(l, "building-chosen", building = name));
         let next = Dialogue::RegRoom { building: building.id.0 };
-        turn.set_dialogue(&next).await?;
+        turn.set_dialogue(&next)?;
         return turn.prompt(&next).await;
     }
     let known = turn.tx.building_codes().await?;
@@ -499,7 +499,7 @@ async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Messag
     }
     draft.text = text;
     draft.attachments.extend(attachment);
-    turn.set_dialogue(&Dialogue::Report { draft: draft.clone() }).await?;
+    turn.set_dialogue(&Dialogue::Report { draft: draft.clone() })?;
     let done = super::outgoing::Button::new(fl!(l, "button-done"), CallbackData::Step(Step::DescriptionDone).encode());
     turn.reply(fl!(l, "description-added"), Some(Keyboard::Inline(vec![vec![done]])));
     Ok(())
@@ -519,20 +519,20 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             clear_buttons(&mut turn, message);
             let l = turn.l();
             turn.say(fl!(l, "language-set"));
-            if turn.dialogue().await?.is_some() {
+            if turn.dialogue().is_some() {
                 turn.remind().await?;
             }
             None
         }
         Some(CallbackData::RegisterAsResident) => {
             clear_buttons(&mut turn, message);
-            turn.set_dialogue(&Dialogue::RegBuilding).await?;
+            turn.set_dialogue(&Dialogue::RegBuilding)?;
             turn.prompt(&Dialogue::RegBuilding).await?;
             None
         }
         Some(CallbackData::RegisterAsStaff) => {
             clear_buttons(&mut turn, message);
-            turn.set_dialogue(&Dialogue::StaffPhone).await?;
+            turn.set_dialogue(&Dialogue::StaffPhone)?;
             turn.prompt(&Dialogue::StaffPhone).await?;
             None
         }
@@ -543,6 +543,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             if confirmed {
                 let now = turn.now;
                 crate::app::privacy::forget(&mut turn.tx, turn.person.id, now).await?;
+                // Forgetting erased the dialogue already; the turn must not
+                // write back the state it began with.
+                turn.end_dialogue();
                 turn.reply(fl!(l, "forgotten"), Some(Keyboard::Remove));
             } else {
                 turn.say(fl!(l, "forget-kept"));
@@ -564,7 +567,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),
         Some(CallbackData::ReassignTo(id, to)) => Some(actions::reassign(&mut turn, id, to, message).await?),
         Some(CallbackData::NoticeUnit(unit)) => {
-            if turn.dialogue().await? == Some(Dialogue::NoticeUnit) {
+            if turn.dialogue() == Some(Dialogue::NoticeUnit) {
                 clear_buttons(&mut turn, message);
                 notices::choose_unit(&mut turn, Ok(unit)).await?;
                 None
@@ -582,11 +585,11 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::NoticeAbort) => {
             clear_buttons(&mut turn, message);
             let notice_dialogue = matches!(
-                turn.dialogue().await?,
+                turn.dialogue(),
                 Some(Dialogue::NoticeUnit | Dialogue::NoticeText { .. } | Dialogue::NoticeConfirm { .. })
             );
             if notice_dialogue {
-                turn.end_dialogue().await?;
+                turn.end_dialogue();
             }
             Some(fl!(turn.l(), "cancelled"))
         }
@@ -607,7 +610,7 @@ pub fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
 /// asked it; otherwise it is from an earlier message.
 async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageId)>) -> anyhow::Result<Option<String>> {
     let l = turn.l();
-    let dialogue = turn.dialogue().await?;
+    let dialogue = turn.dialogue();
     let next = match (dialogue.clone(), step) {
         (Some(Dialogue::RegBuilding), Step::Building(code)) => {
             clear_buttons(turn, message);
@@ -617,7 +620,7 @@ async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageI
         (Some(Dialogue::RegRoom { building }), Step::SkipRoom) => Dialogue::RegPhone { building, room: None },
         (Some(Dialogue::RegPrivacy { building, room }), Step::Privacy { accepted }) => {
             clear_buttons(turn, message);
-            turn.end_dialogue().await?;
+            turn.end_dialogue();
             if accepted {
                 let room = room.as_deref().map(Room::parse).transpose().ok().flatten();
                 let now = turn.now_ms();
@@ -659,7 +662,7 @@ async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageI
             }
             (ReportStep::Confirm | ReportStep::EditChoice, Step::Abort) => {
                 clear_buttons(turn, message);
-                turn.end_dialogue().await?;
+                turn.end_dialogue();
                 turn.say(fl!(l, "report-abandoned"));
                 return Ok(None);
             }
@@ -681,7 +684,7 @@ async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageI
         _ => return stale_button(turn, dialogue.as_ref()).await,
     };
     clear_buttons(turn, message);
-    turn.set_dialogue(&next).await?;
+    turn.set_dialogue(&next)?;
     turn.prompt(&next).await?;
     Ok(None)
 }

@@ -169,7 +169,7 @@ async fn handle_together(
             ControlFlow::Break(Ok(())) => false,
             ControlFlow::Continue(_) => {
                 // Nothing handles it: it is done as it is, with the batch.
-                batch.done(&job.0, Outbox::default());
+                batch.done(&job.0, Outbox::default(), None);
                 false
             }
             ControlFlow::Break(Err(error)) => {
@@ -357,9 +357,11 @@ mod tests {
     use super::*;
     use crate::app::App;
     use crate::config::Config;
+    use crate::domain::TelegramId;
     use crate::domain::clock::FakeClock;
     use crate::i18n::I18n;
     use crate::store::{JobStatus, NewJob, Store};
+    use crate::telegram::dialogue::Dialogue;
     use crate::telegram::turn::Turn;
 
     fn job(id: i64) -> ClaimedJob {
@@ -425,16 +427,21 @@ mod tests {
 
     /// Offers one text per person and claims them all, as the worker would.
     async fn claimed(app: &App, texts: &[&str]) -> Vec<ClaimedJob> {
+        let offered: Vec<(i64, &str)> = texts.iter().enumerate().map(|(i, text)| (100 + i as i64, *text)).collect();
+        claimed_from(app, &offered).await
+    }
+
+    /// Offers each (person, text) in a lane of its own and claims them all.
+    async fn claimed_from(app: &App, offered: &[(i64, &str)]) -> Vec<ClaimedJob> {
         let now = app.now_ms();
         let mut tx = app.store.begin().await.unwrap();
-        for (i, text) in texts.iter().enumerate() {
-            let person = 100 + i as i64;
+        for (i, (person, text)) in offered.iter().enumerate() {
             let update = json!({"update_id": i, "message": {
                 "message_id": 1, "date": 0, "text": text,
                 "chat": {"id": person, "type": "private", "first_name": "Resident"},
                 "from": {"id": person, "is_bot": false, "first_name": "Resident"},
             }});
-            let (payload, lane) = (update.to_string(), format!("chat:{person}"));
+            let (payload, lane) = (update.to_string(), format!("lane:{i}"));
             let new = NewJob {
                 queue: Queue::Inbox,
                 lane: Some(&lane),
@@ -447,7 +454,7 @@ mod tests {
         }
         tx.commit().await.unwrap();
         let jobs = app.claim(Queue::Inbox, LEASE_MS, 16, Some(now - FLOOD_WINDOW_MS)).await.unwrap();
-        assert_eq!(jobs.len(), texts.len());
+        assert_eq!(jobs.len(), offered.len());
         jobs
     }
 
@@ -475,6 +482,66 @@ mod tests {
         let (texts, statuses) = outcome(&app, &jobs).await;
         assert_eq!(texts, [r#""got a""#, r#""got b""#, r#""got c""#]);
         assert_eq!(statuses, [JobStatus::Done, JobStatus::Done, JobStatus::Done]);
+    }
+
+    #[tokio::test]
+    async fn a_turn_sees_the_dialogue_an_earlier_turn_of_its_batch_left() {
+        // Each text names the step the sender's dialogue moves to; the answer
+        // says where it stood before.
+        let tree = dptree::entry().branch(Update::filter_message().endpoint(
+            |app: Arc<App>, job: InboxJob, msg: Message| async move {
+                let user = msg.from.clone().expect("a sender");
+                let mut turn = Turn::begin(&app, &job, &user).await?;
+                let before = turn.dialogue();
+                turn.say(format!("{} after {before:?}", msg.text().unwrap_or_default()));
+                match msg.text() {
+                    Some("end") => turn.end_dialogue(),
+                    Some("building") => turn.set_dialogue(&Dialogue::RegBuilding)?,
+                    _ => turn.set_dialogue(&Dialogue::StaffPhone)?,
+                }
+                turn.finish().await
+            },
+        ));
+        let app = app().await;
+        let jobs =
+            claimed_from(&app, &[(7, "building"), (8, "phone"), (7, "phone"), (8, "end"), (7, "end"), (7, "building")])
+                .await;
+        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree, jobs.clone()).await;
+        // Each chat's answers go out one at a time, so they are taken in
+        // rounds, each marked sent before the next.
+        let mut texts = Vec::new();
+        loop {
+            let sent = app.claim(Queue::Outbox, LEASE_MS, 100, None).await.unwrap();
+            if sent.is_empty() {
+                break;
+            }
+            let mut tx = app.store.begin().await.unwrap();
+            for job in sent {
+                texts.push(serde_json::from_str::<serde_json::Value>(&job.payload).unwrap()["text"].to_string());
+                tx.finish_in_lane(job.id, &job.lease_token, None, app.now_ms()).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+        }
+        texts.sort();
+        assert_eq!(
+            texts,
+            [
+                r#""building after None""#,
+                r#""building after None""#,
+                r#""end after Some(StaffPhone)""#,
+                r#""end after Some(StaffPhone)""#,
+                r#""phone after None""#,
+                r#""phone after Some(RegBuilding)""#,
+            ]
+        );
+        let mut tx = app.store.begin().await.unwrap();
+        for job in &jobs {
+            assert_eq!(tx.job_status(job.id).await.unwrap().unwrap().0, JobStatus::Done);
+        }
+        let seven = tx.touch_sender(TelegramId(7), None, None, 0).await.unwrap();
+        let eight = tx.touch_sender(TelegramId(8), None, None, 0).await.unwrap();
+        assert_eq!(seven.dialogue.as_deref(), Some(r#"{"step":"reg_building"}"#), "the last state of 7 is written");
+        assert_eq!(eight.dialogue, None, "8 ended theirs");
     }
 
     #[tokio::test]

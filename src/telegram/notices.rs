@@ -29,7 +29,7 @@ const PROGRESS_EVERY_MS: i64 = 3_000;
 /// `/broadcast`: offers the units the admin may write to.
 pub async fn start(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     let Some(authority) = admin(turn).await? else { return Ok(()) };
-    turn.set_dialogue(&Dialogue::NoticeUnit).await?;
+    turn.set_dialogue(&Dialogue::NoticeUnit)?;
     prompt_unit(turn, &authority);
     Ok(())
 }
@@ -65,7 +65,7 @@ pub async fn choose_unit(turn: &mut Turn<'_>, chosen: Result<UnitId, &str>) -> a
         },
     };
     let dialogue = Dialogue::NoticeText { unit: unit.0 };
-    turn.set_dialogue(&dialogue).await?;
+    turn.set_dialogue(&dialogue)?;
     turn.say(fl!(l, "notice-ask-text", unit = authority.path(unit), max = MAX_NOTICE_CHARS.to_string()));
     Ok(())
 }
@@ -79,7 +79,7 @@ pub async fn preview(turn: &mut Turn<'_>, unit: UnitId, text: &str) -> anyhow::R
         return Ok(());
     }
     let recipients = turn.tx.residents_under(unit).await?.len();
-    turn.set_dialogue(&Dialogue::NoticeConfirm { unit: unit.0, text: text.to_string() }).await?;
+    turn.set_dialogue(&Dialogue::NoticeConfirm { unit: unit.0, text: text.to_string() })?;
     let heading = fl!(l, "notice-preview", unit = authority.path(unit), recipients = recipients.to_string());
     let buttons = vec![vec![
         Button::new(fl!(l, "button-send"), CallbackData::NoticeSend.encode()),
@@ -97,7 +97,7 @@ fn notice_text(l: &FluentLanguageLoader, text: &str) -> String {
 /// Send was pressed: one copy per registered resident, spread out over
 /// time at the sending rate.
 pub async fn send(turn: &mut Turn<'_>) -> anyhow::Result<Option<String>> {
-    let Some(Dialogue::NoticeConfirm { unit, text }) = turn.dialogue().await? else {
+    let Some(Dialogue::NoticeConfirm { unit, text }) = turn.dialogue() else {
         return Ok(Some(fl!(turn.l(), "button-expired")));
     };
     let Some(authority) = admin(turn).await? else { return Ok(None) };
@@ -105,7 +105,7 @@ pub async fn send(turn: &mut Turn<'_>) -> anyhow::Result<Option<String>> {
     if !authority.covers(unit) {
         return Ok(Some(fl!(turn.l(), "unit-outside-scope", unit = "—")));
     }
-    turn.end_dialogue().await?;
+    turn.end_dialogue();
     let now = turn.now_ms();
     let recipients = turn.tx.residents_under(unit).await?;
     let notice = turn.tx.create_notice(unit, turn.person.id, &text, turn.chat, &recipients, now).await?;

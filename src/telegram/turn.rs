@@ -11,9 +11,9 @@ use teloxide::types::User;
 
 use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
-use crate::domain::TelegramId;
+use crate::domain::{PersonId, TelegramId};
 use crate::i18n::Locale;
-use crate::store::{ClaimedJob, Person, Tx, millis};
+use crate::store::{ClaimedJob, Person, Sender, Tx, millis};
 
 /// The inbox job an update came from, and the batch it is handled in, if
 /// any.
@@ -35,16 +35,18 @@ impl InboxJob {
 /// Several updates handled one after another in one transaction, so that
 /// they share its commit (see `inbox.rs`). The transaction passes from turn
 /// to turn; a turn that fails drops it, which rolls the whole batch back.
-/// What the turns send and the notes that their updates are done are
-/// gathered and written when the batch commits, a statement for all rather
-/// than two for each, and what they would wake is woken after that, since
-/// before it there is nothing to see.
+/// What the turns send, the dialogues they move on and the notes that their
+/// updates are done are gathered and written when the batch commits, a
+/// statement for all rather than one or two for each, and what they would
+/// wake is woken after that, since before it there is nothing to see.
 pub struct Batch(Mutex<Shared>);
 
 struct Shared {
     /// `None` once a turn has dropped it.
     tx: Option<Tx>,
     out: Outbox,
+    /// The dialogues the turns changed, one entry a person, the latest state.
+    dialogues: Vec<(PersonId, Option<String>)>,
     /// The jobs of the turns that finished, with their lease tokens.
     done: Vec<(i64, String)>,
 }
@@ -75,7 +77,7 @@ pub struct BatchBroken;
 
 impl Batch {
     pub fn new(tx: Tx) -> Batch {
-        Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), done: Vec::new() }))
+        Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() }))
     }
 
     pub fn take(&self) -> Result<Tx, BatchBroken> {
@@ -86,11 +88,24 @@ impl Batch {
         lock(&self.0).tx = Some(tx);
     }
 
-    /// Notes that the turn of `job` is over, with what it sends.
-    pub fn done(&self, job: &ClaimedJob, out: Outbox) {
+    /// Notes that the turn of `job` is over, with what it sends and, if it
+    /// moved the sender's dialogue on, where it now stands.
+    pub fn done(&self, job: &ClaimedJob, out: Outbox, dialogue: Option<(PersonId, Option<String>)>) {
         let mut shared = lock(&self.0);
         shared.out.append(out);
+        if let Some((person, state)) = dialogue {
+            match shared.dialogues.iter_mut().find(|(known, _)| *known == person) {
+                Some(entry) => entry.1 = state,
+                None => shared.dialogues.push((person, state)),
+            }
+        }
         shared.done.push((job.id, job.lease_token.clone()));
+    }
+
+    /// The dialogue state an earlier turn of the batch left for `person`,
+    /// which is not written yet: `None` if none of them changed it.
+    fn dialogue_of(&self, person: PersonId) -> Option<Option<String>> {
+        lock(&self.0).dialogues.iter().find(|(known, _)| *known == person).map(|(_, state)| state.clone())
     }
 
     /// Writes what the turns send, marks their updates done and commits, then
@@ -100,6 +115,9 @@ impl Batch {
         let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut tx = shared.tx.ok_or(BatchBroken)?;
         let now = millis(app.now());
+        let dialogues: Vec<(PersonId, Option<&str>)> =
+            shared.dialogues.iter().map(|(person, state)| (*person, state.as_deref())).collect();
+        tx.write_dialogues(&dialogues, now).await?;
         let wrote = shared.out.write(&mut tx, now).await?;
         let done: Vec<(i64, &str, Option<&str>)> =
             shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
@@ -131,11 +149,17 @@ pub struct Turn<'a> {
     pub chat: i64,
     pub out: Outbox,
     job: &'a InboxJob,
+    /// The sender's dialogue state as the turn began, or as it last set it.
+    dialogue: Option<String>,
+    /// Whether the turn changed `dialogue`, which is then written as the
+    /// turn ends.
+    dialogue_changed: bool,
 }
 
 impl<'a> Turn<'a> {
-    /// Opens the transaction and finds (or creates) the sender. A new person
-    /// gets the language of their Telegram client when it is one of ours.
+    /// Opens the transaction and finds (or creates) the sender, with where
+    /// their dialogue stands. A new person gets the language of their
+    /// Telegram client when it is one of ours.
     pub async fn begin(app: &'a App, job: &'a InboxJob, user: &User) -> anyhow::Result<Turn<'a>> {
         let now = app.now();
         let mut tx = match &job.1 {
@@ -143,16 +167,42 @@ impl<'a> Turn<'a> {
             None => app.store.begin().await?,
         };
         let client_locale = user.language_code.as_deref().and_then(Locale::from_code);
-        let person = tx
-            .touch_person(
+        let Sender { person, dialogue } = tx
+            .touch_sender(
                 TelegramId(user.id.0 as i64),
                 Some(&user.full_name()),
                 client_locale.map(Locale::code),
                 millis(now),
             )
             .await?;
+        // An earlier turn of the batch may have moved this person's dialogue
+        // on without writing it yet.
+        let dialogue = job.1.as_ref().and_then(|batch| batch.dialogue_of(person.id)).unwrap_or(dialogue);
         let locale = person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default();
-        Ok(Turn { app, tx, now, person, locale, chat: user.id.0 as i64, job, out: Outbox::default() })
+        Ok(Turn {
+            app,
+            tx,
+            now,
+            person,
+            locale,
+            chat: user.id.0 as i64,
+            job,
+            out: Outbox::default(),
+            dialogue,
+            dialogue_changed: false,
+        })
+    }
+
+    /// The sender's dialogue state, serialised.
+    pub(super) fn dialogue_state(&self) -> Option<&str> {
+        self.dialogue.as_deref()
+    }
+
+    /// Moves the sender's dialogue to `state` (`None` ends it); it is
+    /// written as the turn ends, with the rest of the turn.
+    pub(super) fn change_dialogue(&mut self, state: Option<String>) {
+        self.dialogue = state;
+        self.dialogue_changed = true;
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -188,13 +238,17 @@ impl<'a> Turn<'a> {
     /// meanwhile, nothing is committed.
     pub async fn finish(mut self) -> anyhow::Result<()> {
         let out = std::mem::take(&mut self.out);
+        let dialogue = self.dialogue_changed.then(|| (self.person.id, self.dialogue.take()));
         let job = &self.job.0;
         if let Some(batch) = &self.job.1 {
             batch.put_back(self.tx);
-            batch.done(job, out);
+            batch.done(job, out, dialogue);
             return Ok(());
         }
         let now = self.now_ms();
+        if let Some((person, state)) = &dialogue {
+            self.tx.write_dialogues(&[(*person, state.as_deref())], now).await?;
+        }
         let wrote = out.write(&mut self.tx, now).await?;
         let Some(more) = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await? else {
             return Err(LeaseLost.into());

@@ -57,6 +57,8 @@ contract_tests!(
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
+    a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
+    a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it,
     only_someone_above_the_assignee_may_take_over_or_reassign,
     a_normal_request_reported_at_night_is_looked_at_from_eight,
     forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests,
@@ -494,6 +496,69 @@ async fn dialogue_state_is_kept_until_cleared(db: &TestDb) {
     assert_eq!(tx.dialogue(person.id).await.unwrap(), None);
     let again = tx.touch_person(TelegramId(5), None, Some("zh-CN"), 0).await.unwrap();
     assert_eq!(again.locale.as_deref(), Some("en"), "a chosen language is remembered");
+}
+
+async fn a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut people = Vec::new();
+    for telegram in 11..=14 {
+        let sender = tx.touch_sender(TelegramId(telegram), Some("someone"), None, 0).await.unwrap();
+        assert_eq!(sender.dialogue, None, "a newcomer is in no dialogue");
+        people.push(sender.person.id);
+    }
+    tx.set_dialogue(people[2], r#"{"step":"reg_building"}"#, 0).await.unwrap();
+    tx.set_dialogue(people[3], r#"{"step":"reg_building"}"#, 0).await.unwrap();
+    tx.write_dialogues(
+        &[
+            (people[0], Some(r#"{"step":"staff_phone"}"#)),
+            (people[1], Some(r#"{"step":"notice_unit"}"#)),
+            (people[2], None),
+            (people[3], None),
+        ],
+        5,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let states: Vec<Option<String>> = {
+        let mut states = Vec::new();
+        for telegram in 11..=14 {
+            states.push(tx.touch_sender(TelegramId(telegram), None, None, 6).await.unwrap().dialogue);
+        }
+        states
+    };
+    assert_eq!(
+        states,
+        [Some(r#"{"step":"staff_phone"}"#.to_string()), Some(r#"{"step":"notice_unit"}"#.to_string()), None, None]
+    );
+    // A single change takes the one-row statements.
+    tx.write_dialogues(&[(people[0], None)], 7).await.unwrap();
+    tx.write_dialogues(&[(people[2], Some(r#"{"step":"import"}"#))], 7).await.unwrap();
+    assert_eq!(tx.dialogue(people[0]).await.unwrap(), None);
+    assert_eq!(tx.dialogue(people[2]).await.unwrap().as_deref(), Some(r#"{"step":"import"}"#));
+    tx.write_dialogues(&[], 8).await.unwrap();
+    assert_eq!(tx.dialogue(people[1]).await.unwrap().as_deref(), Some(r#"{"step":"notice_unit"}"#));
+}
+
+async fn a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let code = community_desk::domain::BuildingCode::parse("E01").unwrap();
+    let building = tx.building_by_code(&code).await.unwrap().expect("the building exists");
+    let chain = tx.ancestry(building.id).await.unwrap();
+    assert_eq!((chain.len(), chain[0].households), (4, Some(36)));
+    assert_eq!(tx.ancestry(building.id).await.unwrap(), chain, "read again, the chain is the same");
+
+    let bigger = "community,grid,estate,building,households\n绿杨社区,第一网格,东苑,E01,50\n";
+    let lines = community_desk::domain::directory::parse_units("units.csv", bigger.as_bytes()).unwrap();
+    let mut counts = ImportCounts::default();
+    tx.upsert_unit_line(&lines[0], &mut counts).await.unwrap();
+    assert_eq!(counts.updated, 1);
+    assert_eq!(tx.ancestry(building.id).await.unwrap()[0].households, Some(50));
 }
 
 async fn only_someone_above_the_assignee_may_take_over_or_reassign(db: &TestDb) {
