@@ -84,11 +84,7 @@ impl Store {
                 // checkpoint does not hold up the one connection every
                 // transaction waits for. The connection's own checkpoint stays
                 // as a safety net, at a larger size (about 40 MB).
-                .pragma("wal_autocheckpoint", "10000")
-                // SQLite's default page cache (2 MB) is smaller than the pages
-                // the queue's indexes touch under load, and every miss is a
-                // read and a copy from the OS. Pages are only taken as used.
-                .pragma("cache_size", "-32768");
+                .pragma("wal_autocheckpoint", "10000");
             // One connection: every transaction takes the write lock at once
             // (see `begin`), so several connections only make them wait for
             // each other in SQLite's busy handler, which sleeps in steps of

@@ -29,15 +29,16 @@ const MAX_ATTEMPTS: i64 = 5;
 /// SQLite has one connection, so batches cannot run side by side; two at a
 /// time means the second waits at the front of the queue, ready the moment
 /// the first commits, and a batch of sixteen pays one commit for all.
-/// PostgreSQL runs transactions side by side, and a batch holds every row
-/// lock its turns take (a building's request counter, say) until its last
-/// turn. Batched, its p99 at 100 updates/s in the benchmark was 707 ms,
-/// against 256–345 ms unbatched; so there every update keeps a transaction
-/// of its own and sixteen run at once.
+/// PostgreSQL runs transactions side by side, and a commit waits for the
+/// disk, so there four batches run at once and sixteen turns share each
+/// wait. A batch holds the row locks its turns take (a community's request
+/// counter, say) until it commits; in the benchmark (BENCHMARKS.md, fifth
+/// round) that costs less than the commits it saves, on a machine with
+/// slow and one with fast commits.
 fn batching(backend: Backend) -> (usize, usize) {
     match backend {
         Backend::Sqlite => (2, 16),
-        Backend::Postgres => (16, 1),
+        Backend::Postgres => (4, 16),
     }
 }
 
@@ -109,7 +110,7 @@ fn split(jobs: Vec<ClaimedJob>, batches: usize) -> Vec<Vec<ClaimedJob>> {
 /// costs the others nothing but time.
 async fn handle_batch(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, jobs: Vec<ClaimedJob>) {
     let mut alone = Vec::new();
-    // A batch of one (every batch on PostgreSQL) is handled alone as it is,
+    // A batch of one is handled alone as it is,
     // without reading its update twice.
     if jobs.len() > 1 {
         let mut together = Vec::new();
