@@ -252,16 +252,19 @@ impl Tx {
             person: i64,
             state: &'a str,
         }
-        let (set, cleared): (Vec<_>, Vec<_>) = dialogues.iter().partition(|(_, state)| state.is_some());
+        let mut set = Vec::new();
+        let mut cleared = Vec::new();
+        for (person, state) in dialogues {
+            match state {
+                Some(state) => set.push(State { person: person.0, state }),
+                None => cleared.push(person.0),
+            }
+        }
         match set.as_slice() {
             [] => {}
-            [(person, Some(state))] => self.set_dialogue(*person, state, now).await?,
-            _ => {
-                let states: Vec<State> = set
-                    .iter()
-                    .filter_map(|(person, state)| state.map(|state| State { person: person.0, state }))
-                    .collect();
-                let states = serde_json::to_string(&states).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            [one] => self.set_dialogue(PersonId(one.person), one.state, now).await?,
+            states => {
+                let states = serde_json::to_string(states).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let statement = match self.backend() {
                     // `WHERE true` keeps SQLite from reading the `ON` of the
                     // upsert as a join constraint.
@@ -283,10 +286,9 @@ impl Tx {
         }
         match cleared.as_slice() {
             [] => {}
-            [(person, _)] => self.clear_dialogue(*person).await?,
-            _ => {
-                let people: Vec<i64> = cleared.iter().map(|(person, _)| person.0).collect();
-                let people = serde_json::to_string(&people).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            [person] => self.clear_dialogue(PersonId(*person)).await?,
+            people => {
+                let people = serde_json::to_string(people).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                 let statement = match self.backend() {
                     Backend::Sqlite => "DELETE FROM dialogues WHERE person_id IN (SELECT value FROM json_each($1))",
                     Backend::Postgres => {

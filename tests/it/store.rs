@@ -523,13 +523,10 @@ async fn a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_on
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    let states: Vec<Option<String>> = {
-        let mut states = Vec::new();
-        for telegram in 11..=14 {
-            states.push(tx.touch_sender(TelegramId(telegram), None, None, 6).await.unwrap().dialogue);
-        }
-        states
-    };
+    let mut states = Vec::new();
+    for telegram in 11..=14 {
+        states.push(tx.touch_sender(TelegramId(telegram), None, None, 6).await.unwrap().dialogue);
+    }
     assert_eq!(
         states,
         [Some(r#"{"step":"staff_phone"}"#.to_string()), Some(r#"{"step":"notice_unit"}"#.to_string()), None, None]
