@@ -1,6 +1,8 @@
-//! What every background loop shares: backoff between retries and a
-//! shutdown signal.
+//! What every background loop shares: backoff between retries, a shutdown
+//! signal, and a way to be handed work without claiming it.
 
+use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -48,9 +50,88 @@ impl ShutdownTrigger {
     }
 }
 
+/// Work that another task claimed for a background loop in a transaction it
+/// had open anyway, handed over in memory so that the loop does not need a
+/// transaction of its own to claim it: the poller claims the updates it
+/// records for the inbox worker, a turn the messages it wrote for the sender.
+///
+/// The loop opens the hand-off with how much it takes at a time; a giver
+/// claims no more than the room left, so no more waits here than the loop
+/// would have claimed itself, and the leases of what waits do not run out.
+/// Until the loop opens it, and after it closes it, there is no room, and
+/// the work stays in the database for whoever claims it.
+pub struct Handoff<T>(Mutex<HandoffState<T>>);
+
+struct HandoffState<T> {
+    waiting: VecDeque<T>,
+    capacity: usize,
+}
+
+impl<T> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff(Mutex::new(HandoffState { waiting: VecDeque::new(), capacity: 0 }))
+    }
+}
+
+impl<T> Handoff<T> {
+    /// The loop is running and takes up to `capacity` at a time.
+    pub fn open(&self, capacity: usize) {
+        self.lock().capacity = capacity;
+    }
+
+    /// The loop is stopping: nothing more is handed over. What waits is
+    /// dropped; it is still claimed in the database, and this instance takes
+    /// it back when it starts again (or another once the lease runs out).
+    pub fn close(&self) {
+        let mut state = self.lock();
+        state.capacity = 0;
+        state.waiting.clear();
+    }
+
+    /// How much more a giver may claim for the loop now.
+    pub fn room(&self) -> usize {
+        let state = self.lock();
+        state.capacity.saturating_sub(state.waiting.len())
+    }
+
+    /// Hands work over, oldest first. Whoever gives also wakes the loop.
+    pub fn give(&self, work: impl IntoIterator<Item = T>) {
+        self.lock().waiting.extend(work);
+    }
+
+    /// Takes up to `most` of the waiting work, oldest first.
+    pub fn take(&self, most: usize) -> Vec<T> {
+        let mut state = self.lock();
+        let count = most.min(state.waiting.len());
+        state.waiting.drain(..count).collect()
+    }
+
+    /// The lock is never held across an await or a call that can panic.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HandoffState<T>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_handoff_has_room_only_while_its_loop_runs_and_only_for_what_it_takes() {
+        let handoff = Handoff::default();
+        assert_eq!(handoff.room(), 0, "no loop has opened it");
+        handoff.open(3);
+        handoff.give([1, 2]);
+        assert_eq!(handoff.room(), 1);
+        assert_eq!(handoff.take(1), vec![1], "oldest first");
+        assert_eq!(handoff.room(), 2);
+        handoff.give([3]);
+        assert_eq!(handoff.take(5), vec![2, 3]);
+        handoff.give([4]);
+        handoff.close();
+        assert_eq!(handoff.room(), 0);
+        assert!(handoff.take(5).is_empty(), "what waited is left to its lease");
+    }
 
     #[test]
     fn backoff_doubles_up_to_a_ceiling() {

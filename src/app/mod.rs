@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::domain::clock::Clock;
 use crate::i18n::I18n;
 use crate::store::{ClaimedJob, Queue, Store, StoreError};
+use crate::work::Handoff;
 
 /// Everything a handler or a background loop needs, shared by all of them.
 pub struct App {
@@ -26,6 +27,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Config,
     pub wake: Wake,
+    pub handoff: Handoffs,
 }
 
 /// Wakes a background loop as soon as there is work for it, so that nothing
@@ -37,9 +39,17 @@ pub struct Wake {
     pub timers: Notify,
 }
 
+/// Jobs claimed in passing for the inbox worker and the sender (see
+/// [`Handoff`]).
+#[derive(Default)]
+pub struct Handoffs {
+    pub inbox: Handoff<ClaimedJob>,
+    pub outbox: Handoff<ClaimedJob>,
+}
+
 impl App {
     pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
-        App { store, i18n, clock, config, wake: Wake::default() }
+        App { store, i18n, clock, config, wake: Wake::default(), handoff: Handoffs::default() }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -11,6 +11,7 @@ use i18n_embed_fl::fl;
 use teloxide::Bot;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update, UpdateKind};
+use tokio::task::JoinSet;
 
 use super::outgoing::Outbox;
 use super::turn::{Batch, InboxJob};
@@ -26,10 +27,12 @@ const MAX_ATTEMPTS: i64 = 5;
 /// How updates are handled on a backend: how many batches at once, and at
 /// most how many updates share one transaction.
 ///
-/// SQLite has one connection, so batches cannot run side by side; two at a
-/// time means the second waits at the front of the queue, ready the moment
-/// the first commits, and a batch of sixteen pays one commit for all.
-/// PostgreSQL runs transactions side by side, and a commit waits for the
+/// SQLite has one connection, so batches cannot run side by side: one runs
+/// at a time, and the updates that arrive meanwhile wait for it to commit
+/// and go together as the next, up to thirty-two paying for one commit, one
+/// claim and one write of the outbox (a second batch started beside the
+/// first only waited for the connection with the few updates that had
+/// arrived by then; BENCHMARKS.md, sixth round). PostgreSQL runs transactions side by side, and a commit waits for the
 /// disk, so there four batches run at once and sixteen turns share each
 /// wait. A batch holds the row locks its turns take (a community's request
 /// counter, say) until it commits; in the benchmark (BENCHMARKS.md, fifth
@@ -37,24 +40,27 @@ const MAX_ATTEMPTS: i64 = 5;
 /// slow and one with fast commits.
 fn batching(backend: Backend) -> (usize, usize) {
     match backend {
-        Backend::Sqlite => (2, 16),
+        Backend::Sqlite => (1, 32),
         Backend::Postgres => (4, 16),
     }
 }
 
 pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
     let handler = Arc::new(super::handlers::schema());
-    let mut running = tokio::task::JoinSet::new();
+    let (mut running, mut loners) = (JoinSet::new(), JoinSet::new());
     let mut failures = 0u32;
     let (at_once, batch_size) = batching(app.store.backend());
+    app.handoff.inbox.open(at_once * batch_size);
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while running.try_join_next().is_some() {}
+        while loners.try_join_next().is_some() {}
         let free = at_once.saturating_sub(running.len());
-        let claimed = if free == 0 {
-            Ok(Vec::new())
+        let handed = app.handoff.inbox.take(free * batch_size);
+        let claimed = if free == 0 || !handed.is_empty() {
+            Ok(handed)
         } else {
             let limit = (free * batch_size) as i64;
             app.claim(Queue::Inbox, LEASE_MS, limit, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
@@ -62,10 +68,7 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
-                for batch in split(jobs, free) {
-                    let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
-                    running.spawn(async move { handle_batch(app, bot, me, &handler, batch).await });
-                }
+                start(&app, &bot, &me, &handler, jobs, batch_size, &mut running, &mut loners);
                 continue;
             }
             Ok(_) => failures = 0,
@@ -85,54 +88,81 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
             _ = shutdown.triggered() => {}
         }
     }
-    let _ = tokio::time::timeout(Duration::from_secs(10), async { while running.join_next().await.is_some() {} }).await;
+    app.handoff.inbox.close();
+    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+        while running.join_next().await.is_some() {}
+        while loners.join_next().await.is_some() {}
+    })
+    .await;
 }
 
-/// Deals the claimed updates into at most `batches` batches of about the
-/// same size, oldest first in each. The claim takes one update per person,
-/// so no batch holds two of the same person.
-fn split(jobs: Vec<ClaimedJob>, batches: usize) -> Vec<Vec<ClaimedJob>> {
-    let size = jobs.len().div_ceil(batches.max(1));
-    let mut jobs = jobs.into_iter().peekable();
-    let mut split = Vec::new();
-    while jobs.peek().is_some() {
-        split.push(jobs.by_ref().take(size).collect());
+/// Claims, in a transaction the caller has open, as many updates as the
+/// worker has room for, to hand over once that transaction commits: the
+/// poller does so as it records them, which spares the worker a
+/// transaction of its own for the claim.
+pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result<Vec<ClaimedJob>, StoreError> {
+    let room = app.handoff.inbox.room();
+    if room == 0 {
+        return Ok(Vec::new());
     }
-    split
+    tx.claim_counting(Queue::Inbox, &app.config.instance, now, LEASE_MS, room as i64, Some(now - FLOOD_WINDOW_MS)).await
 }
 
-/// Handles a batch of updates in one transaction where it can. An update
-/// that needs a transaction of its own — one being retried, one over the
-/// flood limit, a document that may be a directory for `/import`, which is
-/// downloaded before its transaction opens — is handled alone. If any
-/// update of the batch fails, or the commit does, the batch is rolled back
-/// and every update of it handled alone, so that one update's failure
-/// costs the others nothing but time.
-async fn handle_batch(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, jobs: Vec<ClaimedJob>) {
-    let mut alone = Vec::new();
-    // A batch of one is handled alone as it is,
-    // without reading its update twice.
-    if jobs.len() > 1 {
-        let mut together = Vec::new();
-        for job in jobs {
-            match batchable(&job) {
-                Some(update) => together.push((job, update)),
-                None => alone.push(job),
+/// Starts the claimed updates: those that can share a transaction in
+/// batches of up to `batch_size`, oldest first in each (`batches`), the
+/// others each in a task of its own (`loners`), so that one that takes long
+/// — a directory downloaded for `/import` — holds up no batch. The claim
+/// takes one update per person, so no batch holds two of the same person.
+#[allow(clippy::too_many_arguments)]
+fn start(
+    app: &Arc<App>,
+    bot: &Bot,
+    me: &Me,
+    handler: &Arc<UpdateHandler<anyhow::Error>>,
+    jobs: Vec<ClaimedJob>,
+    batch_size: usize,
+    batches: &mut JoinSet<()>,
+    loners: &mut JoinSet<()>,
+) {
+    let mut together = Vec::new();
+    for job in jobs {
+        match batchable(&job) {
+            Some(update) => together.push((job, update)),
+            None => {
+                let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
+                loners.spawn(async move { handle(app, bot, me, &handler, InboxJob::alone(job)).await });
             }
         }
-        if together.len() > 1 {
-            if let Err(undone) = handle_together(&app, &bot, &me, handler, together).await {
-                alone.extend(undone);
-            }
-        } else {
-            alone.extend(together.into_iter().map(|(job, _)| job));
-        }
-        alone.sort_by_key(|job| job.id);
-    } else {
-        alone = jobs;
     }
-    for job in alone {
-        handle(app.clone(), bot.clone(), me.clone(), handler, InboxJob::alone(job)).await;
+    let mut together = together.into_iter().peekable();
+    while together.peek().is_some() {
+        let batch: Vec<_> = together.by_ref().take(batch_size.max(1)).collect();
+        let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
+        batches.spawn(async move { handle_batch(app, bot, me, &handler, batch).await });
+    }
+}
+
+/// Handles a batch of updates in one transaction. If any update of the
+/// batch fails, or the commit does, the batch is rolled back and every
+/// update of it handled alone, so that one update's failure costs the
+/// others nothing but time. A batch of one is handled alone as it is.
+async fn handle_batch(
+    app: Arc<App>,
+    bot: Bot,
+    me: Me,
+    handler: &UpdateHandler<anyhow::Error>,
+    mut batch: Vec<(ClaimedJob, Update)>,
+) {
+    if batch.len() == 1 {
+        let (job, update) = batch.remove(0);
+        handle_update(app, bot, me, handler, InboxJob::alone(job), update).await;
+        return;
+    }
+    if let Err(mut undone) = handle_together(&app, &bot, &me, handler, batch).await {
+        undone.sort_by_key(|job| job.id);
+        for job in undone {
+            handle(app.clone(), bot.clone(), me.clone(), handler, InboxJob::alone(job)).await;
+        }
     }
 }
 
@@ -194,9 +224,10 @@ async fn handle_together(
     Ok(())
 }
 
+/// Handles one update in a transaction of its own.
 async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow::Error>, job: InboxJob) {
-    let update: Update = match serde_json::from_str(&job.0.payload) {
-        Ok(update) => update,
+    match serde_json::from_str(&job.0.payload) {
+        Ok(update) => handle_update(app, bot, me, handler, job, update).await,
         Err(error) => {
             tracing::error!(
                 job = job.0.id,
@@ -205,9 +236,18 @@ async fn handle(app: Arc<App>, bot: Bot, me: Me, handler: &UpdateHandler<anyhow:
                 "unreadable update in the inbox"
             );
             give_up(&app, &job, None, "unreadable update").await;
-            return;
         }
-    };
+    }
+}
+
+async fn handle_update(
+    app: Arc<App>,
+    bot: Bot,
+    me: Me,
+    handler: &UpdateHandler<anyhow::Error>,
+    job: InboxJob,
+    update: Update,
+) {
     let user = update.from().cloned();
     let update_id = update.id.0;
     // An update whose handler panicked never returned an error; its lease
@@ -365,27 +405,24 @@ mod tests {
     use crate::telegram::dialogue::Dialogue;
     use crate::telegram::turn::Turn;
 
-    fn job(id: i64) -> ClaimedJob {
-        ClaimedJob {
-            id,
-            lane: Some(format!("chat:{id}")),
-            payload: String::new(),
-            attempts: 1,
-            request_id: None,
-            lease_token: String::new(),
-            recent: 1,
-        }
+    /// Starts the claimed updates as the worker does and waits for them.
+    async fn handle_claimed(app: &Arc<App>, tree: UpdateHandler<anyhow::Error>, jobs: Vec<ClaimedJob>) {
+        let (mut batches, mut loners) = (JoinSet::new(), JoinSet::new());
+        start(app, &Bot::new("0:test"), &me(), &Arc::new(tree), jobs, 32, &mut batches, &mut loners);
+        batches.join_all().await;
+        loners.join_all().await;
     }
 
-    #[test]
-    fn claimed_updates_are_dealt_into_batches_of_about_the_same_size_in_order() {
-        let sizes = |count: i64, batches| -> Vec<Vec<i64>> {
-            split((1..=count).map(job).collect(), batches).iter().map(|b| b.iter().map(|j| j.id).collect()).collect()
-        };
-        assert_eq!(sizes(5, 2), [vec![1, 2, 3], vec![4, 5]]);
-        assert_eq!(sizes(3, 8), [vec![1], vec![2], vec![3]]);
-        assert_eq!(sizes(4, 1), [vec![1, 2, 3, 4]]);
-        assert!(sizes(0, 2).is_empty());
+    #[tokio::test]
+    async fn claimed_updates_go_in_batches_of_at_most_the_batch_size_and_retried_ones_alone() {
+        let app = app().await;
+        let mut jobs = claimed(&app, &["a", "b", "c", "d", "e", "f"]).await;
+        jobs[5].attempts = 2;
+        let (mut batches, mut loners) = (JoinSet::new(), JoinSet::new());
+        start(&app, &Bot::new("0:test"), &me(), &Arc::new(tree()), jobs, 2, &mut batches, &mut loners);
+        assert_eq!((batches.len(), loners.len()), (3, 1), "a b, c d, e in batches; f alone");
+        batches.join_all().await;
+        loners.join_all().await;
     }
 
     async fn app() -> Arc<App> {
@@ -479,10 +516,49 @@ mod tests {
     async fn a_batch_commits_every_update_of_it_once() {
         let app = app().await;
         let jobs = claimed(&app, &["a", "b", "c"]).await;
-        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree(), jobs.clone()).await;
+        handle_claimed(&app, tree(), jobs.clone()).await;
         let (texts, statuses) = outcome(&app, &jobs).await;
         assert_eq!(texts, [r#""got a""#, r#""got b""#, r#""got c""#]);
         assert_eq!(statuses, [JobStatus::Done, JobStatus::Done, JobStatus::Done]);
+    }
+
+    #[tokio::test]
+    async fn updates_recorded_while_the_worker_runs_are_handed_to_it_already_claimed() {
+        let app = app().await;
+        let update = |id: i64| -> Update {
+            let update = json!({"update_id": id, "message": {
+                "message_id": 1, "date": 0, "text": "hi",
+                "chat": {"id": id, "type": "private", "first_name": "Resident"},
+                "from": {"id": id, "is_bot": false, "first_name": "Resident"},
+            }});
+            serde_json::from_str(&update.to_string()).unwrap()
+        };
+        app.handoff.inbox.open(2);
+        crate::telegram::poller::record(&app, &[update(1), update(2), update(3)]).await.unwrap();
+        let handed = app.handoff.inbox.take(10);
+        assert_eq!(handed.len(), 2, "no more than the worker has room for");
+        assert!(
+            handed.iter().all(|job| job.attempts == 1 && job.recent == 1),
+            "claimed once, counted for the flood limit"
+        );
+        let left = app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap();
+        assert_eq!(left.len(), 1, "the handed ones are claimed; the rest wait in the inbox");
+
+        app.handoff.inbox.close();
+        crate::telegram::poller::record(&app, &[update(4)]).await.unwrap();
+        assert!(app.handoff.inbox.take(10).is_empty(), "a stopped worker is handed nothing");
+        assert_eq!(app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_batch_hands_the_messages_it_wrote_to_the_sender_already_claimed() {
+        let app = app().await;
+        let jobs = claimed(&app, &["a", "b", "c"]).await;
+        app.handoff.outbox.open(64);
+        handle_claimed(&app, tree(), jobs.clone()).await;
+        let handed = app.handoff.outbox.take(64);
+        assert_eq!(handed.len(), 3, "one answer each, in chats of their own");
+        assert!(app.claim(Queue::Outbox, LEASE_MS, 100, None).await.unwrap().is_empty(), "all of them are claimed");
     }
 
     #[tokio::test]
@@ -507,7 +583,7 @@ mod tests {
         let jobs =
             claimed_from(&app, &[(7, "building"), (8, "phone"), (7, "phone"), (8, "end"), (7, "end"), (7, "building")])
                 .await;
-        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree, jobs.clone()).await;
+        handle_claimed(&app, tree, jobs.clone()).await;
         // Each chat's answers go out one at a time, so they are taken in
         // rounds, each marked sent before the next.
         let mut texts = Vec::new();
@@ -549,7 +625,7 @@ mod tests {
     async fn a_failing_update_costs_the_others_of_its_batch_nothing() {
         let app = app().await;
         let jobs = claimed(&app, &["a", "b", "fail", "d"]).await;
-        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree(), jobs.clone()).await;
+        handle_claimed(&app, tree(), jobs.clone()).await;
         let (texts, statuses) = outcome(&app, &jobs).await;
         // The answers of the updates before the failing one were rolled back
         // with the batch and written again when handled alone: once each.
@@ -569,7 +645,7 @@ mod tests {
         assert_eq!(other.iter().map(|job| job.id).collect::<Vec<_>>(), [jobs[1].id]);
         tx.commit().await.unwrap();
 
-        handle_batch(app.clone(), Bot::new("0:test"), me(), &tree(), jobs.clone()).await;
+        handle_claimed(&app, tree(), jobs.clone()).await;
         let (texts, statuses) = outcome(&app, &jobs).await;
         assert_eq!(texts, [r#""got a""#, r#""got c""#], "only the other worker answers b");
         assert_eq!(statuses, [JobStatus::Done, JobStatus::Pending, JobStatus::Done]);

@@ -20,7 +20,7 @@ use crate::app::App;
 use crate::app::requests;
 use crate::config::Tuning;
 use crate::domain::{Attachment, TelegramId};
-use crate::store::{ClaimedJob, Queue};
+use crate::store::{ClaimedJob, Queue, StoreError, Tx};
 use crate::work::{Backoff, Shutdown};
 
 /// How a send ended, as far as the outbox is concerned.
@@ -147,6 +147,20 @@ impl Pacer {
 
 /// The most outcomes recorded in one transaction.
 const SETTLE_BATCH: usize = 256;
+/// How long the sender may take over a message before another may retry it.
+const LEASE_MS: i64 = 30_000;
+
+/// Claims, in a transaction the caller has open, as many messages as the
+/// sender has room for, to hand over once that transaction commits: a turn
+/// does so for the messages it wrote, which spares the sender a
+/// transaction of its own for the claim.
+pub(super) async fn claim_for_sender(app: &App, tx: &mut Tx, now: i64) -> Result<Vec<ClaimedJob>, StoreError> {
+    let room = app.handoff.outbox.room();
+    if room == 0 {
+        return Ok(Vec::new());
+    }
+    tx.claim(Queue::Outbox, &app.config.instance, now, LEASE_MS, room as i64).await
+}
 
 pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let pacer = Arc::new(Pacer::new(tuning));
@@ -154,17 +168,23 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let settler = tokio::spawn(settler(app.clone(), receiver));
     let mut in_flight = tokio::task::JoinSet::new();
     let mut failures = 0u32;
-    // Claim no more than about two seconds of sending, so that a claimed
-    // message never waits in the pacer for longer than its lease.
+    // Claim no more than about two seconds of sending, and let turns hand
+    // over as much again, so that a claimed message never waits in the pacer
+    // for longer than its lease.
     let max_in_flight = if tuning.global_rate == 0 { 64 } else { (tuning.global_rate as usize * 2).clamp(1, 64) };
+    app.handoff.outbox.open(max_in_flight);
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while in_flight.try_join_next().is_some() {}
         let capacity = max_in_flight.saturating_sub(in_flight.len());
-        let claimed =
-            if capacity == 0 { Ok(Vec::new()) } else { app.claim(Queue::Outbox, 30_000, capacity as i64, None).await };
+        let handed = app.handoff.outbox.take(capacity);
+        let claimed = if capacity == 0 || !handed.is_empty() {
+            Ok(handed)
+        } else {
+            app.claim(Queue::Outbox, LEASE_MS, capacity as i64, None).await
+        };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
@@ -198,6 +218,7 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     }
     // Messages already handed to Telegram are allowed to finish; anything
     // unfinished is left to its lease and sent after the restart.
+    app.handoff.outbox.close();
     let _ =
         tokio::time::timeout(Duration::from_secs(5), async { while in_flight.join_next().await.is_some() {} }).await;
     // What was sent is recorded before the process stops.
@@ -342,8 +363,10 @@ async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::
 /// Records how sends ended, in one transaction. A recipient found
 /// unreachable is marked so, and the requests waiting on them move on to the
 /// next responder. The copy of a notice is counted once it is settled.
-/// Returns whether there is more to claim: a recorded message's chat has
-/// another waiting behind it, or the outcomes caused new messages.
+/// Returns whether there is more to send: a recorded message's chat has
+/// another waiting behind it, or the outcomes caused new messages; what the
+/// sender has room for of that is claimed in the same transaction and
+/// handed to it.
 async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
@@ -397,7 +420,12 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
         tx.without_waiting_for_disk().await?;
     }
     more |= out.write(&mut tx, now_ms).await?;
+    // What waited behind a sent message (the question after the edit that
+    // took the last one's buttons away, say) is claimed here rather than in
+    // a transaction of the sender's own.
+    let handed = if more { claim_for_sender(app, &mut tx, now_ms).await? } else { Vec::new() };
     tx.commit().await?;
+    app.handoff.outbox.give(handed);
     Ok(more)
 }
 

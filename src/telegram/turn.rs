@@ -38,7 +38,9 @@ impl InboxJob {
 /// What the turns send, the dialogues they move on and the notes that their
 /// updates are done are gathered and written when the batch commits, a
 /// statement for all rather than one or two for each, and what they would
-/// wake is woken after that, since before it there is nothing to see.
+/// wake is woken after that, since before it there is nothing to see. The
+/// messages are claimed for the sender in the same transaction and handed
+/// to it as it commits.
 pub struct Batch(Mutex<Shared>);
 
 struct Shared {
@@ -123,7 +125,9 @@ impl Batch {
             shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
         let more = tx.finish_all(&done, now).await?;
         anyhow::ensure!(more.len() == done.len(), LeaseLost);
+        let handed = if wrote { super::sender::claim_for_sender(app, &mut tx, now).await? } else { Vec::new() };
         tx.commit().await?;
+        app.handoff.outbox.give(handed);
         Wakes { inbox: more.contains(&true), outbox: wrote }.fire(app);
         Ok(())
     }
@@ -253,7 +257,10 @@ impl<'a> Turn<'a> {
         let Some(more) = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await? else {
             return Err(LeaseLost.into());
         };
+        let handed =
+            if wrote { super::sender::claim_for_sender(self.app, &mut self.tx, now).await? } else { Vec::new() };
         self.tx.commit().await?;
+        self.app.handoff.outbox.give(handed);
         // The inbox worker claims again only when this person's next update
         // is already waiting; otherwise the claim would find nothing.
         Wakes { inbox: more, outbox: wrote }.fire(self.app);
