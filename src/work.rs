@@ -53,7 +53,9 @@ impl ShutdownTrigger {
 /// Work that another task claimed for a background loop in a transaction it
 /// had open anyway, handed over in memory so that the loop does not need a
 /// transaction of its own to claim it: the poller claims the updates it
-/// records for the inbox worker, a turn the messages it wrote for the sender.
+/// records for the inbox worker, a turn the messages it wrote for the
+/// sender, and the sender's settler what waited behind the sends it
+/// recorded.
 ///
 /// The loop opens the hand-off with how much it takes at a time; a giver
 /// claims no more than the room left, so no more waits here than the loop
@@ -94,9 +96,14 @@ impl<T> Handoff<T> {
         state.capacity.saturating_sub(state.waiting.len())
     }
 
-    /// Hands work over, oldest first. Whoever gives also wakes the loop.
+    /// Hands work over, oldest first. Whoever gives also wakes the loop. If
+    /// the loop stopped since the work was claimed, the work is left to its
+    /// lease, as [`Handoff::close`] leaves what waited.
     pub fn give(&self, work: impl IntoIterator<Item = T>) {
-        self.lock().waiting.extend(work);
+        let mut state = self.lock();
+        if state.capacity > 0 {
+            state.waiting.extend(work);
+        }
     }
 
     /// Takes up to `most` of the waiting work, oldest first.
@@ -131,6 +138,8 @@ mod tests {
         handoff.close();
         assert_eq!(handoff.room(), 0);
         assert!(handoff.take(5).is_empty(), "what waited is left to its lease");
+        handoff.give([5]);
+        assert!(handoff.take(5).is_empty(), "so is what is given after the loop stopped");
     }
 
     #[test]

@@ -32,9 +32,9 @@ const MAX_ATTEMPTS: i64 = 5;
 /// and go together as the next, up to thirty-two paying for one commit, one
 /// claim and one write of the outbox (a second batch started beside the
 /// first only waited for the connection with the few updates that had
-/// arrived by then; BENCHMARKS.md, sixth round). PostgreSQL runs transactions side by side, and a commit waits for the
-/// disk, so there four batches run at once and sixteen turns share each
-/// wait. A batch holds the row locks its turns take (a community's request
+/// arrived by then; BENCHMARKS.md, sixth round). PostgreSQL runs
+/// transactions side by side, and a commit waits for the disk, so there
+/// four batches run at once and sixteen turns share each wait. A batch holds the row locks its turns take (a community's request
 /// counter, say) until it commits; in the benchmark (BENCHMARKS.md, fifth
 /// round) that costs less than the commits it saves, on a machine with
 /// slow and one with fast commits.
@@ -45,8 +45,17 @@ fn batching(backend: Backend) -> (usize, usize) {
     }
 }
 
+/// What handling an update needs besides the update.
+#[derive(Clone)]
+struct Handling {
+    app: Arc<App>,
+    bot: Bot,
+    me: Me,
+    handler: Arc<UpdateHandler<anyhow::Error>>,
+}
+
 pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
-    let handler = Arc::new(super::handlers::schema());
+    let handling = Handling { app: app.clone(), bot, me, handler: Arc::new(super::handlers::schema()) };
     let (mut running, mut loners) = (JoinSet::new(), JoinSet::new());
     let mut failures = 0u32;
     let (at_once, batch_size) = batching(app.store.backend());
@@ -68,7 +77,7 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
-                start(&app, &bot, &me, &handler, jobs, batch_size, &mut running, &mut loners);
+                start(&handling, jobs, batch_size, &mut running, &mut loners);
                 continue;
             }
             Ok(_) => failures = 0,
@@ -113,12 +122,8 @@ pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result
 /// others each in a task of its own (`loners`), so that one that takes long
 /// — a directory downloaded for `/import` — holds up no batch. The claim
 /// takes one update per person, so no batch holds two of the same person.
-#[allow(clippy::too_many_arguments)]
 fn start(
-    app: &Arc<App>,
-    bot: &Bot,
-    me: &Me,
-    handler: &Arc<UpdateHandler<anyhow::Error>>,
+    handling: &Handling,
     jobs: Vec<ClaimedJob>,
     batch_size: usize,
     batches: &mut JoinSet<()>,
@@ -129,7 +134,7 @@ fn start(
         match batchable(&job) {
             Some(update) => together.push((job, update)),
             None => {
-                let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
+                let Handling { app, bot, me, handler } = handling.clone();
                 loners.spawn(async move { handle(app, bot, me, &handler, InboxJob::alone(job)).await });
             }
         }
@@ -137,7 +142,7 @@ fn start(
     let mut together = together.into_iter().peekable();
     while together.peek().is_some() {
         let batch: Vec<_> = together.by_ref().take(batch_size.max(1)).collect();
-        let (app, bot, me, handler) = (app.clone(), bot.clone(), me.clone(), handler.clone());
+        let Handling { app, bot, me, handler } = handling.clone();
         batches.spawn(async move { handle_batch(app, bot, me, &handler, batch).await });
     }
 }
@@ -405,10 +410,14 @@ mod tests {
     use crate::telegram::dialogue::Dialogue;
     use crate::telegram::turn::Turn;
 
+    fn handling(app: &Arc<App>, tree: UpdateHandler<anyhow::Error>) -> Handling {
+        Handling { app: app.clone(), bot: Bot::new("0:test"), me: me(), handler: Arc::new(tree) }
+    }
+
     /// Starts the claimed updates as the worker does and waits for them.
     async fn handle_claimed(app: &Arc<App>, tree: UpdateHandler<anyhow::Error>, jobs: Vec<ClaimedJob>) {
         let (mut batches, mut loners) = (JoinSet::new(), JoinSet::new());
-        start(app, &Bot::new("0:test"), &me(), &Arc::new(tree), jobs, 32, &mut batches, &mut loners);
+        start(&handling(app, tree), jobs, 32, &mut batches, &mut loners);
         batches.join_all().await;
         loners.join_all().await;
     }
@@ -419,7 +428,7 @@ mod tests {
         let mut jobs = claimed(&app, &["a", "b", "c", "d", "e", "f"]).await;
         jobs[5].attempts = 2;
         let (mut batches, mut loners) = (JoinSet::new(), JoinSet::new());
-        start(&app, &Bot::new("0:test"), &me(), &Arc::new(tree()), jobs, 2, &mut batches, &mut loners);
+        start(&handling(&app, tree()), jobs, 2, &mut batches, &mut loners);
         assert_eq!((batches.len(), loners.len()), (3, 1), "a b, c d, e in batches; f alone");
         batches.join_all().await;
         loners.join_all().await;
