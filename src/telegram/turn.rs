@@ -53,26 +53,6 @@ struct Shared {
     done: Vec<(i64, String)>,
 }
 
-/// The background loops a committed turn has work for.
-#[derive(Debug, Clone, Copy)]
-pub struct Wakes {
-    inbox: bool,
-    outbox: bool,
-}
-
-impl Wakes {
-    pub fn fire(self, app: &App) {
-        if self.inbox {
-            app.wake.inbox.notify_one();
-        }
-        if self.outbox {
-            app.wake.outbox.notify_one();
-        }
-        // A turn may have started, stopped or moved a timer.
-        app.wake.timers.notify_one();
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 #[error("an earlier update of the batch gave up its transaction")]
 pub struct BatchBroken;
@@ -110,27 +90,50 @@ impl Batch {
         lock(&self.0).dialogues.iter().find(|(known, _)| *known == person).map(|(_, state)| state.clone())
     }
 
-    /// Writes what the turns send, marks their updates done and commits, then
-    /// wakes whoever has work. If another worker took any of the updates
-    /// over meanwhile, nothing is committed.
+    /// Writes what the turns left and commits (see [`commit_turns`]).
     pub async fn commit(self, app: &App) -> anyhow::Result<()> {
         let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let mut tx = shared.tx.ok_or(BatchBroken)?;
-        let now = millis(app.now());
+        let tx = shared.tx.ok_or(BatchBroken)?;
         let dialogues: Vec<(PersonId, Option<&str>)> =
             shared.dialogues.iter().map(|(person, state)| (*person, state.as_deref())).collect();
-        tx.write_dialogues(&dialogues, now).await?;
-        let wrote = shared.out.write(&mut tx, now).await?;
         let done: Vec<(i64, &str, Option<&str>)> =
             shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
-        let more = tx.finish_all(&done, now).await?;
-        anyhow::ensure!(more.len() == done.len(), LeaseLost);
-        let handed = if wrote { super::sender::claim_for_sender(app, &mut tx, now).await? } else { Vec::new() };
-        tx.commit().await?;
-        app.handoff.outbox.give(handed);
-        Wakes { inbox: more.contains(&true), outbox: wrote }.fire(app);
-        Ok(())
+        commit_turns(app, tx, &dialogues, shared.out, &done, millis(app.now())).await
     }
+}
+
+/// Ends the transaction of one turn or of a batch of them: writes the
+/// dialogues they moved on, what they send and the marks that their updates
+/// are done, claims the messages for the sender, commits, and then hands
+/// the messages over and wakes whoever has work — before the commit there
+/// is nothing to see. If another worker took any of the updates over
+/// meanwhile, nothing is committed.
+async fn commit_turns(
+    app: &App,
+    mut tx: Tx,
+    dialogues: &[(PersonId, Option<&str>)],
+    out: Outbox,
+    done: &[(i64, &str, Option<&str>)],
+    now: i64,
+) -> anyhow::Result<()> {
+    tx.write_dialogues(dialogues, now).await?;
+    let wrote = out.write(&mut tx, now).await?;
+    let more = tx.finish_all(done, now).await?;
+    anyhow::ensure!(more.len() == done.len(), LeaseLost);
+    let handed = if wrote { super::sender::claim_for_sender(app, &mut tx, now).await? } else { Vec::new() };
+    tx.commit().await?;
+    app.handoff.outbox.give(handed);
+    // The inbox worker claims again only when a person's next update is
+    // already waiting; otherwise the claim would find nothing.
+    if more.contains(&true) {
+        app.wake.inbox.notify_one();
+    }
+    if wrote {
+        app.wake.outbox.notify_one();
+    }
+    // A turn may have started, stopped or moved a timer.
+    app.wake.timers.notify_one();
+    Ok(())
 }
 
 /// The batch's lock is never held across an await, so a poisoned one only
@@ -250,20 +253,8 @@ impl<'a> Turn<'a> {
             return Ok(());
         }
         let now = self.now_ms();
-        if let Some((person, state)) = &dialogue {
-            self.tx.write_dialogues(&[(*person, state.as_deref())], now).await?;
-        }
-        let wrote = out.write(&mut self.tx, now).await?;
-        let Some(more) = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await? else {
-            return Err(LeaseLost.into());
-        };
-        let handed =
-            if wrote { super::sender::claim_for_sender(self.app, &mut self.tx, now).await? } else { Vec::new() };
-        self.tx.commit().await?;
-        self.app.handoff.outbox.give(handed);
-        // The inbox worker claims again only when this person's next update
-        // is already waiting; otherwise the claim would find nothing.
-        Wakes { inbox: more, outbox: wrote }.fire(self.app);
-        Ok(())
+        let dialogue: Vec<(PersonId, Option<&str>)> =
+            dialogue.iter().map(|(person, state)| (*person, state.as_deref())).collect();
+        commit_turns(self.app, self.tx, &dialogue, out, &[(job.id, &job.lease_token, None)], now).await
     }
 }
