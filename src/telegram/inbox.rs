@@ -118,9 +118,10 @@ pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result
 }
 
 /// Starts the claimed updates: those that can share a transaction in
-/// batches of up to `batch_size`, oldest first in each (`batches`), the
-/// others each in a task of its own (`loners`), so that one that takes long
-/// — a directory downloaded for `/import` — holds up no batch. The claim
+/// batches of up to `batch_size`, oldest first in each (`batches`), on the
+/// store's runtime, beside its connection; the others each in a task of its
+/// own (`loners`), so that one that takes long — a directory downloaded for
+/// `/import` — holds up no batch. The claim
 /// takes one update per person, so no batch holds two of the same person.
 fn start(
     handling: &Handling,
@@ -143,7 +144,8 @@ fn start(
     while together.peek().is_some() {
         let batch: Vec<_> = together.by_ref().take(batch_size.max(1)).collect();
         let Handling { app, bot, me, handler } = handling.clone();
-        batches.spawn(async move { handle_batch(app, bot, me, &handler, batch).await });
+        let runtime = app.store.runtime();
+        batches.spawn_on(async move { handle_batch(app, bot, me, &handler, batch).await }, &runtime);
     }
 }
 
