@@ -121,8 +121,8 @@ pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result
 /// batches of up to `batch_size`, oldest first in each (`batches`), on the
 /// store's runtime, beside its connection; the others each in a task of its
 /// own (`loners`), so that one that takes long — a directory downloaded for
-/// `/import` — holds up no batch. The claim
-/// takes one update per person, so no batch holds two of the same person.
+/// `/import` — holds up no batch. The claim takes one update per person, so
+/// no batch holds two of the same person.
 fn start(
     handling: &Handling,
     jobs: Vec<ClaimedJob>,
