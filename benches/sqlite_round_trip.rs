@@ -10,6 +10,7 @@
 use std::str::FromStr;
 use std::time::Instant;
 
+use community_desk::work::on_connection_runtime;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 const STATEMENTS: usize = 20_000;
@@ -46,10 +47,9 @@ fn main() {
         tokio::spawn(per_statement(pool)).await.expect("the round trips")
     });
     let beside = runtime.block_on(async {
-        let beside = community_desk::work::connection_runtime();
         let path = folder.path().join("beside.db");
-        let pool = beside.spawn(async move { open(&path).await }).await.expect("open beside");
-        beside.spawn(per_statement(pool)).await.expect("the round trips")
+        let pool = on_connection_runtime(async move { open(&path).await }).await;
+        on_connection_runtime(per_statement(pool)).await
     });
     println!("SQLite statement round trip, {STATEMENTS} statements, best of 3:");
     println!("  from tokio's worker threads       {across:8.1} µs");

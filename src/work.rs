@@ -136,6 +136,16 @@ pub fn connection_runtime() -> Handle {
     RUNTIME.get_or_init(start_connection_runtime).clone().unwrap_or_else(Handle::current)
 }
 
+/// Runs `work` on [`connection_runtime`] and waits for it; a panic in it
+/// carries on in the caller, as if it had run there.
+pub async fn on_connection_runtime<F>(work: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    connection_runtime().spawn(work).await.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+}
+
 fn start_connection_runtime() -> Option<Handle> {
     let (sender, receiver) = std::sync::mpsc::channel();
     let started = std::thread::Builder::new().name("desk-sqlite".into()).spawn(move || {

@@ -99,7 +99,7 @@ impl Store {
             // is opened on the connection's runtime, whose CPU its thread
             // then shares (see `work::connection_runtime`), and one opened
             // later by whichever task came first might not be.
-            let opened = crate::work::connection_runtime().spawn(async move {
+            let pool = crate::work::on_connection_runtime(async move {
                 let pool = SqlitePoolOptions::new()
                     .max_connections(1)
                     .test_before_acquire(false)
@@ -109,8 +109,9 @@ impl Store {
                     .await?;
                 SQLITE_MIGRATIONS.run(&pool).await?;
                 Ok::<_, StoreError>(pool)
-            });
-            Store::Sqlite(opened.await.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))?)
+            })
+            .await?;
+            Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
@@ -146,10 +147,7 @@ impl Store {
         F::Output: Send + 'static,
     {
         match self {
-            Store::Sqlite(_) => crate::work::connection_runtime()
-                .spawn(work)
-                .await
-                .unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic())),
+            Store::Sqlite(_) => crate::work::on_connection_runtime(work).await,
             Store::Postgres(_) => work.await,
         }
     }

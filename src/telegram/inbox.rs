@@ -118,10 +118,11 @@ pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result
 }
 
 /// Starts the claimed updates: those that can share a transaction in
-/// batches of up to `batch_size`, oldest first in each (`batches`), on the
-/// store's runtime, beside its connection; the others each in a task of its
-/// own (`loners`), so that one that takes long — a directory downloaded for
-/// `/import` — holds up no batch. The claim takes one update per person, so
+/// batches of up to `batch_size`, oldest first in each (`batches`), the
+/// others each in a task of its own (`loners`), so that one that takes long
+/// — a directory downloaded for `/import` — holds up no batch. Both run on
+/// the worker's runtime, which on SQLite is the connection's (see
+/// `telegram::run`). The claim takes one update per person, so
 /// no batch holds two of the same person.
 fn start(
     handling: &Handling,
@@ -144,8 +145,7 @@ fn start(
     while together.peek().is_some() {
         let batch: Vec<_> = together.by_ref().take(batch_size.max(1)).collect();
         let Handling { app, bot, me, handler } = handling.clone();
-        let runtime = app.store.runtime();
-        batches.spawn_on(async move { handle_batch(app, bot, me, &handler, batch).await }, &runtime);
+        batches.spawn(async move { handle_batch(app, bot, me, &handler, batch).await });
     }
 }
 
