@@ -72,6 +72,15 @@ pub struct Counters {
     pub unawaited: AtomicU64,
 }
 
+impl Counters {
+    /// The calls that carry a bot's answers: messages sent, messages edited
+    /// and button presses answered. Each is an HTTP request the bot makes and
+    /// the double serves, whatever the bot stores.
+    pub fn answering_calls(&self) -> u64 {
+        [&self.send_message, &self.edits, &self.callback_answers].iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+}
+
 struct Shared {
     queue: Mutex<Queue>,
     updates_pushed: Notify,

@@ -357,6 +357,9 @@ pub struct Floors<'a> {
 pub struct BotFigures {
     pub closed: LoadResult,
     pub closed_usage: (Usage, Usage),
+    /// Bot API calls made to answer the closed loop's updates
+    /// ([`double::Counters::answering_calls`]), warm-up included.
+    pub closed_calls: u64,
     pub open: LoadResult,
     pub open_usage: (Usage, Usage),
     pub warnings: usize,
@@ -384,6 +387,7 @@ async fn run_bot(
     let identities = Arc::new(Identities::fresh(10_000_000));
 
     let before = proc::usage(bot.pid())?;
+    let calls_before = double.counters().answering_calls();
     let closed = load::run(
         double.clone(),
         Shape { flow: flow.clone(), residents: plan.residents, warmup: plan.warmup, measure: plan.measure, rate: None },
@@ -392,6 +396,7 @@ async fn run_bot(
     .await;
     bot.check_alive()?;
     let after = proc::usage(bot.pid())?;
+    let closed_calls = double.counters().answering_calls() - calls_before;
     print_phase("closed loop", &closed, &before, &after);
 
     let open = load::run(
@@ -424,7 +429,7 @@ async fn run_bot(
     if warnings > 0 {
         println!("  the bot logged {warnings} WARN/ERROR lines; the last ones:\n{}", bot.log_tail(5));
     }
-    Ok(BotFigures { closed, closed_usage: (before, after), open, open_usage: (after, end), warnings })
+    Ok(BotFigures { closed, closed_usage: (before, after), closed_calls, open, open_usage: (after, end), warnings })
 }
 
 fn print_phase(name: &str, r: &LoadResult, before: &Usage, after: &Usage) {

@@ -73,6 +73,13 @@ fn cpu_ms_per_update(figures: (crate::proc::Usage, crate::proc::Usage), result: 
     (figures.1.cpu_secs - figures.0.cpu_secs) * 1000.0 / result.answered_total.max(1) as f64
 }
 
+/// Bot API calls the bot made per answered update in the closed loop: the
+/// echo bot makes one; the desk answers a button with the next question, an
+/// edit that takes the pressed buttons away and the answer to the press.
+fn calls_per_update(f: &BotFigures) -> f64 {
+    f.closed_calls as f64 / f.closed.answered_total.max(1) as f64
+}
+
 impl Table {
     pub fn push(&mut self, row: Row) {
         self.rows.push(row);
@@ -87,7 +94,6 @@ impl Table {
         self.push(Row::figure(Scenario::Throughput, backend, why, String::new(), "", Verdict::Info));
     }
 
-    /// The rows of one bot: both phases, and its ratios to the echo bot.
     /// The rows of one bot; `backend` is `echo`, `echo+db` (the durable
     /// echo bot) or the desk's backend.
     pub fn bot_rows(&mut self, backend: &str, f: &BotFigures, floors: &Floors<'_>, plan: &Plan) {
@@ -117,6 +123,16 @@ impl Table {
         if let Some(floor) = floor {
             let share = c.rate / floor.closed.rate.max(1e-9);
             let figure = format!("rate {}/{floor_name}", if desk { "desk" } else { backend });
+            self.push(Row::figure(t, backend, &figure, format!("{share:.2}"), "", Verdict::Info));
+        }
+        // More context: how many calls the bot makes to answer an update,
+        // and the rate of those calls against the echo bot's, which counts
+        // the work of answering rather than the updates answered.
+        let calls = calls_per_update(f);
+        self.push(Row::figure(t, backend, "Bot API calls per update", format!("{calls:.2}"), "", Verdict::Info));
+        if let (true, Some(echo)) = (backend != "echo", echo) {
+            let share = c.rate * calls / (echo.closed.rate * calls_per_update(echo)).max(1e-9);
+            let figure = format!("calls/s {}/echo", if desk { "desk" } else { backend });
             self.push(Row::figure(t, backend, &figure, format!("{share:.2}"), "", Verdict::Info));
         }
         self.push(Row::figure(t, backend, "p50 latency", ms(c.p50_ms), "", Verdict::Info));
