@@ -165,8 +165,7 @@ pub async fn assign(
     let event = Event::AssignedByAdmin { to: to.0, reason: reason.to_string() };
     tx.record_event(Some(request), Some(actor), &event, now_ms).await?;
     let assigned = tx.request_view(request).await?.ok_or_else(|| StoreError::Corrupt("request vanished".into()))?;
-    clock::restart(tx, &assigned, policy, now).await?;
-    let request = tx.request_view(request).await?.ok_or_else(|| StoreError::Corrupt("request vanished".into()))?;
+    let request = clock::restart(tx, &assigned, policy, now).await?;
     Ok(AdminAssignOutcome::Assigned { request, previous })
 }
 

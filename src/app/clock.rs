@@ -59,24 +59,28 @@ pub enum Why {
 }
 
 /// Cancels the request's timers and starts the clock its status calls for:
-/// the accept clock while open, the resolve clock once accepted.
+/// the accept clock while open, the resolve clock once accepted. Returns
+/// the request as it now stands, with the deadlines it was given, so that
+/// the caller need not read it again.
 pub async fn restart(
     tx: &mut Tx,
     request: &RequestView,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+) -> Result<RequestView, StoreError> {
     let now_ms = millis(now);
     tx.cancel_timers(request.id, now_ms).await?;
     let service = policy.level(request.urgency);
     let timers = escalation::plan(request.status, request.escalation_level, &service, &policy.calendar, now);
     schedule(tx, request, &timers, now_ms).await?;
     let deadline = timers.iter().find(|(t, _)| t.kind == escalation::TimerKind::Deadline).map(|(_, at)| millis(*at));
-    match request.status {
-        Status::Open => tx.set_due(request.id, deadline, None).await,
-        Status::Accepted => tx.set_due(request.id, request.accept_due_at, deadline).await,
-        _ => tx.set_due(request.id, request.accept_due_at, request.resolve_due_at).await,
-    }
+    let (accept_due_at, resolve_due_at) = match request.status {
+        Status::Open => (deadline, None),
+        Status::Accepted => (request.accept_due_at, deadline),
+        _ => (request.accept_due_at, request.resolve_due_at),
+    };
+    tx.set_due(request.id, accept_due_at, resolve_due_at).await?;
+    Ok(RequestView { accept_due_at, resolve_due_at, ..request.clone() })
 }
 
 async fn schedule(

@@ -72,8 +72,8 @@ pub async fn submit(
 
     let service_level = policy.level(draft.urgency);
     let assignment = route_and_assign(tx, id, home.building, draft.category, now_ms).await?;
-    let request = reload(tx, id).await?;
-    clock::restart(tx, &request, policy, now).await?;
+    let routed = reload(tx, id).await?;
+    let request = clock::restart(tx, &routed, policy, now).await?;
     let alerts = if assignment.is_none() {
         clock::alert_office(tx, &request, now).await?
     } else if draft.urgency == Urgency::Emergency {
@@ -83,7 +83,6 @@ pub async fn submit(
     };
     let looked_at_from =
         (service_level.service_hours_only && !policy.calendar.is_open(now)).then(|| policy.calendar.next_opening(now));
-    let request = reload(tx, id).await?;
     Ok(Ok(Submitted { request, assignment, service_level, looked_at_from, alerts }))
 }
 
@@ -159,8 +158,7 @@ pub async fn accept(
     tx.set_escalation(request, level, None, now_ms).await?;
     tx.set_reminders_sent(request, 0).await?;
     let accepted = reload(tx, request).await?;
-    clock::restart(tx, &accepted, policy, now).await?;
-    Ok(AcceptOutcome::Accepted(reload(tx, request).await?))
+    Ok(AcceptOutcome::Accepted(clock::restart(tx, &accepted, policy, now).await?))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -200,8 +198,7 @@ pub async fn decline(
     let building = tx.request_building(request).await?;
     let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
     let rerouted = reload(tx, request).await?;
-    clock::restart(tx, &rerouted, policy, now).await?;
-    Ok(DeclineOutcome::Rerouted { request: reload(tx, request).await?, assignment })
+    Ok(DeclineOutcome::Rerouted { request: clock::restart(tx, &rerouted, policy, now).await?, assignment })
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -235,8 +232,7 @@ pub async fn take_over(
     }
     tx.record_event(Some(request), Some(actor), &Event::TakenOver, now_ms).await?;
     let taken = reload(tx, request).await?;
-    clock::restart(tx, &taken, policy, now).await?;
-    Ok(TakeOverOutcome::Taken(reload(tx, request).await?))
+    Ok(TakeOverOutcome::Taken(clock::restart(tx, &taken, policy, now).await?))
 }
 
 /// A responder the request can be reassigned to.
@@ -321,8 +317,7 @@ pub async fn reassign(
     tx.assign(request, &assignment, None, now_ms).await?;
     tx.record_event(Some(request), Some(actor), &Event::Reassigned { to: to.0 }, now_ms).await?;
     let reassigned = reload(tx, request).await?;
-    clock::restart(tx, &reassigned, policy, now).await?;
-    Ok(ReassignOutcome::Reassigned { request: reload(tx, request).await?, to })
+    Ok(ReassignOutcome::Reassigned { request: clock::restart(tx, &reassigned, policy, now).await?, to })
 }
 
 /// How a step of the "handle – evaluate" half went.
@@ -491,8 +486,7 @@ pub async fn go_away(
         let building = tx.request_building(request).await?;
         let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
         let rerouted = reload(tx, request).await?;
-        clock::restart(tx, &rerouted, policy, now).await?;
-        moved.push((reload(tx, request).await?, assignment));
+        moved.push((clock::restart(tx, &rerouted, policy, now).await?, assignment));
     }
     Ok(moved)
 }
@@ -584,10 +578,10 @@ pub async fn claim(
     }
     tx.record_event(Some(request), Some(actor), &Event::Claimed, now_ms).await?;
     let claimed = reload(tx, request).await?;
-    clock::restart(tx, &claimed, policy, now).await?;
+    let claimed = clock::restart(tx, &claimed, policy, now).await?;
     let mut others: Vec<PersonId> = offered.into_iter().filter(|p| *p != actor).collect();
     others.extend(view.assignee.filter(|a| *a != actor));
-    Ok(ClaimOutcome::Claimed { request: reload(tx, request).await?, others })
+    Ok(ClaimOutcome::Claimed { request: claimed, others })
 }
 
 /// Moves the active requests assigned to `person`, who cannot be reached,
@@ -606,8 +600,7 @@ pub async fn reroute_from(
         let building = tx.request_building(request).await?;
         let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
         let rerouted = reload(tx, request).await?;
-        clock::restart(tx, &rerouted, policy, now).await?;
-        moved.push((reload(tx, request).await?, assignment));
+        moved.push((clock::restart(tx, &rerouted, policy, now).await?, assignment));
     }
     Ok(moved)
 }

@@ -60,6 +60,7 @@ contract_tests!(
     a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
     a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it,
     only_someone_above_the_assignee_may_take_over_or_reassign,
+    a_use_case_hands_back_the_request_as_the_store_now_holds_it,
     a_normal_request_reported_at_night_is_looked_at_from_eight,
     forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests,
     finished_requests_are_anonymised_after_the_retention_period,
@@ -584,6 +585,46 @@ async fn only_someone_above_the_assignee_may_take_over_or_reassign(db: &TestDb) 
     assert_eq!((taken.assignee, taken.status), (Some(leader), community_desk::domain::Status::Accepted));
     let events = tx.events_of(id).await.unwrap();
     assert!(events.contains(&Event::Reassigned { to: deputy.0 }) && events.contains(&Event::TakenOver));
+}
+
+/// The use cases build the request they hand back from the deadlines the
+/// clock gave it rather than reading it again; what they hand back must be
+/// what a fresh read finds, deadlines included.
+async fn a_use_case_hands_back_the_request_as_the_store_now_holds_it(db: &TestDb) {
+    use community_desk::app::requests::{ReassignOutcome, TakeOverOutcome};
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let leader = bind(&store, 1003, "13800000003").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let fresh = async |tx: &mut community_desk::store::Tx, id| tx.request_view(id).await.unwrap().unwrap();
+
+    let submitted = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request;
+    assert!(submitted.accept_due_at.is_some(), "an open request has an accept deadline");
+    assert_eq!(submitted, fresh(&mut tx, submitted.id).await);
+    let ReassignOutcome::Reassigned { request: reassigned, .. } =
+        requests::reassign(&mut tx, submitted.id, leader, deputy, &policy, now).await.unwrap()
+    else {
+        panic!("the leader may reassign");
+    };
+    assert_eq!(reassigned, fresh(&mut tx, submitted.id).await);
+    let TakeOverOutcome::Taken(taken) = requests::take_over(&mut tx, submitted.id, leader, &policy, now).await.unwrap()
+    else {
+        panic!("the leader may take over");
+    };
+    assert!(taken.resolve_due_at.is_some(), "an accepted request has a resolve deadline");
+    assert_eq!(taken, fresh(&mut tx, submitted.id).await);
+
+    let other = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request;
+    let AcceptOutcome::Accepted(accepted) = requests::accept(&mut tx, other.id, liaison, &policy, now).await.unwrap()
+    else {
+        panic!("the liaison may accept");
+    };
+    assert_eq!(accepted, fresh(&mut tx, other.id).await);
 }
 
 async fn a_normal_request_reported_at_night_is_looked_at_from_eight(db: &TestDb) {
