@@ -141,6 +141,28 @@ async fn policy(store: &Store) -> Policy {
     Policy::load(&mut tx, chrono_tz::Asia::Shanghai).await.unwrap()
 }
 
+/// The example directory with building E01's liaison, its deputy and the
+/// estate group leader above them bound, and a resident of E01.
+struct Chain {
+    store: Store,
+    policy: Policy,
+    liaison: PersonId,
+    deputy: PersonId,
+    leader: PersonId,
+    resident: PersonId,
+}
+
+async fn chain_with_a_resident(db: &TestDb) -> Chain {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let leader = bind(&store, 1003, "13800000003").await;
+    let resident = resident(&store, 5001, "E01").await;
+    Chain { store, policy, liaison, deputy, leader, resident }
+}
+
 async fn migrations_can_run_twice(db: &TestDb) {
     open(db).await.close().await;
     open(db).await.close().await;
@@ -561,13 +583,7 @@ async fn a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it(db:
 
 async fn only_someone_above_the_assignee_may_take_over_or_reassign(db: &TestDb) {
     use community_desk::app::requests::{ReassignOutcome, TakeOverOutcome};
-    let store = open(db).await;
-    load_directory(&store).await;
-    let policy = policy(&store).await;
-    let liaison = bind(&store, 1001, "13800000001").await;
-    let deputy = bind(&store, 1002, "13800000002").await;
-    let leader = bind(&store, 1003, "13800000003").await;
-    let resident = resident(&store, 5001, "E01").await;
+    let Chain { store, policy, liaison, deputy, leader, resident } = chain_with_a_resident(db).await;
     let now = chrono::Utc::now();
     let mut tx = store.begin().await.unwrap();
     let id = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
@@ -592,13 +608,7 @@ async fn only_someone_above_the_assignee_may_take_over_or_reassign(db: &TestDb) 
 /// what a fresh read finds, deadlines included.
 async fn a_use_case_hands_back_the_request_as_the_store_now_holds_it(db: &TestDb) {
     use community_desk::app::requests::{ReassignOutcome, TakeOverOutcome};
-    let store = open(db).await;
-    load_directory(&store).await;
-    let policy = policy(&store).await;
-    let liaison = bind(&store, 1001, "13800000001").await;
-    let deputy = bind(&store, 1002, "13800000002").await;
-    let leader = bind(&store, 1003, "13800000003").await;
-    let resident = resident(&store, 5001, "E01").await;
+    let Chain { store, policy, liaison, deputy, leader, resident } = chain_with_a_resident(db).await;
     let now = chrono::Utc::now();
     let mut tx = store.begin().await.unwrap();
     let fresh = async |tx: &mut community_desk::store::Tx, id| tx.request_view(id).await.unwrap().unwrap();
@@ -744,13 +754,7 @@ async fn a_request_is_resolved_reopened_resolved_again_confirmed_and_rated(db: &
 
 async fn a_declined_request_goes_to_the_deputy_with_the_reason_recorded(db: &TestDb) {
     use community_desk::app::requests::DeclineOutcome;
-    let store = open(db).await;
-    load_directory(&store).await;
-    let policy = policy(&store).await;
-    let liaison = bind(&store, 1001, "13800000001").await;
-    let deputy = bind(&store, 1002, "13800000002").await;
-    let leader = bind(&store, 1003, "13800000003").await;
-    let resident = resident(&store, 5001, "E01").await;
+    let Chain { store, policy, liaison, deputy, leader, resident } = chain_with_a_resident(db).await;
     let now = chrono::Utc::now();
     let mut tx = store.begin().await.unwrap();
     let id = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap().request.id;
