@@ -122,8 +122,8 @@ pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result
 /// others each in a task of its own (`loners`), so that one that takes long
 /// — a directory downloaded for `/import` — holds up no batch. Both run on
 /// the worker's runtime, which on SQLite is the connection's (see
-/// `telegram::run`). The claim takes one update per person, so
-/// no batch holds two of the same person.
+/// `telegram::run`). The claim takes one update per person, so no batch
+/// holds two of the same person.
 fn start(
     handling: &Handling,
     jobs: Vec<ClaimedJob>,
