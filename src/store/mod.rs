@@ -203,6 +203,12 @@ pub struct Tx {
     /// community, its routing, its card), and the tree changes only by
     /// import, which forgets them.
     chains: HashMap<UnitId, Vec<Unit>>,
+    /// The senders of a batch of updates, touched together as it began
+    /// (see [`Tx::touch_senders`]), by Telegram id, until each one's turn
+    /// takes theirs. Every statement that changes a person or their dialogue
+    /// forgets that person, so that no turn starts from someone as they were
+    /// before another turn of the batch changed them.
+    senders: HashMap<i64, Sender>,
 }
 
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
@@ -214,7 +220,7 @@ pub(crate) enum Conn {
 
 impl Tx {
     fn new(conn: Conn) -> Tx {
-        Tx { conn, chains: HashMap::new() }
+        Tx { conn, chains: HashMap::new(), senders: HashMap::new() }
     }
 
     pub async fn commit(self) -> Result<()> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use i18n_embed_fl::fl;
 use teloxide::dispatching::{UpdateFilterExt, UpdateHandler};
 use teloxide::prelude::*;
-use teloxide::types::{Me, MessageId};
+use teloxide::types::{Me, MessageId, UpdateKind, User};
 use teloxide::utils::command::BotCommands;
 
 use super::callback::{CallbackData, Field, Step};
@@ -55,12 +55,19 @@ pub enum Command {
 /// personal details that do not belong in groups.
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     dptree::entry()
-        .branch(
-            Update::filter_message()
-                .filter(|msg: Message| msg.chat.is_private() && msg.from.is_some())
-                .endpoint(on_message),
-        )
+        .filter(|update: Update| served_sender(&update).is_some())
+        .branch(Update::filter_message().endpoint(on_message))
         .branch(Update::filter_callback_query().endpoint(on_callback))
+}
+
+/// The person whose turn an update starts, if the handler tree serves it: a
+/// message in a private chat, or a button pressed.
+pub fn served_sender(update: &Update) -> Option<&User> {
+    match &update.kind {
+        UpdateKind::Message(msg) if msg.chat.is_private() => msg.from.as_ref(),
+        UpdateKind::CallbackQuery(query) => Some(&query.from),
+        _ => None,
+    }
 }
 
 async fn on_message(app: Arc<App>, bot: Bot, job: InboxJob, me: Me, msg: Message) -> HandlerResult {

@@ -13,6 +13,7 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update, UpdateKind};
 use tokio::task::JoinSet;
 
+use super::handlers::served_sender;
 use super::outgoing::Outbox;
 use super::turn::{Batch, InboxJob};
 use crate::app::App;
@@ -191,14 +192,13 @@ async fn handle_together(
     handler: &UpdateHandler<anyhow::Error>,
     updates: Vec<(ClaimedJob, Update)>,
 ) -> Result<(), Vec<ClaimedJob>> {
-    let tx = match app.store.begin().await {
-        Ok(tx) => tx,
+    let batch = match Batch::open(app, updates.iter().filter_map(|(_, update)| served_sender(update))).await {
+        Ok(batch) => Arc::new(batch),
         Err(error) => {
             tracing::warn!(%error, "could not open a batch's transaction; its updates are handled one by one");
             return Err(updates.into_iter().map(|(job, _)| job).collect());
         }
     };
-    let batch = Arc::new(Batch::new(tx));
     let jobs = || updates.iter().map(|(job, _)| job.clone()).collect::<Vec<_>>();
     for (job, update) in &updates {
         let job = InboxJob::in_batch(job.clone(), batch.clone());
@@ -630,6 +630,31 @@ mod tests {
         let eight = tx.touch_sender(TelegramId(8), None, None, 0).await.unwrap();
         assert_eq!(seven.dialogue.as_deref(), Some(r#"{"step":"reg_building"}"#), "the last state of 7 is written");
         assert_eq!(eight.dialogue, None, "8 ended theirs");
+    }
+
+    #[tokio::test]
+    async fn a_turn_starts_from_its_sender_as_an_earlier_turn_of_its_batch_left_them() {
+        // "en N" switches person N to English; every answer says which
+        // language its sender was in as their turn began.
+        let tree = dptree::entry().branch(Update::filter_message().endpoint(
+            |app: Arc<App>, job: InboxJob, msg: Message| async move {
+                let user = msg.from.clone().expect("a sender");
+                let mut turn = Turn::begin(&app, &job, &user).await?;
+                let text = msg.text().unwrap_or_default().to_string();
+                let language = turn.person.locale.clone();
+                if let Some(other) = text.strip_prefix("en ") {
+                    let other = turn.tx.person_by_telegram(TelegramId(other.parse()?)).await?.expect("touched");
+                    turn.tx.set_locale(other.id, "en").await?;
+                }
+                turn.say(format!("{text} in {language:?}"));
+                turn.finish().await
+            },
+        ));
+        let app = app().await;
+        let jobs = claimed_from(&app, &[(7, "en 8"), (8, "hi"), (9, "hi")]).await;
+        handle_claimed(&app, tree, jobs.clone()).await;
+        let (texts, _) = outcome(&app, &jobs).await;
+        assert_eq!(texts, [r#""en 8 in None""#, r#""hi in None""#, r#""hi in Some(\"en\")""#]);
     }
 
     #[tokio::test]

@@ -33,8 +33,9 @@ impl InboxJob {
 }
 
 /// Several updates handled one after another in one transaction, so that
-/// they share its commit (see `inbox.rs`). The transaction passes from turn
-/// to turn; a turn that fails drops it, which rolls the whole batch back.
+/// they share its commit (see `inbox.rs`), and their senders are touched in
+/// one statement as it opens. The transaction passes from turn to turn; a
+/// turn that fails drops it, which rolls the whole batch back.
 /// What the turns send, the dialogues they move on and the notes that their
 /// updates are done are gathered and written when the batch commits, a
 /// statement for all rather than one or two for each, and what they would
@@ -58,8 +59,15 @@ struct Shared {
 pub struct BatchBroken;
 
 impl Batch {
-    pub fn new(tx: Tx) -> Batch {
-        Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() }))
+    /// Opens the batch's transaction and touches the senders of its updates
+    /// there, all in one statement rather than one as each turn begins.
+    pub async fn open(app: &App, senders: impl Iterator<Item = &User>) -> anyhow::Result<Batch> {
+        let mut tx = app.store.begin().await?;
+        let senders: Vec<_> = senders.map(touch_of).collect();
+        let senders: Vec<_> =
+            senders.iter().map(|(telegram, name, locale)| (*telegram, name.as_str(), *locale)).collect();
+        tx.touch_senders(&senders, millis(app.now())).await?;
+        Ok(Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() })))
     }
 
     pub fn take(&self) -> Result<Tx, BatchBroken> {
@@ -136,6 +144,14 @@ async fn commit_turns(
     Ok(())
 }
 
+/// What touching a sender needs of their Telegram account: the id, the name
+/// and the language of their client when it is one of ours, which a new
+/// person starts with.
+fn touch_of(user: &User) -> (TelegramId, String, Option<&'static str>) {
+    let locale = user.language_code.as_deref().and_then(Locale::from_code).map(Locale::code);
+    (TelegramId(user.id.0 as i64), user.full_name(), locale)
+}
+
 /// The batch's lock is never held across an await, so a poisoned one only
 /// means a turn panicked; what it guards is still whole.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -173,15 +189,8 @@ impl<'a> Turn<'a> {
             Some(batch) => batch.take()?,
             None => app.store.begin().await?,
         };
-        let client_locale = user.language_code.as_deref().and_then(Locale::from_code);
-        let Sender { person, dialogue } = tx
-            .touch_sender(
-                TelegramId(user.id.0 as i64),
-                Some(&user.full_name()),
-                client_locale.map(Locale::code),
-                millis(now),
-            )
-            .await?;
+        let (telegram, name, client_locale) = touch_of(user);
+        let Sender { person, dialogue } = tx.touch_sender(telegram, Some(&name), client_locale, millis(now)).await?;
         // An earlier turn of the batch may have moved this person's dialogue
         // on without writing it yet.
         let dialogue = job.1.as_ref().and_then(|batch| batch.dialogue_of(person.id)).unwrap_or(dialogue);
