@@ -58,18 +58,29 @@ pub enum Why {
     Emergency,
 }
 
-/// Cancels the request's timers and starts the clock its status calls for:
-/// the accept clock while open, the resolve clock once accepted. Returns
-/// the request as it now stands, with the deadlines it was given, so that
-/// the caller need not read it again.
+/// Cancels the request's timers and starts the clock its status calls for
+/// (see [`start`]).
 pub async fn restart(
     tx: &mut Tx,
     request: &RequestView,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<RequestView, StoreError> {
+    tx.cancel_timers(request.id, millis(now)).await?;
+    start(tx, request, policy, now).await
+}
+
+/// Starts the clock the request's status calls for, on a request that has
+/// none running (a new one): the accept clock while open, the resolve clock
+/// once accepted. Returns the request as it now stands, with the deadlines
+/// it was given, so that the caller need not read it again.
+pub async fn start(
+    tx: &mut Tx,
+    request: &RequestView,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<RequestView, StoreError> {
     let now_ms = millis(now);
-    tx.cancel_timers(request.id, now_ms).await?;
     let service = policy.level(request.urgency);
     let timers = escalation::plan(request.status, request.escalation_level, &service, &policy.calendar, now);
     schedule(tx, request, &timers, now_ms).await?;
@@ -89,11 +100,8 @@ async fn schedule(
     timers: &[(Timer, DateTime<Utc>)],
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    for (timer, at) in timers {
-        let timer = Timer { request: request.id, ..*timer };
-        tx.schedule_timer(&timer, *at, now_ms).await?;
-    }
-    Ok(())
+    let timers: Vec<_> = timers.iter().map(|(timer, at)| (Timer { request: request.id, ..*timer }, *at)).collect();
+    tx.schedule_timers(&timers, now_ms).await
 }
 
 /// Acts on a timer that came due, if the request is still where the timer
@@ -216,14 +224,13 @@ pub fn office(chain: &[crate::domain::routing::ChainLevel]) -> Vec<PersonId> {
     admins
 }
 
-/// Tells the community office about a request routing found nobody for.
-pub async fn alert_office(tx: &mut Tx, request: &RequestView, now: DateTime<Utc>) -> Result<Vec<Notice>, StoreError> {
-    let building = tx.request_building(request.id).await?;
-    let chain = tx.routing_chain(building, Some(request.id), millis(now)).await?;
-    Ok(office(&chain)
+/// Tells the community office, found at the top of the request's routing
+/// chain, about a request routing found nobody for.
+pub fn alert_office(request: &RequestView, chain: &[crate::domain::routing::ChainLevel]) -> Vec<Notice> {
+    office(chain)
         .into_iter()
         .map(|to| Notice::Escalated { to, request: request.clone(), why: Why::Missed(None) })
-        .collect())
+        .collect()
 }
 
 /// Asks the resident, a week after closing, whether it is still fixed.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::clock::{self, Notice, Policy};
 use crate::domain::events::Event;
 use crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
-use crate::domain::routing::{Assignment, route};
+use crate::domain::routing::{Assignment, ChainLevel, route};
 use crate::domain::{Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency};
 use crate::store::{NewRequest, RequestView, StoreError, Tx, millis};
 
@@ -71,11 +71,13 @@ pub async fn submit(
     tx.record_event(Some(id), Some(resident), &created, now_ms).await?;
 
     let service_level = policy.level(draft.urgency);
-    let assignment = route_and_assign(tx, id, home.building, draft.category, now_ms).await?;
+    let (assignment, chain) = route_and_assign(tx, id, home.building, draft.category, now_ms).await?;
     let routed = reload(tx, id).await?;
-    let request = clock::restart(tx, &routed, policy, now).await?;
+    let request = clock::start(tx, &routed, policy, now).await?;
+    // The chain as routing read it still names the office: assigning the
+    // request changed nobody's roles.
     let alerts = if assignment.is_none() {
-        clock::alert_office(tx, &request, now).await?
+        clock::alert_office(&request, &chain)
     } else if draft.urgency == Urgency::Emergency {
         clock::alert_every_level(tx, &request, now).await?
     } else {
@@ -87,14 +89,15 @@ pub async fn submit(
 }
 
 /// Routes a request from its building and records the decision; an open
-/// request nobody can take is left unassigned.
+/// request nobody can take is left unassigned. Returns the assignment and
+/// the chain it was chosen from.
 async fn route_and_assign(
     tx: &mut Tx,
     request: RequestId,
     building: crate::domain::UnitId,
     category: Category,
     now_ms: i64,
-) -> Result<Option<Assignment>, StoreError> {
+) -> Result<(Option<Assignment>, Vec<ChainLevel>), StoreError> {
     let chain = tx.routing_chain(building, Some(request), now_ms).await?;
     let decision = route(&chain, category, 0);
     match &decision.assignment {
@@ -107,7 +110,7 @@ async fn route_and_assign(
             tx.record_event(Some(request), None, &Event::Unroutable { decision: decision.clone() }, now_ms).await?;
         }
     }
-    Ok(decision.assignment)
+    Ok((decision.assignment, chain))
 }
 
 async fn reload(tx: &mut Tx, request: RequestId) -> Result<RequestView, StoreError> {
@@ -196,7 +199,7 @@ pub async fn decline(
     }
     tx.record_event(Some(request), Some(actor), &Event::Declined { reason: reason.to_string() }, now_ms).await?;
     let building = tx.request_building(request).await?;
-    let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
+    let (assignment, _) = route_and_assign(tx, request, building, view.category, now_ms).await?;
     let rerouted = reload(tx, request).await?;
     Ok(DeclineOutcome::Rerouted { request: clock::restart(tx, &rerouted, policy, now).await?, assignment })
 }
@@ -484,7 +487,7 @@ pub async fn go_away(
         }
         tx.record_event(Some(request), Some(person), &Event::AssigneeAway, now_ms).await?;
         let building = tx.request_building(request).await?;
-        let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
+        let (assignment, _) = route_and_assign(tx, request, building, view.category, now_ms).await?;
         let rerouted = reload(tx, request).await?;
         moved.push((clock::restart(tx, &rerouted, policy, now).await?, assignment));
     }
@@ -598,7 +601,7 @@ pub async fn reroute_from(
         tx.record_event(Some(request), Some(person), &Event::AssigneeUnreachable, now_ms).await?;
         let view = reload(tx, request).await?;
         let building = tx.request_building(request).await?;
-        let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
+        let (assignment, _) = route_and_assign(tx, request, building, view.category, now_ms).await?;
         let rerouted = reload(tx, request).await?;
         moved.push((clock::restart(tx, &rerouted, policy, now).await?, assignment));
     }

@@ -209,6 +209,7 @@ pub struct Tx {
     /// forgets that person, so that no turn starts from someone as they were
     /// before another turn of the batch changed them.
     senders: HashMap<i64, Sender>,
+    settings: policy::Settings,
 }
 
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
@@ -220,7 +221,7 @@ pub(crate) enum Conn {
 
 impl Tx {
     fn new(conn: Conn) -> Tx {
-        Tx { conn, chains: HashMap::new(), senders: HashMap::new() }
+        Tx { conn, chains: HashMap::new(), senders: HashMap::new(), settings: policy::Settings::default() }
     }
 
     pub async fn commit(self) -> Result<()> {

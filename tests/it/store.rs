@@ -72,6 +72,8 @@ contract_tests!(
     of_volunteers_claiming_at_once_exactly_one_wins,
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
+    a_request_nobody_can_take_is_told_to_the_community_office,
+    settings_read_again_in_a_transaction_show_a_change_made_in_it,
     a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers,
     an_invitation_is_used_once_and_never_after_it_expires,
     open_requests_and_residents_are_found_only_under_the_unit_asked_for,
@@ -958,6 +960,52 @@ async fn an_emergency_alerts_every_level_at_once(db: &TestDb) {
         .collect();
     assert_eq!(alerted, [leader, grid_leader, admin]);
     assert!(submitted.looked_at_from.is_none(), "emergencies run around the clock");
+}
+
+async fn a_request_nobody_can_take_is_told_to_the_community_office(db: &TestDb) {
+    use community_desk::app::clock::{Notice, Why};
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    // W01 has no liaison, and the admin above it is away.
+    let admin = bind(&store, 1005, "13800000005").await;
+    let mut tx = store.begin().await.unwrap();
+    tx.set_away(admin, Some(i64::MAX)).await.unwrap();
+    tx.commit().await.unwrap();
+    let resident = resident(&store, 5002, "W01").await;
+    let mut tx = store.begin().await.unwrap();
+    let submitted = requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap();
+    assert_eq!(submitted.assignment, None);
+    match submitted.alerts.as_slice() {
+        [Notice::Escalated { to, request, why: Why::Missed(None) }] => {
+            assert_eq!((*to, request), (admin, &submitted.request));
+        }
+        other => panic!("the office is not alerted: {other:?}"),
+    }
+}
+
+async fn settings_read_again_in_a_transaction_show_a_change_made_in_it(db: &TestDb) {
+    use community_desk::store::Deadline;
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    let levels = tx.service_levels().await.unwrap();
+    let (holidays, pool) = (tx.holidays().await.unwrap(), tx.pool_categories().await.unwrap());
+    assert_eq!(tx.service_levels().await.unwrap(), levels, "read again, the same");
+
+    let within = std::time::Duration::from_secs(7 * 60);
+    tx.set_service_level(Urgency::Urgent, Deadline::Accept, within).await.unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    assert!(tx.add_holiday(day).await.unwrap());
+    let added = if pool.contains(&Category::Property) { Category::Household } else { Category::Property };
+    tx.set_pool_category(added, true).await.unwrap();
+    assert_eq!(tx.service_levels().await.unwrap()[&Urgency::Urgent].accept_within, within);
+    assert_eq!(tx.holidays().await.unwrap(), [holidays.clone(), vec![day]].concat());
+    assert!(tx.pool_categories().await.unwrap().contains(&added));
+
+    assert!(tx.remove_holiday(day).await.unwrap());
+    tx.set_pool_category(added, false).await.unwrap();
+    assert_eq!(tx.holidays().await.unwrap(), holidays);
+    assert_eq!(tx.pool_categories().await.unwrap(), pool);
 }
 
 async fn a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers(db: &TestDb) {
