@@ -48,6 +48,19 @@ pub enum BindOutcome {
     TakenByAnother,
 }
 
+/// How touching a sender changes someone already known, and what it reads
+/// back: they wrote, so they can be reached; a name and a language they have
+/// are kept.
+macro_rules! touch_upsert {
+    () => {
+        "ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
+         name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END, \
+         locale = COALESCE(people.locale, excluded.locale) \
+         RETURNING id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone, \
+         (SELECT state FROM dialogues WHERE person_id = people.id) AS dialogue"
+    };
+}
+
 impl Tx {
     pub async fn person_by_telegram(&mut self, telegram: TelegramId) -> Result<Option<Person>> {
         Ok(on!(self, |c| {
@@ -127,26 +140,18 @@ impl Tx {
         let statement = match self.backend() {
             // `WHERE true` keeps SQLite from reading the `ON` of the upsert
             // as a join constraint.
-            Backend::Sqlite => {
+            Backend::Sqlite => concat!(
                 "INSERT INTO people (telegram_id, name, locale, created_at) \
                  SELECT json_extract(t.value, '$.telegram'), json_extract(t.value, '$.name'), \
-                 json_extract(t.value, '$.locale'), $2 FROM json_each($1) t WHERE true \
-                 ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
-                 name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END, \
-                 locale = COALESCE(people.locale, excluded.locale) \
-                 RETURNING id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone, \
-                 (SELECT state FROM dialogues WHERE person_id = people.id) AS dialogue"
-            }
-            Backend::Postgres => {
+                 json_extract(t.value, '$.locale'), $2 FROM json_each($1) t WHERE true ",
+                touch_upsert!()
+            ),
+            Backend::Postgres => concat!(
                 "INSERT INTO people (telegram_id, name, locale, created_at) \
                  SELECT (t.value ->> 'telegram')::BIGINT, t.value ->> 'name', t.value ->> 'locale', $2 \
-                 FROM jsonb_array_elements($1::JSONB) AS t (value) \
-                 ON CONFLICT (telegram_id) DO UPDATE SET reachable = TRUE, \
-                 name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END, \
-                 locale = COALESCE(people.locale, excluded.locale) \
-                 RETURNING id, telegram_id, name, locale, reachable, phone IS NOT NULL AS has_phone, \
-                 (SELECT state FROM dialogues WHERE person_id = people.id) AS dialogue"
-            }
+                 FROM jsonb_array_elements($1::JSONB) AS t (value) ",
+                touch_upsert!()
+            ),
         };
         let touched: Vec<Sender> =
             on!(self, |c| sqlx::query_as(statement).bind(&touches).bind(now).fetch_all(c).await)?;
