@@ -7,7 +7,7 @@ use crate::domain::events::Event;
 use crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
 use crate::domain::routing::{Assignment, ChainLevel, route};
 use crate::domain::{Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency};
-use crate::store::{NewRequest, RequestView, StoreError, Tx, millis};
+use crate::store::{NewRequest, RequestView, Resident, StoreError, Tx, millis};
 
 /// A request as the resident composed it, before it exists.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +36,18 @@ pub enum SubmitRefusal {
     TooManyOpen { max: usize },
 }
 
+/// Whether `person` may report a request: they must be registered as a
+/// resident and have fewer than the limit open. Returns where they live.
+pub async fn may_report(tx: &mut Tx, person: PersonId) -> Result<Result<Resident, SubmitRefusal>, StoreError> {
+    Ok(match tx.resident_with_active_requests(person).await? {
+        None => Err(SubmitRefusal::NotRegistered),
+        Some((_, active)) if active >= MAX_OPEN_REQUESTS_PER_RESIDENT as i64 => {
+            Err(SubmitRefusal::TooManyOpen { max: MAX_OPEN_REQUESTS_PER_RESIDENT })
+        }
+        Some((home, _)) => Ok(home),
+    })
+}
+
 /// Creates the request, routes it and records both in the event log.
 pub async fn submit(
     tx: &mut Tx,
@@ -44,12 +56,10 @@ pub async fn submit(
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Result<Result<Submitted, SubmitRefusal>, StoreError> {
-    let Some(home) = tx.resident(resident).await? else {
-        return Ok(Err(SubmitRefusal::NotRegistered));
+    let home = match may_report(tx, resident).await? {
+        Ok(home) => home,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    if tx.count_active_requests_of(resident).await? >= MAX_OPEN_REQUESTS_PER_RESIDENT as i64 {
-        return Ok(Err(SubmitRefusal::TooManyOpen { max: MAX_OPEN_REQUESTS_PER_RESIDENT }));
-    }
     let ancestry = tx.ancestry(home.building).await?;
     let community = ancestry.last().map(|unit| unit.id).unwrap_or(home.building);
     let now_ms = millis(now);

@@ -255,6 +255,23 @@ impl Tx {
         Ok(row.map(|(person, building, room)| Resident { person: PersonId(person), building: UnitId(building), room }))
     }
 
+    /// Where `person` lives as a resident, with how many of their requests
+    /// are open or accepted: what deciding whether they may report needs,
+    /// in one statement.
+    pub async fn resident_with_active_requests(&mut self, person: PersonId) -> Result<Option<(Resident, i64)>> {
+        let row: Option<(i64, i64, Option<String>, i64)> = on!(self, |c| sqlx::query_as(
+            "SELECT r.person_id, r.building_id, r.room, \
+             (SELECT COUNT(*) FROM requests q WHERE q.resident_id = r.person_id AND q.status IN ('open', 'accepted')) \
+             FROM residents r WHERE r.person_id = $1"
+        )
+        .bind(person.0)
+        .fetch_optional(c)
+        .await)?;
+        Ok(row.map(|(person, building, room, active)| {
+            (Resident { person: PersonId(person), building: UnitId(building), room }, active)
+        }))
+    }
+
     pub async fn register_resident(
         &mut self,
         person: PersonId,

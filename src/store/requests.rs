@@ -554,15 +554,4 @@ impl Tx {
         })?;
         Ok(())
     }
-
-    pub async fn count_active_requests_of(&mut self, resident: PersonId) -> Result<i64> {
-        Ok(on!(self, |c| {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM requests WHERE resident_id = $1 AND status IN ('open', 'accepted')",
-            )
-            .bind(resident.0)
-            .fetch_one(c)
-            .await
-        })?)
-    }
 }

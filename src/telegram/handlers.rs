@@ -16,6 +16,7 @@ use super::render;
 use super::turn::{InboxJob, Turn};
 use super::{actions, admin, notices, oversight};
 use crate::app::App;
+use crate::app::requests::{self, SubmitRefusal};
 use crate::domain::{Attachment, BuildingCode, Description, Phone, RequestId, Room, UnitId};
 use crate::i18n::Locale;
 use crate::store::BindOutcome;
@@ -263,16 +264,17 @@ fn welcome(turn: &mut Turn<'_>) -> HandlerResult {
 
 async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
     let l = turn.l();
-    if turn.tx.resident(turn.person.id).await?.is_none() {
-        turn.say(fl!(l, "register-first"));
-        turn.set_dialogue(&Dialogue::RegBuilding)?;
-        return turn.prompt(&Dialogue::RegBuilding).await;
-    }
-    let active = turn.tx.count_active_requests_of(turn.person.id).await?;
-    if active >= crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT as i64 {
-        let max = crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT.to_string();
-        turn.say(fl!(l, "too-many-open", max = max));
-        return Ok(());
+    match requests::may_report(&mut turn.tx, turn.person.id).await? {
+        Ok(_) => {}
+        Err(SubmitRefusal::NotRegistered) => {
+            turn.say(fl!(l, "register-first"));
+            turn.set_dialogue(&Dialogue::RegBuilding)?;
+            return turn.prompt(&Dialogue::RegBuilding).await;
+        }
+        Err(SubmitRefusal::TooManyOpen { max }) => {
+            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            return Ok(());
+        }
     }
     let dialogue = Dialogue::Report { draft: Draft::default() };
     turn.set_dialogue(&dialogue)?;

@@ -73,6 +73,7 @@ contract_tests!(
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
     a_request_nobody_can_take_is_told_to_the_community_office,
+    a_resident_may_report_up_to_the_open_limit_and_a_stranger_not_at_all,
     settings_read_again_in_a_transaction_show_a_change_made_in_it,
     a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers,
     an_invitation_is_used_once_and_never_after_it_expires,
@@ -982,6 +983,29 @@ async fn a_request_nobody_can_take_is_told_to_the_community_office(db: &TestDb) 
         }
         other => panic!("the office is not alerted: {other:?}"),
     }
+}
+
+async fn a_resident_may_report_up_to_the_open_limit_and_a_stranger_not_at_all(db: &TestDb) {
+    use community_desk::app::requests::SubmitRefusal;
+    use community_desk::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
+    let Chain { store, policy, resident, .. } = chain_with_a_resident(db).await;
+    let neighbour = self::resident(&store, 5003, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    let stranger = tx.touch_person(TelegramId(5004), None, None, 0).await.unwrap().id;
+    let now = chrono::Utc::now();
+    let refused = requests::submit(&mut tx, stranger, &draft(), &policy, now).await.unwrap();
+    assert_eq!(refused.err(), Some(SubmitRefusal::NotRegistered));
+    for _ in 0..MAX_OPEN_REQUESTS_PER_RESIDENT {
+        requests::submit(&mut tx, neighbour, &draft(), &policy, now).await.unwrap().expect("under the limit");
+    }
+    // The neighbour's requests are not theirs.
+    let home = requests::may_report(&mut tx, resident).await.unwrap().expect("a resident with nothing open");
+    assert_eq!(home.person, resident);
+    for _ in 0..MAX_OPEN_REQUESTS_PER_RESIDENT {
+        requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().expect("under the limit");
+    }
+    let refused = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap();
+    assert_eq!(refused.err(), Some(SubmitRefusal::TooManyOpen { max: MAX_OPEN_REQUESTS_PER_RESIDENT }));
 }
 
 async fn settings_read_again_in_a_transaction_show_a_change_made_in_it(db: &TestDb) {
