@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use crate::domain::calendar::ServiceCalendar;
 use crate::domain::escalation::{self, ClockState, Firing, Timer};
 use crate::domain::events::Event;
-use crate::domain::routing::route;
+use crate::domain::routing::{ChainLevel, route};
 use crate::domain::{PersonId, Role, ServiceLevel, Status, Urgency};
 use crate::store::{RequestView, StoreError, Tx, millis};
 
@@ -212,7 +212,7 @@ async fn remind(
 
 /// The admins of the community at the top of a chain who have a Telegram
 /// account, available or not: the last resort for a request nobody can take.
-pub fn office(chain: &[crate::domain::routing::ChainLevel]) -> Vec<PersonId> {
+pub fn office(chain: &[ChainLevel]) -> Vec<PersonId> {
     let mut admins: Vec<PersonId> = chain
         .last()
         .into_iter()
@@ -226,7 +226,7 @@ pub fn office(chain: &[crate::domain::routing::ChainLevel]) -> Vec<PersonId> {
 
 /// Tells the community office, found at the top of the request's routing
 /// chain, about a request routing found nobody for.
-pub fn alert_office(request: &RequestView, chain: &[crate::domain::routing::ChainLevel]) -> Vec<Notice> {
+pub fn alert_office(request: &RequestView, chain: &[ChainLevel]) -> Vec<Notice> {
     office(chain)
         .into_iter()
         .map(|to| Notice::Escalated { to, request: request.clone(), why: Why::Missed(None) })

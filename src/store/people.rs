@@ -109,9 +109,10 @@ impl Tx {
         locale: Option<&str>,
         now: i64,
     ) -> Result<Sender> {
-        if !self.senders.contains_key(&telegram.0) {
-            self.touch_senders(&[(telegram, name.unwrap_or_default(), locale)], now).await?;
+        if let Some(sender) = self.senders.remove(&telegram.0) {
+            return Ok(sender);
         }
+        self.touch_senders(&[(telegram, name.unwrap_or_default(), locale)], now).await?;
         self.senders.remove(&telegram.0).ok_or_else(|| StoreError::Corrupt("a touched sender did not come back".into()))
     }
 

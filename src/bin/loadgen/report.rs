@@ -130,7 +130,9 @@ impl Table {
         // the work of answering rather than the updates answered.
         let calls = calls_per_update(f);
         self.push(Row::figure(t, backend, "Bot API calls per update", format!("{calls:.2}"), "", Verdict::Info));
-        if let (true, Some(echo)) = (backend != "echo", echo) {
+        if backend != "echo"
+            && let Some(echo) = echo
+        {
             let share = c.rate * calls / (echo.closed.rate * calls_per_update(echo)).max(1e-9);
             let figure = format!("calls/s {}/echo", if desk { "desk" } else { backend });
             self.push(Row::figure(t, backend, &figure, format!("{share:.2}"), "", Verdict::Info));
