@@ -87,11 +87,14 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Sub {
     /// The floor: a bare teloxide echo bot (spawned by loadgen itself);
-    /// with `--durable URL`, one that commits every message to SQLite first.
+    /// with `--durable URL`, one that commits every message to SQLite first;
+    /// with `--calls N`, one that answers with N Bot API calls an update.
     #[command(hide = true)]
     EchoBot {
-        #[arg(long)]
+        #[arg(long, conflicts_with = "calls")]
         durable: Option<String>,
+        #[arg(long)]
+        calls: Option<f64>,
     },
 }
 
@@ -159,7 +162,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("start the runtime")?;
     match cli.command {
-        Some(Sub::EchoBot { durable }) => runtime.block_on(echo::run(durable)),
+        Some(Sub::EchoBot { durable, calls }) => runtime.block_on(echo::run(durable, calls)),
         None => runtime.block_on(benchmark(cli)),
     }
 }
@@ -202,16 +205,37 @@ async fn benchmark(cli: Cli) -> anyhow::Result<()> {
         }
     };
     if let Some(durable) = &durable {
-        table.bot_rows("echo+db", durable, &Floors { echo: echo.as_ref(), durable: None }, &plan);
+        table.bot_rows("echo+db", durable, &Floors { echo: echo.as_ref(), ..Floors::default() }, &plan);
     }
-    let floors = Floors { echo: echo.as_ref(), durable: durable.as_ref() };
 
     println!("\n== community-desk on SQLite ==");
-    match Database::sqlite("sqlite") {
-        Ok(db) => match run_bot(Target::Desk(&desk), &plan, Some(&db), &codes, &cli).await {
-            Ok(figures) => table.bot_rows("sqlite", &figures, &floors, &plan),
-            Err(error) => table.failed("sqlite", &format!("{error:#}")),
-        },
+    let sqlite = match Database::sqlite("sqlite") {
+        Ok(db) => run_bot(Target::Desk(&desk), &plan, Some(&db), &codes, &cli).await,
+        Err(error) => Err(error),
+    };
+
+    // The third floor needs the desk's own count of calls an update, so it
+    // runs after the desk on SQLite and before its rows are set against it.
+    let calls = match &sqlite {
+        Ok(desk) => {
+            let calls = report::calls_per_update(desk);
+            println!("\n== echo bot answering with {calls:.2} Bot API calls an update, as the desk did ==");
+            match run_bot(Target::CallsEcho(calls), &plan, None, &codes, &cli).await {
+                Ok(figures) => Some(figures),
+                Err(error) => {
+                    println!("echo bot with the desk's calls failed: {error:#}");
+                    None
+                }
+            }
+        }
+        Err(_) => None,
+    };
+    if let Some(calls) = &calls {
+        table.bot_rows("echo+calls", calls, &Floors { echo: echo.as_ref(), ..Floors::default() }, &plan);
+    }
+    let floors = Floors { echo: echo.as_ref(), durable: durable.as_ref(), calls: calls.as_ref() };
+    match sqlite {
+        Ok(figures) => table.bot_rows("sqlite", &figures, &floors, &plan),
         Err(error) => table.failed("sqlite", &format!("{error:#}")),
     }
 
@@ -343,14 +367,18 @@ enum Target<'a> {
     Desk(&'a Path),
     Echo,
     DurableEcho(&'a Database),
+    /// The echo bot answering with this many Bot API calls an update.
+    CallsEcho(f64),
 }
 
-/// The floors a bot's figures are set against: the echo bot, and the echo
-/// bot that commits every update first.
+/// The floors a bot's figures are set against: the echo bot, the echo bot
+/// that commits every update first, and the echo bot that answers with as
+/// many Bot API calls as the desk.
 #[derive(Default, Clone, Copy)]
 pub struct Floors<'a> {
     pub echo: Option<&'a BotFigures>,
     pub durable: Option<&'a BotFigures>,
+    pub calls: Option<&'a BotFigures>,
 }
 
 /// What one bot did in both load phases.
@@ -380,8 +408,9 @@ async fn run_bot(
             let bot = spawn_desk(exe, db, &double, cli.bot_log.as_deref(), None)?;
             (bot, Flow::Desk { buildings: Arc::new(codes.to_vec()) })
         }
-        Target::Echo => (spawn_echo(&double, None)?, Flow::Echo),
-        Target::DurableEcho(db) => (spawn_echo(&double, Some(&db.url))?, Flow::Echo),
+        Target::Echo => (spawn_echo(&double, &[])?, Flow::Echo),
+        Target::DurableEcho(db) => (spawn_echo(&double, &["--durable", &db.url])?, Flow::Echo),
+        Target::CallsEcho(calls) => (spawn_echo(&double, &["--calls", &calls.to_string()])?, Flow::Echo),
     };
     wait_ready(&mut bot, &double).await?;
     let identities = Arc::new(Identities::fresh(10_000_000));
@@ -525,13 +554,11 @@ fn spawn_desk(
     Ok(guard)
 }
 
-fn spawn_echo(double: &Double, durable: Option<&str>) -> anyhow::Result<ChildGuard> {
+/// Starts `loadgen echo-bot` with `options` (none for the bare floor).
+fn spawn_echo(double: &Double, options: &[&str]) -> anyhow::Result<ChildGuard> {
     let me = std::env::current_exe().context("find the loadgen executable")?;
     let mut command = Command::new(me);
-    command.arg("echo-bot");
-    if let Some(url) = durable {
-        command.arg("--durable").arg(url);
-    }
+    command.arg("echo-bot").args(options);
     command.env_remove("RUST_LOG").env("TELOXIDE_TOKEN", "123456:LOADGEN").env("TELOXIDE_API_URL", double.url());
     let log = std::env::temp_dir().join(format!("loadgen-echo-{}.log", std::process::id()));
     ChildGuard::spawn("echo bot", command, log)

@@ -76,7 +76,7 @@ fn cpu_ms_per_update(figures: (crate::proc::Usage, crate::proc::Usage), result: 
 /// Bot API calls the bot made per answered update in the closed loop: the
 /// echo bot makes one; the desk answers a button with the next question, an
 /// edit that takes the pressed buttons away and the answer to the press.
-fn calls_per_update(f: &BotFigures) -> f64 {
+pub fn calls_per_update(f: &BotFigures) -> f64 {
     f.closed_calls as f64 / f.closed.answered_total.max(1) as f64
 }
 
@@ -124,6 +124,12 @@ impl Table {
             let share = c.rate / floor.closed.rate.max(1e-9);
             let figure = format!("rate {}/{floor_name}", if desk { "desk" } else { backend });
             self.push(Row::figure(t, backend, &figure, format!("{share:.2}"), "", Verdict::Info));
+        }
+        // And against the echo bot that answers with as many calls as the
+        // desk: what is left of the gap once the calls are paid for.
+        if desk && let Some(calls) = floors.calls {
+            let share = c.rate / calls.closed.rate.max(1e-9);
+            self.push(Row::figure(t, backend, "rate desk/echo+calls", format!("{share:.2}"), "", Verdict::Info));
         }
         // More context: how many calls the bot makes to answer an update,
         // and the rate of those calls against the echo bot's, which counts
