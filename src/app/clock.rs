@@ -58,8 +58,7 @@ pub enum Why {
     Emergency,
 }
 
-/// Cancels the request's timers and starts the clock its status calls for
-/// (see [`start`]).
+/// Cancels the request's timers and starts the clock its status calls for.
 pub async fn restart(
     tx: &mut Tx,
     request: &RequestView,
@@ -71,10 +70,10 @@ pub async fn restart(
 }
 
 /// Starts the clock the request's status calls for, on a request that has
-/// none running (a new one): the accept clock while open, the resolve clock
-/// once accepted. Returns the request as it now stands, with the deadlines
-/// it was given, so that the caller need not read it again.
-pub async fn start(
+/// none running: the accept clock while open, the resolve clock once
+/// accepted. Returns the request as it now stands, with the deadlines it
+/// was given, so that the caller need not read it again.
+async fn start(
     tx: &mut Tx,
     request: &RequestView,
     policy: &Policy,
@@ -84,7 +83,7 @@ pub async fn start(
     let service = policy.level(request.urgency);
     let timers = escalation::plan(request.status, request.escalation_level, &service, &policy.calendar, now);
     schedule(tx, request, &timers, now_ms).await?;
-    let deadline = timers.iter().find(|(t, _)| t.kind == escalation::TimerKind::Deadline).map(|(_, at)| millis(*at));
+    let deadline = deadline_of(&timers);
     let (accept_due_at, resolve_due_at) = match request.status {
         Status::Open => (deadline, None),
         Status::Accepted => (request.accept_due_at, deadline),
@@ -92,6 +91,29 @@ pub async fn start(
     };
     tx.set_due(request.id, accept_due_at, resolve_due_at).await?;
     Ok(RequestView { accept_due_at, resolve_due_at, ..request.clone() })
+}
+
+/// The clock of a request about to be created, open and routed to a level:
+/// the timers it starts with, and the deadline to accept it, which the
+/// request is created with.
+pub struct NewClock {
+    timers: Vec<(Timer, DateTime<Utc>)>,
+    pub accept_due_at: Option<i64>,
+}
+
+pub fn plan_new(urgency: Urgency, level: i64, policy: &Policy, now: DateTime<Utc>) -> NewClock {
+    let timers = escalation::plan(Status::Open, level, &policy.level(urgency), &policy.calendar, now);
+    let accept_due_at = deadline_of(&timers);
+    NewClock { timers, accept_due_at }
+}
+
+/// Starts the planned clock of a request just created with its deadline.
+pub async fn start_new(tx: &mut Tx, request: &RequestView, clock: &NewClock, now_ms: i64) -> Result<(), StoreError> {
+    schedule(tx, request, &clock.timers, now_ms).await
+}
+
+fn deadline_of(timers: &[(Timer, DateTime<Utc>)]) -> Option<i64> {
+    timers.iter().find(|(t, _)| t.kind == escalation::TimerKind::Deadline).map(|(_, at)| millis(*at))
 }
 
 async fn schedule(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::clock::{self, Notice, Policy};
 use crate::domain::events::Event;
 use crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
-use crate::domain::routing::{Assignment, ChainLevel, route};
+use crate::domain::routing::{Assignment, ChainLevel, RoutingDecision, route};
 use crate::domain::{Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency};
 use crate::store::{NewRequest, RequestView, Resident, StoreError, Tx, millis};
 
@@ -63,6 +63,18 @@ pub async fn submit(
     let ancestry = tx.ancestry(home.building).await?;
     let community = ancestry.last().map(|unit| unit.id).unwrap_or(home.building);
     let now_ms = millis(now);
+    // Taking the number first keeps PostgreSQL's row lock on it ahead of
+    // routing, so that requests reported at once in one community are
+    // routed one after the other, each seeing the load the last one added.
+    let number = tx.next_request_number(community).await?;
+    // A new request is routed before it exists, since nobody can have
+    // declined it yet, and is created assigned and with the deadline its
+    // clock sets: one statement where creating, assigning, setting the
+    // deadline and reading the request back took four.
+    let chain = tx.routing_chain(home.building, None, now_ms).await?;
+    let decision = route(&chain, draft.category, 0);
+    let level = decision.assignment.as_ref().map_or(0, |assignment| i64::from(assignment.level));
+    let planned = clock::plan_new(draft.urgency, level, policy, now);
     let new = NewRequest {
         community,
         resident,
@@ -72,20 +84,21 @@ pub async fn submit(
         urgency: draft.urgency,
         description: draft.description.as_str().to_string(),
         attachments: draft.attachments.clone(),
+        assignment: decision.assignment.clone(),
+        accept_due_at: planned.accept_due_at,
         now: now_ms,
     };
-    let number = tx.next_request_number(community).await?;
-    let id = tx.insert_request(&new, number).await?;
+    let request = tx.insert_request(&new, number).await?;
     let created =
         Event::Created { category: draft.category, urgency: draft.urgency, attachments: draft.attachments.len() };
-    tx.record_event(Some(id), Some(resident), &created, now_ms).await?;
+    let routed = routing_event(&decision);
+    tx.record_events(&[(Some(request.id), Some(resident), &created), (Some(request.id), None, &routed)], now_ms)
+        .await?;
+    clock::start_new(tx, &request, &planned, now_ms).await?;
 
     let service_level = policy.level(draft.urgency);
-    let (assignment, chain) = route_and_assign(tx, id, home.building, draft.category, now_ms).await?;
-    let routed = reload(tx, id).await?;
-    let request = clock::start(tx, &routed, policy, now).await?;
-    // The chain as routing read it still names the office: assigning the
-    // request changed nobody's roles.
+    let assignment = decision.assignment;
+    // The chain routing read also names the office.
     let alerts = if assignment.is_none() {
         clock::alert_office(&request, &chain)
     } else if draft.urgency == Urgency::Emergency {
@@ -111,16 +124,19 @@ async fn route_and_assign(
     let chain = tx.routing_chain(building, Some(request), now_ms).await?;
     let decision = route(&chain, category, 0);
     match &decision.assignment {
-        Some(assignment) => {
-            tx.assign(request, assignment, None, now_ms).await?;
-            tx.record_event(Some(request), None, &Event::Routed { decision: decision.clone() }, now_ms).await?;
-        }
-        None => {
-            tx.unassign(request, now_ms).await?;
-            tx.record_event(Some(request), None, &Event::Unroutable { decision: decision.clone() }, now_ms).await?;
-        }
+        Some(assignment) => tx.assign(request, assignment, None, now_ms).await?,
+        None => tx.unassign(request, now_ms).await?,
     }
+    tx.record_event(Some(request), None, &routing_event(&decision), now_ms).await?;
     Ok((decision.assignment, chain))
+}
+
+/// The event that records a routing decision: routed, or nobody to take it.
+fn routing_event(decision: &RoutingDecision) -> Event {
+    match decision.assignment {
+        Some(_) => Event::Routed { decision: decision.clone() },
+        None => Event::Unroutable { decision: decision.clone() },
+    }
 }
 
 async fn reload(tx: &mut Tx, request: RequestId) -> Result<RequestView, StoreError> {

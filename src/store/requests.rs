@@ -3,11 +3,12 @@
 use sqlx::FromRow;
 
 use super::directory::chain_cte;
-use super::{Result, StoreError, Tx, exec, on};
+use super::{Backend, Result, StoreError, Tx, exec, on};
 use crate::domain::events::Event;
 use crate::domain::routing::{Assignment, Candidate, ChainLevel};
 use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
 
+/// A request about to be created, as routing and its clock left it.
 #[derive(Debug, Clone)]
 pub struct NewRequest {
     pub community: UnitId,
@@ -18,6 +19,10 @@ pub struct NewRequest {
     pub urgency: Urgency,
     pub description: String,
     pub attachments: Vec<Attachment>,
+    /// Whoever routing chose; `None` leaves the request open with nobody
+    /// assigned.
+    pub assignment: Option<Assignment>,
+    pub accept_due_at: Option<i64>,
     pub now: i64,
 }
 
@@ -119,12 +124,26 @@ impl Tx {
         Ok(RequestNumber(next))
     }
 
-    pub async fn insert_request(&mut self, new: &NewRequest, number: RequestNumber) -> Result<RequestId> {
+    /// Creates an open request, already assigned as routing decided and
+    /// with the deadline its clock set, and returns it as
+    /// [`Tx::request_view`] would read it back, without reading it: the
+    /// building's code and its estate's name come from the building's chain,
+    /// which the transaction keeps once read.
+    pub async fn insert_request(&mut self, new: &NewRequest, number: RequestNumber) -> Result<RequestView> {
+        let chain = self.ancestry(new.building).await?;
+        let building_code = chain.first().and_then(|building| building.code.as_ref()).map(|code| code.to_string());
+        let building_code =
+            building_code.ok_or_else(|| StoreError::Corrupt("a request's building has no code".into()))?;
+        let estate_name = chain.get(1).map(|estate| estate.name.clone());
+        let estate_name =
+            estate_name.ok_or_else(|| StoreError::Corrupt("a request's building has no estate".into()))?;
+        let assignment = new.assignment.as_ref();
+        let level = assignment.map_or(0, |a| i64::from(a.level));
         let id: i64 = on!(self, |c| {
             sqlx::query_scalar(
                 "INSERT INTO requests (community_id, number, resident_id, building_id, room, category, urgency, \
-             description, status, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $9) RETURNING id",
+             description, status, assignee_id, assignee_role, escalation_level, accept_due_at, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11, $12, $13, $13) RETURNING id",
             )
             .bind(new.community.0)
             .bind(number.0)
@@ -134,6 +153,10 @@ impl Tx {
             .bind(new.category.as_str())
             .bind(new.urgency.as_str())
             .bind(&new.description)
+            .bind(assignment.map(|a| a.person.0))
+            .bind(assignment.map(|a| a.role.as_str()))
+            .bind(level)
+            .bind(new.accept_due_at)
             .bind(new.now)
             .fetch_one(c)
             .await
@@ -160,7 +183,27 @@ impl Tx {
             .await
             })?;
         }
-        Ok(RequestId(id))
+        Ok(RequestView {
+            id: RequestId(id),
+            number,
+            resident: Some(new.resident),
+            building_code,
+            estate_name,
+            room: new.room.clone(),
+            category: new.category,
+            urgency: new.urgency,
+            description: new.description.clone(),
+            status: Status::Open,
+            assignee: assignment.map(|a| a.person),
+            assignee_role: assignment.map(|a| a.role),
+            escalation_level: level,
+            escalated_to: None,
+            reminders_sent: 0,
+            accept_due_at: new.accept_due_at,
+            resolve_due_at: None,
+            created_at: new.now,
+            attachments: new.attachments.clone(),
+        })
     }
 
     pub async fn record_event(
@@ -181,6 +224,47 @@ impl Tx {
         .bind(at)
         .execute(c)
         .await)?;
+        Ok(())
+    }
+
+    /// Records several events at once, in order, in one statement.
+    pub async fn record_events(
+        &mut self,
+        events: &[(Option<RequestId>, Option<PersonId>, &Event)],
+        at: i64,
+    ) -> Result<()> {
+        if let [(request, actor, event)] = events {
+            return self.record_event(*request, *actor, event, at).await;
+        }
+        let rows = events
+            .iter()
+            .map(|(request, actor, event)| {
+                let data = serde_json::to_string(event)?;
+                Ok(serde_json::json!({
+                    "request_id": request.map(|r| r.0),
+                    "actor_id": actor.map(|a| a.0),
+                    "kind": event.kind(),
+                    "data": data,
+                }))
+            })
+            .collect::<serde_json::Result<Vec<_>>>()
+            .and_then(|rows| serde_json::to_string(&rows))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let statement = match self.backend() {
+            Backend::Sqlite => {
+                "INSERT INTO events (request_id, actor_id, kind, data, at) \
+                 SELECT json_extract(e.value, '$.request_id'), json_extract(e.value, '$.actor_id'), \
+                   json_extract(e.value, '$.kind'), json_extract(e.value, '$.data'), $2 \
+                 FROM json_each($1) e ORDER BY e.key"
+            }
+            Backend::Postgres => {
+                "INSERT INTO events (request_id, actor_id, kind, data, at) \
+                 SELECT (e.value ->> 'request_id')::BIGINT, (e.value ->> 'actor_id')::BIGINT, e.value ->> 'kind', \
+                   e.value ->> 'data', $2 \
+                 FROM jsonb_array_elements($1::JSONB) WITH ORDINALITY AS e (value, n) ORDER BY e.n"
+            }
+        };
+        exec!(self, |c| sqlx::query(statement).bind(&rows).bind(at).execute(c).await)?;
         Ok(())
     }
 

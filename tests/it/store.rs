@@ -73,6 +73,8 @@ contract_tests!(
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
     a_request_nobody_can_take_is_told_to_the_community_office,
+    a_new_request_is_handed_back_as_it_reads_back_whether_routed_up_the_chain_or_to_nobody,
+    events_recorded_together_are_kept_in_order_each_with_its_kind_and_actor,
     a_resident_may_report_up_to_the_open_limit_and_a_stranger_not_at_all,
     settings_read_again_in_a_transaction_show_a_change_made_in_it,
     a_category_an_admin_adds_to_the_pool_is_offered_to_volunteers,
@@ -983,6 +985,57 @@ async fn a_request_nobody_can_take_is_told_to_the_community_office(db: &TestDb) 
         }
         other => panic!("the office is not alerted: {other:?}"),
     }
+}
+
+async fn a_new_request_is_handed_back_as_it_reads_back_whether_routed_up_the_chain_or_to_nobody(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    // E01's liaison and deputy have not bound their accounts, so its
+    // requests go one level up, to 东苑's group leader; nobody above W01 can
+    // take one.
+    let leader = bind(&store, 1003, "13800000003").await;
+    let east = resident(&store, 5001, "E01").await;
+    let west = resident(&store, 5002, "W01").await;
+    let now = chrono::Utc::now();
+    for (resident, assignee, level, routing) in [(east, Some(leader), 1, "routed"), (west, None, 0, "unroutable")] {
+        let mut tx = store.begin().await.unwrap();
+        let submitted = requests::submit(&mut tx, resident, &draft(), &policy, now).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        let handed = submitted.request;
+        assert_eq!((handed.assignee, handed.escalation_level), (assignee, level));
+        let service = policy.level(Urgency::Urgent);
+        let deadline = policy.calendar.deadline(now, service.accept_within, service.service_hours_only);
+        assert_eq!(handed.accept_due_at, Some(deadline.timestamp_millis()), "created with its deadline to accept");
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(tx.request_view(handed.id).await.unwrap().as_ref(), Some(&handed));
+        let kinds: Vec<_> = tx.events_of(handed.id).await.unwrap().iter().map(Event::kind).collect();
+        assert_eq!(kinds, ["created", routing]);
+    }
+}
+
+async fn events_recorded_together_are_kept_in_order_each_with_its_kind_and_actor(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let deputy = bind(&store, 1002, "13800000002").await;
+    let resident = resident(&store, 5001, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    let request =
+        requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request;
+    let declined = |reason: &str| Event::Declined { reason: reason.into() };
+    let (busy, away) = (declined("busy"), declined("away"));
+    tx.record_events(&[(Some(request.id), Some(liaison), &busy), (Some(request.id), Some(deputy), &away)], 0)
+        .await
+        .unwrap();
+    let events = tx.events_of(request.id).await.unwrap();
+    assert_eq!(events[2..], [busy, away]);
+    // Routing reads who declined from the events' kinds and actors.
+    let building = tx.request_building(request.id).await.unwrap();
+    let chain = tx.routing_chain(building, Some(request.id), 0).await.unwrap();
+    let declined: Vec<_> = chain[0].candidates.iter().filter(|c| c.declined_this_request).map(|c| c.person).collect();
+    assert_eq!(declined, [liaison, deputy]);
 }
 
 async fn a_resident_may_report_up_to_the_open_limit_and_a_stranger_not_at_all(db: &TestDb) {
