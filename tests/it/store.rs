@@ -1015,12 +1015,7 @@ async fn a_new_request_is_handed_back_as_it_reads_back_whether_routed_up_the_cha
 }
 
 async fn events_recorded_together_are_kept_in_order_each_with_its_kind_and_actor(db: &TestDb) {
-    let store = open(db).await;
-    load_directory(&store).await;
-    let policy = policy(&store).await;
-    let liaison = bind(&store, 1001, "13800000001").await;
-    let deputy = bind(&store, 1002, "13800000002").await;
-    let resident = resident(&store, 5001, "E01").await;
+    let Chain { store, policy, liaison, deputy, resident, .. } = chain_with_a_resident(db).await;
     let mut tx = store.begin().await.unwrap();
     let request =
         requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request;
