@@ -233,9 +233,6 @@ impl Tx {
         events: &[(Option<RequestId>, Option<PersonId>, &Event)],
         at: i64,
     ) -> Result<()> {
-        if let [(request, actor, event)] = events {
-            return self.record_event(*request, *actor, event, at).await;
-        }
         let rows = events
             .iter()
             .map(|(request, actor, event)| {

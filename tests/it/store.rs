@@ -6,6 +6,7 @@ use std::sync::Arc;
 use community_desk::app::clock::Policy;
 use community_desk::app::directory::{self, DirectoryFile};
 use community_desk::app::requests::{self, AcceptOutcome, Draft};
+use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::events::Event;
 use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
 use community_desk::store::{BindOutcome, ImportCounts, JobStatus, NewJob, Queue, Store};
@@ -73,7 +74,7 @@ contract_tests!(
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
     a_request_nobody_can_take_is_told_to_the_community_office,
-    a_new_request_is_handed_back_as_it_reads_back_whether_routed_up_the_chain_or_to_nobody,
+    a_new_request_is_handed_back_as_it_reads_back_with_its_clock_running_routed_or_not,
     events_recorded_together_are_kept_in_order_each_with_its_kind_and_actor,
     a_resident_may_report_up_to_the_open_limit_and_a_stranger_not_at_all,
     settings_read_again_in_a_transaction_show_a_change_made_in_it,
@@ -987,7 +988,7 @@ async fn a_request_nobody_can_take_is_told_to_the_community_office(db: &TestDb) 
     }
 }
 
-async fn a_new_request_is_handed_back_as_it_reads_back_whether_routed_up_the_chain_or_to_nobody(db: &TestDb) {
+async fn a_new_request_is_handed_back_as_it_reads_back_with_its_clock_running_routed_or_not(db: &TestDb) {
     let store = open(db).await;
     load_directory(&store).await;
     let policy = policy(&store).await;
@@ -1011,6 +1012,15 @@ async fn a_new_request_is_handed_back_as_it_reads_back_whether_routed_up_the_cha
         assert_eq!(tx.request_view(handed.id).await.unwrap().as_ref(), Some(&handed));
         let kinds: Vec<_> = tx.events_of(handed.id).await.unwrap().iter().map(Event::kind).collect();
         assert_eq!(kinds, ["created", routing]);
+        // Its clock runs: the timers are scheduled for the level it went to.
+        let timers: Vec<Timer> = tx
+            .claim(Queue::Timer, "test", i64::MAX / 2, 60_000, 100)
+            .await
+            .unwrap()
+            .iter()
+            .map(|job| serde_json::from_str(&job.payload).unwrap())
+            .collect();
+        assert!(timers.iter().any(|t| t.request == handed.id && t.kind == TimerKind::Deadline && t.level == level));
     }
 }
 
