@@ -66,6 +66,14 @@ struct Cli {
     /// Leave PostgreSQL out.
     #[arg(long)]
     skip_postgres: bool,
+    /// Leave the desk on SQLite out (and with it the floor that answers
+    /// with the desk's calls).
+    #[arg(long)]
+    skip_sqlite: bool,
+    /// Leave the floors out (the echo bots), when only the desk's own
+    /// figures are wanted.
+    #[arg(long)]
+    skip_floors: bool,
     /// Leave out the memory-at-scale phase (it seeds 100k requests).
     #[arg(long)]
     skip_scale: bool,
@@ -77,6 +85,11 @@ struct Cli {
     /// (needs cargo; builds the bench profile).
     #[arg(long)]
     timer_sweep: bool,
+    /// Do not write to disk, before each load phase, what the phases before
+    /// it left unwritten (PostgreSQL's changed pages, the page cache): each
+    /// phase then runs while that is written (see `proc::settle_writeback`).
+    #[arg(long)]
+    no_settle: bool,
     /// RUST_LOG for the bot under test, e.g. `sqlx::query=debug` to log
     /// every statement with its time while profiling. The bot's default
     /// (`info`, as in production) otherwise.
@@ -178,65 +191,60 @@ async fn benchmark(cli: Cli) -> anyhow::Result<()> {
         plan.residents, plan.rate, plan.measure, plan.warmup
     );
 
-    println!("\n== echo bot (the floor) ==");
-    let echo = match run_bot(Target::Echo, &plan, None, &codes, &cli).await {
-        Ok(figures) => Some(figures),
-        Err(error) => {
-            println!("echo bot failed: {error:#}");
-            None
-        }
-    };
-    if let Some(echo) = &echo {
-        table.bot_rows("echo", echo, &Floors::default(), &plan);
-    }
-
-    println!("\n== durable echo bot (the floor with one SQLite commit per update) ==");
-    let durable = match Database::sqlite("durable-echo") {
-        Ok(db) => match run_bot(Target::DurableEcho(&db), &plan, None, &codes, &cli).await {
-            Ok(figures) => Some(figures),
+    let (echo, durable) = if cli.skip_floors {
+        println!("\n== the echo bot and the durable echo bot: skipped (--skip-floors) ==");
+        (None, None)
+    } else {
+        println!("\n== echo bot (the floor) ==");
+        let echo = run_floor(Target::Echo, "echo bot", &plan, &codes, &cli).await;
+        println!("\n== durable echo bot (the floor with one SQLite commit per update) ==");
+        let durable = match Database::sqlite("durable-echo") {
+            Ok(db) => run_floor(Target::DurableEcho(&db), "durable echo bot", &plan, &codes, &cli).await,
             Err(error) => {
                 println!("durable echo bot failed: {error:#}");
                 None
             }
-        },
-        Err(error) => {
-            println!("durable echo bot failed: {error:#}");
-            None
-        }
+        };
+        (echo, durable)
     };
+    if let Some(echo) = &echo {
+        table.bot_rows("echo", echo, &Floors::default(), &plan);
+    }
     if let Some(durable) = &durable {
         table.bot_rows("echo+db", durable, &Floors { echo: echo.as_ref(), ..Floors::default() }, &plan);
     }
 
-    println!("\n== community-desk on SQLite ==");
-    let sqlite = match Database::sqlite("sqlite") {
-        Ok(db) => run_bot(Target::Desk(&desk), &plan, Some(&db), &codes, &cli).await,
-        Err(error) => Err(error),
-    };
-
-    // The third floor needs the desk's own count of calls an update, so it
-    // runs after the desk on SQLite and before its rows are set against it.
-    let calls = match &sqlite {
-        Ok(desk) => {
-            let calls = report::calls_per_update(desk);
-            println!("\n== echo bot answering with {calls:.2} Bot API calls an update, as the desk did ==");
-            match run_bot(Target::CallsEcho(calls), &plan, None, &codes, &cli).await {
-                Ok(figures) => Some(figures),
-                Err(error) => {
-                    println!("echo bot with the desk's calls failed: {error:#}");
-                    None
-                }
+    let (sqlite, calls) = if cli.skip_sqlite {
+        println!("\n== community-desk on SQLite: skipped (--skip-sqlite) ==");
+        table.skipped("sqlite", "skipped (--skip-sqlite)");
+        (None, None)
+    } else {
+        println!("\n== community-desk on SQLite ==");
+        let sqlite = match Database::sqlite("sqlite") {
+            Ok(db) => run_bot(Target::Desk(&desk), &plan, Some(&db), &codes, &cli).await,
+            Err(error) => Err(error),
+        };
+        // The third floor needs the desk's own count of calls an update, so
+        // it runs after the desk on SQLite and before its rows are set
+        // against it.
+        let calls = match &sqlite {
+            Ok(desk) if !cli.skip_floors => {
+                let calls = report::calls_per_update(desk);
+                println!("\n== echo bot answering with {calls:.2} Bot API calls an update, as the desk did ==");
+                run_floor(Target::CallsEcho(calls), "echo bot with the desk's calls", &plan, &codes, &cli).await
             }
-        }
-        Err(_) => None,
+            _ => None,
+        };
+        (Some(sqlite), calls)
     };
     if let Some(calls) = &calls {
         table.bot_rows("echo+calls", calls, &Floors { echo: echo.as_ref(), ..Floors::default() }, &plan);
     }
     let floors = Floors { echo: echo.as_ref(), durable: durable.as_ref(), calls: calls.as_ref() };
     match sqlite {
-        Ok(figures) => table.bot_rows("sqlite", &figures, &floors, &plan),
-        Err(error) => table.failed("sqlite", &format!("{error:#}")),
+        Some(Ok(figures)) => table.bot_rows("sqlite", &figures, &floors, &plan),
+        Some(Err(error)) => table.failed("sqlite", &format!("{error:#}")),
+        None => {}
     }
 
     if cli.skip_postgres {
@@ -415,6 +423,7 @@ async fn run_bot(
     wait_ready(&mut bot, &double).await?;
     let identities = Arc::new(Identities::fresh(10_000_000));
 
+    settle(cli, db).await;
     let before = proc::usage(bot.pid())?;
     let calls_before = double.counters().answering_calls();
     let closed = load::run(
@@ -428,6 +437,7 @@ async fn run_bot(
     let closed_calls = double.counters().answering_calls() - calls_before;
     print_phase("closed loop", &closed, &before, &after);
 
+    settle(cli, db).await;
     let open = load::run(
         double.clone(),
         Shape {
@@ -459,6 +469,37 @@ async fn run_bot(
         println!("  the bot logged {warnings} WARN/ERROR lines; the last ones:\n{}", bot.log_tail(5));
     }
     Ok(BotFigures { closed, closed_usage: (before, after), closed_calls, open, open_usage: (after, end), warnings })
+}
+
+/// Runs one of the floors; a floor that fails leaves its rows out and says
+/// why.
+async fn run_floor(target: Target<'_>, name: &str, plan: &Plan, codes: &[String], cli: &Cli) -> Option<BotFigures> {
+    match run_bot(target, plan, None, codes, cli).await {
+        Ok(figures) => Some(figures),
+        Err(error) => {
+            println!("{name} failed: {error:#}");
+            None
+        }
+    }
+}
+
+/// Writes back what the phases before left unwritten, unless told not to,
+/// and says how much of the page cache was dirty.
+async fn settle(cli: &Cli, db: Option<&Database>) {
+    let dirty = proc::dirty_mib();
+    if cli.no_settle {
+        println!("  {dirty:.1} MiB of the page cache dirty; not written back (--no-settle)");
+        return;
+    }
+    let postgres = db.map(|db| db.url.as_str()).filter(|url| url.starts_with("postgres"));
+    match proc::settle_writeback(postgres).await {
+        Ok(took) => println!(
+            "  {}wrote back {dirty:.1} MiB of dirty page cache: {:.2} s",
+            if postgres.is_some() { "checkpointed, " } else { "" },
+            took.as_secs_f64()
+        ),
+        Err(error) => println!("  could not write back what the last phase left: {error:#}"),
+    }
 }
 
 fn print_phase(name: &str, r: &LoadResult, before: &Usage, after: &Usage) {

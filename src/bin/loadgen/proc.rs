@@ -142,6 +142,42 @@ fn clock_ticks_per_sec() -> f64 {
     })
 }
 
+/// The page cache waiting to be written back to disk, in MiB
+/// (`Dirty:` in /proc/meminfo).
+pub fn dirty_mib() -> f64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|line| line.strip_prefix("Dirty:"))
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(|v| v.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Writes what a phase left behind to disk and says how long that took:
+/// PostgreSQL's changed pages (a `CHECKPOINT`, when `postgres` is the URL of
+/// a PostgreSQL database), then the page cache (`sync`).
+///
+/// A phase leaves tens of megabytes of changed pages in PostgreSQL's buffers
+/// and the page cache, which reach the disk some thirty seconds later, in
+/// the middle of the next phase, where a commit waiting for the disk then
+/// waits behind them (BENCHMARKS.md, eleventh round). Settling them between
+/// phases measures each phase on its own.
+pub async fn settle_writeback(postgres: Option<&str>) -> anyhow::Result<Duration> {
+    use sqlx::Connection;
+    let started = Instant::now();
+    if let Some(url) = postgres {
+        let mut connection = sqlx::PgConnection::connect(url).await.context("connect to PostgreSQL")?;
+        sqlx::query("CHECKPOINT").execute(&mut connection).await.context("CHECKPOINT")?;
+        connection.close().await.context("disconnect from PostgreSQL")?;
+    }
+    let status = Command::new("sync").status().context("run sync")?;
+    anyhow::ensure!(status.success(), "sync failed ({status})");
+    Ok(started.elapsed())
+}
+
 /// A temporary directory removed on drop.
 pub struct TempDir(PathBuf);
 
