@@ -63,9 +63,6 @@ pub async fn submit(
     let ancestry = tx.ancestry(home.building).await?;
     let community = ancestry.last().map(|unit| unit.id).unwrap_or(home.building);
     let now_ms = millis(now);
-    // Taking the number first keeps PostgreSQL's row lock on it ahead of
-    // routing, so that requests reported at once in one community are
-    // routed one after the other, each seeing the load the last one added.
     let number = tx.next_request_number(community).await?;
     // A new request is routed before it exists, since nobody can have
     // declined it yet, and is created assigned and with the deadline its

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 use tokio::runtime::Handle;
@@ -63,7 +63,9 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub enum Store {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    /// The pool transactions run on, and a small one that only takes request
+    /// numbers (see [`Tx::next_request_number`]).
+    Postgres(PgPool, PgPool),
 }
 
 impl Store {
@@ -115,7 +117,18 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            Store::Postgres(pool)
+            // A pool of its own, so that a transaction that needs a number
+            // never waits for a connection that transactions like it hold.
+            // Its commits need not wait for the disk: a request that uses a
+            // number commits after it, and PostgreSQL's log reaches the disk
+            // in order, so no request can outlive the number it took. The
+            // lock timeout keeps a number from waiting on a transaction that
+            // may itself be waiting, in this process, on the one that wants
+            // the number (an import changing the community, say).
+            let options =
+                PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off"), ("lock_timeout", "5s")]);
+            let numbers = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
+            Store::Postgres(pool, numbers)
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
@@ -125,7 +138,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self {
             Store::Sqlite(_) => Backend::Sqlite,
-            Store::Postgres(_) => Backend::Postgres,
+            Store::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -135,7 +148,7 @@ impl Store {
     pub fn runtime(&self) -> Handle {
         match self {
             Store::Sqlite(_) => crate::work::connection_runtime(),
-            Store::Postgres(_) => Handle::current(),
+            Store::Postgres(..) => Handle::current(),
         }
     }
 
@@ -148,7 +161,7 @@ impl Store {
     {
         match self {
             Store::Sqlite(_) => crate::work::on_connection_runtime(work).await,
-            Store::Postgres(_) => work.await,
+            Store::Postgres(..) => work.await,
         }
     }
 
@@ -157,8 +170,8 @@ impl Store {
     /// deferred one could fail to upgrade its lock halfway through.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
-            Store::Postgres(pool) => Tx::new(Conn::Postgres(pool.begin().await?)),
+            Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), None),
+            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(pool.begin().await?), Some(numbers.clone())),
         })
     }
 
@@ -169,14 +182,17 @@ impl Store {
                 let connection = pool.connect_options().connect().await?;
                 Ok(Some(Checkpointer(connection)))
             }
-            Store::Postgres(_) => Ok(None),
+            Store::Postgres(..) => Ok(None),
         }
     }
 
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool) => pool.close().await,
-            Store::Postgres(pool) => pool.close().await,
+            Store::Postgres(pool, numbers) => {
+                pool.close().await;
+                numbers.close().await;
+            }
         }
     }
 }
@@ -210,6 +226,9 @@ pub struct Tx {
     /// before another turn of the batch changed them.
     senders: HashMap<i64, Sender>,
     settings: policy::Settings,
+    /// On PostgreSQL, where request numbers are taken outside the
+    /// transaction (see [`Tx::next_request_number`]).
+    numbers: Option<PgPool>,
 }
 
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
@@ -220,8 +239,8 @@ pub(crate) enum Conn {
 }
 
 impl Tx {
-    fn new(conn: Conn) -> Tx {
-        Tx { conn, chains: HashMap::new(), senders: HashMap::new(), settings: policy::Settings::default() }
+    fn new(conn: Conn, numbers: Option<PgPool>) -> Tx {
+        Tx { conn, chains: HashMap::new(), senders: HashMap::new(), settings: policy::Settings::default(), numbers }
     }
 
     pub async fn commit(self) -> Result<()> {
