@@ -69,7 +69,8 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         while loners.try_join_next().is_some() {}
         let free = at_once.saturating_sub(running.len());
         let handed = app.handoff.inbox.take(free * batch_size);
-        let claimed = if free == 0 || !handed.is_empty() {
+        let was_handed = !handed.is_empty();
+        let claimed = if free == 0 || was_handed {
             Ok(handed)
         } else {
             let limit = (free * batch_size) as i64;
@@ -79,7 +80,9 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
                 start(&handling, jobs, batch_size, &mut running, &mut loners);
-                continue;
+                if !was_handed || app.handoff.inbox.look_again() {
+                    continue;
+                }
             }
             Ok(_) => failures = 0,
             Err(error) => {

@@ -182,7 +182,8 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
         while in_flight.try_join_next().is_some() {}
         let capacity = max_in_flight.saturating_sub(in_flight.len());
         let handed = app.handoff.outbox.take(capacity);
-        let claimed = if capacity == 0 || !handed.is_empty() {
+        let was_handed = !handed.is_empty();
+        let claimed = if capacity == 0 || was_handed {
             Ok(handed)
         } else {
             app.claim(Queue::Outbox, LEASE_MS, capacity as i64, None).await
@@ -199,7 +200,9 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
                         let _ = settlements.send(settlement);
                     });
                 }
-                continue;
+                if !was_handed || app.handoff.outbox.look_again() {
+                    continue;
+                }
             }
             Ok(_) => failures = 0,
             Err(error) => {
