@@ -170,8 +170,8 @@ impl Store {
     /// deferred one could fail to upgrade its lock halfway through.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?), None),
-            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(pool.begin().await?), Some(numbers.clone())),
+            Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
+            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(pool.begin().await?, numbers.clone())),
         })
     }
 
@@ -226,27 +226,26 @@ pub struct Tx {
     /// before another turn of the batch changed them.
     senders: HashMap<i64, Sender>,
     settings: policy::Settings,
-    /// On PostgreSQL, where request numbers are taken outside the
-    /// transaction (see [`Tx::next_request_number`]).
-    numbers: Option<PgPool>,
 }
 
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
 /// it.
 pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    /// On PostgreSQL with the pool request numbers are taken from, outside
+    /// the transaction (see [`Tx::next_request_number`]).
+    Postgres(Transaction<'static, Postgres>, PgPool),
 }
 
 impl Tx {
-    fn new(conn: Conn, numbers: Option<PgPool>) -> Tx {
-        Tx { conn, chains: HashMap::new(), senders: HashMap::new(), settings: policy::Settings::default(), numbers }
+    fn new(conn: Conn) -> Tx {
+        Tx { conn, chains: HashMap::new(), senders: HashMap::new(), settings: policy::Settings::default() }
     }
 
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             Conn::Sqlite(tx) => tx.commit().await?,
-            Conn::Postgres(tx) => tx.commit().await?,
+            Conn::Postgres(tx, _) => tx.commit().await?,
         }
         Ok(())
     }
@@ -254,7 +253,7 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         match self.conn {
             Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Postgres(_) => Backend::Postgres,
+            Conn::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -265,7 +264,7 @@ impl Tx {
     /// record of a send means the message is sent again — never that
     /// anything is lost. The commit still happens in order, atomically.
     pub async fn without_waiting_for_disk(&mut self) -> Result<()> {
-        if let Conn::Postgres(tx) = &mut self.conn {
+        if let Conn::Postgres(tx, _) = &mut self.conn {
             sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
         }
         Ok(())
@@ -281,7 +280,7 @@ macro_rules! on {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Conn::Postgres(tx) => {
+            $crate::store::Conn::Postgres(tx, _) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -299,7 +298,7 @@ macro_rules! exec {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }
-            $crate::store::Conn::Postgres(tx) => {
+            $crate::store::Conn::Postgres(tx, _) => {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }

@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::directory::chain_cte;
-use super::{Backend, Result, StoreError, Tx, exec, on};
+use super::{Backend, Conn, Result, StoreError, Tx, exec, on};
 use crate::domain::events::Event;
 use crate::domain::routing::{Assignment, Candidate, ChainLevel};
 use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
@@ -124,9 +124,9 @@ impl Tx {
     /// one, and given again if it rolls back.
     pub async fn next_request_number(&mut self, community: UnitId) -> Result<RequestNumber> {
         const NEXT: &str = "UPDATE units SET next_request_number = next_request_number + 1 WHERE id = $1 RETURNING next_request_number - 1";
-        let next: i64 = match &self.numbers {
-            Some(numbers) => sqlx::query_scalar(NEXT).bind(community.0).fetch_one(numbers).await?,
-            None => on!(self, |c| sqlx::query_scalar(NEXT).bind(community.0).fetch_one(c).await)?,
+        let next: i64 = match &mut self.conn {
+            Conn::Postgres(_, numbers) => sqlx::query_scalar(NEXT).bind(community.0).fetch_one(&*numbers).await?,
+            Conn::Sqlite(tx) => sqlx::query_scalar(NEXT).bind(community.0).fetch_one(&mut **tx).await?,
         };
         Ok(RequestNumber(next))
     }
