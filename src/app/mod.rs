@@ -17,7 +17,7 @@ use tokio::sync::Notify;
 use crate::config::Config;
 use crate::domain::clock::Clock;
 use crate::i18n::I18n;
-use crate::store::{ClaimedJob, Queue, Store, StoreError};
+use crate::store::{ClaimedJob, Durability, Queue, Store, StoreError};
 use crate::work::Handoff;
 
 /// Everything a handler or a background loop needs, shared by all of them.
@@ -74,8 +74,7 @@ impl App {
         limit: i64,
         count_since: Option<i64>,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
-        let mut tx = self.store.begin().await?;
-        tx.without_waiting_for_disk().await?;
+        let mut tx = self.store.begin_claiming(Durability::Lazy).await?;
         let jobs = tx.claim_counting(queue, &self.config.instance, self.now_ms(), lease_ms, limit, count_since).await?;
         tx.commit().await?;
         Ok(jobs)

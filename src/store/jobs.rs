@@ -129,6 +129,30 @@ macro_rules! finish_all_sql {
     };
 }
 
+/// [`Tx::finish_all`] on PostgreSQL, with the triples as a JSONB array.
+///
+/// The pending jobs include every timer of every open request, and the
+/// planner must not read them all to find the few being finished. Joined to
+/// the array alone (whose length it cannot see, and guesses at a hundred)
+/// it did: through an index kept for pending jobs when the table's
+/// statistics said they were few (they lag behind its growth: a new
+/// database, a surge), or the whole table when it had none. So the ids come
+/// again as an array, to be looked up by key, and the status is compared in
+/// the "C" collation (the same equality for these words), which keeps the
+/// indexes for pending jobs, whose predicate is in the default collation,
+/// out of the planner's choices: they are for claiming, not finishing.
+macro_rules! finish_all_postgres_sql {
+    () => {
+        "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL \
+         FROM jsonb_array_elements($1::JSONB) AS d (value) \
+         WHERE jobs.id = ANY (ARRAY(SELECT (i.value ->> 0)::BIGINT FROM jsonb_array_elements($1::JSONB) AS i (value))) \
+           AND jobs.id = (d.value ->> 0)::BIGINT AND jobs.lease_token = d.value ->> 1 \
+           AND jobs.status = 'pending' COLLATE \"C\" \
+         RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
+           AND e.status = 'pending' AND e.id > jobs.id)"
+    };
+}
+
 impl Tx {
     /// Adds a job; returns `false` when one with the same dedupe key exists.
     pub async fn enqueue(&mut self, job: NewJob<'_>, now: i64) -> Result<bool> {
@@ -222,7 +246,11 @@ impl Tx {
                 // statement on every call (its generic plan looks costly on
                 // paper), which makes the sweep grow with the table. The
                 // generic plan is the right one: an index range on due_at.
-                exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
+                // A transaction begun to claim has it from its BEGIN.
+                if !self.generic_plans {
+                    exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
+                    self.generic_plans = true;
+                }
                 claim_sql!(" FOR UPDATE SKIP LOCKED")
             }
         };
@@ -282,14 +310,7 @@ impl Tx {
         let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let statement = match self.backend() {
             Backend::Sqlite => finish_all_sql!(),
-            Backend::Postgres => {
-                "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL \
-                 FROM jsonb_array_elements($1::JSONB) AS d (value) \
-                 WHERE jobs.id = (d.value ->> 0)::BIGINT AND jobs.lease_token = d.value ->> 1 \
-                   AND jobs.status = 'pending' \
-                 RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
-                   AND e.status = 'pending' AND e.id > jobs.id)"
-            }
+            Backend::Postgres => finish_all_postgres_sql!(),
         };
         let more: Vec<bool> = on!(self, |c| sqlx::query_scalar(statement).bind(&jobs).bind(now).fetch_all(c).await)?;
         Ok(more)
@@ -434,5 +455,70 @@ mod tests {
             assert!(steps.iter().any(|s| s.starts_with("SEARCH")), "no plan for {statement}: {steps:?}");
             assert!(!steps.iter().any(|s| reads_the_history(s)), "{statement}\nreads the history: {steps:?}");
         }
+    }
+
+    /// The indexes a PostgreSQL plan (`EXPLAIN (FORMAT JSON)`) reads the
+    /// jobs table aliased `alias` through; `None` for a step that reads it
+    /// whole. A bitmap scan names its index in the step below it.
+    fn indexes_reading(plan: &serde_json::Value, alias: &str, found: &mut Vec<Option<String>>) {
+        let children = plan["Plans"].as_array().into_iter().flatten();
+        if plan["Relation Name"] == "jobs" && plan["Alias"] == alias && plan["Node Type"] != "ModifyTable" {
+            match plan["Node Type"].as_str() {
+                Some("Bitmap Heap Scan") => {
+                    found.extend(children.map(|index| index["Index Name"].as_str().map(str::to_owned)));
+                }
+                _ => found.push(plan["Index Name"].as_str().map(str::to_owned)),
+            }
+            return;
+        }
+        for child in children {
+            indexes_reading(child, alias, found);
+        }
+    }
+
+    /// Finishing a few jobs looks up just those, whether the table has no
+    /// statistics yet or has statistics that lag behind the pending jobs'
+    /// growth (see [`finish_all_postgres_sql`]).
+    #[tokio::test]
+    async fn on_postgres_finishing_several_jobs_looks_each_up_by_its_key() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
+            return;
+        };
+        let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
+        let store = Store::connect(&db.url).await.unwrap();
+        let Store::Postgres(pool, _) = &store else { unreachable!("a postgres URL") };
+        sqlx::query(
+            "INSERT INTO jobs (queue, lane, dedupe_key, payload, status, due_at, lease_token, created_at) \
+             SELECT 'outbox', 'chat:' || (g % 500), 'k' || g, 'x', CASE WHEN g <= 3 THEN 'pending' ELSE 'done' END, \
+               g, 'token' || g, g FROM generate_series(1, 20000) g",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        let triples = r#"[[1, "token1", null], [2, "token2", "5"], [3, "token3", null]]"#;
+        let plan = || async {
+            let (plan,): (serde_json::Value,) =
+                sqlx::query_as(concat!("EXPLAIN (FORMAT JSON) ", finish_all_postgres_sql!()))
+                    .bind(triples)
+                    .bind(10_i64)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap();
+            let mut found = Vec::new();
+            indexes_reading(&plan[0]["Plan"], "jobs", &mut found);
+            assert_eq!(found, [Some("jobs_pkey".to_owned())], "{plan:#}");
+        };
+        plan().await;
+        sqlx::query("ANALYZE jobs").execute(pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, created_at) \
+             SELECT 'timer', NULL, 't' || g, 'x', 1000000 + g, g FROM generate_series(1, 20000) g",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        plan().await;
+        store.close().await;
     }
 }

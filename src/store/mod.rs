@@ -115,7 +115,12 @@ impl Store {
             .await?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
+            // A connection is not pinged before each use: the pool already
+            // pings it as it comes back, so only one whose server went away
+            // while it sat idle can fail, and that fails one transaction,
+            // which is retried on a new connection like any failed one. The
+            // ping before would cost every transaction a round trip.
+            let pool = PgPoolOptions::new().max_connections(10).test_before_acquire(false).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
             // A pool of its own, so that a transaction that needs a number
             // never waits for a connection that transactions like it hold.
@@ -127,7 +132,8 @@ impl Store {
             // the number (an import changing the community, say).
             let options =
                 PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off"), ("lock_timeout", "5s")]);
-            let numbers = PgPoolOptions::new().max_connections(2).connect_with(options).await?;
+            let numbers =
+                PgPoolOptions::new().max_connections(2).test_before_acquire(false).connect_with(options).await?;
             Store::Postgres(pool, numbers)
         } else {
             return Err(StoreError::UnsupportedUrl);
@@ -173,6 +179,46 @@ impl Store {
             Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
             Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(pool.begin().await?, numbers.clone())),
         })
+    }
+
+    /// Starts a transaction that claims jobs, and records or settles them.
+    /// On PostgreSQL its `BEGIN` carries, in the same round trip, the
+    /// setting a claim needs (see [`Tx::claim_counting`]) and, when the work
+    /// is [`Durability::Lazy`], the one that lets its commit return before
+    /// it reaches the disk; set one statement at a time, they cost a round
+    /// trip each, several an update. Every statement of the transaction is
+    /// planned generically, which suits those on the jobs table.
+    pub async fn begin_claiming(&self, durability: Durability) -> Result<Tx> {
+        match durability {
+            Durability::Durable => {
+                self.begin_postgres_with("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan", true)
+            }
+            Durability::Lazy => self.begin_postgres_with(
+                "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off",
+                true,
+            ),
+        }
+        .await
+    }
+
+    /// Starts a transaction whose commit may return before it reaches the
+    /// disk (see [`Durability::Lazy`]), its statements planned as usual.
+    pub async fn begin_lazy(&self) -> Result<Tx> {
+        self.begin_postgres_with("BEGIN; SET LOCAL synchronous_commit = off", false).await
+    }
+
+    /// Starts a transaction, on PostgreSQL with `statement` as its `BEGIN`
+    /// (`generic_plans` saying whether it sets `plan_cache_mode`); SQLite's
+    /// transactions need no settings.
+    async fn begin_postgres_with(&self, statement: &'static str, generic_plans: bool) -> Result<Tx> {
+        match self {
+            Store::Sqlite(_) => self.begin().await,
+            Store::Postgres(pool, numbers) => {
+                let mut tx = Tx::new(Conn::Postgres(pool.begin_with(statement).await?, numbers.clone()));
+                tx.generic_plans = generic_plans;
+                Ok(tx)
+            }
+        }
     }
 
     /// A connection for checkpointing a SQLite file; `None` on PostgreSQL.
@@ -226,6 +272,23 @@ pub struct Tx {
     /// before another turn of the batch changed them.
     senders: HashMap<i64, Sender>,
     settings: policy::Settings,
+    /// Whether PostgreSQL has been told to plan this transaction's
+    /// statements generically (see [`Tx::claim_counting`]).
+    generic_plans: bool,
+}
+
+/// Whether a transaction's commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// It does: what it records must survive a crash of the database server.
+    Durable,
+    /// It may return before the commit reaches the disk (PostgreSQL's
+    /// `synchronous_commit = off`; SQLite's commits never wait for the disk
+    /// here). Only for bookkeeping whose loss in a crash of the database
+    /// server is harmless: a lost claim is claimed again, a lost record of a
+    /// send means the message is sent again — never that anything is lost.
+    /// The commit still happens in order, atomically.
+    Lazy,
 }
 
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
@@ -239,7 +302,13 @@ pub(crate) enum Conn {
 
 impl Tx {
     fn new(conn: Conn) -> Tx {
-        Tx { conn, chains: HashMap::new(), senders: HashMap::new(), settings: policy::Settings::default() }
+        Tx {
+            conn,
+            chains: HashMap::new(),
+            senders: HashMap::new(),
+            settings: policy::Settings::default(),
+            generic_plans: false,
+        }
     }
 
     pub async fn commit(self) -> Result<()> {
@@ -257,15 +326,11 @@ impl Tx {
         }
     }
 
-    /// Lets this transaction's commit return before it reaches the disk
-    /// (PostgreSQL's `synchronous_commit = off`; SQLite's commits never wait
-    /// for the disk here). Only for bookkeeping whose loss in a crash of the
-    /// database server is harmless: a lost claim is claimed again, a lost
-    /// record of a send means the message is sent again — never that
-    /// anything is lost. The commit still happens in order, atomically.
-    pub async fn without_waiting_for_disk(&mut self) -> Result<()> {
+    /// Undoes [`Durability::Lazy`]: for a transaction that turned out to
+    /// record something that must survive a crash of the database server.
+    pub async fn waiting_for_disk(&mut self) -> Result<()> {
         if let Conn::Postgres(tx, _) = &mut self.conn {
-            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
+            sqlx::query("SET LOCAL synchronous_commit = on").execute(&mut **tx).await?;
         }
         Ok(())
     }
@@ -319,7 +384,48 @@ pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests {
-    use super::Store;
+    use super::{Durability, Store, Tx};
+
+    async fn show(tx: &mut Tx, statement: &'static str) -> String {
+        on!(tx, |c| sqlx::query_scalar(statement).fetch_one(c).await).unwrap()
+    }
+
+    /// A transaction begun to claim, or lazily, has the settings it needs
+    /// from its `BEGIN`, and a lazy one can still be made to wait for the
+    /// disk.
+    /// Needs no tables, so it runs on the test database as it is.
+    #[tokio::test]
+    async fn on_postgres_a_transaction_begun_for_its_work_carries_its_settings() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
+            return;
+        };
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let store = Store::Postgres(pool.clone(), pool);
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "auto");
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
+        assert!(!tx.generic_plans);
+        drop(tx);
+        for (durability, commit) in [(Durability::Durable, "on"), (Durability::Lazy, "off")] {
+            let mut tx = store.begin_claiming(durability).await.unwrap();
+            assert!(tx.generic_plans, "a claim in it need not set the plans again");
+            assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "force_generic_plan");
+            assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, commit, "{durability:?}");
+            tx.commit().await.unwrap();
+        }
+        let mut tx = store.begin_lazy().await.unwrap();
+        assert!(!tx.generic_plans);
+        assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "auto");
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "off");
+        tx.waiting_for_disk().await.unwrap();
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on", "the settings ended with their transaction");
+        drop(tx);
+        store.close().await;
+    }
 
     /// The CPUs a thread of this process may run on, as Linux lists them,
     /// by thread name.

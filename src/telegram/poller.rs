@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
 
 use crate::app::App;
-use crate::store::{NewJob, Queue, StoreError};
+use crate::store::{Durability, NewJob, Queue, StoreError};
 use crate::work::{Backoff, Shutdown};
 
 pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shutdown) {
@@ -90,7 +90,7 @@ pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
             request_id: None,
         })
         .collect();
-    let mut tx = app.store.begin().await?;
+    let mut tx = app.store.begin_claiming(Durability::Durable).await?;
     tx.enqueue_all(&jobs, now).await?;
     let claimed = super::inbox::claim_for_worker(app, &mut tx, now).await?;
     tx.commit().await?;

@@ -375,7 +375,10 @@ async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::
 async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
-    let mut tx = app.store.begin().await?;
+    // Losing this record in a crash of the database server would only mean
+    // sending the messages again; but when the outcomes caused new messages
+    // (a notice's progress, a card passed on), those must be durable.
+    let mut tx = app.store.begin_lazy().await?;
     let mut out = Outbox::default();
     let mut more = false;
     let mut sent = Vec::new();
@@ -418,11 +421,8 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
         }
     }
     more |= tx.finish_all(&sent, now_ms).await?.contains(&true);
-    // Losing this record in a crash of the database server would only mean
-    // sending the messages again; but when the outcomes caused new messages
-    // (a notice's progress, a card passed on), those must be durable.
-    if out.is_empty() {
-        tx.without_waiting_for_disk().await?;
+    if !out.is_empty() {
+        tx.waiting_for_disk().await?;
     }
     more |= out.write(&mut tx, now_ms).await?;
     // What waited behind a sent message (the question after the edit that

@@ -9,7 +9,7 @@ use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::events::Event;
 use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
-use community_desk::store::{BindOutcome, ImportCounts, JobStatus, NewJob, Queue, Store};
+use community_desk::store::{BindOutcome, Durability, ImportCounts, JobStatus, NewJob, Queue, Store};
 
 use crate::support::db::TestDb;
 
@@ -56,6 +56,7 @@ contract_tests!(
     finishing_a_job_says_whether_its_lane_has_more,
     jobs_finished_together_say_whether_their_lanes_have_more,
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
+    a_lazy_transaction_that_turns_durable_commits_what_it_recorded,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
     a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
@@ -420,16 +421,26 @@ async fn jobs_finished_together_say_whether_their_lanes_have_more(db: &TestDb) {
 
 async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
     let store = open(db).await;
-    let mut tx = store.begin().await.unwrap();
+    let mut tx = store.begin_claiming(Durability::Durable).await.unwrap();
     tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
     tx.commit().await.unwrap();
-    let mut tx = store.begin().await.unwrap();
-    tx.without_waiting_for_disk().await.unwrap();
+    let mut tx = store.begin_claiming(Durability::Lazy).await.unwrap();
     let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     assert!(tx.claim(Queue::Outbox, "test", 20, 60_000, 10).await.unwrap().is_empty(), "the lease was committed");
     assert!(tx.finish(claimed[0].id, &claimed[0].lease_token, None, 30).await.unwrap());
+    tx.commit().await.unwrap();
+}
+
+async fn a_lazy_transaction_that_turns_durable_commits_what_it_recorded(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin_lazy().await.unwrap();
+    tx.waiting_for_disk().await.unwrap();
+    tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap().len(), 1);
 }
 
 async fn a_job_abandoned_by_a_crashed_worker_is_claimed_again(db: &TestDb) {
