@@ -117,9 +117,9 @@ impl Store {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // A connection is not pinged before each use: the pool already
             // pings it as it comes back, so only one whose server went away
-            // while it sat idle can fail, and that fails one transaction,
-            // which is retried on a new connection like any failed one. The
-            // ping before would cost every transaction a round trip.
+            // while it sat idle can fail, and each such fails one
+            // transaction, retried like any failed one, and is then replaced.
+            // The ping before would cost every transaction a round trip.
             let pool = PgPoolOptions::new().max_connections(10).test_before_acquire(false).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
             // A pool of its own, so that a transaction that needs a number
@@ -392,8 +392,7 @@ mod tests {
 
     /// A transaction begun to claim, or lazily, has the settings it needs
     /// from its `BEGIN`, and a lazy one can still be made to wait for the
-    /// disk.
-    /// Needs no tables, so it runs on the test database as it is.
+    /// disk. Needs no tables, so it runs on the test database as it is.
     #[tokio::test]
     async fn on_postgres_a_transaction_begun_for_its_work_carries_its_settings() {
         let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
