@@ -132,10 +132,9 @@ impl Pacer {
     /// Waits, once a message's slot has come, until sending it keeps every
     /// span of `rate` slots (a second and its margin) to `rate` messages
     /// actually let go. A message whose task woke late — on a busy machine,
-    /// a stall of tens of milliseconds — would otherwise go out together
-    /// with the next ones and join the on-time messages of the second after
-    /// it: in one full run 32 copies of a notice reached the double within
-    /// one second.
+    /// a stall of tens of milliseconds — would otherwise go out late and
+    /// join the on-time messages of the second after its slot: in one full
+    /// run 32 copies of a notice reached the double within one second.
     pub async fn admit(&self) {
         if self.slot.is_zero() {
             return;
