@@ -189,16 +189,13 @@ impl Store {
     /// trip each, several an update. Every statement of the transaction is
     /// planned generically, which suits those on the jobs table.
     pub async fn begin_claiming(&self, durability: Durability) -> Result<Tx> {
-        match durability {
-            Durability::Durable => {
-                self.begin_postgres_with("BEGIN; SET LOCAL plan_cache_mode = force_generic_plan", true)
+        let statement = match durability {
+            Durability::Durable => "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
+            Durability::Lazy => {
+                "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off"
             }
-            Durability::Lazy => self.begin_postgres_with(
-                "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off",
-                true,
-            ),
-        }
-        .await
+        };
+        self.begin_postgres_with(statement, true).await
     }
 
     /// Starts a transaction whose commit may return before it reaches the
