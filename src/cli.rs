@@ -93,15 +93,20 @@ pub async fn main() -> anyhow::Result<()> {
 async fn run(config: Config) -> anyhow::Result<()> {
     let bot_config = BotConfig::from_env()?;
     let store = Store::connect(&config.database_url).await.context("could not open the database")?;
-    let now = millis(chrono::Utc::now());
-    let mut tx = store.begin().await?;
-    tx.ensure_admins(&config.admin_ids, now).await?;
-    let released = tx.release_leases_of(&config.instance, now).await?;
+    let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
+    let now = app.now_ms();
+    let mut tx = app.store.begin().await?;
+    tx.ensure_admins(&app.config.admin_ids, now).await?;
+    let revoked = tx.revoke_unlisted_admins(&app.config.admin_ids, now).await?;
+    if !revoked.is_empty() {
+        tracing::info!(people = revoked.len(), "took back admin roles from people ADMIN_IDS no longer lists");
+        crate::telegram::menus::refresh_each(&app, &mut tx, &revoked, now).await?;
+    }
+    let released = tx.release_leases_of(&app.config.instance, now).await?;
     tx.commit().await?;
     if released > 0 {
         tracing::info!(released, "took back work left unfinished by the previous run");
     }
-    let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
     crate::telegram::run(app, bot_config).await
 }
 

@@ -2,8 +2,9 @@
 
 use sqlx::FromRow;
 
-use super::{Result, StoreError, Tx, exec, on};
+use super::{Backend, Result, StoreError, Tx, exec, on};
 use crate::domain::directory::{PlannedPerson, UnitLine};
+use crate::domain::events::Event;
 use crate::domain::{BuildingCode, PersonId, Role, TelegramId, Unit, UnitId, UnitLevel};
 
 /// The ids of a unit (`$1`) and its ancestors, each with its distance from
@@ -266,17 +267,19 @@ impl Tx {
         Ok(())
     }
 
-    /// Grants a role; returns whether it was new.
+    /// Grants a role; returns whether it was new, or held until now only
+    /// through `ADMIN_IDS` (it is now given, and outlasts that listing).
     pub async fn grant_role(&mut self, person: PersonId, role: Role, unit: UnitId) -> Result<bool> {
         let result = exec!(self, |c| {
             sqlx::query(
-            "INSERT INTO roles (person_id, role, unit_id) VALUES ($1, $2, $3) ON CONFLICT (person_id, role, unit_id) DO NOTHING"
-        )
-        .bind(person.0)
-        .bind(role.as_str())
-        .bind(unit.0)
-        .execute(c)
-        .await
+                "INSERT INTO roles (person_id, role, unit_id) VALUES ($1, $2, $3) \
+                 ON CONFLICT (person_id, role, unit_id) DO UPDATE SET from_config = FALSE WHERE roles.from_config",
+            )
+            .bind(person.0)
+            .bind(role.as_str())
+            .bind(unit.0)
+            .execute(c)
+            .await
         })?;
         Ok(result > 0)
     }
@@ -303,17 +306,55 @@ impl Tx {
             .collect()
     }
 
-    /// Makes the people of `ADMIN_IDS` admins of every community.
+    /// Makes the people of `ADMIN_IDS` admins of every community. A role
+    /// someone already holds stays as it was given.
     pub async fn ensure_admins(&mut self, admins: &[TelegramId], now: i64) -> Result<()> {
         let communities: Vec<i64> =
             on!(self, |c| sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL").fetch_all(c).await)?;
         for admin in admins {
             let person = self.touch_person(*admin, None, None, now).await?;
             for community in &communities {
-                self.grant_role(person.id, Role::Admin, UnitId(*community)).await?;
+                exec!(self, |c| sqlx::query(
+                    "INSERT INTO roles (person_id, role, unit_id, from_config) VALUES ($1, 'admin', $2, TRUE) \
+                     ON CONFLICT (person_id, role, unit_id) DO NOTHING"
+                )
+                .bind(person.id.0)
+                .bind(community)
+                .execute(c)
+                .await)?;
             }
         }
         Ok(())
+    }
+
+    /// Takes back the admin roles that [`Tx::ensure_admins`] granted to people
+    /// `ADMIN_IDS` no longer lists, each with an event; a role the directory
+    /// or an admin also gave them stays. Returns who lost roles, each once.
+    pub async fn revoke_unlisted_admins(&mut self, admins: &[TelegramId], now: i64) -> Result<Vec<PersonId>> {
+        let listed = serde_json::to_string(&admins.iter().map(|id| id.0).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let statement = match self.backend() {
+            Backend::Sqlite => {
+                "DELETE FROM roles WHERE from_config AND role = 'admin' AND person_id NOT IN \
+                   (SELECT id FROM people WHERE telegram_id IN (SELECT value FROM json_each($1))) \
+                 RETURNING person_id, unit_id"
+            }
+            Backend::Postgres => {
+                "DELETE FROM roles WHERE from_config AND role = 'admin' AND person_id NOT IN \
+                   (SELECT id FROM people WHERE telegram_id IN \
+                     (SELECT (jsonb_array_elements_text($1::JSONB))::BIGINT)) \
+                 RETURNING person_id, unit_id"
+            }
+        };
+        let revoked: Vec<(i64, i64)> = on!(self, |c| sqlx::query_as(statement).bind(&listed).fetch_all(c).await)?;
+        let events: Vec<Event> =
+            revoked.iter().map(|&(person, unit)| Event::RoleRevoked { person, role: Role::Admin, unit }).collect();
+        let rows: Vec<_> = events.iter().map(|event| (None, None, event)).collect();
+        self.record_events(&rows, now).await?;
+        let mut people: Vec<PersonId> = revoked.iter().map(|&(person, _)| PersonId(person)).collect();
+        people.sort_by_key(|person| person.0);
+        people.dedup();
+        Ok(people)
     }
 }
 

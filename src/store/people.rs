@@ -218,7 +218,7 @@ impl Tx {
                 let moved = exec!(self, |c| sqlx::query(
                     "INSERT INTO roles (person_id, role, unit_id, categories) \
                      SELECT $1, role, unit_id, categories FROM roles WHERE person_id = $2 \
-                     ON CONFLICT (person_id, role, unit_id) DO NOTHING"
+                     ON CONFLICT (person_id, role, unit_id) DO UPDATE SET from_config = FALSE WHERE roles.from_config"
                 )
                 .bind(person.0)
                 .bind(listed)

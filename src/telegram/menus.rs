@@ -72,6 +72,17 @@ pub async fn refresh(app: &App, tx: &mut Tx, out: &mut Outbox, person: PersonId)
     Ok(())
 }
 
+/// Queues the menus of `people` whose roles changed outside any turn: those
+/// `ADMIN_IDS` no longer makes admins, at start-up.
+pub async fn refresh_each(app: &App, tx: &mut Tx, people: &[PersonId], now: i64) -> Result<(), StoreError> {
+    let mut out = Outbox::default();
+    for person in people {
+        refresh(app, tx, &mut out, *person).await?;
+    }
+    out.write(tx, now).await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

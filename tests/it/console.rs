@@ -269,8 +269,33 @@ async fn stats_answer_with_a_chart_that_decodes_as_a_png(db: TestDb) {
     answers(&desk, &admin, "/stats 1y", "Usage: /stats").await;
 }
 
+async fn an_admin_whom_admin_ids_no_longer_lists_is_no_admin_after_a_restart(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    answers(&desk, &admin, "/open", "No open requests in your units").await;
+    desk.kill().await;
+    let restart = desk.double.last_seq();
+    desk.spawn_with_admins("");
+    answers(&desk, &admin, "/open", NOT_ADMIN).await;
+    answers(&desk, &admin, "/stats", NOT_ADMIN).await;
+    assert!(desk.log().contains("took back admin roles"), "the start-up says so");
+    let menu = desk
+        .double
+        .wait_for_after(restart, "the former admin's own command menu", WAIT, |c| {
+            c.is("setMyCommands")
+                && c.param("scope").and_then(|s| s.get("chat_id")).and_then(serde_json::Value::as_i64) == Some(ADMIN)
+        })
+        .await;
+    let commands = menu.param("commands").map(ToString::to_string).unwrap_or_default();
+    assert!(!commands.contains("broadcast"), "the menu no longer has the admin commands: {commands}");
+    desk.kill().await;
+    desk.spawn();
+    answers(&desk, &admin, "/open", "No open requests in your units").await;
+}
+
 crate::support::on_both_backends!(
     only_an_admin_of_the_right_unit_may_use_each_admin_command,
+    an_admin_whom_admin_ids_no_longer_lists_is_no_admin_after_a_restart,
     a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_applied,
     an_invitation_works_once_and_gives_its_role,
     a_notice_reaches_every_resident_of_the_estate_once_with_its_progress,

@@ -42,6 +42,7 @@ contract_tests!(
     importing_the_same_files_twice_changes_nothing,
     a_bad_people_file_applies_nothing,
     sharing_a_listed_phone_binds_the_directory_roles,
+    an_admin_only_admin_ids_made_loses_the_role_once_it_no_longer_lists_them,
     a_phone_bound_to_another_account_is_refused,
     request_numbers_count_up_per_community,
     a_new_request_goes_to_the_liaison_with_its_story_in_events,
@@ -212,6 +213,44 @@ async fn sharing_a_listed_phone_binds_the_directory_roles(db: &TestDb) {
     drop(tx);
     let again = directory::import(&store, vec![file("people.csv", PEOPLE)], &[], 0).await.unwrap();
     assert_eq!(again[0].outcome.as_ref().unwrap().created, 0, "re-importing after binding adds nobody");
+}
+
+async fn an_admin_only_admin_ids_made_loses_the_role_once_it_no_longer_lists_them(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let community = unit_named(&store, "绿杨社区").await;
+    // 1001 stays listed; 1002 is dropped; an admin also gives 1003 the role;
+    // 1005 shares the phone the directory lists as the community's admin.
+    let listed = [1001, 1002, 1003, 1005].map(TelegramId);
+    let mut tx = store.begin().await.unwrap();
+    tx.ensure_admins(&listed, 0).await.unwrap();
+    let mut people = Vec::new();
+    for telegram in listed {
+        people.push(tx.person_by_telegram(telegram).await.unwrap().expect("touched").id);
+    }
+    let [kept, dropped, given, bound]: [PersonId; 4] = people.try_into().unwrap();
+    assert!(tx.grant_role(given, Role::Admin, community).await.unwrap(), "held through ADMIN_IDS, now given");
+    assert!(!tx.grant_role(given, Role::Admin, community).await.unwrap(), "given once");
+    tx.commit().await.unwrap();
+    assert_eq!(bind(&store, 1005, "13800000005").await, bound);
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.revoke_unlisted_admins(&listed, 1).await.unwrap().is_empty(), "everyone is still listed");
+    assert_eq!(
+        tx.revoke_unlisted_admins(&listed[..1], 1).await.unwrap(),
+        [dropped],
+        "only 1002's came from the list alone"
+    );
+    assert!(tx.revoke_unlisted_admins(&listed[..1], 2).await.unwrap().is_empty(), "taken back once");
+    let admin_of = |roles: Vec<community_desk::store::RoleView>| {
+        roles.iter().filter(|r| r.role == Role::Admin).map(|r| r.unit).collect::<Vec<_>>()
+    };
+    assert_eq!(admin_of(tx.roles_of(kept).await.unwrap()), [community]);
+    assert!(admin_of(tx.roles_of(dropped).await.unwrap()).is_empty());
+    assert_eq!(admin_of(tx.roles_of(given).await.unwrap()), [community], "an admin gave it");
+    assert_eq!(admin_of(tx.roles_of(bound).await.unwrap()), [community], "the directory gives it");
+    tx.ensure_admins(&listed[..2], 3).await.unwrap();
+    assert_eq!(admin_of(tx.roles_of(dropped).await.unwrap()), [community], "listed again, admin again");
 }
 
 async fn a_phone_bound_to_another_account_is_refused(db: &TestDb) {

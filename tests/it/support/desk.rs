@@ -47,13 +47,18 @@ impl Desk {
 
     /// Starts a bot process (again).
     pub fn spawn(&self) {
+        self.spawn_with_admins(&ADMIN.to_string());
+    }
+
+    /// Starts a bot process (again) with `admin_ids` as its `ADMIN_IDS`.
+    pub fn spawn_with_admins(&self, admin_ids: &str) {
         let env = [
             ("TELOXIDE_TOKEN", "123456:TEST-TOKEN-never-logged".to_string()),
             ("TELOXIDE_API_URL", self.double.url()),
             ("DATABASE_URL", self.db.url().to_string()),
             ("DESK_POLL_TIMEOUT_SECS", "2".to_string()),
             ("DESK_CHAT_INTERVAL_MS", "50".to_string()),
-            ("ADMIN_IDS", ADMIN.to_string()),
+            ("ADMIN_IDS", admin_ids.to_string()),
         ];
         let previous = lock(&self.bot).replace(BotProcess::spawn(env));
         assert!(previous.is_none(), "a second bot was started while one was running");
