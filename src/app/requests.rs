@@ -517,6 +517,34 @@ pub async fn go_away(
     Ok(moved)
 }
 
+/// `person` has just become available to take requests (they came back,
+/// bound their account, were given a role): the open requests nobody could
+/// take in the buildings under their units are routed again, and go to the
+/// first available responder of each chain, who may be them or someone
+/// before them. A request that still finds nobody stays with the community
+/// office, and nothing is recorded for it. Returns the requests given out.
+pub async fn route_waiting(
+    tx: &mut Tx,
+    person: PersonId,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<(RequestView, Assignment)>, StoreError> {
+    let now_ms = millis(now);
+    let mut given = Vec::new();
+    for request in tx.unassigned_requests_under_roles_of(person).await? {
+        let view = reload(tx, request).await?;
+        let building = tx.request_building(request).await?;
+        let chain = tx.routing_chain(building, Some(request), now_ms).await?;
+        let decision = route(&chain, view.category, 0);
+        let Some(assignment) = decision.assignment.clone() else { continue };
+        tx.assign(request, &assignment, None, now_ms).await?;
+        tx.record_event(Some(request), None, &routing_event(&decision), now_ms).await?;
+        let routed = reload(tx, request).await?;
+        given.push((clock::restart(tx, &routed, policy, now).await?, assignment));
+    }
+    Ok(given)
+}
+
 /// Who a relayed message goes to, if `sender` may talk about this request:
 /// the resident talks to the assignee and the assignee to the resident.
 pub async fn relay_target(

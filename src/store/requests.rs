@@ -620,6 +620,24 @@ impl Tx {
         Ok(ids.into_iter().map(RequestId).collect())
     }
 
+    /// The open requests nobody holds in the buildings under the units where
+    /// `person` holds a role, oldest first: those they may now be the first
+    /// available responder for.
+    pub async fn unassigned_requests_under_roles_of(&mut self, person: PersonId) -> Result<Vec<RequestId>> {
+        let ids: Vec<i64> = on!(self, |c| sqlx::query_scalar(
+            "WITH RECURSIVE below (id) AS ( \
+               SELECT unit_id FROM roles WHERE person_id = $1 \
+               UNION \
+               SELECT u.id FROM units u JOIN below b ON u.parent_id = b.id) \
+             SELECT id FROM requests WHERE status = 'open' AND assignee_id IS NULL \
+               AND building_id IN (SELECT id FROM below) ORDER BY id"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await)?;
+        Ok(ids.into_iter().map(RequestId).collect())
+    }
+
     pub async fn request_building(&mut self, request: RequestId) -> Result<UnitId> {
         let building: i64 = on!(self, |c| sqlx::query_scalar("SELECT building_id FROM requests WHERE id = $1")
             .bind(request.0)

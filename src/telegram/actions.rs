@@ -588,5 +588,19 @@ pub async fn back(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     let l = turn.l();
     turn.tx.set_away(turn.person.id, None).await?;
     turn.say(fl!(l, "back-set"));
+    route_waiting(turn, turn.person.id).await
+}
+
+/// `person` has just become available to take requests: the requests nobody
+/// could take under their units go to the first available responder of each
+/// chain, who gets the card, and everyone the request was shown to sees it
+/// taken.
+pub async fn route_waiting(turn: &mut Turn<'_>, person: PersonId) -> anyhow::Result<()> {
+    let policy = turn.app.policy(&mut turn.tx).await?;
+    for (request, assignment) in requests::route_waiting(&mut turn.tx, person, &policy, turn.now).await? {
+        notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+        notify::card(turn.app, &mut turn.tx, &mut turn.out, assignment.person, &request, CardFor::Assignee, |_| None)
+            .await?;
+    }
     Ok(())
 }

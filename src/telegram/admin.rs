@@ -216,6 +216,9 @@ pub async fn people(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                 };
                 turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
                 super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
+                if adding {
+                    super::actions::route_waiting(turn, person).await?;
+                }
             }
             let path = authority.path(unit.id);
             let text = match (adding, changed) {
@@ -345,6 +348,7 @@ pub async fn join(turn: &mut Turn<'_>, code: &str) -> anyhow::Result<()> {
     turn.say(fl!(l, "invitation-accepted", role = render::role(l, role), unit = path));
     turn.say(fl!(l, "help-responder"));
     super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+    super::actions::route_waiting(turn, turn.person.id).await?;
     Ok(())
 }
 

@@ -348,6 +348,9 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
                 fl!(l, "roles-bound", roles = list.join("\n"))
             };
             turn.reply(text, Some(Keyboard::Remove));
+            if roles_gained > 0 {
+                super::actions::route_waiting(turn, turn.person.id).await?;
+            }
         }
     }
     match turn.dialogue() {

@@ -76,6 +76,7 @@ contract_tests!(
     a_closed_request_reopens_when_the_follow_up_says_it_is_not_fixed,
     an_emergency_alerts_every_level_at_once,
     a_request_nobody_can_take_is_told_to_the_community_office,
+    a_request_nobody_could_take_goes_to_the_first_responder_who_becomes_available,
     a_new_request_is_handed_back_as_it_reads_back_with_its_clock_running_routed_or_not,
     events_recorded_together_are_kept_in_order_each_with_its_kind_and_actor,
     a_resident_may_report_up_to_the_open_limit_and_a_stranger_not_at_all,
@@ -1076,6 +1077,36 @@ async fn a_request_nobody_can_take_is_told_to_the_community_office(db: &TestDb) 
         }
         other => panic!("the office is not alerted: {other:?}"),
     }
+}
+
+async fn a_request_nobody_could_take_goes_to_the_first_responder_who_becomes_available(db: &TestDb) {
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    // Nobody has bound an account yet, so reports from E01 and W01 find nobody.
+    let (east, west) = (resident(&store, 5001, "E01").await, resident(&store, 5002, "W01").await);
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.unwrap();
+    let waiting = requests::submit(&mut tx, east, &draft(), &policy, now).await.unwrap().unwrap();
+    let elsewhere = requests::submit(&mut tx, west, &draft(), &policy, now).await.unwrap().unwrap();
+    assert_eq!((waiting.assignment, elsewhere.assignment), (None, None));
+    tx.commit().await.unwrap();
+
+    // The first grid's leader binds theirs; W01 lies in the second grid.
+    let leader = bind(&store, 1004, "13800000004").await;
+    let mut tx = store.begin().await.unwrap();
+    let given = requests::route_waiting(&mut tx, leader, &policy, now).await.unwrap();
+    let [(request, assignment)] = given.as_slice() else { panic!("one request is given out: {given:?}") };
+    assert_eq!((request.id, request.assignee, assignment.person), (waiting.request.id, Some(leader), leader));
+    assert!(request.accept_due_at.is_some(), "its clock runs for the leader");
+    assert_eq!(tx.request_view(elsewhere.request.id).await.unwrap().unwrap().assignee, None);
+    tx.commit().await.unwrap();
+
+    // E01's liaison binds after: the request is held, so nothing moves.
+    let liaison = bind(&store, 1001, "13800000001").await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(requests::route_waiting(&mut tx, liaison, &policy, now).await.unwrap().is_empty());
+    assert_eq!(tx.request_view(waiting.request.id).await.unwrap().unwrap().assignee, Some(leader));
 }
 
 async fn a_new_request_is_handed_back_as_it_reads_back_with_its_clock_running_routed_or_not(db: &TestDb) {

@@ -3,7 +3,7 @@
 //! and being away.
 
 use crate::support::db::TestDb;
-use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
+use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
 use crate::support::double::{TestUser, photo_message, text_message};
 
 /// A resident reports an urgent problem; returns the call sequence after
@@ -129,6 +129,27 @@ async fn a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_li
     assert!(edited.callback_data_buttons().is_empty());
 }
 
+async fn a_request_nobody_could_take_goes_to_the_liaison_who_binds_later(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let office = TestUser::new(ADMIN, "Office").with_language("en");
+    let liaison = TestUser::new(1001, "Liaison");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    // The office is the only responder with an account, and it is away.
+    let at = desk.push(text_message(&office, "/away 2"));
+    desk.expect_text(at, &office, "/back").await;
+    resident_registers(&desk, &resident).await;
+    let at = report(&desk, &resident, "No water since the evening").await;
+    let (alert, _) = desk.expect_button(at, &office, "r:1:").await;
+    assert!(alert.text().unwrap().contains("No water since the evening"), "the office hears of it");
+
+    let at = desk.double.last_seq();
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
+    assert!(card.text().unwrap().contains("No water since the evening"), "the liaison now has it");
+    let at = desk.press(at, &liaison, "r:1:a").await;
+    desk.expect_text(at, &resident, "accepted").await;
+}
+
 /// The office exports requests, in chat and from the command line, without
 /// residents' identities and with sensitive descriptions redacted.
 async fn an_admin_exports_requests_without_identities_or_sensitive_details(db: TestDb) {
@@ -172,5 +193,6 @@ use crate::support::on_both_backends;
 on_both_backends!(
     a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_and_rated,
     a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_liaison,
+    a_request_nobody_could_take_goes_to_the_liaison_who_binds_later,
     an_admin_exports_requests_without_identities_or_sensitive_details,
 );
