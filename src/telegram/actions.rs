@@ -593,8 +593,10 @@ pub async fn back(turn: &mut Turn<'_>) -> anyhow::Result<()> {
 
 /// `person` has just become available to take requests: the requests nobody
 /// could take under their units go to the first available responder of each
-/// chain, who gets the card, and everyone the request was shown to sees it
-/// taken.
+/// chain, who gets the card, and the cards of those it was escalated to
+/// show it taken. (The office's first alert about it is not one of them: a
+/// request is alerted to the office, not escalated, when nobody can take it,
+/// and its Take over button still works for the office.)
 pub async fn route_waiting(turn: &mut Turn<'_>, person: PersonId) -> anyhow::Result<()> {
     let policy = turn.app.policy(&mut turn.tx).await?;
     for (request, assignment) in requests::route_waiting(&mut turn.tx, person, &policy, turn.now).await? {
