@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::clock::{self, Notice, Policy};
 use crate::domain::events::Event;
 use crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
-use crate::domain::routing::{Assignment, ChainLevel, RoutingDecision, route};
+use crate::domain::routing::{Assignment, RoutingDecision, route};
 use crate::domain::{Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency};
 use crate::store::{NewRequest, RequestView, Resident, StoreError, Tx, millis};
 
@@ -109,23 +109,44 @@ pub async fn submit(
 }
 
 /// Routes a request from its building and records the decision; an open
-/// request nobody can take is left unassigned. Returns the assignment and
-/// the chain it was chosen from.
+/// request nobody can take is left unassigned. Returns the assignment.
 async fn route_and_assign(
     tx: &mut Tx,
     request: RequestId,
     building: crate::domain::UnitId,
     category: Category,
     now_ms: i64,
-) -> Result<(Option<Assignment>, Vec<ChainLevel>), StoreError> {
+) -> Result<Option<Assignment>, StoreError> {
+    let decision = route_again(tx, request, building, category, now_ms).await?;
+    apply_routing(tx, request, &decision, now_ms).await?;
+    Ok(decision.assignment)
+}
+
+/// Routes an existing request from its building, passing over whoever
+/// declined it.
+async fn route_again(
+    tx: &mut Tx,
+    request: RequestId,
+    building: crate::domain::UnitId,
+    category: Category,
+    now_ms: i64,
+) -> Result<RoutingDecision, StoreError> {
     let chain = tx.routing_chain(building, Some(request), now_ms).await?;
-    let decision = route(&chain, category, 0);
+    Ok(route(&chain, category, 0))
+}
+
+/// Gives a request to whom `decision` chose, or to nobody, and records why.
+async fn apply_routing(
+    tx: &mut Tx,
+    request: RequestId,
+    decision: &RoutingDecision,
+    now_ms: i64,
+) -> Result<(), StoreError> {
     match &decision.assignment {
         Some(assignment) => tx.assign(request, assignment, None, now_ms).await?,
         None => tx.unassign(request, now_ms).await?,
     }
-    tx.record_event(Some(request), None, &routing_event(&decision), now_ms).await?;
-    Ok((decision.assignment, chain))
+    tx.record_event(Some(request), None, &routing_event(decision), now_ms).await
 }
 
 /// The event that records a routing decision: routed, or nobody to take it.
@@ -222,7 +243,7 @@ pub async fn decline(
     }
     tx.record_event(Some(request), Some(actor), &Event::Declined { reason: reason.to_string() }, now_ms).await?;
     let building = tx.request_building(request).await?;
-    let (assignment, _) = route_and_assign(tx, request, building, view.category, now_ms).await?;
+    let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
     let rerouted = reload(tx, request).await?;
     Ok(DeclineOutcome::Rerouted { request: clock::restart(tx, &rerouted, policy, now).await?, assignment })
 }
@@ -510,7 +531,7 @@ pub async fn go_away(
         }
         tx.record_event(Some(request), Some(person), &Event::AssigneeAway, now_ms).await?;
         let building = tx.request_building(request).await?;
-        let (assignment, _) = route_and_assign(tx, request, building, view.category, now_ms).await?;
+        let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
         let rerouted = reload(tx, request).await?;
         moved.push((clock::restart(tx, &rerouted, policy, now).await?, assignment));
     }
@@ -534,11 +555,9 @@ pub async fn route_waiting(
     for request in tx.unassigned_requests_under_roles_of(person).await? {
         let view = reload(tx, request).await?;
         let building = tx.request_building(request).await?;
-        let chain = tx.routing_chain(building, Some(request), now_ms).await?;
-        let decision = route(&chain, view.category, 0);
+        let decision = route_again(tx, request, building, view.category, now_ms).await?;
         let Some(assignment) = decision.assignment.clone() else { continue };
-        tx.assign(request, &assignment, None, now_ms).await?;
-        tx.record_event(Some(request), None, &routing_event(&decision), now_ms).await?;
+        apply_routing(tx, request, &decision, now_ms).await?;
         let routed = reload(tx, request).await?;
         given.push((clock::restart(tx, &routed, policy, now).await?, assignment));
     }
@@ -652,7 +671,7 @@ pub async fn reroute_from(
         tx.record_event(Some(request), Some(person), &Event::AssigneeUnreachable, now_ms).await?;
         let view = reload(tx, request).await?;
         let building = tx.request_building(request).await?;
-        let (assignment, _) = route_and_assign(tx, request, building, view.category, now_ms).await?;
+        let assignment = route_and_assign(tx, request, building, view.category, now_ms).await?;
         let rerouted = reload(tx, request).await?;
         moved.push((clock::restart(tx, &rerouted, policy, now).await?, assignment));
     }
