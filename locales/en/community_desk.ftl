@@ -114,6 +114,8 @@ card = 🔔 Request { $number } · { $category } · { $urgency }
 card-no-room = no room given
 card-attachments = 📎 { $count } attachment(s)
 card-declined = You passed request { $number } on.
+card-now-with = Now with the { $responder }.
+card-now-with-nobody = Nobody has taken it yet.
 button-accept = ✅ Accept
 button-decline = ↪️ Decline
 accepted = Accepted.
@@ -260,6 +262,7 @@ button-claim = 🙋 I'll help
 volunteer-offer = 🤝 A volunteer request; the first to claim it handles it:
 claimed = It is yours; thank you!
 claimed-by-another = Request { $number } was claimed by another volunteer; thank you!
+claimed-from-you = Request { $number } was claimed by a volunteer, who is handling it now; you need not handle it any more.
 
 ## Export
 

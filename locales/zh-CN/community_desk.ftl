@@ -114,6 +114,8 @@ card = 🔔 需求 { $number } · { $category } · { $urgency }
 card-no-room = 未填房间号
 card-attachments = 📎 附件 { $count } 个
 card-declined = 您已转交需求 { $number }。
+card-now-with = 现由{ $responder }处理。
+card-now-with-nobody = 暂时还没有人接手。
 button-accept = ✅ 接单
 button-decline = ↪️ 转交
 accepted = 已接单。
@@ -260,6 +262,7 @@ button-claim = 🙋 我来帮忙
 volunteer-offer = 🤝 志愿帮扶需求，谁先认领谁来处理：
 claimed = 已认领，谢谢您！
 claimed-by-another = 需求 { $number } 已由其他志愿者认领，谢谢！
+claimed-from-you = 需求 { $number } 已由志愿者认领并处理，您无需再跟进。
 
 ## 导出
 

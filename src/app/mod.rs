@@ -3,6 +3,7 @@
 //! change causes to the outbox before committing.
 
 pub mod admin;
+pub mod cards;
 pub mod clock;
 pub mod directory;
 pub mod export;

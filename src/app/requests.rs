@@ -611,10 +611,12 @@ pub async fn offer_to_volunteers(
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum ClaimOutcome {
-    /// Claimed; the other volunteers it was offered to are listed.
+    /// Claimed; the other volunteers it was offered to are listed, and the
+    /// responder who held it.
     Claimed {
         request: RequestView,
         others: Vec<PersonId>,
+        holder: Option<PersonId>,
     },
     /// Someone was quicker.
     Taken(RequestView),
@@ -632,16 +634,7 @@ pub async fn claim(
     now: DateTime<Utc>,
 ) -> Result<ClaimOutcome, StoreError> {
     let Some(view) = tx.request_view(request).await? else { return Ok(ClaimOutcome::Missing) };
-    let offered: Vec<PersonId> = tx
-        .events_of(request)
-        .await?
-        .into_iter()
-        .flat_map(|event| match event {
-            Event::OfferedToVolunteers { persons } => persons,
-            _ => Vec::new(),
-        })
-        .map(PersonId)
-        .collect();
+    let offered = super::cards::offered_to(tx, request).await?;
     if !offered.contains(&actor) {
         return Ok(ClaimOutcome::NotOffered);
     }
@@ -652,9 +645,8 @@ pub async fn claim(
     tx.record_event(Some(request), Some(actor), &Event::Claimed, now_ms).await?;
     let claimed = reload(tx, request).await?;
     let claimed = clock::restart(tx, &claimed, policy, now).await?;
-    let mut others: Vec<PersonId> = offered.into_iter().filter(|p| *p != actor).collect();
-    others.extend(view.assignee.filter(|a| *a != actor));
-    Ok(ClaimOutcome::Claimed { request: claimed, others })
+    let others = offered.into_iter().filter(|p| *p != actor).collect();
+    Ok(ClaimOutcome::Claimed { request: claimed, others, holder: view.assignee.filter(|a| *a != actor) })
 }
 
 /// Moves the active requests assigned to `person`, who cannot be reached,
@@ -701,7 +693,7 @@ pub async fn involved(tx: &mut Tx, request: RequestId) -> Result<Vec<PersonId>, 
 /// The level and role from which `actor` may act on a request above its
 /// assignee: they were alerted by its escalation, or they hold a role higher
 /// up its chain than the assignee does.
-async fn authority_over(
+pub(super) async fn authority_over(
     tx: &mut Tx,
     request: &RequestView,
     actor: PersonId,

@@ -386,6 +386,29 @@ impl Tx {
         Ok(result.flatten().and_then(|id| id.parse().ok()))
     }
 
+    /// Every card of `request` the outbox holds, one a lane (chat), as the
+    /// latest card sent there: with its message id once it was sent, without
+    /// while it waits to be. A card that failed reached nobody.
+    pub async fn cards_of(&mut self, request: i64) -> Result<Vec<(String, Option<i32>)>> {
+        let rows: Vec<(Option<String>, String, Option<String>)> = on!(self, |c| sqlx::query_as(
+            "SELECT lane, status, result FROM jobs WHERE queue = 'outbox' AND request_id = $1 \
+             AND status IN ('pending', 'done') ORDER BY id"
+        )
+        .bind(request)
+        .fetch_all(c)
+        .await)?;
+        let mut cards: Vec<(String, Option<i32>)> = Vec::new();
+        for (lane, status, result) in rows {
+            let Some(lane) = lane else { continue };
+            let message = if status == "done" { result.and_then(|id| id.parse().ok()) } else { None };
+            match cards.iter_mut().find(|(l, _)| *l == lane) {
+                Some(card) => card.1 = message,
+                None => cards.push((lane, message)),
+            }
+        }
+        Ok(cards)
+    }
+
     /// When the next pending job of a queue becomes due, if any.
     pub async fn next_due(&mut self, queue: Queue) -> Result<Option<i64>> {
         Ok(on!(self, |c| sqlx::query_scalar("SELECT MIN(due_at) FROM jobs WHERE queue = $1 AND status = 'pending'")

@@ -620,6 +620,17 @@ impl Tx {
         Ok(ids.into_iter().map(RequestId).collect())
     }
 
+    /// The requests `resident` reported that are still open or accepted.
+    pub async fn active_requests_of_resident(&mut self, resident: PersonId) -> Result<Vec<RequestId>> {
+        let ids: Vec<i64> = on!(self, |c| sqlx::query_scalar(
+            "SELECT id FROM requests WHERE resident_id = $1 AND status IN ('open', 'accepted') ORDER BY id"
+        )
+        .bind(resident.0)
+        .fetch_all(c)
+        .await)?;
+        Ok(ids.into_iter().map(RequestId).collect())
+    }
+
     /// The open requests nobody holds in the buildings under the units where
     /// `person` holds a role, oldest first: those they may now be the first
     /// available responder for.

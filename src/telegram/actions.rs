@@ -85,9 +85,9 @@ pub async fn claim(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Mes
     let now = turn.now;
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::claim(&mut turn.tx, id, turn.person.id, &policy, now).await? {
-        requests::ClaimOutcome::Claimed { request, others } => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            refresh_card(turn, &request, CardFor::Assignee, message);
+        requests::ClaimOutcome::Claimed { request, others, holder } => {
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::show_pressed(turn, &request, message).await?;
             let number = request.number.to_string();
             for other in others {
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, other, |l| {
@@ -95,29 +95,22 @@ pub async fn claim(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Mes
                 })
                 .await?;
             }
+            if let Some(holder) = holder {
+                notify::tell(turn.app, &mut turn.tx, &mut turn.out, holder, |l| {
+                    fl!(l, "claimed-from-you", number = number.clone())
+                })
+                .await?;
+            }
             tell_resident_handled(turn, &request).await?;
             fl!(l, "claimed")
         }
         requests::ClaimOutcome::Taken(request) => {
-            refresh_card(turn, &request, CardFor::Volunteer, message);
+            super::cards::show_pressed(turn, &request, message).await?;
             fl!(l, "claimed-by-another", number = request.number.to_string())
         }
         requests::ClaimOutcome::NotOffered => fl!(l, "not-yours"),
         requests::ClaimOutcome::Missing => fl!(l, "button-unknown"),
     })
-}
-
-/// Shows the card as it is now on the message the button was pressed on.
-fn refresh_card(turn: &mut Turn<'_>, request: &RequestView, card_for: CardFor, message: Option<(i64, MessageId)>) {
-    if let Some((chat, id)) = message {
-        let l = turn.l();
-        turn.send(Outgoing::EditText {
-            chat,
-            message_id: id.0,
-            text: render::card_text(l, request),
-            buttons: render::card_buttons(l, request, card_for),
-        });
-    }
 }
 
 async fn tell_resident_handled(turn: &mut Turn<'_>, request: &RequestView) -> anyhow::Result<()> {
@@ -136,17 +129,17 @@ pub async fn accept(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::accept(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         AcceptOutcome::Accepted(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            refresh_card(turn, &request, CardFor::Assignee, message);
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::show_pressed(turn, &request, message).await?;
             tell_resident_handled(turn, &request).await?;
             fl!(l, "accepted")
         }
         AcceptOutcome::AlreadyAccepted(request) => {
-            refresh_card(turn, &request, CardFor::Assignee, message);
+            super::cards::show_pressed(turn, &request, message).await?;
             fl!(l, "already-accepted")
         }
         AcceptOutcome::NoLongerOpen(request) => {
-            refresh_card(turn, &request, CardFor::Assignee, message);
+            super::cards::show_pressed(turn, &request, message).await?;
             fl!(l, "no-longer-open", status = render::status(l, request.status))
         }
         AcceptOutcome::NotYours => fl!(l, "not-yours"),
@@ -203,6 +196,7 @@ pub async fn decline(turn: &mut Turn<'_>, id: RequestId, reason: &str, message: 
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::decline(&mut turn.tx, id, turn.person.id, reason, &policy, now).await? {
         DeclineOutcome::Rerouted { request, assignment } => {
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             if let Some((chat, message_id)) = message {
                 let text = fl!(l, "card-declined", number = request.number.to_string());
                 turn.send(Outgoing::EditText { chat, message_id: message_id.0, text, buttons: Vec::new() });
@@ -222,7 +216,7 @@ pub async fn decline(turn: &mut Turn<'_>, id: RequestId, reason: &str, message: 
             fl!(l, "declined")
         }
         DeclineOutcome::NoLongerOpen(request) => {
-            refresh_card(turn, &request, CardFor::Assignee, message);
+            super::cards::show_pressed(turn, &request, message).await?;
             fl!(l, "no-longer-open", status = render::status(l, request.status))
         }
         DeclineOutcome::NotYours => fl!(l, "not-yours"),
@@ -238,8 +232,8 @@ pub async fn take_over(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64,
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::take_over(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         TakeOverOutcome::Taken(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            refresh_card(turn, &request, CardFor::Above, message);
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::show_pressed(turn, &request, message).await?;
             for previous in previous.into_iter().filter(|p| *p != turn.person.id) {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, previous, |l| {
@@ -251,7 +245,7 @@ pub async fn take_over(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64,
             fl!(l, "taken-over")
         }
         TakeOverOutcome::NoLongerOpen(request) => {
-            refresh_card(turn, &request, CardFor::Above, message);
+            super::cards::show_pressed(turn, &request, message).await?;
             fl!(l, "no-longer-open", status = render::status(l, request.status))
         }
         TakeOverOutcome::NotAllowed => fl!(l, "not-yours"),
@@ -286,7 +280,7 @@ pub async fn reassign(turn: &mut Turn<'_>, id: RequestId, to: PersonId, message:
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::reassign(&mut turn.tx, id, turn.person.id, to, &policy, now).await? {
         ReassignOutcome::Reassigned { request, to } => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             notify::card(turn.app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "reassigned-to-you"))
@@ -307,7 +301,7 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let involved = requests::involved(&mut turn.tx, id).await?;
     Ok(match requests::cancel(&mut turn.tx, id, turn.person.id, now).await? {
         StepOutcome::Done(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             let number = request.number.to_string();
             for person in involved {
@@ -348,7 +342,7 @@ pub async fn resolve(turn: &mut Turn<'_>, id: RequestId, note: &str) -> anyhow::
     turn.end_dialogue();
     match requests::resolve(&mut turn.tx, id, turn.person.id, note, now).await? {
         StepOutcome::Done(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             let number = request.number.to_string();
             let note = note.to_string();
             if let Some(resident) = request.resident {
@@ -403,7 +397,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
             fl!(l, "thanks")
         }
         StepOutcome::Done(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             let stars = (1..=5u8)
                 .map(|n| Button::new("⭐".repeat(usize::from(n)), CallbackData::Rate(id, n).encode()))
@@ -433,7 +427,7 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
     let policy = turn.app.policy(&mut turn.tx).await?;
     match requests::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
         StepOutcome::Done(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             if let Some(assignee) = request.assignee {
                 let reason = reason.to_string();
                 notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &request, CardFor::Assignee, |l| {
@@ -456,7 +450,7 @@ pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option
     let now = turn.now;
     Ok(match requests::rate(&mut turn.tx, id, turn.person.id, stars, now).await? {
         StepOutcome::Done(request) => {
-            notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             super::handlers::clear_buttons(turn, message);
             if let Some(assignee) = request.assignee {
                 let number = request.number.to_string();
@@ -574,6 +568,7 @@ pub async fn away(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let policy = turn.app.policy(&mut turn.tx).await?;
     let moved = requests::go_away(&mut turn.tx, turn.person.id, until, &policy, now).await?;
     for (request, assignment) in &moved {
+        super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, request).await?;
         if let Some(next) = assignment {
             notify::card(turn.app, &mut turn.tx, &mut turn.out, next.person, request, CardFor::Assignee, |_| None)
                 .await?;
@@ -600,7 +595,7 @@ pub async fn back(turn: &mut Turn<'_>) -> anyhow::Result<()> {
 pub async fn route_waiting(turn: &mut Turn<'_>, person: PersonId) -> anyhow::Result<()> {
     let policy = turn.app.policy(&mut turn.tx).await?;
     for (request, assignment) in requests::route_waiting(&mut turn.tx, person, &policy, turn.now).await? {
-        notify::refresh_cards(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+        super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
         notify::card(turn.app, &mut turn.tx, &mut turn.out, assignment.person, &request, CardFor::Assignee, |_| None)
             .await?;
     }

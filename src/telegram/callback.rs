@@ -3,7 +3,7 @@
 //! still check against the database who pressed it and whether it still
 //! applies, so a forged or stale button changes nothing.
 
-use crate::domain::{BuildingCode, Category, PersonId, RequestId, UnitId, Urgency};
+use crate::domain::{BuildingCode, Category, PersonId, RequestId, Status, UnitId, Urgency};
 use crate::i18n::Locale;
 
 /// Telegram's limit on callback data.
@@ -143,6 +143,37 @@ impl CallbackData {
                 Step::EditField(Field::Description) => "d:ed:desc".into(),
                 Step::EditField(Field::Urgency) => "d:ed:urg".into(),
             },
+        }
+    }
+
+    /// The request a button acts on, if it acts on one.
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            CallbackData::Accept(id)
+            | CallbackData::Decline(id)
+            | CallbackData::CancelRequest(id)
+            | CallbackData::DeclineWith(id, _)
+            | CallbackData::Resolve(id)
+            | CallbackData::Fixed(id, _)
+            | CallbackData::Rate(id, _)
+            | CallbackData::Talk(id)
+            | CallbackData::Claim(id)
+            | CallbackData::TakeOver(id)
+            | CallbackData::Reassign(id)
+            | CallbackData::ReassignTo(id, _) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Whether this button can still do anything to a request in `status`.
+    /// A finished request takes no action but the resident's answers about
+    /// a closed one (is it still fixed, the rating); the others need not ask
+    /// whose it is to say so.
+    pub fn applies_to(&self, status: Status) -> bool {
+        match status {
+            Status::Cancelled => false,
+            Status::Closed => matches!(self, CallbackData::Fixed(..) | CallbackData::Rate(..)),
+            Status::Open | Status::Accepted | Status::Resolved => true,
         }
     }
 

@@ -520,7 +520,10 @@ async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Messag
 async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> HandlerResult {
     let mut turn = Turn::begin(&app, &job, &query.from).await?;
     let message = query.message.as_ref().map(|m| (m.chat().id.0, m.id()));
-    let answer = match query.data.as_deref().and_then(CallbackData::parse) {
+    let data = query.data.as_deref().and_then(CallbackData::parse);
+    let finished = finished_request(&mut turn, data.as_ref(), message).await?;
+    let answer = match data {
+        _ if finished.is_some() => finished,
         None => Some(fl!(turn.l(), "button-unknown")),
         Some(CallbackData::Language(locale)) => {
             turn.tx.set_locale(turn.person.id, locale.code()).await?;
@@ -554,7 +557,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             let l = turn.l();
             if confirmed {
                 let now = turn.now;
+                let withdrawn = super::cards::before_erasure(&mut turn.tx, turn.person.id).await?;
                 crate::app::privacy::forget(&mut turn.tx, turn.person.id, now).await?;
+                super::cards::after_erasure(&mut turn, withdrawn).await?;
                 // Forgetting erased the dialogue already; the turn must not
                 // write back the state it began with.
                 turn.end_dialogue();
@@ -610,6 +615,25 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
     };
     turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
     turn.finish().await
+}
+
+/// A button on a request that is closed or cancelled, which it no longer
+/// applies to: every such button, whoever pressed it, says so (rather than
+/// whose request it is) and loses its buttons.
+async fn finished_request(
+    turn: &mut Turn<'_>,
+    data: Option<&CallbackData>,
+    message: Option<(i64, MessageId)>,
+) -> anyhow::Result<Option<String>> {
+    let Some(data) = data else { return Ok(None) };
+    let Some(id) = data.request() else { return Ok(None) };
+    let Some(status) = turn.tx.request_view(id).await?.map(|request| request.status) else { return Ok(None) };
+    if data.applies_to(status) {
+        return Ok(None);
+    }
+    clear_buttons(turn, message);
+    let l = turn.l();
+    Ok(Some(fl!(l, "no-longer-open", status = render::status(l, status))))
 }
 
 pub fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {

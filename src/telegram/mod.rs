@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod admin;
 pub mod callback;
+pub mod cards;
 pub mod dialogue;
 pub mod handlers;
 pub mod inbox;

@@ -65,19 +65,6 @@ pub async fn card(
     Ok(())
 }
 
-/// Shows the request as it is now on the cards of everyone it was given to,
-/// each with the buttons that fit them.
-pub async fn refresh_cards(app: &App, tx: &mut Tx, out: &mut Outbox, request: &RequestView) -> Result<(), StoreError> {
-    for person in crate::app::requests::involved(tx, request.id).await? {
-        let Some((chat, l)) = recipient(app, tx, person).await? else { continue };
-        let card_for = if request.assignee == Some(person) { CardFor::Assignee } else { CardFor::Above };
-        let text: String = render::card_text(l, request).chars().take(4000).collect();
-        let buttons = render::card_buttons(l, request, card_for);
-        out.push(Outgoing::EditCard { chat, request: request.id.0, text, buttons });
-    }
-    Ok(())
-}
-
 /// Tells a person something, in their language.
 pub async fn tell(
     app: &App,
@@ -165,6 +152,7 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 }
             }
             Notice::AutoClosed { request } => {
+                super::cards::refresh(app, tx, out, &request).await?;
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "auto-closed", number = number.clone())).await?;
             }

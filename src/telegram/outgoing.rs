@@ -249,6 +249,11 @@ fn lane(outgoing: &Outgoing) -> Option<String> {
     }
 }
 
+/// The chat of a chat's lane (see [`lane`]).
+pub fn lane_chat(lane: &str) -> Option<i64> {
+    lane.strip_prefix("chat:")?.parse().ok()
+}
+
 /// Telegram refuses messages over 4,096 characters; longer texts are split
 /// on line breaks where possible.
 pub fn split_text(text: &str, max_chars: usize) -> Vec<String> {

@@ -147,7 +147,7 @@ pub async fn assign(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     match outcome {
         AdminAssignOutcome::Assigned { request, previous } => {
             let (app, number) = (turn.app, request.number.to_string());
-            notify::refresh_cards(app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::cards::refresh(app, &mut turn.tx, &mut turn.out, &request).await?;
             let heading = reason.clone();
             notify::card(app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "assigned-by-office", reason = heading.clone()))

@@ -451,6 +451,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
                     tx.set_reachable(person.id, false).await?;
                     let policy = app.policy(&mut tx).await?;
                     for (request, assignment) in requests::reroute_from(&mut tx, person.id, &policy, now).await? {
+                        super::cards::refresh(app, &mut tx, &mut out, &request).await?;
                         if let Some(next) = assignment {
                             notify::card(app, &mut tx, &mut out, next.person, &request, CardFor::Assignee, |_| None)
                                 .await?;

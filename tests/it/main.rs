@@ -3,6 +3,7 @@
 //! `community-desk` binary against the double, and the crash test that kills
 //! it again and again.
 
+mod cards;
 mod console;
 mod crash;
 mod double_speaks_telegram;

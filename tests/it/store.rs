@@ -989,7 +989,7 @@ async fn of_volunteers_claiming_at_once_exactly_one_wins(db: &TestDb) {
     let mut winners = Vec::new();
     for task in tasks {
         match task.await.unwrap() {
-            ClaimOutcome::Claimed { request, others } => winners.push((request.assignee, others.len())),
+            ClaimOutcome::Claimed { request, others, .. } => winners.push((request.assignee, others.len())),
             ClaimOutcome::Taken(_) => {}
             other => panic!("unexpected {other:?}"),
         }

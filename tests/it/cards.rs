@@ -1,0 +1,159 @@
+//! The cards a request was shown on, end to end: every one of them — the
+//! holder's and the former holders', the office's first alert, the
+//! volunteers' offers — is rewritten when the request changes, to what is
+//! true for its reader, with only the buttons they can still use; and a
+//! button of a finished request says it is finished.
+
+use crate::support::db::TestDb;
+use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
+use crate::support::double::{Call, TestUser, text_message};
+
+/// A resident reports a problem of `category`; returns where to wait from
+/// for the cards.
+async fn report(desk: &Desk, resident: &TestUser, category: &str, text: &str) -> u64 {
+    let at = desk.push(text_message(resident, "/new"));
+    let at = desk.press(at, resident, &format!("d:cat:{category}")).await;
+    desk.expect_text(at, resident, "describe the problem").await;
+    let at = desk.push(text_message(resident, text));
+    let at = desk.press(at, resident, "d:desc-done").await;
+    let at = desk.press(at, resident, "d:urg:urgent").await;
+    let at = desk.press(at, resident, "d:ok").await;
+    desk.expect_text(at, resident, "received").await;
+    at
+}
+
+/// Waits for an edit of `card` (a message sent to `reader`) after `after`
+/// whose text contains `needle`.
+async fn card_edited(desk: &Desk, after: u64, reader: &TestUser, card: &Call, needle: &str) -> Call {
+    let message = card.message_id_sent().expect("the card was sent");
+    let desc = format!("the card {message} of {} edited to say {needle:?}", reader.id);
+    desk.double
+        .wait_for_after(after, &desc, WAIT, |c| {
+            c.is("editMessageText")
+                && c.chat_id() == Some(reader.id)
+                && c.target_message_id() == Some(message)
+                && c.text().is_some_and(|t| t.contains(needle))
+        })
+        .await
+}
+
+/// Presses `data` on `card` as `user` and returns the answer to the press.
+async fn press_on(desk: &Desk, user: &TestUser, card: &Call, data: &str) -> String {
+    let message = card.message_id_sent().expect("the card was sent");
+    let at = desk.push(desk.double.callback_on(user, data, message));
+    let answer = desk.double.wait_for_after(at, "the answer to the press", WAIT, |c| c.is("answerCallbackQuery")).await;
+    answer.param("text").and_then(|t| t.as_str()).unwrap_or_default().to_string()
+}
+
+fn buttons(call: &Call) -> Vec<String> {
+    call.callback_data_buttons().into_iter().map(|(_, data)| data).collect()
+}
+
+async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let office = TestUser::new(ADMIN, "Office").with_language("en");
+    let liaison = TestUser::new(1001, "Liaison").with_language("en");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    // Nobody with an account but the office, which is away: the office gets
+    // the first alert about a request nobody could take.
+    let at = desk.push(text_message(&office, "/away 2"));
+    desk.expect_text(at, &office, "/back").await;
+    resident_registers(&desk, &resident).await;
+    let at = report(&desk, &resident, "property", "No water since the evening").await;
+    let (alert, _) = desk.expect_button(at, &office, "r:1:t").await;
+
+    // The liaison binds and is given it: the office's alert says so, and
+    // keeps Take over, which the office may still use.
+    let at = desk.double.last_seq();
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
+    let edited = card_edited(&desk, at, &office, &alert, "Now with the building liaison").await;
+    assert!(buttons(&edited).contains(&"r:1:t".to_string()), "{:?}", buttons(&edited));
+    assert!(!buttons(&edited).iter().any(|d| d == "r:1:a"), "the office never accepts it as the holder");
+
+    // The office takes it over: the liaison's card no longer waits for them.
+    let at = desk.double.last_seq();
+    press_on(&desk, &office, &alert, "r:1:t").await;
+    desk.expect_text(at, &liaison, "taken over from above").await;
+    let edited = card_edited(&desk, at, &liaison, &card, "Now with the community office").await;
+    assert!(buttons(&edited).is_empty(), "a former holder's card has no buttons: {:?}", buttons(&edited));
+    assert!(edited.text().unwrap().contains("being handled"), "{:?}", edited.text());
+
+    // The resident withdraws it: both cards say so, without buttons, and a
+    // stale button of it says it is cancelled, not whose it is.
+    let at = desk.push(text_message(&resident, "/my"));
+    let at = desk.press(at, &resident, "r:1:x").await;
+    desk.expect_text(at, &resident, "withdrawn").await;
+    for (reader, card) in [(&office, &alert), (&liaison, &card)] {
+        let edited = card_edited(&desk, at, reader, card, "cancelled").await;
+        assert!(buttons(&edited).is_empty(), "{:?}", buttons(&edited));
+    }
+    for data in ["r:1:m", "r:1:a", "r:1:v", "r:1:t"] {
+        let answer = press_on(&desk, &liaison, &card, data).await;
+        assert!(answer.contains("now cancelled"), "{data} on a cancelled request answers {answer:?}");
+    }
+}
+
+async fn a_declined_request_claimed_by_a_volunteer_leaves_every_card_true(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison").with_language("en");
+    let deputy = TestUser::new(1002, "Deputy").with_language("en");
+    let volunteer = TestUser::new(1003, "Volunteer").with_language("en");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    responder_binds(&desk, &deputy, &listed("deputy", "E01").1, "E01").await;
+    responder_binds(&desk, &volunteer, &listed("volunteer", "第一网格/绿杨东苑").1, "绿杨东苑").await;
+    resident_registers(&desk, &resident).await;
+
+    let at = report(&desk, &resident, "volunteer", "Please help me carry a wardrobe").await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
+    let (offer, _) = desk.expect_button(at, &volunteer, "r:1:c").await;
+
+    // The liaison declines: their card says the deputy has it, no buttons.
+    let at = desk.press(at, &liaison, "r:1:d").await;
+    let at = desk.press(at, &liaison, "r:1:d:k").await;
+    let (deputy_card, _) = desk.expect_button(at, &deputy, "r:1:a").await;
+    let edited = card_edited(&desk, at, &liaison, &card, "Now with the deputy building liaison").await;
+    assert!(buttons(&edited).is_empty(), "{:?}", buttons(&edited));
+
+    // A volunteer claims it: the deputy is told as a responder, and every
+    // other card shows the volunteer has it, without buttons.
+    let at = desk.double.last_seq();
+    press_on(&desk, &volunteer, &offer, "r:1:c").await;
+    let told = desk.expect_text(at, &deputy, "claimed by a volunteer").await;
+    assert!(!told.text().unwrap().contains("another volunteer"), "{:?}", told.text());
+    for (reader, card) in [(&deputy, &deputy_card), (&liaison, &card)] {
+        let edited = card_edited(&desk, at, reader, card, "Now with the volunteer").await;
+        assert!(buttons(&edited).is_empty(), "{:?}", buttons(&edited));
+    }
+    let answer = press_on(&desk, &deputy, &deputy_card, "r:1:a").await;
+    assert!(answer.contains("not assigned to you"), "{answer:?}");
+}
+
+async fn erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the_holder(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison").with_language("en");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    resident_registers(&desk, &resident).await;
+    let at = report(&desk, &resident, "property", "The kitchen pipe leaks").await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
+    assert!(card.text().unwrap().contains("302"), "{:?}", card.text());
+
+    let at = desk.push(text_message(&resident, "/forget"));
+    let at = desk.press(at, &resident, "f:y").await;
+    desk.expect_text(at, &resident, "everything that identified you has been erased").await;
+    desk.expect_text(at, &liaison, "withdrawn by the resident").await;
+    let edited = card_edited(&desk, at, &liaison, &card, "cancelled").await;
+    let text = edited.text().unwrap();
+    assert!(!text.contains("kitchen pipe") && !text.contains("302"), "the card keeps personal details: {text}");
+    assert!(buttons(&edited).is_empty(), "{:?}", buttons(&edited));
+}
+
+use crate::support::on_both_backends;
+
+on_both_backends!(
+    the_office_alert_and_a_former_holders_card_show_who_has_the_request_now,
+    a_declined_request_claimed_by_a_volunteer_leaves_every_card_true,
+    erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the_holder,
+);
