@@ -150,10 +150,36 @@ async fn erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the
     assert!(buttons(&edited).is_empty(), "{:?}", buttons(&edited));
 }
 
+async fn a_button_of_a_closed_request_says_it_is_closed_whoever_presses_it(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison").with_language("en");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    resident_registers(&desk, &resident).await;
+    let at = report(&desk, &resident, "property", "The kitchen pipe leaks").await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
+    let at = desk.double.last_seq();
+    press_on(&desk, &liaison, &card, "r:1:a").await;
+    desk.expect_text(at, &resident, "has been accepted").await;
+    press_on(&desk, &liaison, &card, "r:1:v").await;
+    let at = desk.push(text_message(&liaison, "Changed the pipe"));
+    desk.expect_text(at, &resident, "has been handled: Changed the pipe").await;
+    let at = desk.press(at, &resident, "r:1:y").await;
+    desk.expect_text(at, &resident, "rate").await;
+
+    // The request is closed: its holder's Reply, Resolve and Decline, and
+    // the resident's Withdraw, all say so.
+    for (user, data) in [(&liaison, "r:1:m"), (&liaison, "r:1:v"), (&liaison, "r:1:d"), (&resident, "r:1:x")] {
+        let answer = press_on(&desk, user, &card, data).await;
+        assert!(answer.contains("now closed"), "{data} on a closed request answers {answer:?}");
+    }
+}
+
 use crate::support::on_both_backends;
 
 on_both_backends!(
     the_office_alert_and_a_former_holders_card_show_who_has_the_request_now,
     a_declined_request_claimed_by_a_volunteer_leaves_every_card_true,
     erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the_holder,
+    a_button_of_a_closed_request_says_it_is_closed_whoever_presses_it,
 );
