@@ -86,8 +86,7 @@ pub async fn claim(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Mes
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::claim(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         requests::ClaimOutcome::Claimed { request, others, holder } => {
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::cards::show_pressed(turn, &request, message).await?;
+            super::cards::refresh_pressed(turn, &request, message).await?;
             let number = request.number.to_string();
             for other in others {
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, other, |l| {
@@ -129,8 +128,7 @@ pub async fn accept(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::accept(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         AcceptOutcome::Accepted(request) => {
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::cards::show_pressed(turn, &request, message).await?;
+            super::cards::refresh_pressed(turn, &request, message).await?;
             tell_resident_handled(turn, &request).await?;
             fl!(l, "accepted")
         }
@@ -232,8 +230,7 @@ pub async fn take_over(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64,
     let policy = turn.app.policy(&mut turn.tx).await?;
     Ok(match requests::take_over(&mut turn.tx, id, turn.person.id, &policy, now).await? {
         TakeOverOutcome::Taken(request) => {
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::cards::show_pressed(turn, &request, message).await?;
+            super::cards::refresh_pressed(turn, &request, message).await?;
             for previous in previous.into_iter().filter(|p| *p != turn.person.id) {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, previous, |l| {
@@ -588,10 +585,8 @@ pub async fn back(turn: &mut Turn<'_>) -> anyhow::Result<()> {
 
 /// `person` has just become available to take requests: the requests nobody
 /// could take under their units go to the first available responder of each
-/// chain, who gets the card, and the cards of those it was escalated to
-/// show it taken. (The office's first alert about it is not one of them: a
-/// request is alerted to the office, not escalated, when nobody can take it,
-/// and its Take over button still works for the office.)
+/// chain, who gets the card, and every card of it shown before (the
+/// office's first alert among them) says who has it now.
 pub async fn route_waiting(turn: &mut Turn<'_>, person: PersonId) -> anyhow::Result<()> {
     let policy = turn.app.policy(&mut turn.tx).await?;
     for (request, assignment) in requests::route_waiting(&mut turn.tx, person, &policy, turn.now).await? {

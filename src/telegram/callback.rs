@@ -304,6 +304,21 @@ mod tests {
     }
 
     #[test]
+    fn every_button_that_names_a_request_is_refused_by_a_finished_one_but_the_residents_answers() {
+        for data in samples() {
+            let encoded = data.encode();
+            assert_eq!(data.request().is_some(), encoded.starts_with("r:"), "{encoded}");
+            if data.request().is_none() {
+                continue;
+            }
+            assert!(data.applies_to(Status::Open) && data.applies_to(Status::Resolved), "{encoded}");
+            assert!(!data.applies_to(Status::Cancelled), "{encoded}");
+            let answer = matches!(data, CallbackData::Fixed(..) | CallbackData::Rate(..));
+            assert_eq!(data.applies_to(Status::Closed), answer, "{encoded}");
+        }
+    }
+
+    #[test]
     fn forged_and_malformed_data_is_refused() {
         for junk in [
             "",

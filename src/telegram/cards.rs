@@ -43,6 +43,21 @@ pub async fn refresh(app: &App, tx: &mut Tx, out: &mut Outbox, request: &Request
     show(app, tx, out, request, &cards).await
 }
 
+/// After a button was pressed on one of them: shows the request as it is
+/// now on every card of it, the pressed message (which may be no recorded
+/// card: a `/tasks` entry) once.
+pub async fn refresh_pressed(
+    turn: &mut Turn<'_>,
+    request: &RequestView,
+    message: Option<(i64, MessageId)>,
+) -> Result<(), StoreError> {
+    let pressed = message.map(|(chat, id)| (chat, Some(id.0)));
+    let cards: Vec<Shown> =
+        shown(&mut turn.tx, request.id).await?.into_iter().filter(|c| Some((c.chat, c.message)) != pressed).collect();
+    show(turn.app, &mut turn.tx, &mut turn.out, request, &cards).await?;
+    show_pressed(turn, request, message).await
+}
+
 /// Shows the request as it is now on `cards`, each for its reader.
 pub async fn show(
     app: &App,

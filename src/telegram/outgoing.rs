@@ -217,8 +217,9 @@ impl Outbox {
                 dedupe_key: dedupe_key.as_deref(),
                 payload,
                 due_at: *due_at,
-                // A card's job remembers its request, which is how an edit
-                // finds the message it was sent as.
+                // A card's job remembers its request: the outbox is the
+                // record of whom a request was shown to, and of the message
+                // an edit of the card finds.
                 request_id: match outgoing {
                     Outgoing::Card { request, .. } => Some(*request),
                     _ => None,

@@ -55,6 +55,7 @@ contract_tests!(
     jobs_added_together_keep_their_order_and_skip_known_keys,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     finishing_a_job_says_whether_its_lane_has_more,
+    the_cards_of_a_request_are_the_latest_one_sent_or_waiting_in_each_chat,
     jobs_finished_together_say_whether_their_lanes_have_more,
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
     a_lazy_transaction_that_turns_durable_commits_what_it_recorded,
@@ -417,6 +418,39 @@ async fn jobs_of_one_lane_are_claimed_one_at_a_time_in_order(db: &TestDb) {
     let next = tx.claim(Queue::Outbox, "test", 30, 60_000, 10).await.unwrap();
     assert_eq!(next.iter().map(|j| j.payload.as_str()).collect::<Vec<_>>(), ["a2"]);
     assert!(tx.claim(Queue::Inbox, "test", 30, 60_000, 10).await.unwrap().is_empty(), "queues are separate");
+}
+
+async fn the_cards_of_a_request_are_the_latest_one_sent_or_waiting_in_each_chat(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    let card = |lane, request, payload| NewJob { request_id: Some(request), ..job(Some(lane), None, payload) };
+    for (lane, request, payload) in [
+        ("chat:1", 7, "first"),
+        ("chat:2", 7, "second"),
+        ("chat:3", 7, "failed"),
+        ("chat:4", 8, "other"),
+        ("chat:1", 7, "again, later"),
+    ] {
+        tx.enqueue(card(lane, request, payload), 0).await.unwrap();
+    }
+    tx.enqueue(job(Some("chat:5"), None, "not a card"), 0).await.unwrap();
+    for round in 0..2 {
+        for claimed in tx.claim(Queue::Outbox, "test", 10 + round, 60_000, 10).await.unwrap() {
+            match claimed.payload.as_str() {
+                "failed" => assert!(tx.fail(claimed.id, &claimed.lease_token, "refused", 20).await.unwrap()),
+                payload => {
+                    let id = format!("{}", payload.len());
+                    assert!(tx.finish(claimed.id, &claimed.lease_token, Some(&id), 20).await.unwrap());
+                }
+            }
+        }
+    }
+    tx.enqueue(card("chat:6", 7, "waiting"), 0).await.unwrap();
+    assert_eq!(
+        tx.cards_of(7).await.unwrap(),
+        [("chat:1".to_string(), Some(12)), ("chat:2".to_string(), Some(6)), ("chat:6".to_string(), None)],
+        "the later card of chat 1, the card of chat 2, the one waiting in chat 6; not the one that failed"
+    );
 }
 
 async fn finishing_a_job_says_whether_its_lane_has_more(db: &TestDb) {
