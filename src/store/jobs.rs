@@ -386,9 +386,9 @@ impl Tx {
         Ok(result.flatten().and_then(|id| id.parse().ok()))
     }
 
-    /// Every card of `request` the outbox holds, one a lane (chat), as the
-    /// latest card sent there: with its message id once it was sent, without
-    /// while it waits to be. A card that failed reached nobody.
+    /// Every card of `request` the outbox holds, with its lane (chat): each
+    /// card sent, by its message id, and once for a lane where one still
+    /// waits to be sent, without. A card that failed reached nobody.
     pub async fn cards_of(&mut self, request: i64) -> Result<Vec<(String, Option<i32>)>> {
         let rows: Vec<(Option<String>, String, Option<String>)> = on!(self, |c| sqlx::query_as(
             "SELECT lane, status, result FROM jobs WHERE queue = 'outbox' AND request_id = $1 \
@@ -400,10 +400,9 @@ impl Tx {
         let mut cards: Vec<(String, Option<i32>)> = Vec::new();
         for (lane, status, result) in rows {
             let Some(lane) = lane else { continue };
-            let message = if status == "done" { result.and_then(|id| id.parse().ok()) } else { None };
-            match cards.iter_mut().find(|(l, _)| *l == lane) {
-                Some(card) => card.1 = message,
-                None => cards.push((lane, message)),
+            let card = (lane, if status == "done" { result.and_then(|id| id.parse().ok()) } else { None });
+            if card.1.is_some() || !cards.contains(&card) {
+                cards.push(card);
             }
         }
         Ok(cards)

@@ -474,10 +474,10 @@ pub async fn tasks(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         return Ok(());
     }
     turn.say(fl!(l, "tasks-header", count = tasks.len().to_string()));
+    // Each is a card like the one first sent, and is kept true like it.
     for request in tasks.iter().take(20) {
-        let text = render::card_text(l, request);
-        let buttons = render::card_buttons(l, request, CardFor::Assignee);
-        turn.reply(text, Some(Keyboard::Inline(buttons)));
+        let (text, buttons) = super::cards::view(l, request, crate::app::cards::Standing::Holder);
+        turn.send(Outgoing::Card { chat: turn.chat, request: request.id.0, text, buttons });
     }
     Ok(())
 }

@@ -44,8 +44,7 @@ pub async fn refresh(app: &App, tx: &mut Tx, out: &mut Outbox, request: &Request
 }
 
 /// After a button was pressed on one of them: shows the request as it is
-/// now on every card of it, the pressed message (which may be no recorded
-/// card: a `/tasks` entry) once.
+/// now on every card of it, the pressed message once.
 pub async fn refresh_pressed(
     turn: &mut Turn<'_>,
     request: &RequestView,
@@ -81,8 +80,7 @@ pub async fn show(
     Ok(())
 }
 
-/// Shows the request as it is now on the message a button was pressed on,
-/// which may not be a recorded card (a `/tasks` entry).
+/// Shows the request as it is now on the message a button was pressed on.
 pub async fn show_pressed(
     turn: &mut Turn<'_>,
     request: &RequestView,

@@ -71,13 +71,20 @@ async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now
     assert!(buttons(&edited).contains(&"r:1:t".to_string()), "{:?}", buttons(&edited));
     assert!(!buttons(&edited).iter().any(|d| d == "r:1:a"), "the office never accepts it as the holder");
 
-    // The office takes it over: the liaison's card no longer waits for them.
+    // The liaison lists their tasks: the request shows as a card again.
+    let at = desk.push(text_message(&liaison, "/tasks"));
+    let (listed, _) = desk.expect_button(at, &liaison, "r:1:a").await;
+
+    // The office takes it over: neither of the liaison's cards waits for
+    // them any more.
     let at = desk.double.last_seq();
     press_on(&desk, &office, &alert, "r:1:t").await;
     desk.expect_text(at, &liaison, "taken over from above").await;
-    let edited = card_edited(&desk, at, &liaison, &card, "Now with the community office").await;
-    assert!(buttons(&edited).is_empty(), "a former holder's card has no buttons: {:?}", buttons(&edited));
-    assert!(edited.text().unwrap().contains("being handled"), "{:?}", edited.text());
+    for card in [&card, &listed] {
+        let edited = card_edited(&desk, at, &liaison, card, "Now with the community office").await;
+        assert!(buttons(&edited).is_empty(), "a former holder's card has no buttons: {:?}", buttons(&edited));
+        assert!(edited.text().unwrap().contains("being handled"), "{:?}", edited.text());
+    }
 
     // The resident withdraws it: both cards say so, without buttons, and a
     // stale button of it says it is cancelled, not whose it is.

@@ -55,7 +55,7 @@ contract_tests!(
     jobs_added_together_keep_their_order_and_skip_known_keys,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     finishing_a_job_says_whether_its_lane_has_more,
-    the_cards_of_a_request_are_the_latest_one_sent_or_waiting_in_each_chat,
+    the_cards_of_a_request_are_every_one_sent_and_any_waiting_in_each_chat,
     jobs_finished_together_say_whether_their_lanes_have_more,
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
     a_lazy_transaction_that_turns_durable_commits_what_it_recorded,
@@ -420,7 +420,7 @@ async fn jobs_of_one_lane_are_claimed_one_at_a_time_in_order(db: &TestDb) {
     assert!(tx.claim(Queue::Inbox, "test", 30, 60_000, 10).await.unwrap().is_empty(), "queues are separate");
 }
 
-async fn the_cards_of_a_request_are_the_latest_one_sent_or_waiting_in_each_chat(db: &TestDb) {
+async fn the_cards_of_a_request_are_every_one_sent_and_any_waiting_in_each_chat(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
     let card = |lane, request, payload| NewJob { request_id: Some(request), ..job(Some(lane), None, payload) };
@@ -448,8 +448,13 @@ async fn the_cards_of_a_request_are_the_latest_one_sent_or_waiting_in_each_chat(
     tx.enqueue(card("chat:6", 7, "waiting"), 0).await.unwrap();
     assert_eq!(
         tx.cards_of(7).await.unwrap(),
-        [("chat:1".to_string(), Some(12)), ("chat:2".to_string(), Some(6)), ("chat:6".to_string(), None)],
-        "the later card of chat 1, the card of chat 2, the one waiting in chat 6; not the one that failed"
+        [
+            ("chat:1".to_string(), Some(5)),
+            ("chat:2".to_string(), Some(6)),
+            ("chat:1".to_string(), Some(12)),
+            ("chat:6".to_string(), None)
+        ],
+        "both cards of chat 1, the card of chat 2, the one waiting in chat 6; not the one that failed"
     );
 }
 
