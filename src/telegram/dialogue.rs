@@ -8,7 +8,7 @@ use super::callback::{CallbackData, Field, Step};
 use super::outgoing::{Button, Keyboard};
 use super::render;
 use super::turn::Turn;
-use crate::domain::{Attachment, Category, Urgency};
+use crate::domain::{Attachment, Category, RequestId, Urgency};
 use crate::i18n::Locale;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +59,22 @@ pub enum Dialogue {
         unit: i64,
         text: String,
     },
+}
+
+impl Dialogue {
+    /// The button whose action this step finishes, when it is about a
+    /// request: its answer is refused as that button would be.
+    pub fn finishes(&self) -> Option<CallbackData> {
+        match *self {
+            Dialogue::ResolveNote { request } => Some(CallbackData::Resolve(RequestId(request))),
+            Dialogue::DeclineNote { request } => {
+                Some(CallbackData::DeclineWith(RequestId(request), super::callback::DeclineReason::Other))
+            }
+            Dialogue::ReopenReason { request } => Some(CallbackData::Fixed(RequestId(request), false)),
+            Dialogue::Relay { request } => Some(CallbackData::Talk(RequestId(request))),
+            _ => None,
+        }
+    }
 }
 
 /// A report being composed. Steps are asked in order for whatever is still

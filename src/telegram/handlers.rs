@@ -371,6 +371,13 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
 async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
     let l = turn.l();
     let text = msg.text().map(str::trim).unwrap_or_default();
+    if let Some(button) = turn.dialogue().and_then(|dialogue| dialogue.finishes())
+        && let Some(answer) = finished_request(turn, Some(&button), None).await?
+    {
+        turn.end_dialogue();
+        turn.say(answer);
+        return Ok(());
+    }
     match turn.dialogue() {
         None => turn.say(fl!(l, "no-dialogue")),
         Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
@@ -618,8 +625,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
 }
 
 /// A button on a request that is closed or cancelled, which it no longer
-/// applies to: every such button, whoever pressed it, says so (rather than
-/// whose request it is) and loses its buttons.
+/// applies to (or the answer to the question a button asked): every such
+/// button, whoever pressed it, says so (rather than whose request it is)
+/// and loses its buttons.
 async fn finished_request(
     turn: &mut Turn<'_>,
     data: Option<&CallbackData>,

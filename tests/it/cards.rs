@@ -169,10 +169,17 @@ async fn a_button_of_a_closed_request_says_it_is_closed_whoever_presses_it(db: T
     press_on(&desk, &liaison, &card, "r:1:a").await;
     desk.expect_text(at, &resident, "has been accepted").await;
     press_on(&desk, &liaison, &card, "r:1:v").await;
-    let at = desk.push(text_message(&liaison, "Changed the pipe"));
-    desk.expect_text(at, &resident, "has been handled: Changed the pipe").await;
-    let at = desk.press(at, &resident, "r:1:y").await;
+    let handled = desk.push(text_message(&liaison, "Changed the pipe"));
+    desk.expect_text(handled, &resident, "has been handled: Changed the pipe").await;
+    // The liaison starts a message to the resident, who meanwhile confirms
+    // the fix: what the liaison then writes is answered as the button was.
+    let at = desk.double.last_seq();
+    press_on(&desk, &liaison, &card, "r:1:m").await;
+    desk.expect_text(at, &liaison, "Send what you want to pass on").await;
+    let at = desk.press(handled, &resident, "r:1:y").await;
     desk.expect_text(at, &resident, "rate").await;
+    let at = desk.push(text_message(&liaison, "See you"));
+    desk.expect_text(at, &liaison, "This request is now closed").await;
 
     // The request is closed: its holder's Reply, Resolve and Decline, and
     // the resident's Withdraw, all say so.
