@@ -144,7 +144,7 @@ privacy-notice = What we keep: your Telegram account number, name, language, bui
     How long: 180 days after a request is closed; after that it is anonymised and kept only for statistics.
 cancelled = Cancelled.
 nothing-to-cancel = There is nothing to cancel.
-no-dialogue = I did not understand that. Send /new to report a problem or ask for help; /help lists the commands.
+no-dialogue = I did not understand that, and it was not passed on to anyone: nobody is waiting for your answer. Send /new to report a problem or ask for help, or /my to see your requests and add to one; /help lists the commands.
 unexpected-input = For this step, please tap one of the buttons above or answer as asked.
 still-in-dialogue = You are still in the middle of something (send /cancel to leave it):
 unknown-command = There is no such command. /help lists them.
@@ -250,7 +250,10 @@ ask-relay = Send what you want to pass on (text, a photo, a voice note or a docu
 relayed = 💬 { $number } · { $from }:
     { $text }
 from-resident = the resident
-relay-sent = Passed on.
+relay-sent-to-responder = Passed to the { $responder } of { $number }.
+relay-sent-to-resident = Passed to the resident of { $number }.
+reply-which = Which request is this message for? It is passed on once you choose.
+button-reply-to = { $number } · { $category }
 responders-only = Only responders can use this command.
 away-usage = Usage: /away (until you send /back), /away 3 (for 3 days), or /away 2026-12-01 (until the end of that day).
 away-set = You are away until { $until }. New requests go to your deputy or the next level; { $moved } request(s) waiting for you went to them. Send /back when you return.

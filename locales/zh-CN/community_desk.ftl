@@ -144,7 +144,7 @@ privacy-notice = 我们保存什么：您的 Telegram 账号编号、姓名、�
     保存多久：需求完成后保留 180 天，之后匿名化，仅用于统计。
 cancelled = 已退出。
 nothing-to-cancel = 当前没有进行中的操作。
-no-dialogue = 我没太明白。报修或求助请发送 /new，其它命令见 /help。
+no-dialogue = 我没太明白，这条消息也没有转给任何人：目前没有人在等您的回复。报修或求助请发送 /new；查看自己的需求或补充内容请发送 /my；其它命令见 /help。
 unexpected-input = 这一步需要您点击上面的按钮或按提示回答。
 still-in-dialogue = 您还有一项操作没有完成（发送 /cancel 可以退出）：
 unknown-command = 没有这个命令。可用的命令见 /help。
@@ -250,7 +250,10 @@ ask-relay = 请发送要转达的内容（文字、照片、语音或文件）�
 relayed = 💬 { $number } · { $from }：
     { $text }
 from-resident = 居民
-relay-sent = 已转达。
+relay-sent-to-responder = 已转达给 { $number } 的{ $responder }。
+relay-sent-to-resident = 已转达给 { $number } 的居民。
+reply-which = 这条消息是关于哪个需求的？选好后就会转达。
+button-reply-to = { $number } · { $category }
 responders-only = 这个命令只有负责人可以使用。
 away-usage = 用法：/away（直到发送 /back），/away 3（3 天），或 /away 2026-12-01（到当天结束）。
 away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级；{ $moved } 个待接单的需求已转给他们。发送 /back 恢复。

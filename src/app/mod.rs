@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod clock;
+pub mod conversations;
 pub mod directory;
 pub mod export;
 pub mod privacy;

@@ -46,6 +46,13 @@ pub enum Dialogue {
     Relay {
         request: i64,
     },
+    /// Something typed outside any dialogue while several conversations
+    /// were in progress, kept until the person says which request it is for.
+    ReplyChoice {
+        requests: Vec<i64>,
+        text: String,
+        attachment: Option<Attachment>,
+    },
     /// `/import` waits for directory files sent as documents.
     Import,
     /// `/broadcast`: which unit's residents.
@@ -166,6 +173,7 @@ impl Turn<'_> {
             Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
+            Dialogue::ReplyChoice { requests, .. } => super::replies::ask_which(self, requests).await?,
             Dialogue::Import => self.say(fl!(l, "import-ask")),
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),

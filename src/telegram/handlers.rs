@@ -372,7 +372,10 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
     let l = turn.l();
     let text = msg.text().map(str::trim).unwrap_or_default();
     match turn.dialogue() {
-        None => turn.say(fl!(l, "no-dialogue")),
+        None => {
+            let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
+            super::replies::unprompted(turn, &clip(words), attachment_of(msg)).await?;
+        }
         Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
         Some(Dialogue::RegRoom { building }) if !text.is_empty() => match Room::parse(text) {
             Ok(room) => {
@@ -571,6 +574,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         }
         Some(CallbackData::Claim(id)) => Some(actions::claim(&mut turn, id, message).await?),
         Some(CallbackData::Talk(id)) => Some(actions::talk_start(&mut turn, id).await?),
+        Some(CallbackData::ReplyTo(id)) => super::replies::chosen(&mut turn, id, message).await?,
         Some(CallbackData::Resolve(id)) => Some(actions::resolve_start(&mut turn, id).await?),
         Some(CallbackData::Fixed(id, fixed)) => Some(actions::fixed(&mut turn, id, fixed, message).await?),
         Some(CallbackData::Rate(id, stars)) => Some(actions::rate(&mut turn, id, stars, message).await?),

@@ -12,6 +12,7 @@ mod hostile;
 mod instances;
 mod loadgen;
 mod media;
+mod replies;
 mod rig;
 mod store;
 mod support;
