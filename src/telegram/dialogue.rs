@@ -53,8 +53,12 @@ pub enum Dialogue {
         text: String,
         attachment: Option<Attachment>,
     },
-    /// `/import` waits for directory files sent as documents.
-    Import,
+    /// `/import` waits for directory files sent as documents, since the
+    /// time (ms) it began or took its last file.
+    Import {
+        #[serde(default)]
+        since: i64,
+    },
     /// `/broadcast`: which unit's residents.
     NoticeUnit,
     /// `/broadcast`: the text of the notice.
@@ -66,6 +70,16 @@ pub enum Dialogue {
         unit: i64,
         text: String,
     },
+}
+
+/// How long `/import` waits for the next file before it ends by itself.
+pub const IMPORT_IDLE: chrono::Duration = chrono::Duration::minutes(10);
+
+impl Dialogue {
+    /// Whether this is an `/import` still waiting for files at `now_ms`.
+    pub fn awaits_file(&self, now_ms: i64) -> bool {
+        matches!(self, Dialogue::Import { since } if now_ms - since <= IMPORT_IDLE.num_milliseconds())
+    }
 }
 
 /// A report being composed. Steps are asked in order for whatever is still
@@ -174,7 +188,7 @@ impl Turn<'_> {
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
             Dialogue::ReplyChoice { requests, .. } => super::replies::ask_which(self, requests).await?,
-            Dialogue::Import => self.say(fl!(l, "import-ask")),
+            Dialogue::Import { .. } => self.say(fl!(l, "import-ask", minutes = IMPORT_IDLE.num_minutes().to_string())),
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),
             Dialogue::NoticeConfirm { .. } => self.say(fl!(l, "notice-confirm-again")),
@@ -291,6 +305,16 @@ mod tests {
         assert_eq!(draft.step(), ReportStep::Confirm);
         draft.category = None;
         assert_eq!(draft.step(), ReportStep::Category, "editing the category comes back to it alone");
+    }
+
+    #[test]
+    fn an_import_waits_ten_minutes_after_its_last_file() {
+        let import = Dialogue::Import { since: 1_000_000 };
+        assert!(import.awaits_file(1_000_000 + 10 * 60 * 1000));
+        assert!(!import.awaits_file(1_000_000 + 10 * 60 * 1000 + 1));
+        assert!(!Dialogue::RegBuilding.awaits_file(1_000_000));
+        let older: Dialogue = serde_json::from_str(r#"{"step":"import"}"#).unwrap();
+        assert!(!older.awaits_file(1_000_000), "a state without its start has lapsed");
     }
 
     #[test]

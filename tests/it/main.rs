@@ -4,6 +4,7 @@
 //! it again and again.
 
 mod console;
+mod console_edges;
 mod crash;
 mod double_speaks_telegram;
 mod e2e;
