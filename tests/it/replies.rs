@@ -44,13 +44,6 @@ async fn with_several_conversations_the_bot_asks_which_and_keeps_the_text_until_
     let resident = TestUser::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
-
-    // Nobody is waiting for this resident's answer: they are told so, and
-    // what they can do.
-    let at = desk.push(text_message(&resident, "Hello?"));
-    let answer = desk.expect_text(at, &resident, "not passed on to anyone").await;
-    assert!(answer.text().unwrap().contains("/my"), "{:?}", answer.text());
-
     report(&desk, &resident, "The kitchen pipe leaks").await;
     let at = report(&desk, &resident, "The stairwell light is out").await;
     let at = desk.press(at, &liaison, "r:2:a").await;
@@ -76,9 +69,26 @@ async fn with_several_conversations_the_bot_asks_which_and_keeps_the_text_until_
     desk.expect_text(at, &resident, "Passed to the building liaison of #1002").await;
 }
 
+async fn with_no_conversation_in_progress_the_sender_is_told_what_they_can_do(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = TestUser::new(1001, "Liaison");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    resident_registers(&desk, &resident).await;
+    // An open request nobody wrote about is no conversation.
+    report(&desk, &resident, "The kitchen pipe leaks").await;
+    let at = desk.push(text_message(&resident, "Hello?"));
+    let answer = desk.expect_text(at, &resident, "not passed on to anyone").await;
+    assert!(answer.text().unwrap().contains("/my"), "{:?}", answer.text());
+    let relayed =
+        desk.double.calls_to("sendMessage").into_iter().any(|c| c.text().is_some_and(|t| t.contains("Hello?")));
+    assert!(!relayed, "nothing was passed on");
+}
+
 use crate::support::on_both_backends;
 
 on_both_backends!(
     a_typed_answer_goes_to_the_one_conversation_in_progress_either_way,
     with_several_conversations_the_bot_asks_which_and_keeps_the_text_until_then,
+    with_no_conversation_in_progress_the_sender_is_told_what_they_can_do,
 );
