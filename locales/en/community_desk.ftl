@@ -146,7 +146,8 @@ privacy-notice = What we keep: your Telegram account number, name, language, bui
     How long: 180 days after a request is closed; after that it is anonymised and kept only for statistics.
 cancelled = Cancelled.
 nothing-to-cancel = There is nothing to cancel.
-no-dialogue = I did not understand that. Send /new to report a problem or ask for help; /help lists the commands.
+nothing-to-finish = There is nothing to finish.
+no-dialogue = I did not understand that, and it was not passed on to anyone: nobody is waiting for your answer. Send /new to report a problem or ask for help, or /my to see your requests and add to one; /help lists the commands.
 unexpected-input = For this step, please tap one of the buttons above or answer as asked.
 still-in-dialogue = You are still in the middle of something (send /cancel to leave it):
 unknown-command = There is no such command. /help lists them.
@@ -199,6 +200,8 @@ sla-usage = To change: /sla set <urgency> accept|resolve <duration>, e.g. /sla s
 sla-changed = Changed.
 sla-bad-urgency = The urgency must be one of: { $expected }
 sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30m (s seconds, m minutes, h hours, d days), at most a year.
+sla-zero-duration = A service level must be more than zero. Write it like 45m, 3d or 1h30m.
+sla-duration-too-long = "{ $value }" is longer than a year; a service level can be at most a year.
 sla-bad-date = "{ $value }" is not a date. Write it like 2026-10-01.
 duration-seconds = { $n } seconds
 emergency-heading = 🚨 Emergency: every level of the community has been alerted at once. Take it over or reassign it if the building's responder cannot act at once.
@@ -252,7 +255,10 @@ ask-relay = Send what you want to pass on (text, a photo, a voice note or a docu
 relayed = 💬 { $number } · { $from }:
     { $text }
 from-resident = the resident
-relay-sent = Passed on.
+relay-sent-to-responder = Passed to the { $responder } of { $number }.
+relay-sent-to-resident = Passed to the resident of { $number }.
+reply-which = Which request is this message for? It is passed on once you choose.
+button-reply-to = { $number } · { $category }
 responders-only = Only responders can use this command.
 away-usage = Usage: /away (until you send /back), /away 3 (for 3 days), or /away 2026-12-01 (until the end of that day).
 away-set = You are away until { $until }. New requests go to your deputy or the next level; { $moved } request(s) waiting for you went to them. Send /back when you return.
@@ -288,6 +294,7 @@ menu-people = Responders and their roles
 menu-broadcast = Send a notice to residents
 menu-export = Requests as CSV
 menu-import = Load units.csv / people.csv
+menu-done = Finish /import
 
 ## Admin console: directory and invitations
 
@@ -296,6 +303,7 @@ level-grid = grid
 level-estate = estate
 level-building = building
 people-header = Responders (⚪ = has not linked their Telegram account yet):
+people-from-config = 🔑 = an admin only because ADMIN_IDS lists their Telegram account. If the directory also lists them (⚪), they show as two lines until they share their phone number with the bot (/start, then “I am a volunteer / community staff”); the two then become one.
 people-none = Nobody holds a role here yet.
 people-usage = /people [unit] lists responders; /people add <role> <unit> <phone> [name] and /people remove <role> <unit> <phone> change them. A unit is a building code or a name such as 第一网格 or 第一网格/绿杨东苑.
 people-bad-role = The role must be one of: { $expected }
@@ -311,8 +319,10 @@ invite-usage = Usage: /invite <role> <unit>, for example /invite liaison E01. Ro
 invite-created = Invitation to become { $role } of { $unit }. It works once and expires in { $days } days; send it to the person:
     { $link }
 invitation-accepted = Welcome! You are now { $role } of { $unit }.
-import-ask = Send units.csv or people.csv as a file (a document). Each file is checked whole; if any line is wrong, nothing of it is applied. /cancel when done.
+import-ask = Send units.csv or people.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes } minutes without a file.
 import-download-failed = That file could not be fetched. Files up to { $max } MB can be imported; please try again.
+import-finished = Import finished.
+import-lapsed = The import ended after { $minutes } minutes without a file. Send /import to load more.
 import-applied = { $file } imported: { $created } new, { $updated } changed, { $unchanged } unchanged.
 import-refused = { $file } was not imported: { $count } problem(s), nothing was applied. Fix these lines and send it again:
 

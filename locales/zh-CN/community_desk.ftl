@@ -146,7 +146,8 @@ privacy-notice = 我们保存什么：您的 Telegram 账号编号、姓名、�
     保存多久：需求完成后保留 180 天，之后匿名化，仅用于统计。
 cancelled = 已退出。
 nothing-to-cancel = 当前没有进行中的操作。
-no-dialogue = 我没太明白。报修或求助请发送 /new，其它命令见 /help。
+nothing-to-finish = 当前没有需要结束的操作。
+no-dialogue = 我没太明白，这条消息也没有转给任何人：目前没有人在等您的回复。报修或求助请发送 /new；查看自己的需求或补充内容请发送 /my；其它命令见 /help。
 unexpected-input = 这一步需要您点击上面的按钮或按提示回答。
 still-in-dialogue = 您还有一项操作没有完成（发送 /cancel 可以退出）：
 unknown-command = 没有这个命令。可用的命令见 /help。
@@ -199,6 +200,8 @@ sla-usage = 修改：/sla set <紧急程度> accept|resolve <时长>，例如 /s
 sla-changed = 已修改。
 sla-bad-urgency = 紧急程度应为以下之一：{ $expected }
 sla-bad-duration = 无法识别时长“{ $value }”。请写成 45m、3d、1h30m 这样的形式（s 秒、m 分、h 小时、d 天），最长一年。
+sla-zero-duration = 时限必须大于零。请写成 45m、3d、1h30m 这样的形式。
+sla-duration-too-long = “{ $value }”超过了一年；时限最长为一年。
 sla-bad-date = 无法识别日期“{ $value }”。请写成 2026-10-01 这样的形式。
 duration-seconds = { $n } 秒
 emergency-heading = 🚨 紧急需求：社区各级负责人已同时收到通知。如楼栋长未能及时处理，请接手或转派。
@@ -252,7 +255,10 @@ ask-relay = 请发送要转达的内容（文字、照片、语音或文件）�
 relayed = 💬 { $number } · { $from }：
     { $text }
 from-resident = 居民
-relay-sent = 已转达。
+relay-sent-to-responder = 已转达给 { $number } 的{ $responder }。
+relay-sent-to-resident = 已转达给 { $number } 的居民。
+reply-which = 这条消息是关于哪个需求的？选好后就会转达。
+button-reply-to = { $number } · { $category }
 responders-only = 这个命令只有负责人可以使用。
 away-usage = 用法：/away（直到发送 /back），/away 3（3 天），或 /away 2026-12-01（到当天结束）。
 away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级；{ $moved } 个待接单的需求已转给他们。发送 /back 恢复。
@@ -288,6 +294,7 @@ menu-people = 负责人名单
 menu-broadcast = 向居民发通知
 menu-export = 导出需求 CSV
 menu-import = 导入 units.csv / people.csv
+menu-done = 结束 /import
 
 ## Admin console: directory and invitations
 
@@ -296,6 +303,7 @@ level-grid = 网格
 level-estate = 小区
 level-building = 楼栋
 people-header = 负责人名单（⚪ = 尚未绑定 Telegram 账号）：
+people-from-config = 🔑 = 仅因 ADMIN_IDS 列出其 Telegram 账号而成为管理员。如果名单里也有这个人（⚪），在他向机器人分享手机号之前会显示为两行（发送 /start，再选“我是志愿者 / 社区工作人员”）；分享后两行合并为一行。
 people-none = 这里还没有人担任角色。
 people-usage = /people [单位] 查看负责人；/people add <角色> <单位> <手机号> [姓名] 和 /people remove <角色> <单位> <手机号> 修改。单位可以是楼栋编号，或名称如 第一网格、第一网格/绿杨东苑。
 people-bad-role = 角色必须是以下之一：{ $expected }
@@ -311,8 +319,10 @@ invite-usage = 用法：/invite <角色> <单位>，例如 /invite liaison E01�
 invite-created = 邀请担任{ $unit }的{ $role }。此链接只能使用一次，{ $days } 天后失效；请发给对方：
     { $link }
 invitation-accepted = 欢迎！您现在是{ $unit }的{ $role }。
-import-ask = 请以文件形式发送 units.csv 或 people.csv。每个文件整体校验；任何一行有误，整个文件都不会导入。完成后发送 /cancel。
+import-ask = 请以文件形式发送 units.csv 或 people.csv，可以连续发送多个。每个文件整体校验；任何一行有误，整个文件都不会导入。全部发完后发送 /done；超过 { $minutes } 分钟没有收到文件，导入也会自动结束。
 import-download-failed = 无法获取这个文件。最大可导入 { $max } MB 的文件，请重试。
+import-finished = 导入已结束。
+import-lapsed = 已经 { $minutes } 分钟没有收到文件，导入已自动结束。如需继续导入，请重新发送 /import。
 import-applied = { $file } 已导入：新增 { $created }，更新 { $updated }，未变 { $unchanged }。
 import-refused = { $file } 未导入：共 { $count } 处问题，什么都没有改动。请修改以下各行后重新发送：
 

@@ -177,11 +177,27 @@ pub fn plan_reminder(status: Status, level: i64, now: DateTime<Utc>) -> (Timer, 
     (Timer { request: RequestId(0), kind: TimerKind::Reminder, status, level }, at)
 }
 
-/// Reads a duration as admins write it: `45m`, `3d`, `1h30m`, `90s`. At
-/// most a year; zero is refused.
-pub fn parse_duration(input: &str) -> Option<Duration> {
+/// The longest duration admins may write: a year (and a leap day).
+const LONGEST: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
+/// Why what an admin wrote is not a duration a clock can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("not a duration")]
+    Malformed,
+    /// Well written, but a deadline of nothing is no deadline.
+    #[error("the duration is zero")]
+    Zero,
+    #[error("the duration is longer than a year")]
+    TooLong,
+}
+
+/// Reads a duration as admins write it: `45m`, `3d`, `1h30m`, `90s`. More
+/// than zero and at most a year.
+pub fn parse_duration(input: &str) -> Result<Duration, DurationError> {
     let mut total: u64 = 0;
     let mut digits = String::new();
+    let mut parts = 0;
     for c in input.trim().chars() {
         if c.is_ascii_digit() {
             digits.push(c);
@@ -192,14 +208,25 @@ pub fn parse_duration(input: &str) -> Option<Duration> {
             'm' => 60,
             'h' => 60 * 60,
             'd' => 24 * 60 * 60,
-            _ => return None,
+            _ => return Err(DurationError::Malformed),
         };
-        let amount: u64 = digits.parse().ok()?;
-        total = total.checked_add(amount.checked_mul(unit)?)?;
+        if digits.is_empty() {
+            return Err(DurationError::Malformed);
+        }
+        // Digits too many for a u64 are far more than a year.
+        let amount: u64 = digits.parse().map_err(|_| DurationError::TooLong)?;
+        total = amount.checked_mul(unit).and_then(|n| total.checked_add(n)).ok_or(DurationError::TooLong)?;
         digits.clear();
+        parts += 1;
     }
-    let valid = digits.is_empty() && total > 0 && total <= 366 * 24 * 60 * 60;
-    valid.then(|| Duration::from_secs(total))
+    if !digits.is_empty() || parts == 0 {
+        return Err(DurationError::Malformed);
+    }
+    match Duration::from_secs(total) {
+        Duration::ZERO => Err(DurationError::Zero),
+        long if long > LONGEST => Err(DurationError::TooLong),
+        duration => Ok(duration),
+    }
 }
 
 #[cfg(test)]
@@ -260,12 +287,22 @@ mod tests {
 
     #[test]
     fn durations_read_as_admins_write_them() {
-        assert_eq!(parse_duration("45m"), Some(Duration::from_secs(45 * 60)));
-        assert_eq!(parse_duration("3d"), Some(Duration::from_secs(3 * 86_400)));
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5_400)));
-        assert_eq!(parse_duration("2s"), Some(Duration::from_secs(2)));
-        for bad in ["", "45", "m", "0m", "5x", "-5m", "400d", "99999999999999999999d"] {
-            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        assert_eq!(parse_duration("45m"), Ok(Duration::from_secs(45 * 60)));
+        assert_eq!(parse_duration("3d"), Ok(Duration::from_secs(3 * 86_400)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5_400)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        for bad in ["", "45", "m", "5x", "-5m", "1h30"] {
+            assert_eq!(parse_duration(bad), Err(DurationError::Malformed), "{bad:?}");
+        }
+        for long in ["400d", "99999999999999999999d", "366d1s"] {
+            assert_eq!(parse_duration(long), Err(DurationError::TooLong), "{long:?}");
+        }
+    }
+
+    #[test]
+    fn zero_is_a_duration_but_not_one_a_clock_can_use() {
+        for zero in ["0s", "0m", "0h0m", "00d"] {
+            assert_eq!(parse_duration(zero), Err(DurationError::Zero), "{zero:?}");
         }
     }
 

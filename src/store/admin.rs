@@ -17,6 +17,8 @@ pub struct Responder {
     pub bound: bool,
     pub role: Role,
     pub unit: UnitId,
+    /// The role is theirs only because `ADMIN_IDS` lists them.
+    pub from_config: bool,
 }
 
 /// An active request as `/open` lists them.
@@ -99,11 +101,11 @@ fn parse<T>(what: &str, value: &str, parsed: Option<T>) -> Result<T> {
 impl Tx {
     /// Everyone holding a role on `root` or below, by unit then role.
     pub async fn responders_under(&mut self, root: UnitId) -> Result<Vec<Responder>> {
-        let rows: Vec<(i64, String, bool, String, i64)> = on!(self, |c| {
+        let rows: Vec<(i64, String, bool, String, i64, bool)> = on!(self, |c| {
             sqlx::query_as(
                 "WITH RECURSIVE sub (id) AS (SELECT id FROM units WHERE id = $1 \
                    UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
-                 SELECT p.id, p.name, p.telegram_id IS NOT NULL, r.role, r.unit_id FROM roles r \
+                 SELECT p.id, p.name, p.telegram_id IS NOT NULL, r.role, r.unit_id, r.from_config FROM roles r \
                  JOIN people p ON p.id = r.person_id WHERE r.unit_id IN (SELECT id FROM sub) \
                  ORDER BY r.unit_id, r.role, p.name, p.id",
             )
@@ -112,13 +114,14 @@ impl Tx {
             .await
         })?;
         rows.into_iter()
-            .map(|(person, name, bound, role, unit)| {
+            .map(|(person, name, bound, role, unit, from_config)| {
                 Ok(Responder {
                     person: PersonId(person),
                     name,
                     bound,
                     role: parse("role", &role, Role::parse(&role))?,
                     unit: UnitId(unit),
+                    from_config,
                 })
             })
             .collect()

@@ -7,6 +7,7 @@
 //! where the backends differ, the method says so with an explicit `match`.
 
 mod admin;
+mod conversations;
 mod directory;
 mod export;
 mod jobs;
@@ -26,6 +27,7 @@ use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 use tokio::runtime::Handle;
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
+pub use conversations::Thread;
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};

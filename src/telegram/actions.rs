@@ -530,7 +530,11 @@ pub async fn relay(
     {
         turn.send(Outgoing::Attachment { chat, attachment, caption: Some(request.number.to_string()) });
     }
-    turn.say(fl!(l, "relay-sent"));
+    turn.say(if from_resident {
+        fl!(l, "relay-sent-to-responder", number = number, responder = render::role(l, role))
+    } else {
+        fl!(l, "relay-sent-to-resident", number = number)
+    });
     Ok(())
 }
 

@@ -4,9 +4,10 @@
 use chrono::NaiveDate;
 use i18n_embed_fl::fl;
 
+use super::dialogue::{Dialogue, IMPORT_IDLE};
 use super::render;
 use super::turn::Turn;
-use crate::domain::escalation::parse_duration;
+use crate::domain::escalation::{DurationError, parse_duration};
 use crate::domain::events::Event;
 use base64::Engine;
 
@@ -72,9 +73,17 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                     return Ok(());
                 }
             };
-            let Some(within) = parse_duration(duration) else {
-                turn.say(fl!(l, "sla-bad-duration", value = duration.chars().take(20).collect::<String>()));
-                return Ok(());
+            let within = match parse_duration(duration) {
+                Ok(within) => within,
+                Err(error) => {
+                    let value = duration.chars().take(20).collect::<String>();
+                    turn.say(match error {
+                        DurationError::Malformed => fl!(l, "sla-bad-duration", value = value),
+                        DurationError::Zero => fl!(l, "sla-zero-duration"),
+                        DurationError::TooLong => fl!(l, "sla-duration-too-long", value = value),
+                    });
+                    return Ok(());
+                }
             };
             turn.tx.set_service_level(urgency, deadline, within).await?;
             let event = Event::ServiceLevelChanged { urgency, deadline: which.to_string(), seconds: within.as_secs() };
@@ -279,23 +288,30 @@ fn role_on_unit<'u>(turn: &mut Turn<'_>, authority: &'u Authority, role: &str, u
 
 async fn list_people(turn: &mut Turn<'_>, authority: &Authority, roots: &[UnitId]) -> anyhow::Result<()> {
     let l = turn.l();
-    let mut text = fl!(l, "people-header");
+    let mut lines = String::new();
     let mut last_unit = None;
-    let mut any = false;
+    let mut from_config = false;
     for root in roots {
         for responder in turn.tx.responders_under(*root).await? {
-            any = true;
             if last_unit != Some(responder.unit) {
                 last_unit = Some(responder.unit);
-                text.push_str(&format!("\n\n{}", authority.path(responder.unit)));
+                lines.push_str(&format!("\n\n{}", authority.path(responder.unit)));
             }
             let bound = if responder.bound { "" } else { " ⚪" };
-            text.push_str(&format!("\n• {} {}{bound}", render::role(l, responder.role), responder.name));
+            let configured = if responder.from_config { " 🔑" } else { "" };
+            from_config |= responder.from_config;
+            lines.push_str(&format!("\n• {} {}{bound}{configured}", render::role(l, responder.role), responder.name));
         }
     }
-    if !any {
-        text = fl!(l, "people-none");
+    let mut text = if lines.is_empty() { fl!(l, "people-none") } else { fl!(l, "people-header") };
+    // An `ADMIN_IDS` account and the directory's entry for the same person
+    // are two people until the account shares the entry's phone, which
+    // merges them; until then the list says so, next to its legend.
+    if from_config {
+        text.push('\n');
+        text.push_str(&fl!(l, "people-from-config"));
     }
+    text.push_str(&lines);
     text.push_str("\n\n");
     text.push_str(&fl!(l, "people-usage"));
     turn.say(text);
@@ -360,8 +376,36 @@ pub async fn import(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     if admin(turn).await?.is_none() {
         return Ok(());
     }
-    turn.set_dialogue(&super::dialogue::Dialogue::Import)?;
-    turn.prompt(&super::dialogue::Dialogue::Import).await
+    let dialogue = Dialogue::Import { since: turn.now_ms() };
+    turn.set_dialogue(&dialogue)?;
+    turn.prompt(&dialogue).await
+}
+
+/// `/done`: ends `/import`.
+pub fn done(turn: &mut Turn<'_>) -> anyhow::Result<()> {
+    let l = turn.l();
+    if matches!(turn.dialogue(), Some(Dialogue::Import { .. })) {
+        turn.end_dialogue();
+        turn.say(fl!(l, "import-finished"));
+    } else {
+        turn.say(fl!(l, "nothing-to-finish"));
+    }
+    Ok(())
+}
+
+/// Ends an `/import` that has waited longer than [`IMPORT_IDLE`] for a
+/// file, and says so; whether it did.
+pub fn end_lapsed_import(turn: &mut Turn<'_>) -> bool {
+    let now = turn.now_ms();
+    match turn.dialogue() {
+        Some(dialogue @ Dialogue::Import { .. }) if !dialogue.awaits_file(now) => {
+            turn.end_dialogue();
+            let l = turn.l();
+            turn.say(fl!(l, "import-lapsed", minutes = IMPORT_IDLE.num_minutes().to_string()));
+            true
+        }
+        _ => false,
+    }
 }
 
 /// A directory file sent while `/import` waits for one, already downloaded
@@ -410,5 +454,6 @@ pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<
         }
     };
     turn.say(text);
-    turn.prompt(&super::dialogue::Dialogue::Import).await
+    // Each file restarts the wait for the next one.
+    turn.set_dialogue(&Dialogue::Import { since: now })
 }

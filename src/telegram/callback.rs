@@ -27,6 +27,8 @@ pub enum CallbackData {
     Rate(RequestId, u8),
     /// Write to the other side of a request through the bot.
     Talk(RequestId),
+    /// The request a message typed outside any dialogue is for.
+    ReplyTo(RequestId),
     /// A volunteer takes a request offered to the pool.
     Claim(RequestId),
     TakeOver(RequestId),
@@ -122,6 +124,7 @@ impl CallbackData {
             CallbackData::DeclineWith(id, reason) => format!("r:{}:d:{}", id.0, reason.code()),
             CallbackData::Resolve(id) => format!("r:{}:v", id.0),
             CallbackData::Talk(id) => format!("r:{}:m", id.0),
+            CallbackData::ReplyTo(id) => format!("r:{}:w", id.0),
             CallbackData::Claim(id) => format!("r:{}:c", id.0),
             CallbackData::Fixed(id, fixed) => format!("r:{}:{}", id.0, if *fixed { "y" } else { "n" }),
             CallbackData::Rate(id, stars) => format!("r:{}:s:{stars}", id.0),
@@ -202,6 +205,7 @@ impl CallbackData {
                     "x" => CallbackData::CancelRequest(id),
                     "v" => CallbackData::Resolve(id),
                     "m" => CallbackData::Talk(id),
+                    "w" => CallbackData::ReplyTo(id),
                     "c" => CallbackData::Claim(id),
                     "y" => CallbackData::Fixed(id, true),
                     "n" => CallbackData::Fixed(id, false),
@@ -260,6 +264,7 @@ mod tests {
             CallbackData::CancelRequest(RequestId(7)),
             CallbackData::Resolve(RequestId(7)),
             CallbackData::Talk(RequestId(7)),
+            CallbackData::ReplyTo(RequestId(7)),
             CallbackData::Claim(RequestId(7)),
             CallbackData::Fixed(RequestId(7), true),
             CallbackData::Fixed(RequestId(7), false),

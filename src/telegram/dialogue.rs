@@ -46,8 +46,19 @@ pub enum Dialogue {
     Relay {
         request: i64,
     },
-    /// `/import` waits for directory files sent as documents.
-    Import,
+    /// Something typed outside any dialogue while several conversations
+    /// were in progress, kept until the person says which request it is for.
+    ReplyChoice {
+        requests: Vec<i64>,
+        text: String,
+        attachment: Option<Attachment>,
+    },
+    /// `/import` waits for directory files sent as documents, since the
+    /// time (ms) it began or took its last file.
+    Import {
+        #[serde(default)]
+        since: i64,
+    },
     /// `/broadcast`: which unit's residents.
     NoticeUnit,
     /// `/broadcast`: the text of the notice.
@@ -60,6 +71,9 @@ pub enum Dialogue {
         text: String,
     },
 }
+
+/// How long `/import` waits for the next file before it ends by itself.
+pub const IMPORT_IDLE: chrono::Duration = chrono::Duration::minutes(10);
 
 impl Dialogue {
     /// The button whose action this step finishes, when it is about a
@@ -74,6 +88,11 @@ impl Dialogue {
             Dialogue::Relay { request } => Some(CallbackData::Talk(RequestId(request))),
             _ => None,
         }
+    }
+
+    /// Whether this is an `/import` still waiting for files at `now_ms`.
+    pub fn awaits_file(&self, now_ms: i64) -> bool {
+        matches!(self, Dialogue::Import { since } if now_ms - since <= IMPORT_IDLE.num_milliseconds())
     }
 }
 
@@ -182,7 +201,8 @@ impl Turn<'_> {
             Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
-            Dialogue::Import => self.say(fl!(l, "import-ask")),
+            Dialogue::ReplyChoice { requests, .. } => super::replies::ask_which(self, requests).await?,
+            Dialogue::Import { .. } => self.say(fl!(l, "import-ask", minutes = IMPORT_IDLE.num_minutes().to_string())),
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),
             Dialogue::NoticeConfirm { .. } => self.say(fl!(l, "notice-confirm-again")),
@@ -299,6 +319,16 @@ mod tests {
         assert_eq!(draft.step(), ReportStep::Confirm);
         draft.category = None;
         assert_eq!(draft.step(), ReportStep::Category, "editing the category comes back to it alone");
+    }
+
+    #[test]
+    fn an_import_waits_ten_minutes_after_its_last_file() {
+        let import = Dialogue::Import { since: 1_000_000 };
+        assert!(import.awaits_file(1_000_000 + 10 * 60 * 1000));
+        assert!(!import.awaits_file(1_000_000 + 10 * 60 * 1000 + 1));
+        assert!(!Dialogue::RegBuilding.awaits_file(1_000_000));
+        let older: Dialogue = serde_json::from_str(r#"{"step":"import"}"#).unwrap();
+        assert!(!older.awaits_file(1_000_000), "a state without its start has lapsed");
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub enum Command {
     Broadcast,
     Export(String),
     Import,
+    Done,
 }
 
 /// The whole handler tree. Only private chats are served: requests carry
@@ -85,8 +86,12 @@ async fn on_message(app: Arc<App>, bot: Bot, job: InboxJob, me: Me, msg: Message
         _ => None,
     };
     let mut turn = Turn::begin(&app, &job, user).await?;
-    if let Some((name, bytes)) = import {
+    let lapsed = admin::end_lapsed_import(&mut turn);
+    if let Some((name, bytes)) = import.filter(|_| !lapsed) {
         admin::import_document(&mut turn, &name, bytes).await?;
+    } else if lapsed && msg.document().is_some() {
+        // A directory file sent after its import ended: the admin was told
+        // so, and it is passed to nobody.
     } else if let Some(text) = msg.text().filter(|t| t.starts_with('/')) {
         match Command::parse(text, me.username()) {
             Ok(command) => on_command(&mut turn, command, me.username()).await?,
@@ -112,7 +117,7 @@ async fn awaits_import(app: &App, user: &teloxide::types::User) -> anyhow::Resul
         Some(person) => tx
             .dialogue(person.id)
             .await?
-            .is_some_and(|state| serde_json::from_str::<Dialogue>(&state).is_ok_and(|d| d == Dialogue::Import)),
+            .is_some_and(|state| serde_json::from_str::<Dialogue>(&state).is_ok_and(|d| d.awaits_file(app.now_ms()))),
         None => false,
     };
     tx.commit().await?;
@@ -202,6 +207,7 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::People(args) => admin::people(turn, &args).await?,
         Command::Broadcast => notices::start(turn).await?,
         Command::Import => admin::import(turn).await?,
+        Command::Done => admin::done(turn)?,
     }
     Ok(())
 }
@@ -379,7 +385,10 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         return Ok(());
     }
     match turn.dialogue() {
-        None => turn.say(fl!(l, "no-dialogue")),
+        None => {
+            let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
+            super::replies::unprompted(turn, &clip(words), attachment_of(msg)).await?;
+        }
         Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
         Some(Dialogue::RegRoom { building }) if !text.is_empty() => match Room::parse(text) {
             Ok(room) => {
@@ -583,6 +592,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         }
         Some(CallbackData::Claim(id)) => Some(actions::claim(&mut turn, id, message).await?),
         Some(CallbackData::Talk(id)) => Some(actions::talk_start(&mut turn, id).await?),
+        Some(CallbackData::ReplyTo(id)) => super::replies::chosen(&mut turn, id, message).await?,
         Some(CallbackData::Resolve(id)) => Some(actions::resolve_start(&mut turn, id).await?),
         Some(CallbackData::Fixed(id, fixed)) => Some(actions::fixed(&mut turn, id, fixed, message).await?),
         Some(CallbackData::Rate(id, stars)) => Some(actions::rate(&mut turn, id, stars, message).await?),

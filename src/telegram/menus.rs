@@ -46,6 +46,7 @@ fn admin(l: &FluentLanguageLoader) -> Vec<(String, String)> {
         ("broadcast".into(), fl!(l, "menu-broadcast")),
         ("export".into(), fl!(l, "menu-export")),
         ("import".into(), fl!(l, "menu-import")),
+        ("done".into(), fl!(l, "menu-done")),
     ]
 }
 

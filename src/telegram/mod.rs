@@ -15,6 +15,7 @@ pub mod outgoing;
 pub mod oversight;
 pub mod poller;
 pub mod render;
+pub mod replies;
 pub mod sender;
 pub mod timers;
 pub mod turn;

@@ -5,6 +5,7 @@
 
 mod cards;
 mod console;
+mod console_edges;
 mod crash;
 mod double_speaks_telegram;
 mod e2e;
@@ -13,6 +14,7 @@ mod hostile;
 mod instances;
 mod loadgen;
 mod media;
+mod replies;
 mod rig;
 mod store;
 mod support;

@@ -8,7 +8,7 @@ use crate::support::double::{TestUser, photo_message, text_message};
 
 /// A resident reports an urgent problem; returns the call sequence after
 /// which the liaison's card arrives.
-async fn report(desk: &Desk, resident: &TestUser, text: &str) -> u64 {
+pub(crate) async fn report(desk: &Desk, resident: &TestUser, text: &str) -> u64 {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
     desk.expect_text(at, resident, "describe the problem").await;
