@@ -19,7 +19,10 @@ building-unknown = There is no building "{ $typed }". Please check the code on t
 building-suggest = There is no building "{ $typed }". Did you mean:
 building-link-unknown = The building of this QR code is not in the directory; please type your building code.
 ask-room = Please send your room number (e.g. 302), or skip.
-room-invalid = That room number does not look right: use digits, letters or "-", at most { $max } characters.
+room-invalid = That room number does not look right: use digits, letters or "-", at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }.
 ask-phone = Would you like to leave your phone number so that your liaison can call you? Share it with the button below, or tap "Skip".
 ask-staff-phone = Please share your phone number with the button below. If the community directory lists your number, you get your responsibilities automatically.
 button-share-phone = 📱 Share my phone number
@@ -48,7 +51,10 @@ ask-description = Please describe the problem. You can send text, photos, voice 
 description-added = Got it. Add more if you like, then tap "Done".
 description-empty = Please describe the problem first.
 description-unsupported = This kind of message cannot be kept. Please send text, a photo, a voice note, a video, a document or a location.
-description-too-long = The description is too long: at most { $max } characters.
+description-too-long = The description is too long: at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }.
 too-many-attachments = Too many attachments: at most { $max }.
 ask-urgency = How urgent is it?
 ask-edit = What would you like to change?
@@ -61,7 +67,10 @@ emergency-numbers = ⚠️ If anyone is in danger, call now: police 110, fire 11
 report-received = Request { $number } received. Your { $responder } has been notified and should accept it within { $within }. We will tell you when someone takes it.
 report-received-unassigned = Request { $number } received. Nobody is available to take it right now; the community will arrange someone as soon as possible, and we will tell you when someone takes it.
 report-abandoned = Cancelled; nothing was sent.
-too-many-open = You already have { $max } requests open. Please wait until one of them is done before sending a new one.
+too-many-open = You already have { $max ->
+        [one] { $max } request
+       *[other] { $max } requests
+    } open. Please wait until one of them is done before sending a new one.
 button-done = ✅ Done
 button-confirm = ✅ Send
 button-edit = ✏️ Edit
@@ -100,9 +109,18 @@ role-group-leader = estate group leader
 role-grid-leader = grid leader
 role-admin = community office
 role-volunteer = volunteer
-duration-minutes = { $n } minutes
-duration-hours = { $n } hours
-duration-days = { $n } days
+duration-minutes = { $n ->
+        [one] { $n } minute
+       *[other] { $n } minutes
+    }
+duration-hours = { $n ->
+        [one] { $n } hour
+       *[other] { $n } hours
+    }
+duration-days = { $n ->
+        [one] { $n } day
+       *[other] { $n } days
+    }
 
 ## The card a responder receives
 
@@ -112,7 +130,10 @@ card = 🔔 Request { $number } · { $category } · { $urgency }
 
     { $description }
 card-no-room = no room given
-card-attachments = 📎 { $count } attachment(s)
+card-attachments = 📎 { $count ->
+        [one] { $count } attachment
+       *[other] { $count } attachments
+    }
 card-declined = You passed request { $number } on.
 button-accept = ✅ Accept
 button-decline = ↪️ Decline
@@ -190,7 +211,7 @@ sla-line = { $urgency }: accept within { $accept }, resolve within { $resolve } 
 sla-service-hours = clock runs in service hours 08:00–21:00
 sla-around-the-clock = clock runs around the clock
 sla-no-holidays = No holidays are set.
-sla-holidays = Holidays (service-hours clocks pause): { $days }
+sla-holidays = Holidays (service-hours clocks pause): { $dates }
 sla-usage = To change: /sla set <urgency> accept|resolve <duration>, e.g. /sla set normal accept 45m
     Holidays: /sla holiday add 2026-10-01, /sla holiday remove 2026-10-01
     Volunteer pool: /sla pool add elderly, /sla pool remove elderly
@@ -198,7 +219,10 @@ sla-changed = Changed.
 sla-bad-urgency = The urgency must be one of: { $expected }
 sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30m (s seconds, m minutes, h hours, d days), at most a year.
 sla-bad-date = "{ $value }" is not a date. Write it like 2026-10-01.
-duration-seconds = { $n } seconds
+duration-seconds = { $n ->
+        [one] { $n } second
+       *[other] { $n } seconds
+    }
 emergency-heading = 🚨 Emergency: every level of the community has been alerted at once. Take it over or reassign it if the building's responder cannot act at once.
 
 ## Flood limit and privacy
@@ -237,10 +261,16 @@ rated = Thank you for rating!
 already-rated = This request has been rated already.
 thanks = Thank you!
 resident-confirmed = The resident confirmed request { $number } is fixed.
-resident-rated = The resident rated request { $number }: { $stars } stars.
+resident-rated = The resident rated request { $number }: { $stars ->
+        [one] { $stars } star
+       *[other] { $stars } stars
+    }.
 auto-closed = Your request { $number } was handled three days ago without your confirmation, so it is now closed. If the problem is still there, send /new.
 tasks-none = You hold no requests.
-tasks-header = You hold { $count } request(s), overdue first:
+tasks-header = You hold { $count ->
+        [one] { $count } request
+       *[other] { $count } requests
+    }, overdue first:
 
 ## Talking and being away
 
@@ -253,7 +283,11 @@ from-resident = the resident
 relay-sent = Passed on.
 responders-only = Only responders can use this command.
 away-usage = Usage: /away (until you send /back), /away 3 (for 3 days), or /away 2026-12-01 (until the end of that day).
-away-set = You are away until { $until }. New requests go to your deputy or the next level; { $moved } request(s) waiting for you went to them. Send /back when you return.
+away-set = You are away until { $until }. New requests go to your deputy or the next level{ $moved ->
+        [0] .
+        [one] ; the { $moved } request waiting for you went to them.
+       *[other] ; the { $moved } requests waiting for you went to them.
+    } Send /back when you return.
 back-set = Welcome back! New requests come to you again.
 ask-still-fixed = Request { $number } was closed a week ago. Is it still fixed?
 button-claim = 🙋 I'll help
@@ -264,7 +298,10 @@ claimed-by-another = Request { $number } was claimed by another volunteer; thank
 ## Export
 
 export-usage = Usage: /export, /export 2026-11-01, or /export 2026-11-01 2026-11-30 (local dates, both days included).
-export-sent = { $rows } requests exported (no residents' names or phones; descriptions of sensitive categories redacted).
+export-sent = { $rows ->
+        [one] { $rows } request
+       *[other] { $rows } requests
+    } exported (no residents' names or phones; descriptions of sensitive categories redacted).
 sla-pool = Also offered to the volunteer pool: { $categories }
 sla-bad-category = The category must be one of: { $expected }
 
@@ -305,13 +342,19 @@ unit-unknown = There is no unit “{ $unit }”. Use a building code or a name s
 unit-outside-scope = “{ $unit }” is outside the units you administer.
 unit-ambiguous = “{ $unit }” is ambiguous; write it as a path such as { $example }.
 invite-usage = Usage: /invite <role> <unit>, for example /invite liaison E01. Roles: liaison, deputy, group_leader, grid_leader, admin, volunteer.
-invite-created = Invitation to become { $role } of { $unit }. It works once and expires in { $days } days; send it to the person:
+invite-created = Invitation to become { $role } of { $unit }. It works once and expires in { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }; send it to the person:
     { $link }
 invitation-accepted = Welcome! You are now { $role } of { $unit }.
 import-ask = Send units.csv or people.csv as a file (a document). Each file is checked whole; if any line is wrong, nothing of it is applied. /cancel when done.
 import-download-failed = That file could not be fetched. Files up to { $max } MB can be imported; please try again.
 import-applied = { $file } imported: { $created } new, { $updated } changed, { $unchanged } unchanged.
-import-refused = { $file } was not imported: { $count } problem(s), nothing was applied. Fix these lines and send it again:
+import-refused = { $file } was not imported: { $count ->
+        [one] { $count } problem
+       *[other] { $count } problems
+    }, nothing was applied. Fix these lines and send it again:
 
 ## Admin console: oversight
 
@@ -366,31 +409,61 @@ event = { $kind ->
 ## Admin console: statistics
 
 stats-usage = Usage: /stats, /stats 7d, /stats 30d or /stats 90d.
-stats-none = No requests in the last { $days } days.
-stats-summary = Last { $days } days: { $total } requests
+stats-none = No requests in the last { $days ->
+        [one] day
+       *[other] { $days } days
+    }.
+stats-summary = Last { $days ->
+        [one] day
+       *[other] { $days } days
+    }: { $total ->
+        [one] { $total } request
+       *[other] { $total } requests
+    }
     Median time to accept: { $accept }
     Median time to resolve: { $resolve }
     Within the service level: { $within }
     Reopened: { $reopened }
-    Average rating: { $rating } ({ $ratings } ratings)
+    Average rating: { $rating } ({ $ratings ->
+        [one] { $ratings } rating
+       *[other] { $ratings } ratings
+    })
 stats-by-category = By category
 stats-by-status = By status
 stats-per-grid = Per grid (requests · median time to resolve · within service level):
 stats-slowest = Slowest buildings (median time to resolve)
-stats-chart-title = Requests, last { $days } days
+stats-chart-title = Requests, last { $days ->
+        [one] day
+       *[other] { $days } days
+    }
 stats-chart-grid-resolve = Median hours to resolve, per grid
-stats-chart-caption = Statistics of the last { $days } days
+stats-chart-caption = Statistics of the last { $days ->
+        [one] day
+       *[other] { $days } days
+    }
 
 ## Admin console: notices
 
 notice-choose-unit = Whose residents should receive the notice? Choose a unit, or type a building code or name.
-notice-ask-text = Write the notice for the residents of { $unit } (text, at most { $max } characters). Never include details of anyone's request.
+notice-ask-text = Write the notice for the residents of { $unit } (text, at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }). Never include details of anyone's request.
 notice-ask-text-again = Write the notice as a text message, or /cancel.
-notice-too-long = That is too long; a notice may have at most { $max } characters.
-notice-preview = Preview — to { $recipients } registered residents of { $unit }:
+notice-too-long = That is too long; a notice may have at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }.
+notice-preview = Preview — to { $recipients ->
+        [one] { $recipients } registered resident
+       *[other] { $recipients } registered residents
+    } of { $unit }:
 notice-confirm-again = Press Send under the preview, or Cancel.
 notice-heading = 📢 Notice from the community office
-notice-queued = Sending to { $recipients } residents.
+notice-queued = Sending to { $recipients ->
+        [one] { $recipients } resident
+       *[other] { $recipients } residents
+    }.
 notice-progress = 📢 Notice to { $unit }: { $delivered } of { $total } delivered, { $unreachable } unreachable so far. { $acknowledged } said received.
 notice-done = ✅ Notice to { $unit } finished: { $delivered } delivered, { $unreachable } unreachable, of { $total }. { $acknowledged } said received.
 notice-acknowledged = Thank you, noted.

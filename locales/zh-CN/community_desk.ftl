@@ -190,7 +190,7 @@ sla-line = { $urgency }：{ $accept }内接单，{ $resolve }内办结（{ $cloc
 sla-service-hours = 仅服务时间 08:00–21:00 计时
 sla-around-the-clock = 全天计时
 sla-no-holidays = 没有设置节假日。
-sla-holidays = 节假日（服务时间计时暂停）：{ $days }
+sla-holidays = 节假日（服务时间计时暂停）：{ $dates }
 sla-usage = 修改：/sla set <紧急程度> accept|resolve <时长>，例如 /sla set normal accept 45m
     节假日：/sla holiday add 2026-10-01，/sla holiday remove 2026-10-01
     志愿者认领：/sla pool add elderly，/sla pool remove elderly
@@ -253,7 +253,10 @@ from-resident = 居民
 relay-sent = 已转达。
 responders-only = 这个命令只有负责人可以使用。
 away-usage = 用法：/away（直到发送 /back），/away 3（3 天），或 /away 2026-12-01（到当天结束）。
-away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级；{ $moved } 个待接单的需求已转给他们。发送 /back 恢复。
+away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级{ $moved ->
+        [0] 。
+       *[other] ；{ $moved } 个待接单的需求已转给他们。
+    }发送 /back 恢复。
 back-set = 欢迎回来！新的需求会重新交给您。
 ask-still-fixed = 一周前完成的需求 { $number }，问题还好吗？
 button-claim = 🙋 我来帮忙

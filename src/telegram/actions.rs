@@ -25,7 +25,7 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
     let l = turn.l();
     let (Some(category), Some(urgency)) = (draft.category, draft.urgency) else { return Ok(()) };
     let Ok(description) = Description::parse(&draft.text) else {
-        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS));
         return Ok(());
     };
     let complete = requests::Draft { category, urgency, description, attachments: draft.attachments.clone() };
@@ -40,7 +40,7 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
             return Ok(());
         }
         Err(SubmitRefusal::TooManyOpen { max }) => {
-            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            turn.say(fl!(l, "too-many-open", max = max));
             return Ok(());
         }
     };
@@ -461,7 +461,7 @@ pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option
             if let Some(assignee) = request.assignee {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, assignee, |l| {
-                    fl!(l, "resident-rated", number = number.clone(), stars = stars.to_string())
+                    fl!(l, "resident-rated", number = number.clone(), stars = stars)
                 })
                 .await?;
             }
@@ -482,7 +482,7 @@ pub async fn tasks(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         turn.say(fl!(l, "tasks-none"));
         return Ok(());
     }
-    turn.say(fl!(l, "tasks-header", count = tasks.len().to_string()));
+    turn.say(fl!(l, "tasks-header", count = tasks.len()));
     for request in tasks.iter().take(20) {
         let text = render::card_text(l, request);
         let buttons = render::card_buttons(l, request, CardFor::Assignee);
@@ -580,7 +580,7 @@ pub async fn away(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         }
     }
     let local = until.with_timezone(&timezone).format("%Y-%m-%d %H:%M").to_string();
-    turn.say(fl!(l, "away-set", until = local, moved = moved.len().to_string()));
+    turn.say(fl!(l, "away-set", until = local, moved = moved.len()));
     Ok(())
 }
 

@@ -272,7 +272,7 @@ async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
             return turn.prompt(&Dialogue::RegBuilding).await;
         }
         Err(SubmitRefusal::TooManyOpen { max }) => {
-            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            turn.say(fl!(l, "too-many-open", max = max));
             return Ok(());
         }
     }
@@ -381,7 +381,7 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
                 turn.prompt(&next).await?;
             }
             Err(_) => {
-                turn.say(fl!(l, "room-invalid", max = Room::MAX_CHARS.to_string()));
+                turn.say(fl!(l, "room-invalid", max = Room::MAX_CHARS));
                 turn.prompt(&Dialogue::RegRoom { building }).await?;
             }
         },
@@ -502,7 +502,7 @@ async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Messag
         text.push_str(words);
     }
     if Description::parse(&text).is_err() {
-        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS));
         return Ok(());
     }
     if draft.attachments.len() >= 10 && attachment.is_some() {

@@ -36,7 +36,7 @@ pub async fn open(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     }
     requests.sort_by_key(|r| (!is_overdue(r, now), r.created_at));
     let overdue = requests.iter().filter(|r| is_overdue(r, now)).count();
-    let mut text = fl!(l, "open-header", count = requests.len().to_string(), overdue = overdue.to_string());
+    let mut text = fl!(l, "open-header", count = requests.len(), overdue = overdue);
     for request in requests.iter().take(MAX_OPEN_LINES) {
         let age = render::duration(l, std::time::Duration::from_millis((now - request.created_at).max(0) as u64));
         let assignee = match (&request.assignee_name, request.assignee_role) {
@@ -60,7 +60,7 @@ pub async fn open(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     }
     if requests.len() > MAX_OPEN_LINES {
         text.push('\n');
-        text.push_str(&fl!(l, "open-more", count = (requests.len() - MAX_OPEN_LINES).to_string()));
+        text.push_str(&fl!(l, "open-more", count = (requests.len() - MAX_OPEN_LINES)));
     }
     turn.say(text);
     Ok(())
@@ -204,15 +204,14 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let from = now - days * 24 * 3_600_000;
     let facts = crate::app::admin::stats_facts(&mut turn.tx, &authority, from, now + 1).await?;
     let stats = Stats::compute(&facts, now);
-    let period = days.to_string();
-    turn.say(stats_text(l, &stats, &period));
+    turn.say(stats_text(l, &stats, days));
     if stats.total > 0 {
-        match crate::media::chart::bar_chart_png(&chart(l, &stats, &period)) {
+        match crate::media::chart::bar_chart_png(&chart(l, &stats, days)) {
             Ok(png) => turn.send(Outgoing::Image {
                 chat: turn.chat,
                 name: "stats.png".into(),
                 png_base64: base64::engine::general_purpose::STANDARD.encode(png),
-                caption: Some(fl!(l, "stats-chart-caption", days = period)),
+                caption: Some(fl!(l, "stats-chart-caption", days = days)),
             }),
             Err(error) => tracing::warn!(%error, "could not draw the statistics chart"),
         }
@@ -232,21 +231,21 @@ fn hours(d: Option<std::time::Duration>) -> f64 {
     d.map_or(0.0, |d| d.as_secs_f64() / 3600.0)
 }
 
-fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> String {
+fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: i64) -> String {
     if stats.total == 0 {
-        return fl!(l, "stats-none", days = days.to_string());
+        return fl!(l, "stats-none", days = days);
     }
     let mut text = fl!(
         l,
         "stats-summary",
-        days = days.to_string(),
-        total = stats.total.to_string(),
+        days = days,
+        total = stats.total,
         accept = duration(l, stats.median_to_accept),
         resolve = duration(l, stats.median_to_resolve),
         within = percent(stats.within_service_level),
         reopened = percent(stats.reopen_rate),
         rating = stats.average_rating.map_or_else(|| "—".to_string(), |r| format!("{r:.1}")),
-        ratings = stats.ratings.to_string()
+        ratings = stats.ratings
     );
     let categories: Vec<String> =
         stats.by_category.iter().map(|(c, n)| format!("{} {n}", render::category(l, *c))).collect();
@@ -275,7 +274,7 @@ fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> String {
     text
 }
 
-fn chart(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> BarChart {
+fn chart(l: &FluentLanguageLoader, stats: &Stats, days: i64) -> BarChart {
     let count_bar = |label: String, n: usize| Bar { label, value: n as f64, caption: n.to_string() };
     let hours_bar = |label: String, d: Option<std::time::Duration>| Bar {
         label,
@@ -283,7 +282,7 @@ fn chart(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> BarChart {
         caption: format!("{:.1} h", hours(d)),
     };
     BarChart {
-        title: fl!(l, "stats-chart-title", days = days.to_string()),
+        title: fl!(l, "stats-chart-title", days = days),
         panels: vec![
             Panel {
                 title: fl!(l, "stats-by-category"),

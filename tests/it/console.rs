@@ -90,7 +90,7 @@ async fn only_an_admin_of_the_right_unit_may_use_each_admin_command(db: TestDb) 
     answers(&desk, &right_grid, "/open", &number).await;
     answers(&desk, &resident, "/stats", NOT_ADMIN).await;
     answers(&desk, &other_grid, "/stats", "No requests in the last 7 days").await;
-    answers(&desk, &right_grid, "/stats", "1 requests").await;
+    answers(&desk, &right_grid, "/stats", "Last 7 days: 1 request\n").await;
 
     // Reassigning: the other grid's admin cannot reach the request; the
     // first grid's admin gives it to themselves, with a reason.
@@ -261,7 +261,7 @@ async fn stats_answer_with_a_chart_that_decodes_as_a_png(db: TestDb) {
     resident_registers(&desk, &resident).await;
     report(&desk, &resident).await;
     let at = desk.push(text_message(&admin, "/stats 30d"));
-    desk.expect_text(at, &admin, "Last 30 days: 1 requests").await;
+    desk.expect_text(at, &admin, "Last 30 days: 1 request\n").await;
     let chart = desk.double.wait_for_after(at, "the chart", WAIT, |c| c.is("sendPhoto")).await;
     let png = &chart.files.first().expect("the chart is uploaded").bytes;
     let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).expect("a PNG");
