@@ -64,7 +64,8 @@ report-summary = Please check your request:
     Description: { $description }
 emergency-numbers = ⚠️ If anyone is in danger, call now: police 110, fire 119, ambulance 120.
     We are alerting every level of the community at the same time.
-report-received = Request { $number } received. Your { $responder } has been notified and should accept it within { $within }. We will tell you when someone takes it.
+report-received = Request { $number } received. Your { $responder } has been notified and should accept it by { $deadline }. We will tell you when someone takes it.
+report-received-closed = Request { $number } received. It is outside service hours now, so your { $responder } will see to it when the desk opens and should accept it by { $deadline }. In an emergency call 110 / 119 / 120. We will tell you when someone takes it.
 report-received-unassigned = Request { $number } received. Nobody is available to take it right now; the community will arrange someone as soon as possible, and we will tell you when someone takes it.
 report-abandoned = Cancelled; nothing was sent.
 too-many-open = You already have { $max ->
@@ -121,6 +122,33 @@ duration-days = { $n ->
         [one] { $n } day
        *[other] { $n } days
     }
+date = { $weekday ->
+        [1] Monday
+        [2] Tuesday
+        [3] Wednesday
+        [4] Thursday
+        [5] Friday
+        [6] Saturday
+       *[7] Sunday
+    } { $day } { $month ->
+        [1] January
+        [2] February
+        [3] March
+        [4] April
+        [5] May
+        [6] June
+        [7] July
+        [8] August
+        [9] September
+        [10] October
+        [11] November
+       *[12] December
+    }
+date-year = { date } { $year }
+date-at = { $date }, { $time }
+date-today = today, { $time }
+date-tomorrow = tomorrow, { $date }, { $time }
+date-yesterday = yesterday, { $time }
 
 ## The card a responder receives
 

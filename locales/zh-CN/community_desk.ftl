@@ -58,7 +58,8 @@ report-summary = 请确认您的需求：
     描述：{ $description }
 emergency-numbers = ⚠️ 如有危险，请立即拨打：报警 110，火警 119，急救 120。
     我们也会同时通知社区各级负责人。
-report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在 { $within }内接单。有人接单时我们会告诉您。
+report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在{ $deadline }前接单。有人接单时我们会告诉您。
+report-received-closed = 已收到您的需求 { $number }。现在是服务时间以外，服务台开门后您的{ $responder }会处理，最晚在{ $deadline }前接单。紧急情况请拨打 110 / 119 / 120。有人接单时我们会告诉您。
 report-received-unassigned = 已收到您的需求 { $number }。暂时没有可接单的负责人，社区会尽快安排，有人接单时我们会告诉您。
 report-abandoned = 已取消，什么都没有发送。
 too-many-open = 您已有 { $max } 个未完成的需求。请等其中一个处理完毕后再提交新的需求。
@@ -103,6 +104,20 @@ role-volunteer = 志愿者
 duration-minutes = { $n } 分钟
 duration-hours = { $n } 小时
 duration-days = { $n } 天
+date = { $month }月{ $day }日（周{ $weekday ->
+        [1] 一
+        [2] 二
+        [3] 三
+        [4] 四
+        [5] 五
+        [6] 六
+       *[7] 日
+    }）
+date-year = { $year }年{ date }
+date-at = { $date }{ $time }
+date-today = 今天 { $time }
+date-tomorrow = 明天 { $date }{ $time }
+date-yesterday = 昨天 { $time }
 
 ## 工单卡片（发给负责人）
 

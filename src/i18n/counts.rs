@@ -48,6 +48,7 @@ const NOT_COUNTS: &[&str] = &[
     "category",
     "clock",
     "date",
+    "day",
     "dates",
     "deadline",
     "description",

@@ -2,10 +2,14 @@
 //! decline, take over, reassign. Each is a use case call, a reply to the
 //! actor and messages to the others involved.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
 use super::callback::{CallbackData, DeclineReason};
+use super::dates;
 use super::dialogue::{Dialogue, Draft};
 use super::notify::{self, CardFor};
 use super::outgoing::{Button, Keyboard, Outgoing};
@@ -15,7 +19,7 @@ use crate::app::requests::{
     self, AcceptOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, SubmitRefusal, TakeOverOutcome,
 };
 use crate::domain::{Description, PersonId, RequestId, Role};
-use crate::store::RequestView;
+use crate::store::{RequestView, from_millis};
 
 type Answer = anyhow::Result<String>;
 
@@ -44,18 +48,7 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
             return Ok(());
         }
     };
-    let number = submitted.request.number.to_string();
-    let within = render::duration(l, submitted.service_level.accept_within);
-    let mut text = match submitted.request.assignee_role {
-        Some(role) => fl!(l, "report-received", number = number, responder = render::role(l, role), within = within),
-        None => fl!(l, "report-received-unassigned", number = number),
-    };
-    if let Some(from) = submitted.looked_at_from {
-        let local = from.with_timezone(&turn.app.config.timezone).format("%m-%d %H:%M").to_string();
-        text.push('\n');
-        text.push_str(&fl!(l, "looked-at-from", at = local));
-    }
-    turn.say(text);
+    turn.say(received(l, &submitted, now, turn.app.config.timezone));
     if let Some(assignee) = submitted.request.assignee {
         notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &submitted.request, CardFor::Assignee, |_| None)
             .await?;
@@ -76,6 +69,34 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the resident is told of a request just received: the deadline its
+/// clock was given (which, out of service hours, counts from the opening),
+/// or when it will be looked at if nobody could take it.
+fn received(l: &FluentLanguageLoader, submitted: &requests::Submitted, now: DateTime<Utc>, timezone: Tz) -> String {
+    let request = &submitted.request;
+    let number = request.number.to_string();
+    let deadline = request.accept_due_at.map(from_millis);
+    match (request.assignee_role, deadline) {
+        (Some(role), Some(deadline)) => {
+            let responder = render::role(l, role);
+            let deadline = dates::moment(l, deadline, now, timezone);
+            if submitted.looked_at_from.is_some() {
+                fl!(l, "report-received-closed", number = number, responder = responder, deadline = deadline)
+            } else {
+                fl!(l, "report-received", number = number, responder = responder, deadline = deadline)
+            }
+        }
+        _ => {
+            let mut text = fl!(l, "report-received-unassigned", number = number);
+            if let Some(from) = submitted.looked_at_from {
+                text.push('\n');
+                text.push_str(&fl!(l, "looked-at-from", at = dates::moment(l, from, now, timezone)));
+            }
+            text
+        }
+    }
 }
 
 /// A volunteer claims a request from the pool: the first tap wins; the
@@ -579,8 +600,8 @@ pub async fn away(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    let local = until.with_timezone(&timezone).format("%Y-%m-%d %H:%M").to_string();
-    turn.say(fl!(l, "away-set", until = local, moved = moved.len()));
+    let until = dates::moment(l, until, now, timezone);
+    turn.say(fl!(l, "away-set", until = until, moved = moved.len()));
     Ok(())
 }
 

@@ -138,7 +138,8 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     if holidays.is_empty() {
         text.push_str(&fl!(l, "sla-no-holidays"));
     } else {
-        let dates: Vec<String> = holidays.iter().map(ToString::to_string).collect();
+        let today = turn.now.with_timezone(&turn.app.config.timezone).date_naive();
+        let dates: Vec<String> = holidays.iter().map(|day| super::dates::day(l, *day, today)).collect();
         text.push_str(&fl!(l, "sla-holidays", dates = dates.join(", ")));
     }
     let pool: Vec<String> = turn.tx.pool_categories().await?.into_iter().map(|c| render::category(l, c)).collect();

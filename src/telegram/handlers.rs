@@ -304,7 +304,7 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
                 ),
             ]);
         }
-        let created = crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
+        let created = crate::store::from_millis(request.created_at);
         text.push('\n');
         text.push_str(&fl!(
             l,
@@ -312,7 +312,7 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
             number = request.number.to_string(),
             category = render::category(l, request.category),
             status = render::status(l, request.status),
-            date = created.format("%m-%d %H:%M").to_string()
+            date = super::dates::moment(l, created, turn.now, turn.app.config.timezone)
         ));
     }
     let keyboard = (!buttons.is_empty()).then_some(Keyboard::Inline(buttons));

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod admin;
 pub mod callback;
+pub mod dates;
 pub mod dialogue;
 pub mod handlers;
 pub mod inbox;

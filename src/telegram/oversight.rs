@@ -6,6 +6,7 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::admin::admin;
+use super::dates;
 use super::notify::{self, CardFor};
 use super::outgoing::Outgoing;
 use super::render;
@@ -111,7 +112,7 @@ pub async fn request(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     text.push_str("\n\n");
     text.push_str(&fl!(l, "timeline-header"));
     for entry in turn.tx.timeline(id).await? {
-        let at = from_millis(entry.at).with_timezone(&timezone).format("%m-%d %H:%M").to_string();
+        let at = dates::moment(l, from_millis(entry.at), turn.now, timezone);
         let actor = entry.actor.unwrap_or_else(|| fl!(l, "timeline-system"));
         text.push('\n');
         text.push_str(&format!("{at} · {actor} · {}", render::event(l, &entry.event, hide)));
