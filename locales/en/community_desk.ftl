@@ -448,8 +448,9 @@ stats-summary = Last { $days ->
         [one] { $total } request
        *[other] { $total } requests
     }
-    Median time to accept: { $accept }
-    Median time to resolve: { $resolve }
+    Time to accept: { $accept }
+    Time to resolve: { $resolve }
+    Not yet resolved: { $open }
     Within the service level: { $within }
     Reopened: { $reopened }
     Average rating: { $rating } ({ $ratings ->
@@ -458,13 +459,36 @@ stats-summary = Last { $days ->
     })
 stats-by-category = By category
 stats-by-status = By status
-stats-per-grid = Per grid (requests · median time to resolve · within service level):
-stats-slowest = Slowest buildings (median time to resolve)
+stats-median = median { $time } over { $count ->
+        [one] { $count } request
+       *[other] { $count } requests
+    }
+stats-median-none = — (none yet)
+stats-open = { $count ->
+        [one] { $count } request, waiting for { $oldest }
+       *[other] { $count } requests, the oldest waiting for { $oldest }
+    }
+stats-open-none = none
+stats-within = { $decided ->
+        [0] —
+       *[other] { $share } ({ $met } of { $decided } whose deadline has come)
+    }{ $running ->
+        [0] {""}
+       *[other] { " " }· { $running } still running
+    }
+stats-group = • { $name }: { $requests ->
+        [one] { $requests } request
+       *[other] { $requests } requests
+    } · time to resolve: { $resolve } · not yet resolved: { $open } · within the service level: { $within }
+stats-per-grid = Per grid:
+stats-slowest = Slowest buildings (the median time to resolve, or the wait of the oldest request not yet resolved when that is longer)
 stats-chart-title = Requests, last { $days ->
         [one] day
        *[other] { $days } days
     }
-stats-chart-grid-resolve = Median hours to resolve, per grid
+stats-chart-grid-resolve = Median hours to resolve (resolved requests), per grid
+stats-chart-hours = { $hours } h
+stats-chart-hours-open = { $hours } h, not yet resolved
 stats-chart-caption = Statistics of the last { $days ->
         [one] day
        *[other] { $days } days

@@ -386,17 +386,32 @@ event = { $kind ->
 stats-usage = 用法：/stats、/stats 7d、/stats 30d 或 /stats 90d。
 stats-none = 最近 { $days } 天没有需求。
 stats-summary = 最近 { $days } 天：共 { $total } 件需求
-    接单时间中位数：{ $accept }
-    办结时间中位数：{ $resolve }
+    接单用时：{ $accept }
+    办结用时：{ $resolve }
+    尚未办结：{ $open }
     在服务时限内：{ $within }
     重新打开：{ $reopened }
     平均评分：{ $rating }（{ $ratings } 个评分）
 stats-by-category = 按类别
 stats-by-status = 按状态
-stats-per-grid = 各网格（件数 · 办结时间中位数 · 时限内比例）：
-stats-slowest = 最慢的楼栋（办结时间中位数）
+stats-median = 中位数 { $time }（共 { $count } 件）
+stats-median-none = —（暂无）
+stats-open = { $count } 件，最久的已等 { $oldest }
+stats-open-none = 无
+stats-within = { $decided ->
+        [0] —
+       *[other] { $share }（已到时限的 { $decided } 件中 { $met } 件）
+    }{ $running ->
+        [0] {""}
+       *[other] ，{ $running } 件未到时限、仍在进行
+    }
+stats-group = • { $name }：{ $requests } 件 · 办结用时 { $resolve } · 尚未办结 { $open } · 时限内 { $within }
+stats-per-grid = 各网格：
+stats-slowest = 最慢的楼栋（办结用时中位数；若尚未办结的需求等得更久，取其等待时间）
 stats-chart-title = 最近 { $days } 天的需求
-stats-chart-grid-resolve = 各网格办结时间中位数（小时）
+stats-chart-grid-resolve = 各网格办结用时中位数（小时，已办结的需求）
+stats-chart-hours = { $hours } 小时
+stats-chart-hours-open = { $hours } 小时，尚未办结
 stats-chart-caption = 最近 { $days } 天的统计
 
 ## Admin console: notices

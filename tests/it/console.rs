@@ -269,6 +269,27 @@ async fn stats_answer_with_a_chart_that_decodes_as_a_png(db: TestDb) {
     answers(&desk, &admin, "/stats 1y", "Usage: /stats").await;
 }
 
+/// With one request reported and not yet accepted, `/stats` labels its age
+/// as the wait of a request not yet resolved, not as a time to resolve, and
+/// counts it as still running rather than within the service level.
+async fn stats_of_one_open_request_show_it_still_running(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    resident_registers(&desk, &resident).await;
+    report(&desk, &resident).await;
+    let answer = answers(&desk, &admin, "/stats", "Last 7 days: 1 request\n").await;
+    let text = answer.text().unwrap();
+    assert!(text.contains("Time to resolve: — (none yet)"), "{text}");
+    assert!(text.contains("Not yet resolved: 1 request, waiting for "), "{text}");
+    assert!(text.contains("Within the service level: — · 1 still running"), "{text}");
+    assert!(!text.contains('%') && !text.contains("1 requests"), "{text}");
+    for line in text.lines().filter(|line| line.starts_with('•')) {
+        assert!(line.contains("time to resolve: — (none yet) · not yet resolved: 1 request, waiting for "), "{line}");
+        assert!(line.ends_with("within the service level: — · 1 still running"), "{line}");
+    }
+}
+
 async fn an_admin_whom_admin_ids_no_longer_lists_is_no_admin_after_a_restart(db: TestDb) {
     let desk = Desk::start(db).await;
     let admin = TestUser::new(ADMIN, "Office").with_language("en");
@@ -300,4 +321,5 @@ crate::support::on_both_backends!(
     an_invitation_works_once_and_gives_its_role,
     a_notice_reaches_every_resident_of_the_estate_once_with_its_progress,
     stats_answer_with_a_chart_that_decodes_as_a_png,
+    stats_of_one_open_request_show_it_still_running,
 );
