@@ -223,7 +223,7 @@ fn arguments(call: &str) -> Vec<String> {
     let mut arguments = vec![String::new()];
     for c in call.chars() {
         if in_string {
-            in_string = !(c == '"' && !escaped);
+            in_string = c != '"' || escaped;
             escaped = c == '\\' && !escaped;
         } else {
             match c {

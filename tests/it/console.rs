@@ -111,7 +111,7 @@ async fn only_an_admin_of_the_right_unit_may_use_each_admin_command(db: TestDb) 
         answers(&desk, &right_grid, command, NOT_COMMUNITY).await;
     }
     answers(&desk, &admin, "/sla set urgent accept 2h", "Service levels").await;
-    answers(&desk, &admin, "/export", "requests exported").await;
+    answers(&desk, &admin, "/export", "1 request exported").await;
 }
 
 async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_applied(db: TestDb) {
