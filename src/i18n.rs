@@ -77,19 +77,37 @@ impl I18n {
 /// The message keys defined in one language's file, for the test that keeps
 /// the two languages in step.
 pub fn keys_of(locale: Locale) -> Vec<String> {
+    let mut keys: Vec<String> = messages_of(locale).into_iter().map(|(key, _)| key).collect();
+    keys.sort();
+    keys
+}
+
+/// Each message of one language's file with its source text: a message
+/// starts on a line that begins with its key and runs on over the indented
+/// (or blank) lines after it.
+fn messages_of(locale: Locale) -> Vec<(String, String)> {
     let path = format!("{}/community_desk.ftl", locale.code());
     let Some(file) = Localizations::get(&path) else {
         return Vec::new();
     };
     let text = String::from_utf8_lossy(&file.data).into_owned();
-    let mut keys: Vec<String> = text
-        .lines()
-        .filter(|line| line.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
-        .filter_map(|line| line.split_once('=').map(|(key, _)| key.trim().to_string()))
-        .collect();
-    keys.sort();
-    keys
+    let mut messages: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        let starts_message = line.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+        if starts_message && let Some((key, body)) = line.split_once('=') {
+            messages.push((key.trim().to_string(), body.to_string()));
+        } else if line.starts_with('#') {
+            continue;
+        } else if let Some((_, body)) = messages.last_mut() {
+            body.push('\n');
+            body.push_str(line);
+        }
+    }
+    messages
 }
+
+#[cfg(test)]
+mod counts;
 
 #[cfg(test)]
 mod tests {

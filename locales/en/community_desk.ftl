@@ -19,7 +19,10 @@ building-unknown = There is no building "{ $typed }". Please check the code on t
 building-suggest = There is no building "{ $typed }". Did you mean:
 building-link-unknown = The building of this QR code is not in the directory; please type your building code.
 ask-room = Please send your room number (e.g. 302), or skip.
-room-invalid = That room number does not look right: use digits, letters or "-", at most { $max } characters.
+room-invalid = That room number does not look right: use digits, letters or "-", at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }.
 ask-phone = Would you like to leave your phone number so that your liaison can call you? Share it with the button below, or tap "Skip".
 ask-staff-phone = Please share your phone number with the button below. If the community directory lists your number, you get your responsibilities automatically.
 button-share-phone = 📱 Share my phone number
@@ -48,7 +51,10 @@ ask-description = Please describe the problem. You can send text, photos, voice 
 description-added = Got it. Add more if you like, then tap "Done".
 description-empty = Please describe the problem first.
 description-unsupported = This kind of message cannot be kept. Please send text, a photo, a voice note, a video, a document or a location.
-description-too-long = The description is too long: at most { $max } characters.
+description-too-long = The description is too long: at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }.
 too-many-attachments = Too many attachments: at most { $max }.
 ask-urgency = How urgent is it?
 ask-edit = What would you like to change?
@@ -58,10 +64,14 @@ report-summary = Please check your request:
     Description: { $description }
 emergency-numbers = ⚠️ If anyone is in danger, call now: police 110, fire 119, ambulance 120.
     We are alerting every level of the community at the same time.
-report-received = Request { $number } received. Your { $responder } has been notified and should accept it within { $within }. We will tell you when someone takes it.
+report-received = Request { $number } received. Your { $responder } has been notified and should accept it by { $deadline }. We will tell you when someone takes it.
+report-received-closed = Request { $number } received. It is outside service hours now, so your { $responder } will see to it when the desk opens and should accept it by { $deadline }. In an emergency call 110 / 119 / 120. We will tell you when someone takes it.
 report-received-unassigned = Request { $number } received. Nobody is available to take it right now; the community will arrange someone as soon as possible, and we will tell you when someone takes it.
 report-abandoned = Cancelled; nothing was sent.
-too-many-open = You already have { $max } requests open. Please wait until one of them is done before sending a new one.
+too-many-open = You already have { $max ->
+        [one] { $max } request
+       *[other] { $max } requests
+    } open. Please wait until one of them is done before sending a new one.
 button-done = ✅ Done
 button-confirm = ✅ Send
 button-edit = ✏️ Edit
@@ -100,9 +110,45 @@ role-group-leader = estate group leader
 role-grid-leader = grid leader
 role-admin = community office
 role-volunteer = volunteer
-duration-minutes = { $n } minutes
-duration-hours = { $n } hours
-duration-days = { $n } days
+duration-minutes = { $n ->
+        [one] { $n } minute
+       *[other] { $n } minutes
+    }
+duration-hours = { $n ->
+        [one] { $n } hour
+       *[other] { $n } hours
+    }
+duration-days = { $n ->
+        [one] { $n } day
+       *[other] { $n } days
+    }
+date = { $weekday ->
+        [1] Monday
+        [2] Tuesday
+        [3] Wednesday
+        [4] Thursday
+        [5] Friday
+        [6] Saturday
+       *[7] Sunday
+    } { $day } { $month ->
+        [1] January
+        [2] February
+        [3] March
+        [4] April
+        [5] May
+        [6] June
+        [7] July
+        [8] August
+        [9] September
+        [10] October
+        [11] November
+       *[12] December
+    }
+date-year = { date } { $year }
+date-at = { $date }, { $time }
+date-today = today, { $time }
+date-tomorrow = tomorrow, { $date }, { $time }
+date-yesterday = yesterday, { $time }
 
 ## The card a responder receives
 
@@ -112,7 +158,10 @@ card = 🔔 Request { $number } · { $category } · { $urgency }
 
     { $description }
 card-no-room = no room given
-card-attachments = 📎 { $count } attachment(s)
+card-attachments = 📎 { $count ->
+        [one] { $count } attachment
+       *[other] { $count } attachments
+    }
 card-declined = You passed request { $number } on.
 card-now-with = Now with the { $responder }.
 card-now-with-nobody = Nobody has taken it yet.
@@ -193,7 +242,7 @@ sla-line = { $urgency }: accept within { $accept }, resolve within { $resolve } 
 sla-service-hours = clock runs in service hours 08:00–21:00
 sla-around-the-clock = clock runs around the clock
 sla-no-holidays = No holidays are set.
-sla-holidays = Holidays (service-hours clocks pause): { $days }
+sla-holidays = Holidays (service-hours clocks pause): { $dates }
 sla-usage = To change: /sla set <urgency> accept|resolve <duration>, e.g. /sla set normal accept 45m
     Holidays: /sla holiday add 2026-10-01, /sla holiday remove 2026-10-01
     Volunteer pool: /sla pool add elderly, /sla pool remove elderly
@@ -203,7 +252,10 @@ sla-bad-duration = "{ $value }" is not a duration. Write it like 45m, 3d or 1h30
 sla-zero-duration = A service level must be more than zero. Write it like 45m, 3d or 1h30m.
 sla-duration-too-long = "{ $value }" is longer than a year; a service level can be at most a year.
 sla-bad-date = "{ $value }" is not a date. Write it like 2026-10-01.
-duration-seconds = { $n } seconds
+duration-seconds = { $n ->
+        [one] { $n } second
+       *[other] { $n } seconds
+    }
 emergency-heading = 🚨 Emergency: every level of the community has been alerted at once. Take it over or reassign it if the building's responder cannot act at once.
 
 ## Flood limit and privacy
@@ -242,10 +294,16 @@ rated = Thank you for rating!
 already-rated = This request has been rated already.
 thanks = Thank you!
 resident-confirmed = The resident confirmed request { $number } is fixed.
-resident-rated = The resident rated request { $number }: { $stars } stars.
+resident-rated = The resident rated request { $number }: { $stars ->
+        [one] { $stars } star
+       *[other] { $stars } stars
+    }.
 auto-closed = Your request { $number } was handled three days ago without your confirmation, so it is now closed. If the problem is still there, send /new.
 tasks-none = You hold no requests.
-tasks-header = You hold { $count } request(s), overdue first:
+tasks-header = You hold { $count ->
+        [one] { $count } request
+       *[other] { $count } requests
+    }, overdue first:
 
 ## Talking and being away
 
@@ -261,7 +319,11 @@ reply-which = Which request is this message for? It is passed on once you choose
 button-reply-to = { $number } · { $category }
 responders-only = Only responders can use this command.
 away-usage = Usage: /away (until you send /back), /away 3 (for 3 days), or /away 2026-12-01 (until the end of that day).
-away-set = You are away until { $until }. New requests go to your deputy or the next level; { $moved } request(s) waiting for you went to them. Send /back when you return.
+away-set = You are away until { $until }. New requests go to your deputy or the next level{ $moved ->
+        [0] .
+        [one] ; the { $moved } request waiting for you went to them.
+       *[other] ; the { $moved } requests waiting for you went to them.
+    } Send /back when you return.
 back-set = Welcome back! New requests come to you again.
 ask-still-fixed = Request { $number } was closed a week ago. Is it still fixed?
 button-claim = 🙋 I'll help
@@ -273,7 +335,10 @@ claimed-from-you = Request { $number } was claimed by a volunteer, who is handli
 ## Export
 
 export-usage = Usage: /export, /export 2026-11-01, or /export 2026-11-01 2026-11-30 (local dates, both days included).
-export-sent = { $rows } requests exported (no residents' names or phones; descriptions of sensitive categories redacted).
+export-sent = { $rows ->
+        [one] { $rows } request
+       *[other] { $rows } requests
+    } exported (no residents' names or phones; descriptions of sensitive categories redacted).
 sla-pool = Also offered to the volunteer pool: { $categories }
 sla-bad-category = The category must be one of: { $expected }
 
@@ -316,7 +381,10 @@ unit-unknown = There is no unit “{ $unit }”. Use a building code or a name s
 unit-outside-scope = “{ $unit }” is outside the units you administer.
 unit-ambiguous = “{ $unit }” is ambiguous; write it as a path such as { $example }.
 invite-usage = Usage: /invite <role> <unit>, for example /invite liaison E01. Roles: liaison, deputy, group_leader, grid_leader, admin, volunteer.
-invite-created = Invitation to become { $role } of { $unit }. It works once and expires in { $days } days; send it to the person:
+invite-created = Invitation to become { $role } of { $unit }. It works once and expires in { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }; send it to the person:
     { $link }
 invitation-accepted = Welcome! You are now { $role } of { $unit }.
 import-ask = Send units.csv or people.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes } minutes without a file.
@@ -324,7 +392,10 @@ import-download-failed = That file could not be fetched. Files up to { $max } MB
 import-finished = Import finished.
 import-lapsed = The import ended after { $minutes } minutes without a file. Send /import to load more.
 import-applied = { $file } imported: { $created } new, { $updated } changed, { $unchanged } unchanged.
-import-refused = { $file } was not imported: { $count } problem(s), nothing was applied. Fix these lines and send it again:
+import-refused = { $file } was not imported: { $count ->
+        [one] { $count } problem
+       *[other] { $count } problems
+    }, nothing was applied. Fix these lines and send it again:
 
 ## Admin console: oversight
 
@@ -379,31 +450,85 @@ event = { $kind ->
 ## Admin console: statistics
 
 stats-usage = Usage: /stats, /stats 7d, /stats 30d or /stats 90d.
-stats-none = No requests in the last { $days } days.
-stats-summary = Last { $days } days: { $total } requests
-    Median time to accept: { $accept }
-    Median time to resolve: { $resolve }
+stats-none = No requests in the last { $days ->
+        [one] day
+       *[other] { $days } days
+    }.
+stats-summary = Last { $days ->
+        [one] day
+       *[other] { $days } days
+    }: { $total ->
+        [one] { $total } request
+       *[other] { $total } requests
+    }
+    Time to accept: { $accept }
+    Time to resolve: { $resolve }
+    Not yet resolved: { $open }
     Within the service level: { $within }
     Reopened: { $reopened }
-    Average rating: { $rating } ({ $ratings } ratings)
+    Average rating: { $rating } ({ $ratings ->
+        [one] { $ratings } rating
+       *[other] { $ratings } ratings
+    })
 stats-by-category = By category
 stats-by-status = By status
-stats-per-grid = Per grid (requests · median time to resolve · within service level):
-stats-slowest = Slowest buildings (median time to resolve)
-stats-chart-title = Requests, last { $days } days
-stats-chart-grid-resolve = Median hours to resolve, per grid
-stats-chart-caption = Statistics of the last { $days } days
+stats-median = median { $time } over { $count ->
+        [one] { $count } request
+       *[other] { $count } requests
+    }
+stats-median-none = — (none yet)
+stats-open = { $count ->
+        [one] { $count } request, waiting for { $oldest }
+       *[other] { $count } requests, the oldest waiting for { $oldest }
+    }
+stats-open-none = none
+stats-within = { $decided ->
+        [0] —
+       *[other] { $share } ({ $met } of { $decided } whose deadline has come)
+    }{ $running ->
+        [0] {""}
+       *[other] { " " }· { $running } still running
+    }
+stats-group = • { $name }: { $requests ->
+        [one] { $requests } request
+       *[other] { $requests } requests
+    } · time to resolve: { $resolve } · not yet resolved: { $open } · within the service level: { $within }
+stats-per-grid = Per grid:
+stats-slowest = Slowest buildings (the median time to resolve, or the wait of the oldest request not yet resolved when that is longer)
+stats-chart-title = Requests, last { $days ->
+        [one] day
+       *[other] { $days } days
+    }
+stats-chart-grid-resolve = Median hours to resolve (resolved requests), per grid
+stats-chart-hours = { $hours } h
+stats-chart-hours-open = { $hours } h, not yet resolved
+stats-chart-caption = Statistics of the last { $days ->
+        [one] day
+       *[other] { $days } days
+    }
 
 ## Admin console: notices
 
 notice-choose-unit = Whose residents should receive the notice? Choose a unit, or type a building code or name.
-notice-ask-text = Write the notice for the residents of { $unit } (text, at most { $max } characters). Never include details of anyone's request.
+notice-ask-text = Write the notice for the residents of { $unit } (text, at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }). Never include details of anyone's request.
 notice-ask-text-again = Write the notice as a text message, or /cancel.
-notice-too-long = That is too long; a notice may have at most { $max } characters.
-notice-preview = Preview — to { $recipients } registered residents of { $unit }:
+notice-too-long = That is too long; a notice may have at most { $max ->
+        [one] { $max } character
+       *[other] { $max } characters
+    }.
+notice-preview = Preview — to { $recipients ->
+        [one] { $recipients } registered resident
+       *[other] { $recipients } registered residents
+    } of { $unit }:
 notice-confirm-again = Press Send under the preview, or Cancel.
 notice-heading = 📢 Notice from the community office
-notice-queued = Sending to { $recipients } residents.
+notice-queued = Sending to { $recipients ->
+        [one] { $recipients } resident
+       *[other] { $recipients } residents
+    }.
 notice-progress = 📢 Notice to { $unit }: { $delivered } of { $total } delivered, { $unreachable } unreachable so far. { $acknowledged } said received.
 notice-done = ✅ Notice to { $unit } finished: { $delivered } delivered, { $unreachable } unreachable, of { $total }. { $acknowledged } said received.
 notice-acknowledged = Thank you, noted.

@@ -58,7 +58,8 @@ report-summary = 请确认您的需求：
     描述：{ $description }
 emergency-numbers = ⚠️ 如有危险，请立即拨打：报警 110，火警 119，急救 120。
     我们也会同时通知社区各级负责人。
-report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在 { $within }内接单。有人接单时我们会告诉您。
+report-received = 已收到您的需求 { $number }。您的{ $responder }已收到通知，应在{ $deadline }前接单。有人接单时我们会告诉您。
+report-received-closed = 已收到您的需求 { $number }。现在是服务时间以外，服务台开门后您的{ $responder }会处理，最晚在{ $deadline }前接单。紧急情况请拨打 110 / 119 / 120。有人接单时我们会告诉您。
 report-received-unassigned = 已收到您的需求 { $number }。暂时没有可接单的负责人，社区会尽快安排，有人接单时我们会告诉您。
 report-abandoned = 已取消，什么都没有发送。
 too-many-open = 您已有 { $max } 个未完成的需求。请等其中一个处理完毕后再提交新的需求。
@@ -103,6 +104,20 @@ role-volunteer = 志愿者
 duration-minutes = { $n } 分钟
 duration-hours = { $n } 小时
 duration-days = { $n } 天
+date = { $month }月{ $day }日（周{ $weekday ->
+        [1] 一
+        [2] 二
+        [3] 三
+        [4] 四
+        [5] 五
+        [6] 六
+       *[7] 日
+    }）
+date-year = { $year }年{ date }
+date-at = { $date }{ $time }
+date-today = 今天 { $time }
+date-tomorrow = 明天 { $date }{ $time }
+date-yesterday = 昨天 { $time }
 
 ## 工单卡片（发给负责人）
 
@@ -193,7 +208,7 @@ sla-line = { $urgency }：{ $accept }内接单，{ $resolve }内办结（{ $cloc
 sla-service-hours = 仅服务时间 08:00–21:00 计时
 sla-around-the-clock = 全天计时
 sla-no-holidays = 没有设置节假日。
-sla-holidays = 节假日（服务时间计时暂停）：{ $days }
+sla-holidays = 节假日（服务时间计时暂停）：{ $dates }
 sla-usage = 修改：/sla set <紧急程度> accept|resolve <时长>，例如 /sla set normal accept 45m
     节假日：/sla holiday add 2026-10-01，/sla holiday remove 2026-10-01
     志愿者认领：/sla pool add elderly，/sla pool remove elderly
@@ -261,7 +276,10 @@ reply-which = 这条消息是关于哪个需求的？选好后就会转达。
 button-reply-to = { $number } · { $category }
 responders-only = 这个命令只有负责人可以使用。
 away-usage = 用法：/away（直到发送 /back），/away 3（3 天），或 /away 2026-12-01（到当天结束）。
-away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级；{ $moved } 个待接单的需求已转给他们。发送 /back 恢复。
+away-set = 已设置为不在，直到 { $until }。新的需求会交给您的副手或上一级{ $moved ->
+        [0] 。
+       *[other] ；{ $moved } 个待接单的需求已转给他们。
+    }发送 /back 恢复。
 back-set = 欢迎回来！新的需求会重新交给您。
 ask-still-fixed = 一周前完成的需求 { $number }，问题还好吗？
 button-claim = 🙋 我来帮忙
@@ -381,17 +399,32 @@ event = { $kind ->
 stats-usage = 用法：/stats、/stats 7d、/stats 30d 或 /stats 90d。
 stats-none = 最近 { $days } 天没有需求。
 stats-summary = 最近 { $days } 天：共 { $total } 件需求
-    接单时间中位数：{ $accept }
-    办结时间中位数：{ $resolve }
+    接单用时：{ $accept }
+    办结用时：{ $resolve }
+    尚未办结：{ $open }
     在服务时限内：{ $within }
     重新打开：{ $reopened }
     平均评分：{ $rating }（{ $ratings } 个评分）
 stats-by-category = 按类别
 stats-by-status = 按状态
-stats-per-grid = 各网格（件数 · 办结时间中位数 · 时限内比例）：
-stats-slowest = 最慢的楼栋（办结时间中位数）
+stats-median = 中位数 { $time }（共 { $count } 件）
+stats-median-none = —（暂无）
+stats-open = { $count } 件，最久的已等 { $oldest }
+stats-open-none = 无
+stats-within = { $decided ->
+        [0] —
+       *[other] { $share }（已到时限的 { $decided } 件中 { $met } 件）
+    }{ $running ->
+        [0] {""}
+       *[other] ，{ $running } 件未到时限、仍在进行
+    }
+stats-group = • { $name }：{ $requests } 件 · 办结用时 { $resolve } · 尚未办结 { $open } · 时限内 { $within }
+stats-per-grid = 各网格：
+stats-slowest = 最慢的楼栋（办结用时中位数；若尚未办结的需求等得更久，取其等待时间）
 stats-chart-title = 最近 { $days } 天的需求
-stats-chart-grid-resolve = 各网格办结时间中位数（小时）
+stats-chart-grid-resolve = 各网格办结用时中位数（小时，已办结的需求）
+stats-chart-hours = { $hours } 小时
+stats-chart-hours-open = { $hours } 小时，尚未办结
 stats-chart-caption = 最近 { $days } 天的统计
 
 ## Admin console: notices

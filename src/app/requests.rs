@@ -6,7 +6,7 @@ use super::clock::{self, Notice, Policy};
 use crate::domain::events::Event;
 use crate::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
 use crate::domain::routing::{Assignment, RoutingDecision, route};
-use crate::domain::{Attachment, Category, Description, PersonId, RequestId, ServiceLevel, Status, Urgency};
+use crate::domain::{Attachment, Category, Description, PersonId, RequestId, Status, Urgency};
 use crate::store::{NewRequest, RequestView, Resident, StoreError, Tx, millis};
 
 /// A request as the resident composed it, before it exists.
@@ -22,7 +22,6 @@ pub struct Draft {
 pub struct Submitted {
     pub request: RequestView,
     pub assignment: Option<Assignment>,
-    pub service_level: ServiceLevel,
     /// When the clock of a service-hours request reported out of hours
     /// starts: the resident is told when it will be looked at.
     pub looked_at_from: Option<DateTime<Utc>>,
@@ -93,7 +92,6 @@ pub async fn submit(
         .await?;
     clock::start_new(tx, &request, &planned, now_ms).await?;
 
-    let service_level = policy.level(draft.urgency);
     let assignment = decision.assignment;
     // The chain routing read also names the office.
     let alerts = if assignment.is_none() {
@@ -103,9 +101,9 @@ pub async fn submit(
     } else {
         Vec::new()
     };
-    let looked_at_from =
-        (service_level.service_hours_only && !policy.calendar.is_open(now)).then(|| policy.calendar.next_opening(now));
-    Ok(Ok(Submitted { request, assignment, service_level, looked_at_from, alerts }))
+    let looked_at_from = (policy.level(draft.urgency).service_hours_only && !policy.calendar.is_open(now))
+        .then(|| policy.calendar.next_opening(now));
+    Ok(Ok(Submitted { request, assignment, looked_at_from, alerts }))
 }
 
 /// Routes a request from its building and records the decision; an open

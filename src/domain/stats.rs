@@ -29,18 +29,58 @@ pub struct Stats {
     /// Most frequent first.
     pub by_category: Vec<(Category, usize)>,
     pub by_status: Vec<(Status, usize)>,
-    pub median_to_accept: Option<Duration>,
-    pub median_to_resolve: Option<Duration>,
-    /// The share of requests (cancelled ones aside) that never missed a
-    /// deadline.
-    pub within_service_level: Option<f64>,
+    /// From report to acceptance, over the requests accepted.
+    pub to_accept: Median,
+    /// From report to resolution, over the requests resolved.
+    pub to_resolve: Median,
+    /// The requests still waiting or being handled.
+    pub open: Open,
+    pub service_level: ServiceLevelCount,
     /// The share of resolved requests the resident reopened.
     pub reopen_rate: Option<f64>,
     pub average_rating: Option<f64>,
     pub ratings: usize,
     pub grids: Vec<GroupStats>,
-    /// The ten buildings whose requests take longest, slowest first.
+    /// The ten buildings whose requests take or have waited longest
+    /// ([`GroupStats::wait`]), slowest first.
     pub slowest_buildings: Vec<GroupStats>,
+}
+
+/// A median duration and how many requests it is taken over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Median {
+    pub of: usize,
+    pub median: Option<Duration>,
+}
+
+/// Requests not yet resolved, and the age of the oldest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Open {
+    pub count: usize,
+    pub oldest: Option<Duration>,
+}
+
+/// How requests (cancelled ones aside) fare against their deadlines. A
+/// missed deadline escalates the request, so a request that never escalated
+/// met its deadlines if it is resolved, and is still running if it is not:
+/// its deadline has not come, and it counts neither way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ServiceLevelCount {
+    pub met: usize,
+    pub missed: usize,
+    pub running: usize,
+}
+
+impl ServiceLevelCount {
+    /// Those whose deadlines have come: met or missed.
+    pub fn decided(&self) -> usize {
+        self.met + self.missed
+    }
+
+    /// The share of the decided requests that met their deadlines.
+    pub fn share(&self) -> Option<f64> {
+        share(self.met, self.decided())
+    }
 }
 
 /// Figures for one grid or one building.
@@ -48,10 +88,23 @@ pub struct Stats {
 pub struct GroupStats {
     pub name: String,
     pub requests: usize,
-    /// The median time to resolve, where a request not yet resolved counts
-    /// with its age so far (so that stuck work shows).
-    pub median_to_resolve: Option<Duration>,
-    pub within_service_level: Option<f64>,
+    pub to_resolve: Median,
+    pub open: Open,
+    pub service_level: ServiceLevelCount,
+}
+
+impl GroupStats {
+    /// How long the group's requests take: the median time to resolve, or
+    /// the age of the oldest open request when that is longer (so that
+    /// stuck work shows).
+    pub fn wait(&self) -> Option<Duration> {
+        self.to_resolve.median.max(self.open.oldest)
+    }
+
+    /// Whether [`GroupStats::wait`] is the age of an open request.
+    pub fn waiting_on_open(&self) -> bool {
+        self.open.oldest.is_some() && self.open.oldest >= self.to_resolve.median
+    }
 }
 
 /// How many buildings the "slowest" list shows.
@@ -68,7 +121,6 @@ impl Stats {
         let mut by_category: Vec<(Category, usize)> = by_category.into_iter().collect();
         by_category.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let to_accept: Vec<i64> = facts.iter().filter_map(|f| f.accepted_at.map(|at| at - f.created_at)).collect();
-        let to_resolve: Vec<i64> = facts.iter().filter_map(|f| f.resolved_at.map(|at| at - f.created_at)).collect();
         let resolved: Vec<&RequestFacts> = facts.iter().filter(|f| f.resolved_at.is_some()).collect();
         let ratings: Vec<u8> = facts.iter().filter_map(|f| f.rating).collect();
         let group = |key: fn(&RequestFacts) -> &str| {
@@ -80,15 +132,16 @@ impl Stats {
         };
         let grids = group(|f| &f.grid);
         let mut slowest_buildings = group(|f| &f.building);
-        slowest_buildings.sort_by(|a, b| b.median_to_resolve.cmp(&a.median_to_resolve).then(a.name.cmp(&b.name)));
+        slowest_buildings.sort_by(|a, b| b.wait().cmp(&a.wait()).then(a.name.cmp(&b.name)));
         slowest_buildings.truncate(SLOWEST_BUILDINGS);
         Stats {
             total: facts.len(),
             by_category,
             by_status: by_status.into_iter().collect(),
-            median_to_accept: median(to_accept),
-            median_to_resolve: median(to_resolve),
-            within_service_level: within(facts.iter()),
+            to_accept: Median { of: to_accept.len(), median: median(to_accept) },
+            to_resolve: to_resolve(facts.iter()),
+            open: open(facts.iter(), now),
+            service_level: service_level(facts.iter()),
             reopen_rate: share(resolved.iter().filter(|f| f.reopened > 0).count(), resolved.len()),
             average_rating: (!ratings.is_empty())
                 .then(|| ratings.iter().map(|&r| f64::from(r)).sum::<f64>() / ratings.len() as f64),
@@ -100,22 +153,38 @@ impl Stats {
 }
 
 fn group_stats(name: &str, members: &[&RequestFacts], now: i64) -> GroupStats {
-    let times = members
-        .iter()
-        .filter(|f| f.status != Status::Cancelled)
-        .map(|f| f.resolved_at.unwrap_or(now) - f.created_at)
-        .collect();
     GroupStats {
         name: name.to_string(),
         requests: members.len(),
-        median_to_resolve: median(times),
-        within_service_level: within(members.iter().copied()),
+        to_resolve: to_resolve(members.iter().copied()),
+        open: open(members.iter().copied(), now),
+        service_level: service_level(members.iter().copied()),
     }
 }
 
-fn within<'a>(facts: impl Iterator<Item = &'a RequestFacts>) -> Option<f64> {
-    let counted: Vec<&RequestFacts> = facts.filter(|f| f.status != Status::Cancelled).collect();
-    share(counted.iter().filter(|f| !f.escalated).count(), counted.len())
+fn to_resolve<'a>(facts: impl Iterator<Item = &'a RequestFacts>) -> Median {
+    let times: Vec<i64> = facts.filter_map(|f| f.resolved_at.map(|at| at - f.created_at)).collect();
+    Median { of: times.len(), median: median(times) }
+}
+
+fn open<'a>(facts: impl Iterator<Item = &'a RequestFacts>, now: i64) -> Open {
+    let ages: Vec<i64> = facts.filter(|f| f.status.is_active()).map(|f| now - f.created_at).collect();
+    let oldest = ages.iter().max().map(|&age| Duration::from_millis(u64::try_from(age).unwrap_or(0)));
+    Open { count: ages.len(), oldest }
+}
+
+fn service_level<'a>(facts: impl Iterator<Item = &'a RequestFacts>) -> ServiceLevelCount {
+    let mut count = ServiceLevelCount::default();
+    for fact in facts.filter(|f| f.status != Status::Cancelled) {
+        if fact.escalated {
+            count.missed += 1;
+        } else if fact.status.is_active() {
+            count.running += 1;
+        } else {
+            count.met += 1;
+        }
+    }
+    count
 }
 
 fn share(part: usize, whole: usize) -> Option<f64> {
@@ -171,9 +240,11 @@ mod tests {
         let stats = Stats::compute(&[a, b, c, d], 100 * HOUR);
         assert_eq!(stats.total, 4);
         assert_eq!(stats.by_category[0], (Category::Property, 2));
-        assert_eq!(stats.median_to_accept, Some(Duration::from_secs(3600)));
-        assert_eq!(stats.median_to_resolve, Some(Duration::from_secs(10 * 3600)));
-        assert_eq!(stats.within_service_level, Some(2.0 / 3.0));
+        assert_eq!(stats.to_accept, Median { of: 2, median: Some(Duration::from_secs(3600)) });
+        assert_eq!(stats.to_resolve, Median { of: 2, median: Some(Duration::from_secs(10 * 3600)) });
+        assert_eq!(stats.open, Open { count: 1, oldest: Some(Duration::from_secs(100 * 3600)) });
+        assert_eq!(stats.service_level, ServiceLevelCount { met: 2, missed: 1, running: 0 });
+        assert_eq!(stats.service_level.share(), Some(2.0 / 3.0));
         assert_eq!(stats.reopen_rate, Some(0.5));
         assert_eq!(stats.average_rating, Some(3.5));
         assert_eq!(stats.ratings, 2);
@@ -192,11 +263,39 @@ mod tests {
     }
 
     #[test]
+    fn an_open_request_is_still_running_and_its_age_is_no_time_to_resolve() {
+        let mut open = fact(Category::Property, Status::Open, "g", "E01");
+        open.created_at = 10 * HOUR;
+        let stats = Stats::compute(&[open], 10 * HOUR + 2_000);
+        assert_eq!(stats.to_resolve, Median { of: 0, median: None });
+        assert_eq!(stats.open, Open { count: 1, oldest: Some(Duration::from_secs(2)) });
+        assert_eq!(stats.service_level, ServiceLevelCount { met: 0, missed: 0, running: 1 });
+        assert_eq!(stats.service_level.share(), None, "no share of requests whose deadline has not come");
+        for group in [&stats.grids[0], &stats.slowest_buildings[0]] {
+            assert_eq!(group.to_resolve.median, None);
+            assert_eq!(group.open.oldest, Some(Duration::from_secs(2)));
+            assert_eq!(group.service_level.share(), None);
+            assert!(group.waiting_on_open());
+        }
+    }
+
+    #[test]
+    fn a_missed_deadline_counts_against_the_share_even_while_the_request_is_open() {
+        let mut late = fact(Category::Property, Status::Accepted, "g", "E01");
+        late.escalated = true;
+        let mut done = fact(Category::Property, Status::Closed, "g", "E01");
+        done.resolved_at = Some(HOUR);
+        let stats = Stats::compute(&[late, done], 5 * HOUR);
+        assert_eq!(stats.service_level, ServiceLevelCount { met: 1, missed: 1, running: 0 });
+        assert_eq!(stats.service_level.share(), Some(0.5));
+    }
+
+    #[test]
     fn no_requests_give_no_figures_rather_than_zeros() {
         let stats = Stats::compute(&[], 0);
         assert_eq!(stats.total, 0);
-        assert_eq!(stats.median_to_accept, None);
-        assert_eq!(stats.within_service_level, None);
+        assert_eq!(stats.to_accept.median, None);
+        assert_eq!(stats.service_level.share(), None);
         assert_eq!(stats.average_rating, None);
         assert!(stats.slowest_buildings.is_empty());
     }

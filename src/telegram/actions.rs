@@ -2,10 +2,14 @@
 //! decline, take over, reassign. Each is a use case call, a reply to the
 //! actor and messages to the others involved.
 
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
 use super::callback::{CallbackData, DeclineReason};
+use super::dates;
 use super::dialogue::{Dialogue, Draft};
 use super::notify::{self, CardFor};
 use super::outgoing::{Button, Keyboard, Outgoing};
@@ -15,7 +19,7 @@ use crate::app::requests::{
     self, AcceptOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, SubmitRefusal, TakeOverOutcome,
 };
 use crate::domain::{Description, PersonId, RequestId, Role};
-use crate::store::RequestView;
+use crate::store::{RequestView, from_millis};
 
 type Answer = anyhow::Result<String>;
 
@@ -25,7 +29,7 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
     let l = turn.l();
     let (Some(category), Some(urgency)) = (draft.category, draft.urgency) else { return Ok(()) };
     let Ok(description) = Description::parse(&draft.text) else {
-        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS));
         return Ok(());
     };
     let complete = requests::Draft { category, urgency, description, attachments: draft.attachments.clone() };
@@ -40,22 +44,11 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
             return Ok(());
         }
         Err(SubmitRefusal::TooManyOpen { max }) => {
-            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            turn.say(fl!(l, "too-many-open", max = max));
             return Ok(());
         }
     };
-    let number = submitted.request.number.to_string();
-    let within = render::duration(l, submitted.service_level.accept_within);
-    let mut text = match submitted.request.assignee_role {
-        Some(role) => fl!(l, "report-received", number = number, responder = render::role(l, role), within = within),
-        None => fl!(l, "report-received-unassigned", number = number),
-    };
-    if let Some(from) = submitted.looked_at_from {
-        let local = from.with_timezone(&turn.app.config.timezone).format("%m-%d %H:%M").to_string();
-        text.push('\n');
-        text.push_str(&fl!(l, "looked-at-from", at = local));
-    }
-    turn.say(text);
+    turn.say(received(l, &submitted, now, turn.app.config.timezone));
     if let Some(assignee) = submitted.request.assignee {
         notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &submitted.request, CardFor::Assignee, |_| None)
             .await?;
@@ -76,6 +69,34 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What the resident is told of a request just received: the deadline its
+/// clock was given (which, out of service hours, counts from the opening),
+/// or when it will be looked at if nobody could take it.
+fn received(l: &FluentLanguageLoader, submitted: &requests::Submitted, now: DateTime<Utc>, timezone: Tz) -> String {
+    let request = &submitted.request;
+    let number = request.number.to_string();
+    let deadline = request.accept_due_at.map(from_millis);
+    match (request.assignee_role, deadline) {
+        (Some(role), Some(deadline)) => {
+            let responder = render::role(l, role);
+            let deadline = dates::moment(l, deadline, now, timezone);
+            if submitted.looked_at_from.is_some() {
+                fl!(l, "report-received-closed", number = number, responder = responder, deadline = deadline)
+            } else {
+                fl!(l, "report-received", number = number, responder = responder, deadline = deadline)
+            }
+        }
+        _ => {
+            let mut text = fl!(l, "report-received-unassigned", number = number);
+            if let Some(from) = submitted.looked_at_from {
+                text.push('\n');
+                text.push_str(&fl!(l, "looked-at-from", at = dates::moment(l, from, now, timezone)));
+            }
+            text
+        }
+    }
 }
 
 /// A volunteer claims a request from the pool: the first tap wins; the
@@ -452,7 +473,7 @@ pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option
             if let Some(assignee) = request.assignee {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, assignee, |l| {
-                    fl!(l, "resident-rated", number = number.clone(), stars = stars.to_string())
+                    fl!(l, "resident-rated", number = number.clone(), stars = stars)
                 })
                 .await?;
             }
@@ -473,7 +494,7 @@ pub async fn tasks(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         turn.say(fl!(l, "tasks-none"));
         return Ok(());
     }
-    turn.say(fl!(l, "tasks-header", count = tasks.len().to_string()));
+    turn.say(fl!(l, "tasks-header", count = tasks.len()));
     // Each is a card like the one first sent, and is kept true like it.
     for request in tasks.iter().take(20) {
         let (text, buttons) = super::cards::view(l, request, crate::app::cards::Standing::Holder);
@@ -575,8 +596,8 @@ pub async fn away(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    let local = until.with_timezone(&timezone).format("%Y-%m-%d %H:%M").to_string();
-    turn.say(fl!(l, "away-set", until = local, moved = moved.len().to_string()));
+    let until = dates::moment(l, until, now, timezone);
+    turn.say(fl!(l, "away-set", until = until, moved = moved.len()));
     Ok(())
 }
 

@@ -147,8 +147,9 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     if holidays.is_empty() {
         text.push_str(&fl!(l, "sla-no-holidays"));
     } else {
-        let days: Vec<String> = holidays.iter().map(ToString::to_string).collect();
-        text.push_str(&fl!(l, "sla-holidays", days = days.join(", ")));
+        let today = turn.now.with_timezone(&turn.app.config.timezone).date_naive();
+        let dates: Vec<String> = holidays.iter().map(|day| super::dates::day(l, *day, today)).collect();
+        text.push_str(&fl!(l, "sla-holidays", dates = dates.join(", ")));
     }
     let pool: Vec<String> = turn.tx.pool_categories().await?.into_iter().map(|c| render::category(l, c)).collect();
     text.push('\n');
@@ -183,7 +184,7 @@ pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     turn.tx.record_event(None, Some(turn.person.id), &Event::Exported { rows: rows as u64 }, now).await?;
     let name = format!("requests-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
     turn.send(super::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
-    turn.say(fl!(l, "export-sent", rows = rows.to_string()));
+    turn.say(fl!(l, "export-sent", rows = rows));
     Ok(())
 }
 
@@ -332,7 +333,7 @@ pub async fn invite(turn: &mut Turn<'_>, args: &str, bot_username: &str) -> anyh
     let (unit_id, path) = (unit.id, authority.path(unit.id));
     let code = crate::app::admin::invite(&mut turn.tx, turn.person.id, role, unit_id, turn.now).await?;
     let link = format!("https://t.me/{bot_username}?start=join_{code}");
-    let days = crate::app::admin::INVITATION_DAYS.to_string();
+    let days = crate::app::admin::INVITATION_DAYS;
     let text = fl!(l, "invite-created", role = render::role(l, role), unit = path, link = link.clone(), days = days);
     turn.say(text);
     match crate::media::qr::qr_png(&link) {
@@ -415,7 +416,7 @@ pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<
     let Some(authority) = admin(turn).await? else { return Ok(()) };
     let l = turn.l();
     let Some(bytes) = bytes else {
-        turn.say(fl!(l, "import-download-failed", max = (MAX_IMPORT_BYTES / 1024 / 1024).to_string()));
+        turn.say(fl!(l, "import-download-failed", max = (MAX_IMPORT_BYTES / 1024 / 1024)));
         return Ok(());
     };
     // The phones of a people file, to refresh the menus of whoever of them
@@ -441,13 +442,13 @@ pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<
             l,
             "import-applied",
             file = report.name,
-            created = counts.created.to_string(),
-            updated = counts.updated.to_string(),
-            unchanged = counts.unchanged.to_string()
+            created = counts.created,
+            updated = counts.updated,
+            unchanged = counts.unchanged
         ),
         Err(errors) => {
             let shown: Vec<String> = errors.iter().take(20).map(ToString::to_string).collect();
-            let mut text = fl!(l, "import-refused", file = report.name, count = errors.len().to_string());
+            let mut text = fl!(l, "import-refused", file = report.name, count = errors.len());
             text.push('\n');
             text.push_str(&shown.join("\n"));
             text

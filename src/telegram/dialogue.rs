@@ -296,7 +296,7 @@ pub fn summary(l: &i18n_embed::fluent::FluentLanguageLoader, draft: &Draft) -> S
     );
     if !draft.attachments.is_empty() {
         text.push('\n');
-        text.push_str(&fl!(l, "card-attachments", count = draft.attachments.len().to_string()));
+        text.push_str(&fl!(l, "card-attachments", count = draft.attachments.len()));
     }
     text
 }

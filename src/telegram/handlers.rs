@@ -278,7 +278,7 @@ async fn start_report(turn: &mut Turn<'_>) -> HandlerResult {
             return turn.prompt(&Dialogue::RegBuilding).await;
         }
         Err(SubmitRefusal::TooManyOpen { max }) => {
-            turn.say(fl!(l, "too-many-open", max = max.to_string()));
+            turn.say(fl!(l, "too-many-open", max = max));
             return Ok(());
         }
     }
@@ -310,7 +310,7 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
                 ),
             ]);
         }
-        let created = crate::store::from_millis(request.created_at).with_timezone(&turn.app.config.timezone);
+        let created = crate::store::from_millis(request.created_at);
         text.push('\n');
         text.push_str(&fl!(
             l,
@@ -318,7 +318,7 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
             number = request.number.to_string(),
             category = render::category(l, request.category),
             status = render::status(l, request.status),
-            date = created.format("%m-%d %H:%M").to_string()
+            date = super::dates::moment(l, created, turn.now, turn.app.config.timezone)
         ));
     }
     let keyboard = (!buttons.is_empty()).then_some(Keyboard::Inline(buttons));
@@ -397,7 +397,7 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
                 turn.prompt(&next).await?;
             }
             Err(_) => {
-                turn.say(fl!(l, "room-invalid", max = Room::MAX_CHARS.to_string()));
+                turn.say(fl!(l, "room-invalid", max = Room::MAX_CHARS));
                 turn.prompt(&Dialogue::RegRoom { building }).await?;
             }
         },
@@ -518,7 +518,7 @@ async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Messag
         text.push_str(words);
     }
     if Description::parse(&text).is_err() {
-        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS.to_string()));
+        turn.say(fl!(l, "description-too-long", max = Description::MAX_CHARS));
         return Ok(());
     }
     if draft.attachments.len() >= 10 && attachment.is_some() {

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod callback;
 pub mod cards;
+pub mod dates;
 pub mod dialogue;
 pub mod handlers;
 pub mod inbox;

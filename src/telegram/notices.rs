@@ -66,7 +66,7 @@ pub async fn choose_unit(turn: &mut Turn<'_>, chosen: Result<UnitId, &str>) -> a
     };
     let dialogue = Dialogue::NoticeText { unit: unit.0 };
     turn.set_dialogue(&dialogue)?;
-    turn.say(fl!(l, "notice-ask-text", unit = authority.path(unit), max = MAX_NOTICE_CHARS.to_string()));
+    turn.say(fl!(l, "notice-ask-text", unit = authority.path(unit), max = MAX_NOTICE_CHARS));
     Ok(())
 }
 
@@ -75,12 +75,12 @@ pub async fn preview(turn: &mut Turn<'_>, unit: UnitId, text: &str) -> anyhow::R
     let Some(authority) = admin(turn).await? else { return Ok(()) };
     let l = turn.l();
     if text.chars().count() > MAX_NOTICE_CHARS {
-        turn.say(fl!(l, "notice-too-long", max = MAX_NOTICE_CHARS.to_string()));
+        turn.say(fl!(l, "notice-too-long", max = MAX_NOTICE_CHARS));
         return Ok(());
     }
     let recipients = turn.tx.residents_under(unit).await?.len();
     turn.set_dialogue(&Dialogue::NoticeConfirm { unit: unit.0, text: text.to_string() })?;
-    let heading = fl!(l, "notice-preview", unit = authority.path(unit), recipients = recipients.to_string());
+    let heading = fl!(l, "notice-preview", unit = authority.path(unit), recipients = recipients);
     let buttons = vec![vec![
         Button::new(fl!(l, "button-send"), CallbackData::NoticeSend.encode()),
         Button::new(fl!(l, "button-cancel"), CallbackData::NoticeAbort.encode()),
@@ -127,7 +127,7 @@ pub async fn send(turn: &mut Turn<'_>) -> anyhow::Result<Option<String>> {
         };
         turn.out.push_later(copy, position as i64 * spacing);
     }
-    Ok(Some(fl!(l, "notice-queued", recipients = recipients.len().to_string())))
+    Ok(Some(fl!(l, "notice-queued", recipients = recipients.len())))
 }
 
 /// Copies are due one slot apart at the sending rate, so that they queue in
@@ -141,8 +141,8 @@ fn progress_buttons(l: &FluentLanguageLoader, notice: i64) -> Vec<Vec<Button>> {
 }
 
 fn progress_text(l: &FluentLanguageLoader, unit: &str, counts: &NoticeCounts) -> String {
-    let (total, delivered) = (counts.recipients.to_string(), counts.delivered.to_string());
-    let (unreachable, acknowledged) = (counts.unreachable.to_string(), counts.acknowledged.to_string());
+    let (total, delivered, unreachable, acknowledged) =
+        (counts.recipients, counts.delivered, counts.unreachable, counts.acknowledged);
     let unit = unit.to_string();
     if counts.finished() {
         fl!(

@@ -158,9 +158,8 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
             }
             Notice::Remind { to, request, n } => {
                 let number = request.number.to_string();
-                let n = n.to_string();
                 card(app, tx, out, to, &request, CardFor::Above, |l| {
-                    Some(fl!(l, "reminder-heading", number = number.clone(), n = n.clone()))
+                    Some(fl!(l, "reminder-heading", number = number.clone(), n = n))
                 })
                 .await?;
             }

@@ -6,13 +6,14 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::admin::admin;
+use super::dates;
 use super::notify::{self, CardFor};
 use super::outgoing::Outgoing;
 use super::render;
 use super::turn::Turn;
 use crate::app::admin::{AdminAssignOutcome, Authority};
 use crate::domain::events::Event;
-use crate::domain::stats::Stats;
+use crate::domain::stats::{GroupStats, Median, Open, ServiceLevelCount, Stats};
 use crate::domain::{PersonId, Phone, RequestId, RequestNumber, Status, UnitId};
 use crate::media::chart::{Bar, BarChart, Panel};
 use crate::store::{OpenRequest, from_millis};
@@ -36,7 +37,7 @@ pub async fn open(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     }
     requests.sort_by_key(|r| (!is_overdue(r, now), r.created_at));
     let overdue = requests.iter().filter(|r| is_overdue(r, now)).count();
-    let mut text = fl!(l, "open-header", count = requests.len().to_string(), overdue = overdue.to_string());
+    let mut text = fl!(l, "open-header", count = requests.len(), overdue = overdue);
     for request in requests.iter().take(MAX_OPEN_LINES) {
         let age = render::duration(l, std::time::Duration::from_millis((now - request.created_at).max(0) as u64));
         let assignee = match (&request.assignee_name, request.assignee_role) {
@@ -60,7 +61,7 @@ pub async fn open(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     }
     if requests.len() > MAX_OPEN_LINES {
         text.push('\n');
-        text.push_str(&fl!(l, "open-more", count = (requests.len() - MAX_OPEN_LINES).to_string()));
+        text.push_str(&fl!(l, "open-more", count = (requests.len() - MAX_OPEN_LINES)));
     }
     turn.say(text);
     Ok(())
@@ -111,7 +112,7 @@ pub async fn request(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     text.push_str("\n\n");
     text.push_str(&fl!(l, "timeline-header"));
     for entry in turn.tx.timeline(id).await? {
-        let at = from_millis(entry.at).with_timezone(&timezone).format("%m-%d %H:%M").to_string();
+        let at = dates::moment(l, from_millis(entry.at), turn.now, timezone);
         let actor = entry.actor.unwrap_or_else(|| fl!(l, "timeline-system"));
         text.push('\n');
         text.push_str(&format!("{at} · {actor} · {}", render::event(l, &entry.event, hide)));
@@ -204,15 +205,14 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let from = now - days * 24 * 3_600_000;
     let facts = crate::app::admin::stats_facts(&mut turn.tx, &authority, from, now + 1).await?;
     let stats = Stats::compute(&facts, now);
-    let period = days.to_string();
-    turn.say(stats_text(l, &stats, &period));
+    turn.say(stats_text(l, &stats, days));
     if stats.total > 0 {
-        match crate::media::chart::bar_chart_png(&chart(l, &stats, &period)) {
+        match crate::media::chart::bar_chart_png(&chart(l, &stats, days)) {
             Ok(png) => turn.send(Outgoing::Image {
                 chat: turn.chat,
                 name: "stats.png".into(),
                 png_base64: base64::engine::general_purpose::STANDARD.encode(png),
-                caption: Some(fl!(l, "stats-chart-caption", days = period)),
+                caption: Some(fl!(l, "stats-chart-caption", days = days)),
             }),
             Err(error) => tracing::warn!(%error, "could not draw the statistics chart"),
         }
@@ -220,33 +220,65 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn percent(share: Option<f64>) -> String {
-    share.map_or_else(|| "—".to_string(), |s| format!("{:.0}%", s * 100.0))
-}
-
-fn duration(l: &FluentLanguageLoader, d: Option<std::time::Duration>) -> String {
-    d.map_or_else(|| "—".to_string(), |d| render::duration(l, d))
+fn percent(share: f64) -> String {
+    format!("{:.0}%", share * 100.0)
 }
 
 fn hours(d: Option<std::time::Duration>) -> f64 {
     d.map_or(0.0, |d| d.as_secs_f64() / 3600.0)
 }
 
-fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> String {
+/// A median with what it is taken over, or a dash when there is none yet.
+fn median(l: &FluentLanguageLoader, median: Median) -> String {
+    match median.median {
+        Some(time) => fl!(l, "stats-median", time = render::duration(l, time), count = median.of),
+        None => fl!(l, "stats-median-none"),
+    }
+}
+
+/// How many requests are open and how long the oldest has waited.
+fn open_now(l: &FluentLanguageLoader, open: Open) -> String {
+    match open.oldest {
+        Some(oldest) => fl!(l, "stats-open", count = open.count, oldest = render::duration(l, oldest)),
+        None => fl!(l, "stats-open-none"),
+    }
+}
+
+/// The share within the service level over the requests whose deadlines
+/// have come, and how many are still running.
+fn within(l: &FluentLanguageLoader, count: ServiceLevelCount) -> String {
+    let share = count.share().map(percent).unwrap_or_default();
+    fl!(l, "stats-within", share = share, met = count.met, decided = count.decided(), running = count.running)
+}
+
+fn group_line(l: &FluentLanguageLoader, group: &GroupStats) -> String {
+    fl!(
+        l,
+        "stats-group",
+        name = group.name.clone(),
+        requests = group.requests,
+        resolve = median(l, group.to_resolve),
+        open = open_now(l, group.open),
+        within = within(l, group.service_level)
+    )
+}
+
+fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: i64) -> String {
     if stats.total == 0 {
-        return fl!(l, "stats-none", days = days.to_string());
+        return fl!(l, "stats-none", days = days);
     }
     let mut text = fl!(
         l,
         "stats-summary",
-        days = days.to_string(),
-        total = stats.total.to_string(),
-        accept = duration(l, stats.median_to_accept),
-        resolve = duration(l, stats.median_to_resolve),
-        within = percent(stats.within_service_level),
-        reopened = percent(stats.reopen_rate),
+        days = days,
+        total = stats.total,
+        accept = median(l, stats.to_accept),
+        resolve = median(l, stats.to_resolve),
+        open = open_now(l, stats.open),
+        within = within(l, stats.service_level),
+        reopened = stats.reopen_rate.map_or_else(|| "—".to_string(), percent),
         rating = stats.average_rating.map_or_else(|| "—".to_string(), |r| format!("{r:.1}")),
-        ratings = stats.ratings.to_string()
+        ratings = stats.ratings
     );
     let categories: Vec<String> =
         stats.by_category.iter().map(|(c, n)| format!("{} {n}", render::category(l, *c))).collect();
@@ -255,35 +287,31 @@ fn stats_text(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> String {
     text.push_str(&format!("\n{}\n{}", fl!(l, "stats-by-status"), statuses.join(" · ")));
     text.push_str(&format!("\n\n{}", fl!(l, "stats-per-grid")));
     for grid in &stats.grids {
-        text.push_str(&format!(
-            "\n• {}: {} · {} · {}",
-            grid.name,
-            grid.requests,
-            duration(l, grid.median_to_resolve),
-            percent(grid.within_service_level)
-        ));
+        text.push_str(&format!("\n{}", group_line(l, grid)));
     }
     text.push_str(&format!("\n\n{}", fl!(l, "stats-slowest")));
     for building in &stats.slowest_buildings {
-        text.push_str(&format!(
-            "\n• {}: {} · {}",
-            building.name,
-            building.requests,
-            duration(l, building.median_to_resolve)
-        ));
+        text.push_str(&format!("\n{}", group_line(l, building)));
     }
     text
 }
 
-fn chart(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> BarChart {
+/// The chart shows what the text says: the grids' medians over resolved
+/// requests, and the buildings' waits marked when they are an open
+/// request's age.
+fn chart(l: &FluentLanguageLoader, stats: &Stats, days: i64) -> BarChart {
     let count_bar = |label: String, n: usize| Bar { label, value: n as f64, caption: n.to_string() };
-    let hours_bar = |label: String, d: Option<std::time::Duration>| Bar {
+    let hours_bar = |label: String, d: Option<std::time::Duration>, open: bool| Bar {
         label,
         value: hours(d),
-        caption: format!("{:.1} h", hours(d)),
+        caption: match d {
+            None => fl!(l, "stats-median-none"),
+            Some(_) if open => fl!(l, "stats-chart-hours-open", hours = format!("{:.1}", hours(d))),
+            Some(_) => fl!(l, "stats-chart-hours", hours = format!("{:.1}", hours(d))),
+        },
     };
     BarChart {
-        title: fl!(l, "stats-chart-title", days = days.to_string()),
+        title: fl!(l, "stats-chart-title", days = days),
         panels: vec![
             Panel {
                 title: fl!(l, "stats-by-category"),
@@ -295,12 +323,61 @@ fn chart(l: &FluentLanguageLoader, stats: &Stats, days: &str) -> BarChart {
             },
             Panel {
                 title: fl!(l, "stats-chart-grid-resolve"),
-                bars: stats.grids.iter().map(|g| hours_bar(g.name.clone(), g.median_to_resolve)).collect(),
+                bars: stats.grids.iter().map(|g| hours_bar(g.name.clone(), g.to_resolve.median, false)).collect(),
             },
             Panel {
                 title: fl!(l, "stats-slowest"),
-                bars: stats.slowest_buildings.iter().map(|b| hours_bar(b.name.clone(), b.median_to_resolve)).collect(),
+                bars: stats
+                    .slowest_buildings
+                    .iter()
+                    .map(|b| hours_bar(b.name.clone(), b.wait(), b.waiting_on_open()))
+                    .collect(),
             },
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Category;
+    use crate::domain::stats::RequestFacts;
+    use crate::i18n::{I18n, Locale};
+
+    /// One request reported two seconds ago and not yet accepted.
+    fn one_open_request() -> Stats {
+        let fact = RequestFacts {
+            category: Category::Property,
+            status: Status::Open,
+            grid: "第一网格".into(),
+            building: "E01".into(),
+            created_at: 1_000,
+            accepted_at: None,
+            resolved_at: None,
+            reopened: 0,
+            rating: None,
+            escalated: false,
+        };
+        Stats::compute(&[fact], 3_000)
+    }
+
+    #[test]
+    fn an_open_request_is_shown_as_still_running_with_its_age_labelled_in_both_languages() {
+        let i18n = I18n::load().unwrap();
+        let en = stats_text(i18n.get(Locale::En), &one_open_request(), 7);
+        assert!(en.starts_with("Last 7 days: 1 request\n"), "{en}");
+        assert!(en.contains("Time to resolve: — (none yet)"), "{en}");
+        assert!(en.contains("Not yet resolved: 1 request, waiting for 2 seconds"), "{en}");
+        assert!(en.contains("Within the service level: — · 1 still running"), "{en}");
+        assert!(
+            en.contains("• 第一网格: 1 request · time to resolve: — (none yet) · not yet resolved: 1 request"),
+            "{en}"
+        );
+        let zh = stats_text(i18n.get(Locale::ZhCn), &one_open_request(), 7);
+        assert!(zh.contains("尚未办结：1 件，最久的已等 2 秒"), "{zh}");
+        assert!(zh.contains("在服务时限内：—，1 件未到时限、仍在进行"), "{zh}");
+        for text in [&en, &zh] {
+            assert!(!text.contains('%'), "no share of requests whose deadline has not come: {text}");
+        }
     }
 }

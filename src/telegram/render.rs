@@ -80,13 +80,13 @@ pub fn duration(l: &FluentLanguageLoader, duration: std::time::Duration) -> Stri
     let seconds = duration.as_secs();
     let minutes = seconds / 60;
     if seconds < 120 && !seconds.is_multiple_of(60) {
-        fl!(l, "duration-seconds", n = seconds.to_string())
+        fl!(l, "duration-seconds", n = seconds)
     } else if minutes < 120 {
-        fl!(l, "duration-minutes", n = minutes.to_string())
+        fl!(l, "duration-minutes", n = minutes)
     } else if minutes < 48 * 60 {
-        fl!(l, "duration-hours", n = (minutes / 60).to_string())
+        fl!(l, "duration-hours", n = (minutes / 60))
     } else {
-        fl!(l, "duration-days", n = (minutes / (24 * 60)).to_string())
+        fl!(l, "duration-days", n = (minutes / (24 * 60)))
     }
 }
 
@@ -107,7 +107,7 @@ pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
     );
     if !request.attachments.is_empty() {
         text.push('\n');
-        text.push_str(&fl!(l, "card-attachments", count = request.attachments.len().to_string()));
+        text.push_str(&fl!(l, "card-attachments", count = request.attachments.len()));
     }
     text
 }
@@ -157,4 +157,26 @@ pub fn event(l: &FluentLanguageLoader, event: &crate::domain::events::Event, hid
         _ => String::new(),
     };
     if detail.is_empty() { what } else { format!("{what}: {detail}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::i18n::{I18n, Locale};
+
+    #[test]
+    fn durations_take_the_plural_form_of_their_number() {
+        let i18n = I18n::load().unwrap();
+        let (en, zh) = (i18n.get(Locale::En), i18n.get(Locale::ZhCn));
+        assert_eq!(duration(en, Duration::from_secs(1)), "1 second");
+        assert_eq!(duration(en, Duration::from_secs(2)), "2 seconds");
+        assert_eq!(duration(en, Duration::from_secs(60)), "1 minute");
+        assert_eq!(duration(en, Duration::from_secs(30 * 60)), "30 minutes");
+        assert_eq!(duration(en, Duration::from_secs(3 * 3600)), "3 hours");
+        assert_eq!(duration(en, Duration::from_secs(2 * 86_400)), "2 days");
+        assert_eq!(duration(zh, Duration::from_secs(1)), "1 秒");
+        assert_eq!(duration(zh, Duration::from_secs(30 * 60)), "30 分钟");
+    }
 }

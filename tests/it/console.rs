@@ -90,7 +90,7 @@ async fn only_an_admin_of_the_right_unit_may_use_each_admin_command(db: TestDb) 
     answers(&desk, &right_grid, "/open", &number).await;
     answers(&desk, &resident, "/stats", NOT_ADMIN).await;
     answers(&desk, &other_grid, "/stats", "No requests in the last 7 days").await;
-    answers(&desk, &right_grid, "/stats", "1 requests").await;
+    answers(&desk, &right_grid, "/stats", "Last 7 days: 1 request\n").await;
 
     // Reassigning: the other grid's admin cannot reach the request; the
     // first grid's admin gives it to themselves, with a reason.
@@ -111,7 +111,7 @@ async fn only_an_admin_of_the_right_unit_may_use_each_admin_command(db: TestDb) 
         answers(&desk, &right_grid, command, NOT_COMMUNITY).await;
     }
     answers(&desk, &admin, "/sla set urgent accept 2h", "Service levels").await;
-    answers(&desk, &admin, "/export", "requests exported").await;
+    answers(&desk, &admin, "/export", "1 request exported").await;
 }
 
 async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_applied(db: TestDb) {
@@ -261,12 +261,33 @@ async fn stats_answer_with_a_chart_that_decodes_as_a_png(db: TestDb) {
     resident_registers(&desk, &resident).await;
     report(&desk, &resident).await;
     let at = desk.push(text_message(&admin, "/stats 30d"));
-    desk.expect_text(at, &admin, "Last 30 days: 1 requests").await;
+    desk.expect_text(at, &admin, "Last 30 days: 1 request\n").await;
     let chart = desk.double.wait_for_after(at, "the chart", WAIT, |c| c.is("sendPhoto")).await;
     let png = &chart.files.first().expect("the chart is uploaded").bytes;
     let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).expect("a PNG");
     assert!(image.width() >= 600 && image.height() >= 300, "{}x{}", image.width(), image.height());
     answers(&desk, &admin, "/stats 1y", "Usage: /stats").await;
+}
+
+/// With one request reported and not yet accepted, `/stats` labels its age
+/// as the wait of a request not yet resolved, not as a time to resolve, and
+/// counts it as still running rather than within the service level.
+async fn stats_of_one_open_request_show_it_still_running(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let resident = TestUser::new(2001, "Resident").with_language("en");
+    resident_registers(&desk, &resident).await;
+    report(&desk, &resident).await;
+    let answer = answers(&desk, &admin, "/stats", "Last 7 days: 1 request\n").await;
+    let text = answer.text().unwrap();
+    assert!(text.contains("Time to resolve: — (none yet)"), "{text}");
+    assert!(text.contains("Not yet resolved: 1 request, waiting for "), "{text}");
+    assert!(text.contains("Within the service level: — · 1 still running"), "{text}");
+    assert!(!text.contains('%') && !text.contains("1 requests"), "{text}");
+    for line in text.lines().filter(|line| line.starts_with('•')) {
+        assert!(line.contains("time to resolve: — (none yet) · not yet resolved: 1 request, waiting for "), "{line}");
+        assert!(line.ends_with("within the service level: — · 1 still running"), "{line}");
+    }
 }
 
 async fn an_admin_whom_admin_ids_no_longer_lists_is_no_admin_after_a_restart(db: TestDb) {
@@ -300,4 +321,5 @@ crate::support::on_both_backends!(
     an_invitation_works_once_and_gives_its_role,
     a_notice_reaches_every_resident_of_the_estate_once_with_its_progress,
     stats_answer_with_a_chart_that_decodes_as_a_png,
+    stats_of_one_open_request_show_it_still_running,
 );
