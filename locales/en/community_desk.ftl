@@ -387,10 +387,16 @@ invite-created = Invitation to become { $role } of { $unit }. It works once and 
     }; send it to the person:
     { $link }
 invitation-accepted = Welcome! You are now { $role } of { $unit }.
-import-ask = Send units.csv or people.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes } minutes without a file.
+import-ask = Send units.csv or people.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} without a file.
 import-download-failed = That file could not be fetched. Files up to { $max } MB can be imported; please try again.
 import-finished = Import finished.
-import-lapsed = The import ended after { $minutes } minutes without a file. Send /import to load more.
+import-lapsed = The import ended after { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+} without a file. Send /import to load more.
 import-applied = { $file } imported: { $created } new, { $updated } changed, { $unchanged } unchanged.
 import-refused = { $file } was not imported: { $count ->
         [one] { $count } problem

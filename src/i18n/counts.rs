@@ -22,6 +22,7 @@ const COUNTS: &[&str] = &[
     "delivered",
     "max",
     "met",
+    "minutes",
     "moved",
     "n",
     "overdue",

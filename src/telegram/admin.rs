@@ -402,7 +402,7 @@ pub fn end_lapsed_import(turn: &mut Turn<'_>) -> bool {
         Some(dialogue @ Dialogue::Import { .. }) if !dialogue.awaits_file(now) => {
             turn.end_dialogue();
             let l = turn.l();
-            turn.say(fl!(l, "import-lapsed", minutes = IMPORT_IDLE.num_minutes().to_string()));
+            turn.say(fl!(l, "import-lapsed", minutes = IMPORT_IDLE.num_minutes()));
             true
         }
         _ => false,

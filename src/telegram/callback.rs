@@ -160,6 +160,7 @@ impl CallbackData {
             | CallbackData::Fixed(id, _)
             | CallbackData::Rate(id, _)
             | CallbackData::Talk(id)
+            | CallbackData::ReplyTo(id)
             | CallbackData::Claim(id)
             | CallbackData::TakeOver(id)
             | CallbackData::Reassign(id)

@@ -202,7 +202,7 @@ impl Turn<'_> {
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
             Dialogue::ReplyChoice { requests, .. } => super::replies::ask_which(self, requests).await?,
-            Dialogue::Import { .. } => self.say(fl!(l, "import-ask", minutes = IMPORT_IDLE.num_minutes().to_string())),
+            Dialogue::Import { .. } => self.say(fl!(l, "import-ask", minutes = IMPORT_IDLE.num_minutes())),
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),
             Dialogue::NoticeConfirm { .. } => self.say(fl!(l, "notice-confirm-again")),
