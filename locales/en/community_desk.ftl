@@ -204,6 +204,7 @@ emergency-heading = 🚨 Emergency: every level of the community has been alerte
 ## Flood limit and privacy
 
 slow-down = You are sending messages too fast. Please wait a minute; at most 20 messages a minute are handled.
+slow-down-button = Too fast; please wait a minute.
 mydata-sent = This is everything we keep about you.
 forget-confirm = Erase everything that identifies you? Your name, phone, home and the descriptions of your requests are deleted and open requests are cancelled; the requests stay, anonymised, only for statistics. This cannot be undone.
 button-forget = Erase my data

@@ -6,6 +6,7 @@
 mod console;
 mod crash;
 mod double_speaks_telegram;
+mod dropped;
 mod e2e;
 mod faults;
 mod hostile;
