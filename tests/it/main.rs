@@ -8,6 +8,7 @@ mod crash;
 mod double_speaks_telegram;
 mod dropped;
 mod e2e;
+mod erasure;
 mod faults;
 mod hostile;
 mod instances;
