@@ -366,7 +366,8 @@ mod tests {
                 let payload = serde_json::to_string(outgoing).unwrap();
                 let payload = if *erase { mark_erasable(&payload) } else { payload };
                 assert_eq!(&serde_json::from_str::<Outgoing>(&payload).unwrap(), outgoing, "{payload}");
-                (payload, erased_when_sent(&payload))
+                let erased = erased_when_sent(&payload);
+                (payload, erased)
             })
             .collect();
         let erased: Vec<bool> = payloads.iter().map(|(_, erased)| *erased).collect();
