@@ -192,7 +192,16 @@ help = Commands:
 help-responder = As a responder: accept or decline a request with the buttons on its card.
 privacy-notice = What we keep: your Telegram account number, name, language, building and room, the phone number you chose to give, and your requests with their history.
     Who sees it: only the people handling your request and the community office; details of dispute, elderly-care and childcare requests never appear in notices, group chats or exports.
-    How long: 180 days after a request is closed; after that it is anonymised and kept only for statistics.
+    How long: { $retention ->
+        [one] one day
+       *[other] { $retention } days
+    } after a request is closed; after that it is anonymised and kept only for statistics. Messages you send the bot are kept { $updates ->
+        [one] one day
+       *[other] { $updates } days
+    } after they are handled, and messages it sends you { $messages ->
+        [one] one day
+       *[other] { $messages } days
+    } after they are sent.
 cancelled = Cancelled.
 nothing-to-cancel = There is nothing to cancel.
 nothing-to-finish = There is nothing to finish.
@@ -261,6 +270,7 @@ emergency-heading = 🚨 Emergency: every level of the community has been alerte
 ## Flood limit and privacy
 
 slow-down = You are sending messages too fast. Please wait a minute; at most 20 messages a minute are handled.
+slow-down-button = Too fast; please wait a minute.
 mydata-sent = This is everything we keep about you.
 forget-confirm = Erase everything that identifies you? Your name, phone, home and the descriptions of your requests are deleted and open requests are cancelled; the requests stay, anonymised, only for statistics. This cannot be undone.
 button-forget = Erase my data

@@ -39,6 +39,9 @@ pub struct Wake {
     pub inbox: Notify,
     pub outbox: Notify,
     pub timers: Notify,
+    /// Something was erased: SQLite's write-ahead log is emptied, so that
+    /// it keeps no copy of it.
+    pub erased: Notify,
 }
 
 /// Jobs claimed in passing for the inbox worker and the sender (see

@@ -11,6 +11,36 @@ use crate::store::{Store, StoreError, Tx, from_millis, millis};
 /// Closed requests are anonymised this long after they were closed, unless
 /// configured otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 180;
+/// Recorded updates are kept this long after they were handled (Telegram
+/// re-sends an update for at most a day).
+pub const UPDATE_KEEPING_DAYS: u32 = 7;
+/// Sent messages are kept this long, for edits of the cards they carry.
+pub const MESSAGE_KEEPING_DAYS: u32 = 30;
+/// Fired timers are kept this long; they hold no one's words.
+const TIMER_KEEPING_DAYS: u32 = 7;
+
+/// How long what people wrote is kept, in days: the periods `/privacy`
+/// states and the daily clean-up applies. Stored updates and messages carry
+/// the texts of requests too, so none is kept longer than the retention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keeping {
+    /// Finished requests, until they are anonymised.
+    pub requests: u32,
+    /// Updates people sent the bot, once handled.
+    pub updates: u32,
+    /// Messages the bot sent, once sent.
+    pub messages: u32,
+}
+
+impl Keeping {
+    pub fn with_retention(retention_days: u32) -> Keeping {
+        Keeping {
+            requests: retention_days,
+            updates: UPDATE_KEEPING_DAYS.min(retention_days),
+            messages: MESSAGE_KEEPING_DAYS.min(retention_days),
+        }
+    }
+}
 
 /// Everything stored about a person, as a JSON document for them to keep.
 pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value, StoreError> {
@@ -65,17 +95,17 @@ pub async fn forget(tx: &mut Tx, person: PersonId, now: DateTime<Utc>) -> Result
 }
 
 /// The daily clean-up: anonymises requests finished longer than
-/// `retention_days` ago and prunes finished work from the job queue.
+/// `retention_days` ago and prunes finished work from the job queue, each
+/// kind after its [`Keeping`].
 pub async fn daily_cleanup(store: &Store, retention_days: u32, now: DateTime<Utc>) -> Result<u64, StoreError> {
     let now_ms = millis(now);
-    let day = 24 * 60 * 60 * 1000;
+    let before = |days: u32| now_ms - i64::from(days) * 24 * 60 * 60 * 1000;
+    let keeping = Keeping::with_retention(retention_days);
     let mut tx = store.begin().await?;
-    let anonymised = tx.anonymise_finished_before(now_ms - i64::from(retention_days) * day).await?;
-    // Updates are kept a week (Telegram re-sends for at most a day); sent
-    // messages a month, for edits of the cards they carry.
-    tx.prune_finished(crate::store::Queue::Inbox, now_ms - 7 * day).await?;
-    tx.prune_finished(crate::store::Queue::Timer, now_ms - 7 * day).await?;
-    tx.prune_finished(crate::store::Queue::Outbox, now_ms - 30 * day).await?;
+    let anonymised = tx.anonymise_finished_before(before(keeping.requests)).await?;
+    tx.prune_finished(crate::store::Queue::Inbox, before(keeping.updates)).await?;
+    tx.prune_finished(crate::store::Queue::Timer, before(TIMER_KEEPING_DAYS)).await?;
+    tx.prune_sent_messages(before(keeping.messages)).await?;
     tx.commit().await?;
     Ok(anonymised)
 }

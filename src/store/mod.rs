@@ -89,7 +89,12 @@ impl Store {
                 // checkpoint does not hold up the one connection every
                 // transaction waits for. The connection's own checkpoint stays
                 // as a safety net, at a larger size (about 40 MB).
-                .pragma("wal_autocheckpoint", "10000");
+                .pragma("wal_autocheckpoint", "10000")
+                // Erased and deleted data is overwritten with zeros rather
+                // than left readable in freed space of the file; the
+                // write-ahead log's old copies go with `Checkpointer::empty_log`.
+                // Its cost is in BENCHMARKS.md.
+                .pragma("secure_delete", "ON");
             // One connection: every transaction takes the write lock at once
             // (see `begin`), so several connections only make them wait for
             // each other in SQLite's busy handler, which sleeps in steps of
@@ -252,6 +257,16 @@ impl Checkpointer {
     pub async fn checkpoint(&mut self) -> Result<()> {
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&mut self.0).await?;
         Ok(())
+    }
+
+    /// Copies the whole write-ahead log into the database and truncates it
+    /// to nothing, so that the log keeps no earlier copy of what was erased.
+    /// Waits (up to the busy timeout) for the transaction in progress;
+    /// returns `false` when the log could not be emptied yet.
+    pub async fn empty_log(&mut self) -> Result<bool> {
+        let (busy, _, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut self.0).await?;
+        Ok(busy == 0)
     }
 }
 

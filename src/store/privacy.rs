@@ -1,7 +1,7 @@
 //! What privacy needs from the store: a person's data, erasing it, and the
 //! retention of closed requests.
 
-use super::{Result, Tx, exec, on};
+use super::{Backend, Result, Tx, exec, on};
 use crate::domain::PersonId;
 use crate::domain::events::Event;
 
@@ -66,18 +66,24 @@ impl Tx {
         .fetch_all(c)
         .await)?;
         self.blank_event_texts(written).await?;
-        // Cards and messages about their requests, and their own finished
-        // updates and messages, carry what they wrote; the pending ones
-        // (this very update among them) finish first.
+        // Cards and messages about their requests carry what they wrote; the
+        // pending ones finish first.
         exec!(self, |c| {
             sqlx::query(
-            "DELETE FROM jobs WHERE status <> 'pending' AND (request_id IN (SELECT id FROM requests WHERE resident_id = $1) \
-             OR lane = (SELECT 'chat:' || CAST(telegram_id AS TEXT) FROM people WHERE id = $1))"
+            "DELETE FROM jobs WHERE status <> 'pending' AND request_id IN (SELECT id FROM requests WHERE resident_id = $1)"
         )
         .bind(person.0)
         .execute(c)
         .await
         })?;
+        let telegram: Option<i64> = on!(self, |c| sqlx::query_scalar("SELECT telegram_id FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(c)
+            .await)?
+        .flatten();
+        if let Some(telegram) = telegram {
+            self.forget_chat(telegram).await?;
+        }
         exec!(self, |c| sqlx::query(
             "DELETE FROM attachments WHERE request_id IN (SELECT id FROM requests WHERE resident_id = $1)"
         )
@@ -104,6 +110,58 @@ impl Tx {
         .execute(c)
         .await
         })?;
+        Ok(())
+    }
+
+    /// Erases the stored traffic of one Telegram chat. Every message to it
+    /// goes, sent or not (one being sent as this commits is sent, and leaves
+    /// no record). Its handled updates go; the oldest pending one is the
+    /// update being handled, which is finished in this transaction: it
+    /// keeps neither who sent it nor what it said. Updates after it are new
+    /// words from someone the desk no longer knows, and are handled as such.
+    async fn forget_chat(&mut self, telegram: i64) -> Result<()> {
+        let chat = format!("chat:{telegram}");
+        let edits = format!("message:{telegram}:%");
+        exec!(self, |c| sqlx::query("DELETE FROM jobs WHERE queue = 'outbox' AND (lane = $1 OR lane LIKE $2)")
+            .bind(&chat)
+            .bind(&edits)
+            .execute(c)
+            .await)?;
+        // Copies of notices go outside the chat's lane.
+        match self.backend() {
+            Backend::Sqlite => exec!(self, |c| sqlx::query(
+                "DELETE FROM jobs WHERE queue = 'outbox' AND lane IS NULL AND json_extract(payload, '$.chat') = $1"
+            )
+            .bind(telegram)
+            .execute(c)
+            .await)?,
+            Backend::Postgres => exec!(self, |c| sqlx::query(
+                "DELETE FROM jobs WHERE queue = 'outbox' AND lane IS NULL AND payload::JSONB ->> 'chat' = $1"
+            )
+            .bind(telegram.to_string())
+            .execute(c)
+            .await)?,
+        };
+        exec!(self, |c| sqlx::query("DELETE FROM jobs WHERE queue = 'inbox' AND lane = $1 AND status <> 'pending'")
+            .bind(&chat)
+            .execute(c)
+            .await)?;
+        exec!(self, |c| sqlx::query(
+            "UPDATE jobs SET payload = '{}', lane = NULL WHERE id = \
+             (SELECT MIN(id) FROM jobs WHERE queue = 'inbox' AND lane = $1 AND status = 'pending')"
+        )
+        .bind(&chat)
+        .execute(c)
+        .await)?;
+        Ok(())
+    }
+
+    /// Deletes jobs whose record must not outlive them (see
+    /// `forget_chat`): messages to someone erased, once sent.
+    pub async fn delete_jobs(&mut self, jobs: &[i64]) -> Result<()> {
+        for job in jobs {
+            exec!(self, |c| sqlx::query("DELETE FROM jobs WHERE id = $1").bind(job).execute(c).await)?;
+        }
         Ok(())
     }
 
@@ -139,5 +197,21 @@ impl Tx {
         .bind(before)
         .execute(c)
         .await)?)
+    }
+
+    /// Deletes messages sent (or given up) before `before`, but for the cards
+    /// of requests still in progress: an edit of such a card finds the
+    /// message it was sent as through its job. Their texts are the
+    /// request's own, which stays as long as the request does.
+    pub async fn prune_sent_messages(&mut self, before: i64) -> Result<u64> {
+        Ok(exec!(self, |c| {
+            sqlx::query(
+            "DELETE FROM jobs WHERE queue = 'outbox' AND status <> 'pending' AND finished_at < $1 \
+             AND (request_id IS NULL OR request_id NOT IN (SELECT id FROM requests WHERE status NOT IN ('closed', 'cancelled')))"
+        )
+        .bind(before)
+        .execute(c)
+        .await
+        })?)
     }
 }

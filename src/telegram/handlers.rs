@@ -177,7 +177,14 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::Sla(args) => admin::sla(turn, &args).await?,
         Command::Export(args) => admin::export(turn, &args).await?,
         Command::Privacy => {
-            turn.say(fl!(l, "privacy-notice"));
+            let keeping = crate::app::privacy::Keeping::with_retention(turn.app.config.retention_days);
+            turn.say(fl!(
+                l,
+                "privacy-notice",
+                retention = keeping.requests,
+                updates = keeping.updates,
+                messages = keeping.messages
+            ));
             turn.remind().await?;
         }
         Command::Mydata => {
@@ -580,6 +587,8 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
                 // write back the state it began with.
                 turn.end_dialogue();
                 turn.reply(fl!(l, "forgotten"), Some(Keyboard::Remove));
+                let chat = turn.chat;
+                turn.out.erase_when_sent(chat);
             } else {
                 turn.say(fl!(l, "forget-kept"));
             }

@@ -92,7 +92,8 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
 }
 
 /// Checkpoints a SQLite database's write-ahead log four times a second from
-/// a connection of its own (nothing to do on PostgreSQL). A checkpoint holds
+/// a connection of its own (nothing to do on PostgreSQL), and empties it
+/// after an erasure or the daily clean-up. A checkpoint holds
 /// up commits for as long as it takes to copy and sync what the log
 /// gathered, so small frequent ones keep the slowest replies fast: the
 /// benchmark's p99 at 100 updates/s was 14–20 ms checkpointing every 250 ms,
@@ -106,13 +107,17 @@ async fn checkpoints(app: Arc<App>, shutdown: Shutdown) {
             return;
         }
     };
+    let mut erased = false;
     loop {
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(250)) => {}
+            _ = app.wake.erased.notified() => erased = true,
             _ = shutdown.triggered() => return,
         }
-        if let Err(error) = checkpointer.checkpoint().await {
-            tracing::warn!(%error, "could not checkpoint the write-ahead log");
+        let done = if erased { checkpointer.empty_log().await } else { checkpointer.checkpoint().await.map(|()| true) };
+        match done {
+            Ok(done) => erased &= !done,
+            Err(error) => tracing::warn!(%error, "could not checkpoint the write-ahead log"),
         }
     }
 }
@@ -162,7 +167,10 @@ async fn publish_commands(app: &App, bot: &Bot) {
 async fn daily_cleanup(app: Arc<App>, shutdown: Shutdown) {
     while !shutdown.is_triggered() {
         match crate::app::privacy::daily_cleanup(&app.store, app.config.retention_days, app.now()).await {
-            Ok(anonymised) => tracing::info!(anonymised, "daily clean-up done"),
+            Ok(anonymised) => {
+                tracing::info!(anonymised, "daily clean-up done");
+                app.wake.erased.notify_one();
+            }
             Err(error) => tracing::warn!(%error, "daily clean-up failed; it will run again tomorrow"),
         }
         tokio::select! {

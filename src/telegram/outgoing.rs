@@ -158,9 +158,14 @@ impl Button {
 const MAX_TEXT_CHARS: usize = 4096;
 
 /// Outgoing messages collected during one transaction, written to the outbox
-/// in that same transaction, each with how long after the commit it is due.
+/// in that same transaction, each with how long after the commit it is due
+/// and whether its record is erased once it is sent.
 #[derive(Debug, Default)]
-pub struct Outbox(Vec<(Outgoing, i64)>);
+pub struct Outbox {
+    entries: Vec<(Outgoing, i64, bool)>,
+    /// The chat of someone just erased (see [`Outbox::erase_when_sent`]).
+    erased_chat: Option<i64>,
+}
 
 impl Outbox {
     /// Queues a text, split if it is over Telegram's limit (the keyboard goes
@@ -169,39 +174,56 @@ impl Outbox {
         let mut parts = split_text(&text, MAX_TEXT_CHARS);
         let last = parts.pop().unwrap_or_default();
         for part in parts {
-            self.0.push((Outgoing::Text { chat, text: part, keyboard: None }, 0));
+            self.push(Outgoing::Text { chat, text: part, keyboard: None });
         }
-        self.0.push((Outgoing::Text { chat, text: last, keyboard }, 0));
+        self.push(Outgoing::Text { chat, text: last, keyboard });
     }
 
     pub fn push(&mut self, outgoing: Outgoing) {
-        self.0.push((outgoing, 0));
+        self.push_later(outgoing, 0);
     }
 
     /// Adds another turn's messages after these.
     pub fn append(&mut self, mut other: Outbox) {
-        self.0.append(&mut other.0);
+        self.entries.append(&mut other.entries);
     }
 
     /// Queues something that is due `delay_ms` after the commit, such as the
     /// copies of a notice, spread out so that other messages pass between
     /// them.
     pub fn push_later(&mut self, outgoing: Outgoing, delay_ms: i64) {
-        self.0.push((outgoing, delay_ms));
+        let erase = self.erases(&outgoing);
+        self.entries.push((outgoing, delay_ms, erase));
+    }
+
+    /// The last words to someone erased: what this outbox holds and will
+    /// hold for `chat` (and the answers to their buttons, which name no
+    /// chat) is stored only until it is sent, and then leaves no record.
+    pub fn erase_when_sent(&mut self, chat: i64) {
+        self.erased_chat = Some(chat);
+        for index in 0..self.entries.len() {
+            let erase = self.erases(&self.entries[index].0);
+            self.entries[index].2 |= erase;
+        }
+    }
+
+    fn erases(&self, outgoing: &Outgoing) -> bool {
+        self.erased_chat.is_some() && (outgoing.chat().is_none() || outgoing.chat() == self.erased_chat)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.entries.is_empty()
     }
 
     /// Writes everything to the outbox; returns whether there was anything.
     pub async fn write(self, tx: &mut crate::store::Tx, now: i64) -> Result<bool, crate::store::StoreError> {
         let rows = self
-            .0
+            .entries
             .iter()
-            .map(|(outgoing, delay_ms)| {
+            .map(|(outgoing, delay_ms, erase)| {
                 let payload =
                     serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
+                let payload = if *erase { mark_erasable(&payload) } else { payload };
                 let dedupe_key = match outgoing {
                     Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
                     _ => None,
@@ -229,6 +251,24 @@ impl Outbox {
         tx.enqueue_all(&jobs, now).await?;
         Ok(!jobs.is_empty())
     }
+}
+
+/// How the payload of a message erased once sent begins: a field the
+/// payload's own reading ignores, first, so that the sender tells such a
+/// message apart without reading it twice.
+const ERASE_WHEN_SENT: &str = r#"{"erase_when_sent":true,"#;
+
+fn mark_erasable(payload: &str) -> String {
+    match payload.strip_prefix('{') {
+        Some(fields) => format!("{ERASE_WHEN_SENT}{fields}"),
+        None => payload.to_owned(),
+    }
+}
+
+/// Whether the record of this outbox payload is to be erased once it is
+/// sent (see [`Outbox::erase_when_sent`]).
+pub fn erased_when_sent(payload: &str) -> bool {
+    payload.starts_with(ERASE_WHEN_SENT)
 }
 
 /// The lane an outgoing message is sent in: what goes in one lane goes one
@@ -315,5 +355,28 @@ mod tests {
         };
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(serde_json::from_str::<Outgoing>(&json).unwrap(), message);
+    }
+
+    #[test]
+    fn a_message_erased_when_sent_reads_as_itself_and_says_so() {
+        let mut out = Outbox::default();
+        out.text(7, "kept".into(), None);
+        out.text(5, "before".into(), None);
+        out.erase_when_sent(5);
+        out.push(Outgoing::AnswerCallback { callback_id: "c".into(), text: None });
+        out.text(5, "after".into(), None);
+        let payloads: Vec<(String, bool)> = out
+            .entries
+            .iter()
+            .map(|(outgoing, _, erase)| {
+                let payload = serde_json::to_string(outgoing).unwrap();
+                let payload = if *erase { mark_erasable(&payload) } else { payload };
+                assert_eq!(&serde_json::from_str::<Outgoing>(&payload).unwrap(), outgoing, "{payload}");
+                let erased = erased_when_sent(&payload);
+                (payload, erased)
+            })
+            .collect();
+        let erased: Vec<bool> = payloads.iter().map(|(_, erased)| *erased).collect();
+        assert_eq!(erased, [false, true, true, true], "{payloads:?}");
     }
 }

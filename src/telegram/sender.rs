@@ -310,16 +310,17 @@ async fn settler(app: Arc<App>, mut receiver: tokio::sync::mpsc::UnboundedReceiv
 
 /// Sends one claimed message and says how it ended.
 async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settlement {
+    let erase = super::outgoing::erased_when_sent(&job.payload);
     if job.attempts > 12 {
         // A send that panicked or hung never settled; past the limit it stops
         // holding up the chat's later messages.
-        return Settlement { job, outcome: Settle::Failed("never finished".into()), notice: None };
+        return Settlement { job, outcome: Settle::Failed("never finished".into()), notice: None, erase };
     }
     let outgoing: Outgoing = match serde_json::from_str(&job.payload) {
         Ok(outgoing) => outgoing,
         Err(error) => {
             tracing::error!(job = job.id, line = error.line(), column = error.column(), "unreadable outbox entry");
-            return Settlement { job, outcome: Settle::Failed("unreadable outbox entry".into()), notice: None };
+            return Settlement { job, outcome: Settle::Failed("unreadable outbox entry".into()), notice: None, erase };
         }
     };
     // An edit of a card needs the id the card was sent under; the card went
@@ -327,20 +328,20 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settle
     let outgoing = match outgoing {
         Outgoing::EditCard { chat, request, text, buttons } => match card_message(app, chat, request).await {
             Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
-            Ok(None) => return Settlement { job, outcome: Settle::Done(None), notice: None },
+            Ok(None) => return Settlement { job, outcome: Settle::Done(None), notice: None, erase },
             Err(error) => {
                 tracing::warn!(job = job.id, %error, "could not look up a card to edit");
                 let retry = Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() };
-                return Settlement { job, outcome: retry, notice: None };
+                return Settlement { job, outcome: retry, notice: None, erase };
             }
         },
         Outgoing::EditProgress { chat, notice, text, buttons } => match progress_message(app, notice).await {
             Ok(Some(message_id)) => Outgoing::EditText { chat, message_id, text, buttons },
-            Ok(None) => return Settlement { job, outcome: Settle::Done(None), notice: None },
+            Ok(None) => return Settlement { job, outcome: Settle::Done(None), notice: None, erase },
             Err(error) => {
                 tracing::warn!(job = job.id, %error, "could not look up a progress message to edit");
                 let retry = Settle::Retry { after: Backoff::after_failures(1), reason: "lookup failed".into() };
-                return Settlement { job, outcome: retry, notice: None };
+                return Settlement { job, outcome: retry, notice: None, erase };
             }
         },
         other => other,
@@ -374,7 +375,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settle
             Settle::Failed(reason)
         }
     };
-    Settlement { job, outcome, notice }
+    Settlement { job, outcome, notice, erase }
 }
 
 /// A finished delivery, waiting to be recorded.
@@ -383,6 +384,9 @@ struct Settlement {
     outcome: Settle,
     /// The notice and chat, when the message was a copy of a notice.
     notice: Option<(i64, i64)>,
+    /// Whether its record goes once it is settled for good (see
+    /// `Outbox::erase_when_sent`).
+    erase: bool,
 }
 
 /// What to record about a claimed outbox job.
@@ -424,7 +428,11 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let mut out = Outbox::default();
     let mut more = false;
     let mut sent = Vec::new();
-    for Settlement { job, outcome, notice } in batch {
+    let mut erased = Vec::new();
+    for Settlement { job, outcome, notice, erase } in batch {
+        if *erase && !matches!(outcome, Settle::Retry { .. }) {
+            erased.push(job.id);
+        }
         let delivered = match outcome {
             Settle::Done(_) => Some(true),
             Settle::Unreachable { .. } | Settle::Failed(_) => Some(false),
@@ -464,6 +472,9 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
         }
     }
     more |= tx.finish_all(&sent, now_ms).await?.contains(&true);
+    if !erased.is_empty() {
+        tx.delete_jobs(&erased).await?;
+    }
     if !out.is_empty() {
         tx.waiting_for_disk().await?;
     }
@@ -474,6 +485,9 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let handed = if more { claim_for_sender(app, &mut tx, now_ms).await? } else { Vec::new() };
     tx.commit().await?;
     app.handoff.outbox.give(handed);
+    if !erased.is_empty() {
+        app.wake.erased.notify_one();
+    }
     Ok(more)
 }
 

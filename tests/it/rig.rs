@@ -33,17 +33,15 @@ impl Rig {
         let output = run_once(&["import", &units, &people], [("DATABASE_URL", db.url())], WAIT).await;
         assert!(output.status.success(), "import failed: {}", output.combined());
         let double = BotApiDouble::start().await;
-        let mut env = vec![
-            ("TELOXIDE_TOKEN".to_string(), TOKEN.to_string()),
-            ("TELOXIDE_API_URL".to_string(), double.url()),
-            ("DATABASE_URL".to_string(), db.url().to_string()),
-            ("DESK_POLL_TIMEOUT_SECS".to_string(), "2".to_string()),
-            ("DESK_CHAT_INTERVAL_MS".to_string(), "50".to_string()),
-            ("ADMIN_IDS".to_string(), ADMIN.to_string()),
-        ];
-        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-        let bot = BotProcess::spawn(env);
+        let bot = BotProcess::spawn(settings(&double, &db, extra));
         Rig { double, db, bot }
+    }
+
+    /// Kills the bot and starts it again with `extra` settings on top of
+    /// the base ones.
+    pub async fn restart(&mut self, extra: &[(&str, String)]) {
+        self.bot.kill().await;
+        self.bot = BotProcess::spawn(settings(&self.double, &self.db, extra));
     }
 
     /// Pushes an update and returns the sequence number to wait after.
@@ -124,6 +122,20 @@ impl Rig {
     pub fn log(&self) -> String {
         self.bot.log_text()
     }
+}
+
+/// The settings `Desk` uses, with `extra` on top.
+fn settings(double: &BotApiDouble, db: &TestDb, extra: &[(&str, String)]) -> Vec<(String, String)> {
+    let mut env = vec![
+        ("TELOXIDE_TOKEN".to_string(), TOKEN.to_string()),
+        ("TELOXIDE_API_URL".to_string(), double.url()),
+        ("DATABASE_URL".to_string(), db.url().to_string()),
+        ("DESK_POLL_TIMEOUT_SECS".to_string(), "2".to_string()),
+        ("DESK_CHAT_INTERVAL_MS".to_string(), "50".to_string()),
+        ("ADMIN_IDS".to_string(), ADMIN.to_string()),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    env
 }
 
 impl Drop for Rig {

@@ -1319,12 +1319,19 @@ pub struct TestUser {
     pub id: i64,
     pub first_name: String,
     pub language_code: Option<String>,
+    pub username: Option<String>,
 }
 
 impl TestUser {
     /// A user without a language code, as Telegram sends for some clients.
     pub fn new(id: i64, first_name: &str) -> TestUser {
-        TestUser { id, first_name: first_name.to_owned(), language_code: None }
+        TestUser { id, first_name: first_name.to_owned(), language_code: None, username: None }
+    }
+
+    /// The same user with a Telegram username.
+    pub fn with_username(mut self, username: &str) -> TestUser {
+        self.username = Some(username.to_owned());
+        self
     }
 
     /// The same user with the client language set, e.g. `"en"` or `"uk"`.
@@ -1339,12 +1346,19 @@ impl TestUser {
         if let Some(code) = &self.language_code {
             user["language_code"] = json!(code);
         }
+        if let Some(username) = &self.username {
+            user["username"] = json!(username);
+        }
         user
     }
 
     /// The user's private chat with the bot as a Telegram `Chat` object.
     pub fn private_chat(&self) -> Value {
-        json!({"id": self.id, "type": "private", "first_name": self.first_name})
+        let mut chat = json!({"id": self.id, "type": "private", "first_name": self.first_name});
+        if let Some(username) = &self.username {
+            chat["username"] = json!(username);
+        }
+        chat
     }
 }
 
