@@ -21,6 +21,7 @@ const COUNTS: &[&str] = &[
     "decided",
     "delivered",
     "max",
+    "messages",
     "met",
     "minutes",
     "moved",
@@ -30,6 +31,7 @@ const COUNTS: &[&str] = &[
     "recipients",
     "requests",
     "resolved",
+    "retention",
     "rows",
     "running",
     "stars",
@@ -37,6 +39,7 @@ const COUNTS: &[&str] = &[
     "unchanged",
     "unreachable",
     "updated",
+    "updates",
 ];
 
 /// Variable names that hold anything else: names, texts, request numbers
