@@ -66,12 +66,14 @@ impl Tx {
         .fetch_all(c)
         .await)?;
         self.blank_event_texts(written).await?;
-        // Cards and messages about their requests carry what they wrote; the
-        // pending ones finish first.
+        // Cards of their requests carry what they wrote. One never tried
+        // (no attempt yet) has reached nobody and goes; one whose sending
+        // has begun may be on its way and stays, for its edit to find.
         exec!(self, |c| {
             sqlx::query(
-            "DELETE FROM jobs WHERE status <> 'pending' AND request_id IN (SELECT id FROM requests WHERE resident_id = $1)"
-        )
+                "DELETE FROM jobs WHERE (status <> 'pending' OR attempts = 0) \
+                 AND request_id IN (SELECT id FROM requests WHERE resident_id = $1)",
+            )
         .bind(person.0)
         .execute(c)
         .await

@@ -133,6 +133,10 @@ pub async fn before_erasure(tx: &mut Tx, person: PersonId) -> Result<Withdrawn, 
 pub async fn after_erasure(turn: &mut Turn<'_>, withdrawn: Withdrawn) -> Result<(), StoreError> {
     for (request, cards, involved) in withdrawn.0 {
         let Some(request) = turn.tx.request_view(request).await? else { continue };
+        // The erasure deleted the cards nobody was shown yet; of those
+        // waiting, only the ones already on their way are left to edit.
+        let waiting = shown(&mut turn.tx, request.id).await?;
+        let cards: Vec<Shown> = cards.into_iter().filter(|c| c.message.is_some()).chain(waiting).collect();
         show(turn.app, &mut turn.tx, &mut turn.out, &request, &cards).await?;
         let number = request.number.to_string();
         for person in involved {

@@ -68,6 +68,7 @@ contract_tests!(
     a_use_case_hands_back_the_request_as_the_store_now_holds_it,
     a_normal_request_reported_at_night_is_looked_at_from_eight,
     forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests,
+    forgetting_a_person_deletes_the_cards_of_their_requests_but_one_on_its_way,
     finished_requests_are_anonymised_after_the_retention_period,
     a_request_is_resolved_reopened_resolved_again_confirmed_and_rated,
     a_declined_request_goes_to_the_deputy_with_the_reason_recorded,
@@ -866,6 +867,32 @@ async fn forgetting_a_person_erases_their_identity_and_keeps_anonymous_requests(
     let events = tx.events_of(id).await.unwrap();
     assert!(events.contains(&Event::Relayed { from_resident: true, text: String::new(), attachment: None }));
     assert!(!format!("{events:?}").contains("302"), "what they wrote is gone from the story too");
+}
+
+async fn forgetting_a_person_deletes_the_cards_of_their_requests_but_one_on_its_way(db: &TestDb) {
+    use community_desk::app::privacy;
+    let store = open(db).await;
+    load_directory(&store).await;
+    let policy = policy(&store).await;
+    let resident = resident(&store, 5001, "E01").await;
+    let mut tx = store.begin().await.unwrap();
+    let id =
+        requests::submit(&mut tx, resident, &draft(), &policy, chrono::Utc::now()).await.unwrap().unwrap().request.id;
+    let card = |lane, payload| NewJob { request_id: Some(id.0), ..job(Some(lane), None, payload) };
+    tx.enqueue(card("chat:1", "楼道没电了 (sent)"), 0).await.unwrap();
+    tx.enqueue(card("chat:2", "楼道没电了 (on its way)"), 0).await.unwrap();
+    for claimed in tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap() {
+        if claimed.payload.ends_with("(sent)") {
+            assert!(tx.finish(claimed.id, &claimed.lease_token, Some("7"), 20).await.unwrap());
+        }
+    }
+    tx.enqueue(card("chat:3", "楼道没电了 (never tried)"), 0).await.unwrap();
+    privacy::forget(&mut tx, resident, chrono::Utc::now()).await.unwrap();
+    assert_eq!(
+        tx.cards_of(id.0).await.unwrap(),
+        [("chat:2".to_string(), None)],
+        "the sent card and the one nobody tried to send are gone; the one being sent stays for its edit"
+    );
 }
 
 async fn finished_requests_are_anonymised_after_the_retention_period(db: &TestDb) {
