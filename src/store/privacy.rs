@@ -74,9 +74,9 @@ impl Tx {
                 "DELETE FROM jobs WHERE (status <> 'pending' OR attempts = 0) \
                  AND request_id IN (SELECT id FROM requests WHERE resident_id = $1)",
             )
-        .bind(person.0)
-        .execute(c)
-        .await
+            .bind(person.0)
+            .execute(c)
+            .await
         })?;
         let telegram: Option<i64> = on!(self, |c| sqlx::query_scalar("SELECT telegram_id FROM people WHERE id = $1")
             .bind(person.0)
