@@ -5,22 +5,10 @@
 //! button of a finished request says it is finished.
 
 use crate::support::db::TestDb;
-use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
+use crate::support::desk::{
+    ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, report_in, resident_registers, responder_binds,
+};
 use crate::support::double::{Call, TestUser, text_message};
-
-/// A resident reports a problem of `category`; returns where to wait from
-/// for the cards.
-async fn report(desk: &Desk, resident: &TestUser, category: &str, text: &str) -> u64 {
-    let at = desk.push(text_message(resident, "/new"));
-    let at = desk.press(at, resident, &format!("d:cat:{category}")).await;
-    desk.expect_text(at, resident, "describe the problem").await;
-    let at = desk.push(text_message(resident, text));
-    let at = desk.press(at, resident, "d:desc-done").await;
-    let at = desk.press(at, resident, "d:urg:urgent").await;
-    let at = desk.press(at, resident, "d:ok").await;
-    desk.expect_text(at, resident, "received").await;
-    at
-}
 
 /// Waits for an edit of `card` (a message sent to `reader`) after `after`
 /// whose text contains `needle`.
@@ -59,7 +47,7 @@ async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now
     let at = desk.push(text_message(&office, "/away 2"));
     desk.expect_text(at, &office, "/back").await;
     resident_registers(&desk, &resident).await;
-    let at = report(&desk, &resident, "property", "No water since the evening").await;
+    let at = report_in(&desk, &resident, "property", "No water since the evening").await;
     let (alert, _) = desk.expect_button(at, &office, "r:1:t").await;
 
     // The liaison binds and is given it: the office's alert says so, and
@@ -112,7 +100,7 @@ async fn a_declined_request_claimed_by_a_volunteer_leaves_every_card_true(db: Te
     responder_binds(&desk, &volunteer, &listed("volunteer", "第一网格/绿杨东苑").1, "绿杨东苑").await;
     resident_registers(&desk, &resident).await;
 
-    let at = report(&desk, &resident, "volunteer", "Please help me carry a wardrobe").await;
+    let at = report_in(&desk, &resident, "volunteer", "Please help me carry a wardrobe").await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
     let (offer, _) = desk.expect_button(at, &volunteer, "r:1:c").await;
 
@@ -143,7 +131,7 @@ async fn erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the
     let resident = TestUser::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
-    let at = report(&desk, &resident, "property", "The kitchen pipe leaks").await;
+    let at = report_in(&desk, &resident, "property", "The kitchen pipe leaks").await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
     assert!(card.text().unwrap().contains("302"), "{:?}", card.text());
 
@@ -163,7 +151,7 @@ async fn a_button_of_a_closed_request_says_it_is_closed_whoever_presses_it(db: T
     let resident = TestUser::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
-    let at = report(&desk, &resident, "property", "The kitchen pipe leaks").await;
+    let at = report_in(&desk, &resident, "property", "The kitchen pipe leaks").await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
     let at = desk.double.last_seq();
     press_on(&desk, &liaison, &card, "r:1:a").await;

@@ -3,21 +3,15 @@
 //! and being away.
 
 use crate::support::db::TestDb;
-use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
+use crate::support::desk::{
+    ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, report_in, resident_registers, responder_binds,
+};
 use crate::support::double::{TestUser, photo_message, text_message};
 
-/// A resident reports an urgent problem; returns the call sequence after
-/// which the liaison's card arrives.
+/// A resident reports an urgent property problem; returns the call sequence
+/// after which the liaison's card arrives.
 pub(crate) async fn report(desk: &Desk, resident: &TestUser, text: &str) -> u64 {
-    let at = desk.push(text_message(resident, "/new"));
-    let at = desk.press(at, resident, "d:cat:property").await;
-    desk.expect_text(at, resident, "describe the problem").await;
-    let at = desk.push(text_message(resident, text));
-    let at = desk.press(at, resident, "d:desc-done").await;
-    let at = desk.press(at, resident, "d:urg:urgent").await;
-    let at = desk.press(at, resident, "d:ok").await;
-    desk.expect_text(at, resident, "received").await;
-    at
+    report_in(desk, resident, "property", text).await
 }
 
 /// Presses the button starting with `prefix` on the latest message to

@@ -223,3 +223,17 @@ pub async fn resident_registers_at(desk: &Desk, resident: &TestUser, building: &
 pub async fn resident_registers(desk: &Desk, resident: &TestUser) {
     resident_registers_at(desk, resident, "E01").await;
 }
+
+/// A resident reports an urgent problem of `category`; returns the call
+/// sequence after which the responders' cards arrive.
+pub async fn report_in(desk: &Desk, resident: &TestUser, category: &str, text: &str) -> u64 {
+    let at = desk.push(text_message(resident, "/new"));
+    let at = desk.press(at, resident, &format!("d:cat:{category}")).await;
+    desk.expect_text(at, resident, "describe the problem").await;
+    let at = desk.push(text_message(resident, text));
+    let at = desk.press(at, resident, "d:desc-done").await;
+    let at = desk.press(at, resident, "d:urg:urgent").await;
+    let at = desk.press(at, resident, "d:ok").await;
+    desk.expect_text(at, resident, "received").await;
+    at
+}
