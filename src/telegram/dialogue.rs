@@ -5,11 +5,11 @@ use i18n_embed_fl::fl;
 use serde::{Deserialize, Serialize};
 
 use super::callback::{CallbackData, Field, Step};
-use super::outgoing::{Button, Keyboard};
 use super::render;
-use super::turn::Turn;
 use crate::domain::{Attachment, Category, RequestId, Urgency};
 use crate::i18n::Locale;
+use crate::telegram::delivery::outgoing::{Button, Keyboard};
+use crate::telegram::delivery::turn::Turn;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -201,7 +201,9 @@ impl Turn<'_> {
             Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
-            Dialogue::ReplyChoice { requests, .. } => super::replies::ask_which(self, requests).await?,
+            Dialogue::ReplyChoice { requests, .. } => {
+                crate::telegram::resident::replies::ask_which(self, requests).await?
+            }
             Dialogue::Import { .. } => self.say(fl!(l, "import-ask", minutes = IMPORT_IDLE.num_minutes())),
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),

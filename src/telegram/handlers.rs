@@ -11,15 +11,16 @@ use teloxide::utils::command::BotCommands;
 
 use super::callback::{CallbackData, Field, Step};
 use super::dialogue::{Dialogue, Draft, ReportStep};
-use super::outgoing::{Keyboard, Outgoing};
 use super::render;
-use super::turn::{InboxJob, Turn};
-use super::{actions, admin, notices, oversight};
 use crate::app::App;
 use crate::app::requests::{self, SubmitRefusal};
 use crate::domain::{Attachment, BuildingCode, Description, Phone, RequestId, Room, UnitId};
 use crate::i18n::Locale;
 use crate::store::BindOutcome;
+use crate::telegram::delivery::outgoing::{Keyboard, Outgoing};
+use crate::telegram::delivery::turn::{InboxJob, Turn};
+use crate::telegram::office::{admin, notices, oversight};
+use crate::telegram::responder::actions;
 
 type HandlerResult = anyhow::Result<()>;
 
@@ -195,11 +196,14 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         }
         Command::Forget => {
             let buttons = vec![vec![
-                super::outgoing::Button::new(
+                crate::telegram::delivery::outgoing::Button::new(
                     fl!(l, "button-forget"),
                     CallbackData::Forget { confirmed: true }.encode(),
                 ),
-                super::outgoing::Button::new(fl!(l, "button-keep"), CallbackData::Forget { confirmed: false }.encode()),
+                crate::telegram::delivery::outgoing::Button::new(
+                    fl!(l, "button-keep"),
+                    CallbackData::Forget { confirmed: false }.encode(),
+                ),
             ]];
             turn.reply(fl!(l, "forget-confirm"), Some(Keyboard::Inline(buttons)));
         }
@@ -262,11 +266,14 @@ async fn on_start(turn: &mut Turn<'_>, payload: &str) -> HandlerResult {
 fn welcome(turn: &mut Turn<'_>) -> HandlerResult {
     let l = turn.l();
     let buttons = vec![
-        vec![super::outgoing::Button::new(
+        vec![crate::telegram::delivery::outgoing::Button::new(
             fl!(l, "button-register-resident"),
             CallbackData::RegisterAsResident.encode(),
         )],
-        vec![super::outgoing::Button::new(fl!(l, "button-register-staff"), CallbackData::RegisterAsStaff.encode())],
+        vec![crate::telegram::delivery::outgoing::Button::new(
+            fl!(l, "button-register-staff"),
+            CallbackData::RegisterAsStaff.encode(),
+        )],
     ];
     turn.reply(fl!(l, "welcome"), Some(Keyboard::Inline(buttons)));
     if turn.person.locale.is_none() {
@@ -307,11 +314,11 @@ async fn list_my_requests(turn: &mut Turn<'_>) -> HandlerResult {
         if request.status.is_active() {
             let number = request.number.to_string();
             buttons.push(vec![
-                super::outgoing::Button::new(
+                crate::telegram::delivery::outgoing::Button::new(
                     fl!(l, "button-add-info", number = number.clone()),
                     CallbackData::Talk(request.id).encode(),
                 ),
-                super::outgoing::Button::new(
+                crate::telegram::delivery::outgoing::Button::new(
                     fl!(l, "button-cancel-request", number = number),
                     CallbackData::CancelRequest(request.id).encode(),
                 ),
@@ -362,7 +369,7 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
             };
             turn.reply(text, Some(Keyboard::Remove));
             if roles_gained > 0 {
-                super::actions::route_waiting(turn, turn.person.id).await?;
+                crate::telegram::responder::actions::route_waiting(turn, turn.person.id).await?;
             }
         }
     }
@@ -394,7 +401,7 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
     match turn.dialogue() {
         None => {
             let words = msg.text().or(msg.caption()).map(str::trim).unwrap_or_default();
-            super::replies::unprompted(turn, &clip(words), attachment_of(msg)).await?;
+            crate::telegram::resident::replies::unprompted(turn, &clip(words), attachment_of(msg)).await?;
         }
         Some(Dialogue::RegBuilding) if !text.is_empty() => choose_building(turn, text).await?,
         Some(Dialogue::RegRoom { building }) if !text.is_empty() => match Room::parse(text) {
@@ -500,7 +507,10 @@ async fn choose_building(turn: &mut Turn<'_>, typed: &str) -> HandlerResult {
             suggestions
                 .into_iter()
                 .map(|code| {
-                    super::outgoing::Button::new(code.to_string(), CallbackData::Step(Step::Building(code)).encode())
+                    crate::telegram::delivery::outgoing::Button::new(
+                        code.to_string(),
+                        CallbackData::Step(Step::Building(code)).encode(),
+                    )
                 })
                 .collect(),
         ];
@@ -535,7 +545,10 @@ async fn add_to_description(turn: &mut Turn<'_>, draft: &mut Draft, msg: &Messag
     draft.text = text;
     draft.attachments.extend(attachment);
     turn.set_dialogue(&Dialogue::Report { draft: draft.clone() })?;
-    let done = super::outgoing::Button::new(fl!(l, "button-done"), CallbackData::Step(Step::DescriptionDone).encode());
+    let done = crate::telegram::delivery::outgoing::Button::new(
+        fl!(l, "button-done"),
+        CallbackData::Step(Step::DescriptionDone).encode(),
+    );
     turn.reply(fl!(l, "description-added"), Some(Keyboard::Inline(vec![vec![done]])));
     Ok(())
 }
@@ -580,9 +593,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             let l = turn.l();
             if confirmed {
                 let now = turn.now;
-                let withdrawn = super::cards::before_erasure(&mut turn.tx, turn.person.id).await?;
+                let withdrawn = crate::telegram::responder::cards::before_erasure(&mut turn.tx, turn.person.id).await?;
                 crate::app::privacy::forget(&mut turn.tx, turn.person.id, now).await?;
-                super::cards::after_erasure(&mut turn, withdrawn).await?;
+                crate::telegram::responder::cards::after_erasure(&mut turn, withdrawn).await?;
                 // Forgetting erased the dialogue already; the turn must not
                 // write back the state it began with.
                 turn.end_dialogue();
@@ -601,7 +614,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         }
         Some(CallbackData::Claim(id)) => Some(actions::claim(&mut turn, id, message).await?),
         Some(CallbackData::Talk(id)) => Some(actions::talk_start(&mut turn, id).await?),
-        Some(CallbackData::ReplyTo(id)) => super::replies::chosen(&mut turn, id, message).await?,
+        Some(CallbackData::ReplyTo(id)) => crate::telegram::resident::replies::chosen(&mut turn, id, message).await?,
         Some(CallbackData::Resolve(id)) => Some(actions::resolve_start(&mut turn, id).await?),
         Some(CallbackData::Fixed(id, fixed)) => Some(actions::fixed(&mut turn, id, fixed, message).await?),
         Some(CallbackData::Rate(id, stars)) => Some(actions::rate(&mut turn, id, stars, message).await?),

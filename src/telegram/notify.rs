@@ -5,13 +5,13 @@
 use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
-use super::outgoing::{Keyboard, Outbox, Outgoing};
 use super::render;
 use crate::app::App;
 use crate::app::clock::{Notice, Why};
 use crate::domain::PersonId;
 use crate::i18n::Locale;
 use crate::store::{RequestView, StoreError, Tx};
+use crate::telegram::delivery::outgoing::{Keyboard, Outbox, Outgoing};
 
 /// Who a card is for decides its buttons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +85,7 @@ pub async fn ask(
     tx: &mut Tx,
     out: &mut Outbox,
     to: PersonId,
-    question: impl Fn(&FluentLanguageLoader) -> (String, Vec<Vec<super::outgoing::Button>>),
+    question: impl Fn(&FluentLanguageLoader) -> (String, Vec<Vec<crate::telegram::delivery::outgoing::Button>>),
 ) -> Result<(), StoreError> {
     if let Some((chat, l)) = recipient(app, tx, to).await? {
         let (text, buttons) = question(l);
@@ -137,11 +137,11 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 if let Some(resident) = request.resident {
                     ask(app, tx, out, resident, |l| {
                         let buttons = vec![vec![
-                            super::outgoing::Button::new(
+                            crate::telegram::delivery::outgoing::Button::new(
                                 fl!(l, "button-fixed-yes"),
                                 super::callback::CallbackData::Fixed(id, true).encode(),
                             ),
-                            super::outgoing::Button::new(
+                            crate::telegram::delivery::outgoing::Button::new(
                                 fl!(l, "button-fixed-no"),
                                 super::callback::CallbackData::Fixed(id, false).encode(),
                             ),
@@ -152,7 +152,7 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 }
             }
             Notice::AutoClosed { request } => {
-                super::cards::refresh(app, tx, out, &request).await?;
+                crate::telegram::responder::cards::refresh(app, tx, out, &request).await?;
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "auto-closed", number = number.clone())).await?;
             }

@@ -6,9 +6,9 @@ use i18n_embed_fl::fl;
 
 use super::callback::CallbackData;
 use super::notify::CardFor;
-use super::outgoing::Button;
 use crate::domain::{Category, Role, Status, Urgency};
 use crate::store::RequestView;
+use crate::telegram::delivery::outgoing::Button;
 
 pub fn category(l: &FluentLanguageLoader, category: Category) -> String {
     match category {

@@ -1,22 +1,11 @@
-//! The Telegram edge: polling into the inbox, handling updates, sending the
-//! outbox. Nothing outside this module knows about teloxide.
+//! The delivery machinery: the poller (or webhook) records updates in the
+//! inbox, the inbox hands each to the handler tree in a turn, the turn's
+//! messages go to the outbox, and the sender delivers them; timers fire the
+//! escalation clock. This module starts those loops and stops them.
 
-pub mod actions;
-pub mod admin;
-pub mod callback;
-pub mod cards;
-pub mod dates;
-pub mod dialogue;
-pub mod handlers;
 pub mod inbox;
-pub mod menus;
-pub mod notices;
-pub mod notify;
 pub mod outgoing;
-pub mod oversight;
 pub mod poller;
-pub mod render;
-pub mod replies;
 pub mod sender;
 pub mod timers;
 pub mod turn;
@@ -32,6 +21,7 @@ use teloxide::types::{AllowedUpdate, BotCommand, BotCommandScope, Me};
 use crate::app::App;
 use crate::config::BotConfig;
 use crate::i18n::Locale;
+use crate::telegram::menus;
 use crate::work::{Backoff, Shutdown, ShutdownTrigger};
 
 /// Runs the bot until SIGTERM or Ctrl-C.

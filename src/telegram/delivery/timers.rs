@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::notify;
 use super::outgoing::Outbox;
 use crate::app::{App, clock};
 use crate::domain::escalation::Timer;
 use crate::store::{ClaimedJob, Queue};
+use crate::telegram::notify;
 use crate::work::{Backoff, Shutdown};
 
 const LEASE_MS: i64 = 60_000;

@@ -4,18 +4,18 @@
 use chrono::NaiveDate;
 use i18n_embed_fl::fl;
 
-use super::dialogue::{Dialogue, IMPORT_IDLE};
-use super::render;
-use super::turn::Turn;
 use crate::domain::escalation::{DurationError, parse_duration};
 use crate::domain::events::Event;
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::{Dialogue, IMPORT_IDLE};
+use crate::telegram::render;
 use base64::Engine;
 
-use super::outgoing::Outgoing;
 use crate::app::admin::{Authority, UnitRefusal};
 use crate::app::directory::{DirectoryFile, import_file};
 use crate::domain::{Phone, Role, TelegramId, Unit, UnitId, Urgency};
 use crate::store::Deadline;
+use crate::telegram::delivery::outgoing::Outgoing;
 
 /// The sender's authority, or `None` after telling them the command is for
 /// admins.
@@ -148,7 +148,7 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         text.push_str(&fl!(l, "sla-no-holidays"));
     } else {
         let today = turn.now.with_timezone(&turn.app.config.timezone).date_naive();
-        let dates: Vec<String> = holidays.iter().map(|day| super::dates::day(l, *day, today)).collect();
+        let dates: Vec<String> = holidays.iter().map(|day| crate::telegram::dates::day(l, *day, today)).collect();
         text.push_str(&fl!(l, "sla-holidays", dates = dates.join(", ")));
     }
     let pool: Vec<String> = turn.tx.pool_categories().await?.into_iter().map(|c| render::category(l, c)).collect();
@@ -183,7 +183,7 @@ pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let now = turn.now_ms();
     turn.tx.record_event(None, Some(turn.person.id), &Event::Exported { rows: rows as u64 }, now).await?;
     let name = format!("requests-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
-    turn.send(super::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
+    turn.send(crate::telegram::delivery::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
     turn.say(fl!(l, "export-sent", rows = rows));
     Ok(())
 }
@@ -225,9 +225,9 @@ pub async fn people(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                     Event::RoleRevoked { person: person.0, role, unit: unit.id.0 }
                 };
                 turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
-                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
+                crate::telegram::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
                 if adding {
-                    super::actions::route_waiting(turn, person).await?;
+                    crate::telegram::responder::actions::route_waiting(turn, person).await?;
                 }
             }
             let path = authority.path(unit.id);
@@ -364,8 +364,8 @@ pub async fn join(turn: &mut Turn<'_>, code: &str) -> anyhow::Result<()> {
     let path = turn.tx.ancestry(unit).await?.iter().rev().map(|u| u.name.clone()).collect::<Vec<_>>().join(" / ");
     turn.say(fl!(l, "invitation-accepted", role = render::role(l, role), unit = path));
     turn.say(fl!(l, "help-responder"));
-    super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
-    super::actions::route_waiting(turn, turn.person.id).await?;
+    crate::telegram::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+    crate::telegram::responder::actions::route_waiting(turn, turn.person.id).await?;
     Ok(())
 }
 
@@ -433,7 +433,7 @@ pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<
     if report.outcome.as_ref().is_ok_and(|counts| counts.created + counts.updated > 0) {
         for phone in &phones {
             if let Some(person) = turn.tx.person_id_by_phone(phone).await? {
-                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
+                crate::telegram::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
             }
         }
     }

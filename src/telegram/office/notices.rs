@@ -8,16 +8,16 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::admin::admin;
-use super::callback::CallbackData;
-use super::dialogue::Dialogue;
-use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
-use super::turn::Turn;
 use crate::app::App;
 use crate::app::admin::Authority;
 use crate::domain::events::Event;
 use crate::domain::{UnitId, UnitLevel};
 use crate::i18n::Locale;
 use crate::store::{NoticeCounts, StoreError, Tx};
+use crate::telegram::callback::CallbackData;
+use crate::telegram::delivery::outgoing::{Button, Keyboard, Outbox, Outgoing};
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::Dialogue;
 
 /// The most units offered as buttons; others can be typed.
 const MAX_UNIT_BUTTONS: usize = 24;

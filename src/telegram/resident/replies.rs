@@ -6,13 +6,13 @@
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use super::callback::CallbackData;
-use super::dialogue::Dialogue;
-use super::outgoing::{Button, Keyboard};
-use super::render;
-use super::turn::Turn;
 use crate::app::conversations::{self, Addressee};
 use crate::domain::{Attachment, RequestId};
+use crate::telegram::callback::CallbackData;
+use crate::telegram::delivery::outgoing::{Button, Keyboard};
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::Dialogue;
+use crate::telegram::render;
 
 /// Passes `text` and `attachment` on to the conversation they belong to.
 pub async fn unprompted(turn: &mut Turn<'_>, text: &str, attachment: Option<Attachment>) -> anyhow::Result<()> {
@@ -24,7 +24,7 @@ pub async fn unprompted(turn: &mut Turn<'_>, text: &str, attachment: Option<Atta
     let now = turn.now;
     match conversations::addressee(&mut turn.tx, turn.person.id, now).await? {
         Addressee::Nobody => turn.say(fl!(l, "no-dialogue")),
-        Addressee::One(request) => super::actions::relay(turn, request, text, attachment).await?,
+        Addressee::One(request) => crate::telegram::responder::actions::relay(turn, request, text, attachment).await?,
         Addressee::Several(requests) => {
             let dialogue = Dialogue::ReplyChoice {
                 requests: requests.iter().map(|r| r.0).collect(),
@@ -64,8 +64,8 @@ pub async fn chosen(
 ) -> anyhow::Result<Option<String>> {
     match turn.dialogue() {
         Some(Dialogue::ReplyChoice { requests, text, attachment }) if requests.contains(&id.0) => {
-            super::handlers::clear_buttons(turn, message);
-            super::actions::relay(turn, id, &text, attachment).await?;
+            crate::telegram::handlers::clear_buttons(turn, message);
+            crate::telegram::responder::actions::relay(turn, id, &text, attachment).await?;
             Ok(None)
         }
         _ => Ok(Some(fl!(turn.l(), "button-expired"))),

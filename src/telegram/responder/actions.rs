@@ -8,18 +8,18 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use super::callback::{CallbackData, DeclineReason};
-use super::dates;
-use super::dialogue::{Dialogue, Draft};
-use super::notify::{self, CardFor};
-use super::outgoing::{Button, Keyboard, Outgoing};
-use super::render;
-use super::turn::Turn;
 use crate::app::requests::{
     self, AcceptOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, SubmitRefusal, TakeOverOutcome,
 };
 use crate::domain::{Description, PersonId, RequestId, Role};
 use crate::store::{RequestView, from_millis};
+use crate::telegram::callback::{CallbackData, DeclineReason};
+use crate::telegram::dates;
+use crate::telegram::delivery::outgoing::{Button, Keyboard, Outgoing};
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::{Dialogue, Draft};
+use crate::telegram::notify::{self, CardFor};
+use crate::telegram::render;
 
 type Answer = anyhow::Result<String>;
 
@@ -199,7 +199,7 @@ pub async fn decline_with(
     reason: DeclineReason,
     message: Option<(i64, MessageId)>,
 ) -> Answer {
-    super::handlers::clear_buttons(turn, message);
+    crate::telegram::handlers::clear_buttons(turn, message);
     if reason == DeclineReason::Other {
         let dialogue = Dialogue::DeclineNote { request: id.0 };
         turn.set_dialogue(&dialogue)?;
@@ -299,7 +299,7 @@ pub async fn reassign(turn: &mut Turn<'_>, id: RequestId, to: PersonId, message:
     Ok(match requests::reassign(&mut turn.tx, id, turn.person.id, to, &policy, now).await? {
         ReassignOutcome::Reassigned { request, to } => {
             super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::handlers::clear_buttons(turn, message);
+            crate::telegram::handlers::clear_buttons(turn, message);
             notify::card(turn.app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "reassigned-to-you"))
             })
@@ -320,7 +320,7 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     Ok(match requests::cancel(&mut turn.tx, id, turn.person.id, now).await? {
         StepOutcome::Done(request) => {
             super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::handlers::clear_buttons(turn, message);
+            crate::telegram::handlers::clear_buttons(turn, message);
             let number = request.number.to_string();
             for person in involved {
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, person, |l| {
@@ -399,7 +399,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
         if !matches!(request.status, crate::domain::Status::Resolved | crate::domain::Status::Closed) {
             return Ok(fl!(l, "no-longer-open", status = render::status(l, request.status)));
         }
-        super::handlers::clear_buttons(turn, message);
+        crate::telegram::handlers::clear_buttons(turn, message);
         let dialogue = Dialogue::ReopenReason { request: id.0 };
         turn.set_dialogue(&dialogue)?;
         turn.prompt(&dialogue).await?;
@@ -411,12 +411,12 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
     Ok(match requests::confirm(&mut turn.tx, id, turn.person.id, true, "", &policy, now).await? {
         // The answer to the follow-up of a closed request: nothing changes.
         StepOutcome::Done(_) if was == Some(crate::domain::Status::Closed) => {
-            super::handlers::clear_buttons(turn, message);
+            crate::telegram::handlers::clear_buttons(turn, message);
             fl!(l, "thanks")
         }
         StepOutcome::Done(request) => {
             super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::handlers::clear_buttons(turn, message);
+            crate::telegram::handlers::clear_buttons(turn, message);
             let stars = (1..=5u8)
                 .map(|n| Button::new("⭐".repeat(usize::from(n)), CallbackData::Rate(id, n).encode()))
                 .collect::<Vec<_>>();
@@ -469,7 +469,7 @@ pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option
     Ok(match requests::rate(&mut turn.tx, id, turn.person.id, stars, now).await? {
         StepOutcome::Done(request) => {
             super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            super::handlers::clear_buttons(turn, message);
+            crate::telegram::handlers::clear_buttons(turn, message);
             if let Some(assignee) = request.assignee {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, assignee, |l| {

@@ -9,14 +9,14 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use super::notify::{self, CardFor};
-use super::outgoing::{self, Button, Outbox, Outgoing};
-use super::render;
-use super::turn::Turn;
 use crate::app::App;
 use crate::app::cards::{Standing, standing};
 use crate::domain::{PersonId, RequestId, TelegramId};
 use crate::store::{RequestView, StoreError, Tx};
+use crate::telegram::delivery::outgoing::{self, Button, Outbox, Outgoing};
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::notify::{self, CardFor};
+use crate::telegram::render;
 
 /// A card of a request that went out: its chat, and its message once sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,6 @@
+//! The admin console: people, service levels, imports and exports, notices
+//! to residents, and oversight of open requests.
+
+pub mod admin;
+pub mod notices;
+pub mod oversight;

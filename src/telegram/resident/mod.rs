@@ -1,0 +1,3 @@
+//! What residents do: register, report, follow their requests, reply.
+
+pub mod replies;
