@@ -8,6 +8,7 @@ pub mod callback;
 pub mod dates;
 pub mod delivery;
 pub mod dialogue;
+pub mod escalation;
 pub mod handlers;
 pub mod menus;
 pub mod notify;

@@ -20,7 +20,8 @@ use crate::app::requests;
 use crate::config::Tuning;
 use crate::domain::{Attachment, TelegramId};
 use crate::store::{ClaimedJob, Queue, StoreError, Tx};
-use crate::telegram::notify::{self, CardFor};
+use crate::telegram::notify;
+use crate::telegram::render::CardFor;
 use crate::work::{Backoff, Shutdown};
 
 /// How a send ended, as far as the outbox is concerned.
@@ -439,7 +440,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             Settle::Retry { .. } => None,
         };
         if let (Some((notice, chat)), Some(delivered)) = (*notice, delivered) {
-            crate::telegram::office::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
+            crate::telegram::office::progress::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
         }
         match outcome {
             Settle::Done(result) => sent.push((job.id, job.lease_token.as_str(), result.as_deref())),

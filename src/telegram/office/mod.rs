@@ -2,5 +2,7 @@
 //! to residents, and oversight of open requests.
 
 pub mod admin;
+pub mod import;
 pub mod notices;
 pub mod oversight;
+pub mod progress;

@@ -15,8 +15,9 @@ use crate::store::{OpenRequest, from_millis};
 use crate::telegram::dates;
 use crate::telegram::delivery::outgoing::Outgoing;
 use crate::telegram::delivery::turn::Turn;
-use crate::telegram::notify::{self, CardFor};
+use crate::telegram::notify;
 use crate::telegram::render;
+use crate::telegram::render::CardFor;
 
 /// The most requests `/open` lists in one answer.
 const MAX_OPEN_LINES: usize = 60;
