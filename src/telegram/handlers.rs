@@ -1,5 +1,6 @@
-//! The handler tree and its endpoints. Each endpoint turns an update into a
-//! use case call and a reply, inside one [`Turn`].
+//! The handler tree: one entry for every update the inbox hands over. Each
+//! endpoint reads the update inside one [`Turn`] and passes it to the
+//! conversation it belongs to, in the room of whoever has it.
 
 use std::sync::Arc;
 
@@ -9,17 +10,16 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, MessageId, UpdateKind, User};
 use teloxide::utils::command::BotCommands;
 
-use super::callback::CallbackData;
+use super::callback::{CallbackData, Step};
+use super::delivery::outgoing::{Keyboard, Outgoing};
+use super::delivery::turn::{InboxJob, Turn};
 use super::dialogue::{Dialogue, ReportStep, Stepped, clear_buttons};
+use super::office::{admin, import, notices, oversight};
 use super::render;
+use super::resident::{privacy, registration, replies, report, requests};
+use super::responder::{actions, tasks};
 use crate::app::App;
 use crate::domain::{Attachment, Description, RequestId, UnitId};
-use crate::telegram::callback::Step;
-use crate::telegram::delivery::outgoing::{Keyboard, Outgoing};
-use crate::telegram::delivery::turn::{InboxJob, Turn};
-use crate::telegram::office::{admin, import, notices, oversight};
-use crate::telegram::resident::{privacy, registration, replies, report, requests};
-use crate::telegram::responder::{actions, tasks};
 
 type HandlerResult = anyhow::Result<()>;
 

@@ -4,15 +4,14 @@
 //! lock waits on the network.
 
 use i18n_embed_fl::fl;
-
-use crate::telegram::delivery::turn::Turn;
-use crate::telegram::dialogue::{Dialogue, IMPORT_IDLE};
+use teloxide::prelude::*;
 
 use super::admin::admin;
 use crate::app::App;
 use crate::app::directory::{DirectoryFile, import_file};
 use crate::domain::Phone;
-use teloxide::prelude::*;
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::{Dialogue, IMPORT_IDLE};
 
 /// The largest directory file `/import` downloads.
 pub const MAX_IMPORT_BYTES: u32 = 2 * 1024 * 1024;

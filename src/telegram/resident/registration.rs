@@ -6,8 +6,7 @@ use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
 use crate::app::App;
-use crate::domain::Phone;
-use crate::domain::{BuildingCode, Room, UnitId};
+use crate::domain::{BuildingCode, Phone, Room, UnitId};
 use crate::i18n::Locale;
 use crate::store::BindOutcome;
 use crate::telegram::callback::{CallbackData, Step};
@@ -15,7 +14,7 @@ use crate::telegram::delivery::outgoing::{Button, Keyboard};
 use crate::telegram::delivery::turn::Turn;
 use crate::telegram::dialogue::{Dialogue, Stepped, clear_buttons};
 use crate::telegram::menus;
-use crate::telegram::render::{self};
+use crate::telegram::render;
 use crate::telegram::responder::tasks;
 
 /// `/start`, with a building's link, an invitation's, or none.

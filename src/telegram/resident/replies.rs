@@ -8,13 +8,11 @@ use teloxide::types::MessageId;
 
 use crate::app::conversations::{self, Addressee};
 use crate::app::requests;
-use crate::domain::Role;
-use crate::domain::{Attachment, RequestId};
+use crate::domain::{Attachment, RequestId, Role};
 use crate::telegram::callback::CallbackData;
 use crate::telegram::delivery::outgoing::{Button, Outgoing};
 use crate::telegram::delivery::turn::Turn;
-use crate::telegram::dialogue::Dialogue;
-use crate::telegram::dialogue::clear_buttons;
+use crate::telegram::dialogue::{Dialogue, clear_buttons};
 use crate::telegram::notify;
 use crate::telegram::render;
 

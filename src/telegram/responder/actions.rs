@@ -5,6 +5,7 @@
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
+use super::cards;
 use crate::app::requests::{self, AcceptOutcome, DeclineOutcome, ReassignOutcome, StepOutcome, TakeOverOutcome};
 use crate::domain::{PersonId, RequestId, Role};
 use crate::store::RequestView;
@@ -14,7 +15,6 @@ use crate::telegram::delivery::turn::Turn;
 use crate::telegram::dialogue::{Dialogue, clear_buttons};
 use crate::telegram::notify;
 use crate::telegram::render::{self, CardFor};
-use crate::telegram::responder::cards;
 
 type Answer = anyhow::Result<String>;
 

@@ -15,8 +15,7 @@ use crate::domain::{PersonId, RequestId, TelegramId};
 use crate::store::{RequestView, StoreError, Tx};
 use crate::telegram::delivery::outgoing::{self, Button, Outbox, Outgoing};
 use crate::telegram::notify;
-use crate::telegram::render;
-use crate::telegram::render::CardFor;
+use crate::telegram::render::{self, CardFor};
 
 /// A card of a request that went out: its chat, and its message once sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,14 +4,14 @@
 
 use i18n_embed_fl::fl;
 
-use crate::app::requests::{self};
+use super::cards;
+use crate::app::requests;
 use crate::domain::PersonId;
 use crate::telegram::dates;
 use crate::telegram::delivery::outgoing::Outgoing;
 use crate::telegram::delivery::turn::Turn;
 use crate::telegram::notify;
 use crate::telegram::render::CardFor;
-use crate::telegram::responder::cards;
 
 /// `/tasks`: the requests I hold, overdue first, each as its card.
 pub async fn tasks(turn: &mut Turn<'_>) -> anyhow::Result<()> {
