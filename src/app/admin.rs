@@ -10,7 +10,7 @@ use crate::domain::routing::Assignment;
 use crate::domain::scope::AdminScope;
 use crate::domain::stats::RequestFacts;
 use crate::domain::{Category, PersonId, RequestId, Role, Status, TelegramId, Unit, UnitId};
-use crate::store::{RequestView, StoreError, Tx, millis};
+use crate::store::{RequestView, StoreError, TimelineEntry, Tx, millis};
 
 /// How long an invitation link stays valid.
 pub const INVITATION_DAYS: i64 = 7;
@@ -167,6 +167,20 @@ pub async fn assign(
     let assigned = tx.request_view(request).await?.ok_or_else(|| StoreError::Corrupt("request vanished".into()))?;
     let request = clock::restart(tx, &assigned, policy, now).await?;
     Ok(AdminAssignOutcome::Assigned { request, previous })
+}
+
+/// A request's whole timeline for an admin, who is recorded as having seen
+/// it (with its sensitive details when `sensitive`).
+pub async fn view_timeline(
+    tx: &mut Tx,
+    request: RequestId,
+    viewer: PersonId,
+    sensitive: bool,
+    now: i64,
+) -> Result<Vec<TimelineEntry>, StoreError> {
+    let timeline = tx.timeline(request).await?;
+    tx.record_event(Some(request), Some(viewer), &Event::TimelineViewed { sensitive }, now).await?;
+    Ok(timeline)
 }
 
 /// The facts of requests created in `[from, to)` in buildings the authority

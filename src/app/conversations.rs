@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{PersonId, RequestId};
-use crate::store::{StoreError, Thread, Tx, millis};
+use crate::domain::events::Event;
+use crate::domain::{Attachment, PersonId, RequestId};
+use crate::store::{RequestView, StoreError, Thread, Tx, millis};
 
 /// How long after the other side last wrote a conversation counts as in
 /// progress: a day covers "I'll come tomorrow" and the answer to it.
@@ -44,6 +45,33 @@ pub fn addressee_among(threads: &[Thread], now: DateTime<Utc>) -> Addressee {
 /// Where what `person` typed outside any dialogue goes.
 pub async fn addressee(tx: &mut Tx, person: PersonId, now: DateTime<Utc>) -> Result<Addressee, StoreError> {
     Ok(addressee_among(&tx.threads_of(person).await?, now))
+}
+
+/// A message relayed between a request's resident and its assignee.
+pub struct Relayed {
+    pub request: RequestView,
+    /// Whom it goes to.
+    pub to: PersonId,
+    pub from_resident: bool,
+}
+
+/// Records what `sender` wrote about `request` for the other side, if they
+/// may talk about it (see [`super::requests::relay_target`]).
+pub async fn relay(
+    tx: &mut Tx,
+    request: RequestId,
+    sender: PersonId,
+    text: &str,
+    attachment: Option<&Attachment>,
+    now: i64,
+) -> Result<Option<Relayed>, StoreError> {
+    let Some((view, to, from_resident)) = super::requests::relay_target(tx, request, sender).await? else {
+        return Ok(None);
+    };
+    let event =
+        Event::Relayed { from_resident, text: text.to_string(), attachment: attachment.map(|a| a.kind().to_string()) };
+    tx.record_event(Some(request), Some(sender), &event, now).await?;
+    Ok(Some(Relayed { request: view, to, from_resident }))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::domain::Category;
+use crate::domain::events::Event;
+use crate::domain::{Category, PersonId};
 use crate::store::{ExportRow, StoreError, Tx, from_millis};
 
 pub const HEADER: [&str; 17] = [
@@ -50,6 +51,21 @@ pub async fn requests_csv(tx: &mut Tx, from: i64, to: i64, timezone: Tz) -> Resu
     let rows = tx.export_requests(from, to).await?;
     let count = rows.len();
     Ok((to_csv(&rows, timezone), count))
+}
+
+/// The CSV of [`requests_csv`] for an admin in chat, who is recorded as
+/// having exported it.
+pub async fn export_for(
+    tx: &mut Tx,
+    admin: PersonId,
+    from: i64,
+    to: i64,
+    timezone: Tz,
+    now: i64,
+) -> Result<(String, usize), StoreError> {
+    let (csv, rows) = requests_csv(tx, from, to, timezone).await?;
+    tx.record_event(None, Some(admin), &Event::Exported { rows: rows as u64 }, now).await?;
+    Ok((csv, rows))
 }
 
 fn to_csv(rows: &[ExportRow], timezone: Tz) -> String {

@@ -8,8 +8,11 @@ pub mod clock;
 pub mod conversations;
 pub mod directory;
 pub mod export;
+pub mod notices;
+pub mod people;
 pub mod privacy;
 pub mod requests;
+pub mod settings;
 
 use std::sync::Arc;
 

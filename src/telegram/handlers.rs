@@ -240,7 +240,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         _ if finished.is_some() => finished,
         None => Some(fl!(turn.l(), "button-unknown")),
         Some(CallbackData::Language(locale)) => {
-            turn.tx.set_locale(turn.person.id, locale.code()).await?;
+            crate::app::people::set_locale(&mut turn.tx, turn.person.id, locale).await?;
             turn.locale = locale;
             if !turn.tx.roles_of(turn.person.id).await?.is_empty() {
                 super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;

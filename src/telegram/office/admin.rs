@@ -5,12 +5,13 @@ use chrono::NaiveDate;
 use i18n_embed_fl::fl;
 
 use crate::domain::escalation::{DurationError, parse_duration};
-use crate::domain::events::Event;
 use crate::telegram::delivery::turn::Turn;
 use crate::telegram::render;
 use base64::Engine;
 
 use crate::app::admin::{Authority, UnitRefusal};
+use crate::app::people::{self, RoleChange, RoleChanged};
+use crate::app::settings;
 use crate::domain::{Phone, Role, TelegramId, Unit, UnitId, Urgency};
 use crate::store::Deadline;
 use crate::telegram::delivery::outgoing::Outgoing;
@@ -83,9 +84,7 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                     return Ok(());
                 }
             };
-            turn.tx.set_service_level(urgency, deadline, within).await?;
-            let event = Event::ServiceLevelChanged { urgency, deadline: which.to_string(), seconds: within.as_secs() };
-            turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
+            settings::set_service_level(&mut turn.tx, turn.person.id, urgency, deadline, within, now).await?;
             turn.say(fl!(l, "sla-changed"));
             show(turn).await
         }
@@ -96,9 +95,7 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                 return Ok(());
             };
             let pooled = *action == "add";
-            if turn.tx.set_pool_category(category, pooled).await? {
-                turn.tx.record_event(None, Some(turn.person.id), &Event::PoolChanged { category, pooled }, now).await?;
-            }
+            settings::set_pooled(&mut turn.tx, turn.person.id, category, pooled, now).await?;
             turn.say(fl!(l, "sla-changed"));
             show(turn).await
         }
@@ -107,12 +104,7 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                 turn.say(fl!(l, "sla-bad-date", value = day.chars().take(20).collect::<String>()));
                 return Ok(());
             };
-            let adding = *action == "add";
-            let changed = if adding { turn.tx.add_holiday(date).await? } else { turn.tx.remove_holiday(date).await? };
-            if changed {
-                let event = Event::HolidayChanged { day: date.to_string(), added: adding };
-                turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
-            }
+            settings::set_holiday(&mut turn.tx, turn.person.id, date, *action == "add", now).await?;
             turn.say(fl!(l, "sla-changed"));
             show(turn).await
         }
@@ -177,9 +169,8 @@ pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     }
     let timezone = turn.app.config.timezone;
     let (from, to) = crate::app::export::period(dates.first().copied(), dates.get(1).copied(), timezone);
-    let (csv, rows) = crate::app::export::requests_csv(&mut turn.tx, from, to, timezone).await?;
     let now = turn.now_ms();
-    turn.tx.record_event(None, Some(turn.person.id), &Event::Exported { rows: rows as u64 }, now).await?;
+    let (csv, rows) = crate::app::export::export_for(&mut turn.tx, turn.person.id, from, to, timezone, now).await?;
     let name = format!("requests-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
     turn.send(crate::telegram::delivery::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
     turn.say(fl!(l, "export-sent", rows = rows));
@@ -205,24 +196,11 @@ pub async fn people(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                 return Ok(());
             };
             let now = turn.now_ms();
-            let person = if adding {
-                let name: String = name.join(" ").chars().take(60).collect();
-                Some(turn.tx.person_with_phone(&phone, &name, now).await?)
-            } else {
-                turn.tx.person_id_by_phone(&phone).await?
-            };
-            let changed = match person {
-                Some(person) if adding => turn.tx.grant_role(person, role, unit.id).await?,
-                Some(person) => turn.tx.revoke_role(person, role, unit.id).await?,
-                None => false,
-            };
+            let name: String = name.join(" ").chars().take(60).collect();
+            let change = RoleChange { grant: adding, role, unit: unit.id, phone: &phone, name: &name };
+            let RoleChanged { person, changed } =
+                people::change_role(&mut turn.tx, turn.person.id, &change, now).await?;
             if let (Some(person), true) = (person, changed) {
-                let event = if adding {
-                    Event::RoleGranted { person: person.0, role, unit: unit.id.0 }
-                } else {
-                    Event::RoleRevoked { person: person.0, role, unit: unit.id.0 }
-                };
-                turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
                 crate::telegram::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
                 if adding {
                     crate::telegram::responder::tasks::route_waiting(turn, person).await?;

@@ -10,7 +10,7 @@ use i18n_embed_fl::fl;
 use super::admin::admin;
 use super::progress::{progress_buttons, progress_edit, progress_text};
 use crate::app::admin::Authority;
-use crate::domain::events::Event;
+use crate::app::notices::{self, Published};
 use crate::domain::{UnitId, UnitLevel};
 use crate::i18n::Locale;
 use crate::telegram::callback::CallbackData;
@@ -104,11 +104,8 @@ pub async fn send(turn: &mut Turn<'_>) -> anyhow::Result<Option<String>> {
     }
     turn.end_dialogue();
     let now = turn.now_ms();
-    let recipients = turn.tx.residents_under(unit).await?;
-    let notice = turn.tx.create_notice(unit, turn.person.id, &text, turn.chat, &recipients, now).await?;
-    let event = Event::NoticeSent { notice, unit: unit.0, recipients: recipients.len() as u64 };
-    turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
-    let counts = turn.tx.notice_counts(notice).await?;
+    let Published { notice, recipients, counts } =
+        notices::publish(&mut turn.tx, turn.person.id, unit, &text, turn.chat, now).await?;
     let l = turn.l();
     let progress = progress_text(l, &authority.path(unit), &counts);
     turn.send(Outgoing::Progress { chat: turn.chat, notice, text: progress, buttons: progress_buttons(l, notice) });
@@ -137,7 +134,7 @@ fn notice_spacing_ms(send_rate: u32) -> i64 {
 pub async fn acknowledge(turn: &mut Turn<'_>, notice: i64) -> anyhow::Result<String> {
     let now = turn.now_ms();
     let l = turn.l();
-    Ok(if turn.tx.acknowledge_notice(notice, turn.person.id, now).await? {
+    Ok(if notices::acknowledge(&mut turn.tx, notice, turn.person.id, now).await? {
         fl!(l, "notice-acknowledged")
     } else {
         fl!(l, "notice-already-acknowledged")

@@ -7,7 +7,6 @@ use i18n_embed_fl::fl;
 
 use super::admin::admin;
 use crate::app::admin::{AdminAssignOutcome, Authority};
-use crate::domain::events::Event;
 use crate::domain::stats::{GroupStats, Median, Open, ServiceLevelCount, Stats};
 use crate::domain::{PersonId, Phone, RequestId, RequestNumber, Status, UnitId};
 use crate::media::chart::{Bar, BarChart, Panel};
@@ -112,14 +111,13 @@ pub async fn request(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let mut text = render::card_text(l, &view);
     text.push_str("\n\n");
     text.push_str(&fl!(l, "timeline-header"));
-    for entry in turn.tx.timeline(id).await? {
+    let now = turn.now_ms();
+    for entry in crate::app::admin::view_timeline(&mut turn.tx, id, turn.person.id, !hide, now).await? {
         let at = dates::moment(l, from_millis(entry.at), turn.now, timezone);
         let actor = entry.actor.unwrap_or_else(|| fl!(l, "timeline-system"));
         text.push('\n');
         text.push_str(&format!("{at} · {actor} · {}", render::event(l, &entry.event, hide)));
     }
-    let now = turn.now_ms();
-    turn.tx.record_event(Some(id), Some(turn.person.id), &Event::TimelineViewed { sensitive: !hide }, now).await?;
     turn.say(text);
     Ok(())
 }

@@ -5,7 +5,7 @@
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use crate::app::App;
+use crate::app::{App, people};
 use crate::domain::{BuildingCode, Phone, Room, UnitId};
 use crate::i18n::Locale;
 use crate::store::BindOutcome;
@@ -84,11 +84,9 @@ pub async fn contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> anyhow::Res
         return Ok(());
     };
     let now = turn.now_ms();
-    match turn.tx.bind_phone(turn.person.id, &phone).await? {
+    match people::bind_phone(&mut turn.tx, turn.person.id, &phone, now).await? {
         BindOutcome::TakenByAnother => turn.reply(fl!(l, "phone-taken"), Some(Keyboard::Remove)),
         BindOutcome::Bound { roles_gained } => {
-            let event = crate::domain::events::Event::PhoneBound { roles_gained };
-            turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
             if roles_gained > 0 {
                 menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
             }
@@ -188,7 +186,7 @@ pub async fn step(
             if accepted {
                 let room = room.as_deref().map(Room::parse).transpose().ok().flatten();
                 let now = turn.now_ms();
-                turn.tx.register_resident(turn.person.id, UnitId(building), room.as_ref(), now).await?;
+                people::register(&mut turn.tx, turn.person.id, UnitId(building), room.as_ref(), now).await?;
                 let name = building_name(turn, UnitId(building)).await?;
                 turn.say(fl!(l, "registered", building = name));
             } else {

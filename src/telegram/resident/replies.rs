@@ -6,7 +6,7 @@
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use crate::app::conversations::{self, Addressee};
+use crate::app::conversations::{self, Addressee, Relayed};
 use crate::app::requests;
 use crate::domain::{Attachment, RequestId, Role};
 use crate::telegram::callback::CallbackData;
@@ -81,17 +81,12 @@ pub async fn relay(
 ) -> anyhow::Result<()> {
     let l = turn.l();
     turn.end_dialogue();
-    let Some((request, to, from_resident)) = requests::relay_target(&mut turn.tx, id, turn.person.id).await? else {
+    let now = turn.now_ms();
+    let relayed = conversations::relay(&mut turn.tx, id, turn.person.id, text, attachment.as_ref(), now).await?;
+    let Some(Relayed { request, to, from_resident }) = relayed else {
         turn.say(fl!(l, "not-yours"));
         return Ok(());
     };
-    let event = crate::domain::events::Event::Relayed {
-        from_resident,
-        text: text.to_string(),
-        attachment: attachment.as_ref().map(|a| a.kind().to_string()),
-    };
-    let now = turn.now_ms();
-    turn.tx.record_event(Some(id), Some(turn.person.id), &event, now).await?;
     let number = request.number.to_string();
     let role = request.assignee_role.unwrap_or(Role::Liaison);
     let words = text.to_string();

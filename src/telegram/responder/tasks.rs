@@ -75,7 +75,7 @@ pub async fn away(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
 
 pub async fn back(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     let l = turn.l();
-    turn.tx.set_away(turn.person.id, None).await?;
+    crate::app::people::come_back(&mut turn.tx, turn.person.id).await?;
     turn.say(fl!(l, "back-set"));
     route_waiting(turn, turn.person.id).await
 }

@@ -1,0 +1,36 @@
+//! Use cases of notices: an admin sends one to the residents under a unit,
+//! a resident acknowledges it.
+
+use crate::domain::events::Event;
+use crate::domain::{PersonId, UnitId};
+use crate::store::{NoticeCounts, Recipient, StoreError, Tx};
+
+/// A notice recorded with its copies, ready to be sent.
+pub struct Published {
+    pub notice: i64,
+    pub recipients: Vec<Recipient>,
+    pub counts: NoticeCounts,
+}
+
+/// Records a notice from `author` to every resident under `unit` whom the
+/// bot can reach; its progress is shown in `progress_chat`.
+pub async fn publish(
+    tx: &mut Tx,
+    author: PersonId,
+    unit: UnitId,
+    text: &str,
+    progress_chat: i64,
+    now: i64,
+) -> Result<Published, StoreError> {
+    let recipients = tx.residents_under(unit).await?;
+    let notice = tx.create_notice(unit, author, text, progress_chat, &recipients, now).await?;
+    let event = Event::NoticeSent { notice, unit: unit.0, recipients: recipients.len() as u64 };
+    tx.record_event(None, Some(author), &event, now).await?;
+    let counts = tx.notice_counts(notice).await?;
+    Ok(Published { notice, recipients, counts })
+}
+
+/// A resident pressed "Received"; says whether it is the first time.
+pub async fn acknowledge(tx: &mut Tx, notice: i64, person: PersonId, now: i64) -> Result<bool, StoreError> {
+    tx.acknowledge_notice(notice, person, now).await
+}
