@@ -20,5 +20,6 @@ mod replies;
 mod rig;
 mod store;
 mod support;
+mod use_cases;
 mod webhook;
 mod workflow;
