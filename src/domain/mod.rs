@@ -8,6 +8,7 @@ pub mod clock;
 pub mod directory;
 pub mod escalation;
 pub mod events;
+pub mod households;
 pub mod ids;
 pub mod request;
 pub mod routing;

@@ -13,6 +13,7 @@ mod e2e;
 mod erasure;
 mod faults;
 mod hostile;
+mod households;
 mod instances;
 mod loadgen;
 mod media;
