@@ -368,7 +368,7 @@ menu-invite = Invite someone to a role
 menu-people = Responders and their roles
 menu-broadcast = Send a notice to residents
 menu-export = Requests as CSV
-menu-import = Load units.csv / people.csv
+menu-import = Load units.csv / people.csv / households.csv
 menu-done = Finish /import
 
 ## Admin console: directory and invitations
@@ -397,7 +397,7 @@ invite-created = Invitation to become { $role } of { $unit }. It works once and 
     }; send it to the person:
     { $link }
 invitation-accepted = Welcome! You are now { $role } of { $unit }.
-import-ask = Send units.csv or people.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes ->
+import-ask = Send units.csv, people.csv or households.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes ->
     [one] { $minutes } minute
    *[other] { $minutes } minutes
 } without a file.

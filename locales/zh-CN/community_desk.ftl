@@ -312,7 +312,7 @@ menu-invite = 邀请人员担任角色
 menu-people = 负责人名单
 menu-broadcast = 向居民发通知
 menu-export = 导出需求 CSV
-menu-import = 导入 units.csv / people.csv
+menu-import = 导入 units.csv / people.csv / households.csv
 menu-done = 结束 /import
 
 ## Admin console: directory and invitations
@@ -338,7 +338,7 @@ invite-usage = 用法：/invite <角色> <单位>，例如 /invite liaison E01�
 invite-created = 邀请担任{ $unit }的{ $role }。此链接只能使用一次，{ $days } 天后失效；请发给对方：
     { $link }
 invitation-accepted = 欢迎！您现在是{ $unit }的{ $role }。
-import-ask = 请以文件形式发送 units.csv 或 people.csv，可以连续发送多个。每个文件整体校验；任何一行有误，整个文件都不会导入。全部发完后发送 /done；超过 { $minutes } 分钟没有收到文件，导入也会自动结束。
+import-ask = 请以文件形式发送 units.csv、people.csv 或 households.csv，可以连续发送多个。每个文件整体校验；任何一行有误，整个文件都不会导入。全部发完后发送 /done；超过 { $minutes } 分钟没有收到文件，导入也会自动结束。
 import-download-failed = 无法获取这个文件。最大可导入 { $max } MB 的文件，请重试。
 import-finished = 导入已结束。
 import-lapsed = 已经 { $minutes } 分钟没有收到文件，导入已自动结束。如需继续导入，请重新发送 /import。

@@ -4,6 +4,7 @@
 //! it again and again.
 
 mod cards;
+mod care;
 mod console;
 mod console_edges;
 mod crash;
