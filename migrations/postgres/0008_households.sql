@@ -52,3 +52,12 @@ CREATE TABLE visits (
 );
 CREATE INDEX visits_household ON visits (household_id, at);
 CREATE INDEX visits_at ON visits (at);
+
+-- The monthly lists and weekly digests of visits already sent, one row per
+-- round (`month`, `2026-12`; `week`, `2026-W49`), so that each goes out once
+-- whichever instance and however often the daily round runs.
+CREATE TABLE care_rounds (
+    kind TEXT NOT NULL,
+    period TEXT NOT NULL,
+    PRIMARY KEY (kind, period)
+);

@@ -15,6 +15,7 @@ pub mod routing;
 pub mod scope;
 pub mod stats;
 pub mod unit;
+pub mod visits;
 
 pub use ids::{BuildingCode, PersonId, Phone, RequestId, RequestNumber, Room, TelegramId, UnitId};
 pub use request::{Action, Attachment, Category, Description, ServiceLevel, Status, Urgency};

@@ -18,7 +18,7 @@ pub struct Household {
 }
 
 #[derive(FromRow)]
-struct HouseholdRow {
+pub(super) struct HouseholdRow {
     id: i64,
     building_id: i64,
     entrance: Option<i64>,

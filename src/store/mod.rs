@@ -17,6 +17,7 @@ mod policy;
 mod privacy;
 mod requests;
 pub mod scratch;
+mod visits;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -37,6 +38,7 @@ pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;
 pub use privacy::OwnRequest;
 pub use requests::{NewRequest, RequestSummary, RequestView};
+pub use visits::{HouseholdCare, Visit};
 
 use crate::domain::{Unit, UnitId};
 

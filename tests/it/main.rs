@@ -22,5 +22,6 @@ mod replies;
 mod rig;
 mod store;
 mod support;
+mod visits;
 mod webhook;
 mod workflow;
