@@ -166,7 +166,14 @@ async fn publish_commands(app: &App, bot: &Bot) {
 /// and prune finished work. Running it on several instances is harmless.
 async fn daily_cleanup(app: Arc<App>, shutdown: Shutdown) {
     while !shutdown.is_triggered() {
-        match crate::app::privacy::daily_cleanup(&app.store, app.config.retention_days, app.now()).await {
+        match crate::app::privacy::daily_cleanup(
+            &app.store,
+            app.config.retention_days,
+            app.config.care_retention_days,
+            app.now(),
+        )
+        .await
+        {
             Ok(anonymised) => {
                 tracing::info!(anonymised, "daily clean-up done");
                 app.wake.erased.notify_one();

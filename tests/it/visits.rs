@@ -6,6 +6,7 @@ use chrono_tz::Asia::Shanghai;
 use community_desk::app::care::{self, CareReach, Sight, VisitRefusal, VisitReport};
 use community_desk::app::clock::Policy;
 use community_desk::app::directory::{self, DirectoryFile};
+use community_desk::app::privacy;
 use community_desk::domain::scope::AdminScope;
 use community_desk::domain::visits::{Coverage, VisitOutcome};
 use community_desk::domain::{BuildingCode, Category, PersonId, Phone, Room, TelegramId, UnitId, Urgency};
@@ -20,6 +21,7 @@ on_both_backends!(
     only_the_buildings_liaison_records_its_visits_and_needs_help_needs_a_note,
     the_households_due_come_first_and_coverage_counts_the_visits_of_the_period,
     each_round_goes_out_once_and_the_digest_names_buildings_under_target,
+    a_resident_sees_their_household_and_its_visits_until_the_care_retention_deletes_them,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -191,4 +193,31 @@ async fn each_round_goes_out_once_and_the_digest_names_buildings_under_target(db
     let (lists, digests) = care::rounds(&mut tx, at("2026-12-08 08:00"), Shanghai).await.unwrap();
     assert!(lists.is_empty(), "the month's list went out already");
     assert_eq!(digests.len(), 1, "a new week brings a new digest");
+}
+
+async fn a_resident_sees_their_household_and_its_visits_until_the_care_retention_deletes_them(db: TestDb) {
+    let c = community(&db).await;
+    let mut tx = c.store.begin().await.unwrap();
+    let resident = tx.touch_person(TelegramId(5001), Some("resident"), None, 0).await.unwrap().id;
+    tx.register_resident(resident, c.e01, Some(&Room::parse("101").unwrap()), 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let now = Utc::now();
+    let long_ago = now - chrono::Duration::days(400);
+    visit(&c, c.liaison, "101", VisitOutcome::AllWell, Some("一切都好"), long_ago).await.unwrap();
+    visit(&c, c.liaison, "101", VisitOutcome::NobodyHome, None, now - chrono::Duration::days(3)).await.unwrap();
+    let mut tx = c.store.begin().await.unwrap();
+    let data = privacy::my_data(&mut tx, resident).await.unwrap();
+    drop(tx);
+    assert_eq!(data["household"]["room"], "101");
+    assert_eq!(data["household"]["tags"], serde_json::json!(["elderly_alone", "disabled"]));
+    assert_eq!(data["household"]["note"], "耳背，请用力敲门");
+    assert_eq!(data["household"]["visits"].as_array().unwrap().len(), 2);
+    privacy::daily_cleanup(&c.store, 180, 365, now).await.unwrap();
+    let mut tx = c.store.begin().await.unwrap();
+    let id = household(&mut tx, c.e01, "101").await;
+    let kept: Vec<VisitOutcome> = tx.visits_of(id).await.unwrap().iter().map(|v| v.outcome).collect();
+    assert_eq!(kept, [VisitOutcome::NobodyHome], "the visit older than 365 days is deleted");
+    privacy::forget(&mut tx, resident, now).await.unwrap();
+    assert_eq!(tx.household_of_resident(resident).await.unwrap(), None, "forgetting unlinks the household");
+    assert_eq!(privacy::my_data(&mut tx, resident).await.unwrap()["household"], serde_json::Value::Null);
 }
