@@ -96,7 +96,7 @@ impl Coverage {
     }
 
     pub fn percent(&self) -> u32 {
-        if self.target == 0 { 100 } else { self.visited * 100 / self.target }
+        (self.visited * 100).checked_div(self.target).unwrap_or(100)
     }
 
     pub fn under_target(&self) -> bool {

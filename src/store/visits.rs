@@ -66,6 +66,9 @@ pub struct Visit {
     pub at: i64,
 }
 
+/// A visit as read: visitor, outcome, note, request, time.
+type VisitRow = (Option<i64>, String, Option<String>, Option<i64>, i64);
+
 impl Tx {
     /// Every household of a building with its care facts, in map order.
     pub async fn household_care(&mut self, building: UnitId) -> Result<Vec<HouseholdCare>> {
@@ -112,7 +115,7 @@ impl Tx {
 
     /// The visits of a household, newest first.
     pub async fn visits_of(&mut self, household: i64) -> Result<Vec<Visit>> {
-        let rows: Vec<(Option<i64>, String, Option<String>, Option<i64>, i64)> = on!(self, |c| sqlx::query_as(
+        let rows: Vec<VisitRow> = on!(self, |c| sqlx::query_as(
             "SELECT visitor_id, outcome, note, request_id, at FROM visits WHERE household_id = $1 \
              ORDER BY at DESC, id DESC"
         )

@@ -51,6 +51,8 @@ pub enum Command {
     Export(String),
     Import,
     Done,
+    Visit(String),
+    Building(String),
 }
 
 /// The whole handler tree. Only private chats are served: requests carry
@@ -185,6 +187,7 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
                 updates = keeping.updates,
                 messages = keeping.messages
             ));
+            turn.say(fl!(l, "privacy-care", care = turn.app.config.care_retention_days));
             turn.remind().await?;
         }
         Command::Mydata => {
@@ -215,6 +218,8 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::Broadcast => notices::start(turn).await?,
         Command::Import => admin::import(turn).await?,
         Command::Done => admin::done(turn)?,
+        Command::Visit(args) => super::care::visit(turn, &args).await?,
+        Command::Building(args) => super::care::building(turn, &args).await?,
     }
     Ok(())
 }
@@ -443,6 +448,9 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         }
         Some(Dialogue::NoticeUnit) if !text.is_empty() => notices::choose_unit(turn, Err(text)).await?,
         Some(Dialogue::NoticeText { unit }) if !text.is_empty() => notices::preview(turn, UnitId(unit), text).await?,
+        Some(Dialogue::VisitNote { household, outcome }) if !text.is_empty() => {
+            super::care::visit_note(turn, household, outcome, Some(text)).await?
+        }
         Some(dialogue) => {
             turn.say(fl!(l, "unexpected-input"));
             turn.prompt(&dialogue).await?;
@@ -638,6 +646,20 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         }
         Some(CallbackData::NoticeAck(notice)) => Some(notices::acknowledge(&mut turn, notice).await?),
         Some(CallbackData::NoticeRefresh(notice)) => notices::refresh(&mut turn, notice).await?,
+        Some(CallbackData::VisitHousehold(household)) => super::care::visit_household(&mut turn, household).await?,
+        Some(CallbackData::VisitOutcome(household, outcome)) => {
+            super::care::visit_outcome(&mut turn, household, outcome, message).await?
+        }
+        Some(CallbackData::VisitNoNote(household, outcome)) => {
+            if turn.dialogue() == Some(Dialogue::VisitNote { household, outcome }) {
+                clear_buttons(&mut turn, message);
+                super::care::visit_note(&mut turn, household, outcome, None).await?;
+                None
+            } else {
+                Some(fl!(turn.l(), "button-expired"))
+            }
+        }
+        Some(CallbackData::Household(household)) => super::care::household(&mut turn, household).await?,
     };
     turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
     turn.finish().await
