@@ -234,9 +234,15 @@ pub struct Digest {
 
 /// The care rounds due today that no instance has made yet: this month's
 /// lists for liaisons and this week's digests for group leaders. Each round
-/// is made once (recorded in this transaction); a round that has nobody to
-/// write to is made all the same.
+/// is made once (recorded in this transaction), as soon as some household
+/// has a visit target: a community that loads its households in the middle
+/// of a month gets that month's lists the next day.
 pub async fn rounds(tx: &mut Tx, now: DateTime<Utc>, timezone: Tz) -> Result<(Vec<DueList>, Vec<Digest>), StoreError> {
+    let vocabulary = tx.tag_vocabulary().await?;
+    let targets = tx.tagged_household_care(i64::MAX).await?;
+    if !targets.iter().any(|care| vocabulary.visit_every_months(&care.household.tags).is_some()) {
+        return Ok((Vec::new(), Vec::new()));
+    }
     let today = local_date(now, timezone);
     let month = format!("{:04}-{:02}", today.year(), today.month());
     let week = today.iso_week();

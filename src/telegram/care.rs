@@ -18,8 +18,8 @@ use crate::app::App;
 use crate::app::admin::Authority;
 use crate::app::care::{self, CareReach, Sight, VisitRefusal, VisitReport};
 use crate::domain::households::{HouseholdRoom, TagVocabulary};
-use crate::domain::visits::{CareFacts, VisitOutcome};
-use crate::domain::{BuildingCode, TelegramId, Unit};
+use crate::domain::visits::{CareFacts, Coverage, VisitOutcome};
+use crate::domain::{BuildingCode, TelegramId, Unit, UnitId};
 use crate::media::map::{BuildingMap, Care, Cell, building_map_png};
 use crate::store::{HouseholdCare, millis};
 
@@ -422,26 +422,27 @@ pub async fn coverage_lines(turn: &mut Turn<'_>, authority: &Authority) -> anyho
         return Ok(Vec::new());
     }
     let index = authority.index();
-    let mut estates: Vec<(String, crate::domain::visits::Coverage, Vec<String>)> = Vec::new();
+    // By estate id: two grids may each have an estate of the same name.
+    let mut estates: Vec<(Option<UnitId>, String, Coverage, Vec<String>)> = Vec::new();
     for (building, cov) in &coverage {
-        let estate = index.get(*building).and_then(|b| b.parent).and_then(|e| index.get(e));
-        let name = estate.map_or_else(String::new, |e| e.name.clone());
-        let slot = match estates.iter().position(|(n, ..)| *n == name) {
+        let estate = index.get(*building).and_then(|b| b.parent);
+        let slot = match estates.iter().position(|(id, ..)| *id == estate) {
             Some(slot) => slot,
             None => {
-                estates.push((name, Default::default(), Vec::new()));
+                let name = estate.map_or_else(String::new, |e| index.path(e).join(" / "));
+                estates.push((estate, name, Coverage::default(), Vec::new()));
                 estates.len() - 1
             }
         };
-        estates[slot].1.add(*cov);
+        estates[slot].2.add(*cov);
         if cov.under_target() {
             let code = index.get(*building).and_then(|b| b.code.clone()).map(|c| c.to_string()).unwrap_or_default();
             let line = fl!(l, "care-coverage-line", unit = code, visited = cov.visited, target = cov.target);
-            estates[slot].2.push(format!("  · {line}"));
+            estates[slot].3.push(format!("  · {line}"));
         }
     }
     let mut lines = vec![String::new(), fl!(l, "stats-visits")];
-    for (name, total, under) in estates {
+    for (_, name, total, under) in estates {
         let share = format!("{}%", total.percent());
         lines.push(fl!(
             l,
