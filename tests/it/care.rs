@@ -138,6 +138,20 @@ async fn a_liaison_visits_a_household_that_needs_help_and_each_reader_sees_the_m
     assert!(text.contains("第一网格 / 绿杨东苑: 1 of 3 households visited (33%)"), "{text}");
     assert!(text.contains("E02: 0 of 1 household visited"), "{text}");
 
+    // The export carries households only as counts per building and tag.
+    let at = desk.push(text_message(&admin, "/export"));
+    let export = desk
+        .double
+        .wait_for_after(at, "the household counts", WAIT, |c| {
+            c.files.iter().any(|f| f.file_name.as_deref().is_some_and(|n| n.starts_with("households-")))
+        })
+        .await;
+    let counts = String::from_utf8(export.files[0].bytes.clone()).unwrap();
+    assert_eq!(
+        counts,
+        "building,tag,households\nE01,disabled,1\nE01,elderly_alone,1\nE01,empty_nest,1\nE02,elderly_alone,1\n"
+    );
+
     // The month's lists and the week's digest go out with the daily round,
     // here the one at start-up.
     desk.kill().await;
