@@ -10,10 +10,6 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use super::callback::CallbackData;
-use super::dialogue::Dialogue;
-use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
-use super::turn::Turn;
 use crate::app::App;
 use crate::app::admin::Authority;
 use crate::app::care::{self, CareReach, Sight, VisitRefusal, VisitReport};
@@ -22,6 +18,10 @@ use crate::domain::visits::{CareFacts, Coverage, VisitOutcome};
 use crate::domain::{BuildingCode, TelegramId, Unit, UnitId};
 use crate::media::map::{BuildingMap, Care, Cell, building_map_png};
 use crate::store::{HouseholdCare, millis};
+use crate::telegram::callback::CallbackData;
+use crate::telegram::delivery::outgoing::{Button, Keyboard, Outbox, Outgoing};
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::{Dialogue, clear_buttons};
 
 /// Buttons of households in one `/visit` or `/building` message.
 const MAX_BUTTONS: usize = 40;
@@ -136,7 +136,7 @@ pub async fn visit_outcome(
     if !reach.visits(found.building) {
         return Ok(Some(fl!(l, "visit-not-yours")));
     }
-    super::handlers::clear_buttons(turn, message);
+    clear_buttons(turn, message);
     turn.set_dialogue(&Dialogue::VisitNote { household, outcome })?;
     if outcome == VisitOutcome::NeedsHelp {
         turn.say(fl!(l, "visit-help-ask"));
@@ -166,7 +166,7 @@ pub async fn visit_note(
             turn.say(fl!(l, "visit-recorded", room = room.clone(), outcome = outcome_name(l, outcome)));
             if let Some(submitted) = done.request {
                 turn.say(fl!(l, "visit-request-made", number = submitted.request.number.to_string(), room = room));
-                super::actions::dispatch(turn, &submitted).await?;
+                crate::telegram::resident::report::dispatch(turn, &submitted).await?;
             }
         }
         Err(VisitRefusal::NoteNeeded) => turn.say(fl!(l, "visit-help-ask")),
@@ -329,7 +329,7 @@ fn line(
     today: chrono::NaiveDate,
 ) -> String {
     let visited = match facts.last_visit {
-        Some(date) => super::dates::day(l, date, today),
+        Some(date) => crate::telegram::dates::day(l, date, today),
         None => fl!(l, "building-never"),
     };
     let due = if facts.is_due(today) { "⏰ " } else { "" };
@@ -379,7 +379,7 @@ pub async fn send_rounds(app: &Arc<App>) -> anyhow::Result<()> {
     let (lists, digests) = care::rounds(&mut tx, now, app.config.timezone).await?;
     let mut out = Outbox::default();
     for list in lists {
-        let Some((chat, l)) = super::notify::recipient(app, &mut tx, list.to).await? else { continue };
+        let Some((chat, l)) = crate::telegram::notify::recipient(app, &mut tx, list.to).await? else { continue };
         let count: usize = list.buildings.iter().map(|(_, rooms)| rooms.len()).sum();
         let mut text = fl!(l, "care-due-list", count = count);
         for (code, rooms) in &list.buildings {
@@ -389,7 +389,7 @@ pub async fn send_rounds(app: &Arc<App>) -> anyhow::Result<()> {
         out.text(chat, text.chars().take(4000).collect(), None);
     }
     for digest in digests {
-        let Some((chat, l)) = super::notify::recipient(app, &mut tx, digest.to).await? else { continue };
+        let Some((chat, l)) = crate::telegram::notify::recipient(app, &mut tx, digest.to).await? else { continue };
         let month = digest.month.format("%Y-%m").to_string();
         let mut text = fl!(l, "care-digest", month = month);
         for (code, coverage) in &digest.buildings {
