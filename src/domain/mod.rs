@@ -4,6 +4,7 @@
 //! testable with plain unit tests and a fake clock.
 
 pub mod calendar;
+pub mod checkin;
 pub mod clock;
 pub mod directory;
 pub mod escalation;
