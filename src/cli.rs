@@ -34,12 +34,12 @@ enum Command {
     Run,
     /// Create or upgrade the database schema at DATABASE_URL, then exit.
     Migrate,
-    /// Load directory files (units.csv and/or people.csv, told apart by their
-    /// header). Each file is applied whole or not at all; a bad row is
+    /// Load directory files (units.csv, people.csv and/or households.csv,
+    /// told apart by their header). Each file is applied whole or not at all; a bad row is
     /// reported as `file:line: what is wrong`. Importing the same files again
     /// changes nothing.
     Import {
-        /// The CSV files to import, e.g. `units.csv people.csv`.
+        /// The CSV files to import, e.g. `units.csv people.csv households.csv`.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -147,6 +147,7 @@ async fn import(config: Config, paths: Vec<PathBuf>) -> anyhow::Result<()> {
             Ok(counts) => {
                 let what = match report.kind {
                     Some(FileKind::Units) => "buildings",
+                    Some(FileKind::Households) => "households",
                     _ => "people",
                 };
                 println!(

@@ -20,6 +20,9 @@ pub struct Config {
     pub instance: String,
     /// Closed requests are anonymised this many days after closing.
     pub retention_days: u32,
+    /// Visit records are deleted this many days after the visit
+    /// (`DESK_CARE_RETENTION_DAYS`).
+    pub care_retention_days: u32,
     /// Messages per second to all chats together (`DESK_SEND_RATE`); notices
     /// are spread out at this rate.
     pub send_rate: u32,
@@ -88,7 +91,19 @@ impl Config {
             Some(days) => days.parse().context("DESK_RETENTION_DAYS must be a whole number of days")?,
             None => crate::app::privacy::DEFAULT_RETENTION_DAYS,
         };
-        Ok(Config { database_url, admin_ids, timezone, instance, retention_days, send_rate: send_rate()? })
+        let care_retention_days = match var("DESK_CARE_RETENTION_DAYS") {
+            Some(days) => days.parse().context("DESK_CARE_RETENTION_DAYS must be a whole number of days")?,
+            None => crate::app::privacy::DEFAULT_CARE_RETENTION_DAYS,
+        };
+        Ok(Config {
+            database_url,
+            admin_ids,
+            timezone,
+            instance,
+            retention_days,
+            care_retention_days,
+            send_rate: send_rate()?,
+        })
     }
 }
 

@@ -368,7 +368,7 @@ menu-invite = Invite someone to a role
 menu-people = Responders and their roles
 menu-broadcast = Send a notice to residents
 menu-export = Requests as CSV
-menu-import = Load units.csv / people.csv
+menu-import = Load units.csv / people.csv / households.csv
 menu-done = Finish /import
 
 ## Admin console: directory and invitations
@@ -397,7 +397,7 @@ invite-created = Invitation to become { $role } of { $unit }. It works once and 
     }; send it to the person:
     { $link }
 invitation-accepted = Welcome! You are now { $role } of { $unit }.
-import-ask = Send units.csv or people.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes ->
+import-ask = Send units.csv, people.csv or households.csv as a file (a document), one or several. Each file is checked whole; if any line is wrong, nothing of it is applied. Send /done when finished; the import also ends after { $minutes ->
     [one] { $minutes } minute
    *[other] { $minutes } minutes
 } without a file.
@@ -552,3 +552,98 @@ notice-already-acknowledged = Already noted, thank you.
 button-send = 📢 Send
 button-received = ✅ Received
 button-refresh = 🔄 Refresh
+
+## care: households, the building map, visits and their rounds
+menu-visit = Record a visit to a household
+menu-building = The building map of households
+care-tag-elderly-alone = elderly, living alone
+care-tag-empty-nest = empty nest
+care-tag-disabled = disabled
+care-tag-chronic-illness = chronic illness
+care-tag-low-income = low income
+care-tag-child-care = child care
+care-tag-renter = renter
+care-tag-vacant = vacant
+care-tag-party-member = party member
+visit-none = Visits are recorded by a building's liaison and deputy; you are neither for any building.
+visit-no-households = No households of your buildings are loaded yet. An admin loads them with /import (households.csv).
+visit-choose = Which household did you visit? { $due ->
+        [0] None is due now.
+        [one] One is due (⏰), listed first.
+       *[other] { $due } are due (⏰), listed first.
+    } You can also send /visit with the room, e.g. /visit 301.
+visit-outcome = Room { $room } of building { $building }: how was the visit?
+visit-all-well = ✅ All well
+visit-needs-help = 🆘 Needs help
+visit-nobody-home = 🚪 Nobody home
+visit-moved-out = 📦 Moved out
+visit-note-ask = Add a short note for the record, or press "No note".
+visit-help-ask = What help is needed? Your words become a request from this household, sent to whoever handles it.
+visit-no-note = No note
+visit-recorded = Visit to room { $room } recorded: { $outcome }.
+visit-request-made = Request { $number } was made for room { $room }.
+visit-not-yours = Only the building's liaison and deputy record its visits.
+visit-gone = That household is no longer listed.
+visit-note-too-long = That is longer than { $max ->
+        [one] one character
+       *[other] { $max } characters
+    }; please shorten it.
+visit-unknown-room = There is no household { $room } in your buildings.
+button-record-visit = 📝 Record a visit
+building-ask = Which building? Send /building with its code, e.g. /building E01.
+building-map-unknown = There is no building { $code }.
+building-not-allowed = You may not see the households of building { $code }.
+building-not-allowed-short = You may not see this household.
+building-empty = No households of building { $code } are loaded yet.
+building-map-title = Building { $code }
+building-title = Building { $code }: { $households ->
+        [one] one household
+       *[other] { $households } households
+    } (⏰ = visit due)
+building-line = { $room } · { $tags } · { $residents ->
+        [0] nobody registered
+        [one] 1 resident registered
+       *[other] { $residents } residents registered
+    } · last visit: { $visit } · { $requests ->
+        [0] no open request
+        [one] 1 open request
+       *[other] { $requests } open requests
+    }
+building-never = never
+building-visit-hint = Press a room for its details and to record a visit.
+building-floor = F
+building-entrance = Ent.
+building-mark-request = open request
+building-mark-overdue = visit due
+building-mark-alert = check-in alert
+building-care-elderly = elderly alone
+building-care-health = disability, illness
+building-care-empty-nest = empty nest
+building-care-other = other needs
+building-care-vacant = vacant
+building-care-nothing = nothing noted
+household-detail = Room { $room }: { $members ->
+        [0] nobody lives here
+        [one] 1 person
+       *[other] { $members } people
+    }
+    Tags: { $tags }
+    Note: { $note }
+care-due-list = Visits due this month: { $count ->
+        [one] one household
+       *[other] { $count } households
+    }. Record each with /visit.
+care-digest = Buildings of your estate under their visit target at the end of { $month }:
+care-coverage-line = { $unit }: { $visited } of { $target ->
+        [one] 1 household
+       *[other] { $target } households
+    } visited
+stats-visits = Visit coverage this period:
+stats-visits-estate = { $estate }: { $visited } of { $target ->
+        [one] 1 household
+       *[other] { $target } households
+    } visited ({ $share })
+privacy-care = Households: a building's liaison and deputy and the community's admins see the households of the building with their care tags and notes, loaded by the community; leaders above see only the tags that are not sensitive. Visits are kept { $care ->
+        [one] one day
+       *[other] { $care } days
+    }. None of it appears in notices, exports or logs. /mydata includes your household and its visits; /forget removes your link to it.

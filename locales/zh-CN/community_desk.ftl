@@ -312,7 +312,7 @@ menu-invite = 邀请人员担任角色
 menu-people = 负责人名单
 menu-broadcast = 向居民发通知
 menu-export = 导出需求 CSV
-menu-import = 导入 units.csv / people.csv
+menu-import = 导入 units.csv / people.csv / households.csv
 menu-done = 结束 /import
 
 ## Admin console: directory and invitations
@@ -338,7 +338,7 @@ invite-usage = 用法：/invite <角色> <单位>，例如 /invite liaison E01�
 invite-created = 邀请担任{ $unit }的{ $role }。此链接只能使用一次，{ $days } 天后失效；请发给对方：
     { $link }
 invitation-accepted = 欢迎！您现在是{ $unit }的{ $role }。
-import-ask = 请以文件形式发送 units.csv 或 people.csv，可以连续发送多个。每个文件整体校验；任何一行有误，整个文件都不会导入。全部发完后发送 /done；超过 { $minutes } 分钟没有收到文件，导入也会自动结束。
+import-ask = 请以文件形式发送 units.csv、people.csv 或 households.csv，可以连续发送多个。每个文件整体校验；任何一行有误，整个文件都不会导入。全部发完后发送 /done；超过 { $minutes } 分钟没有收到文件，导入也会自动结束。
 import-download-failed = 无法获取这个文件。最大可导入 { $max } MB 的文件，请重试。
 import-finished = 导入已结束。
 import-lapsed = 已经 { $minutes } 分钟没有收到文件，导入已自动结束。如需继续导入，请重新发送 /import。
@@ -445,3 +445,67 @@ notice-already-acknowledged = 已经记录过了，谢谢。
 button-send = 📢 发送
 button-received = ✅ 收到
 button-refresh = 🔄 刷新
+
+## care: households, the building map, visits and their rounds
+menu-visit = 记录入户走访
+menu-building = 楼栋住户图
+care-tag-elderly-alone = 独居老人
+care-tag-empty-nest = 空巢
+care-tag-disabled = 残疾
+care-tag-chronic-illness = 慢性病
+care-tag-low-income = 低收入
+care-tag-child-care = 儿童关爱
+care-tag-renter = 租户
+care-tag-vacant = 空置
+care-tag-party-member = 党员
+visit-none = 入户走访由楼栋长和副楼栋长记录；您目前不是任何楼栋的楼栋长或副楼栋长。
+visit-no-households = 您负责的楼栋还没有导入住户。请管理员用 /import 导入 households.csv。
+visit-choose = 您走访了哪一户？{ $due ->
+        [0] 目前没有到期的走访。
+       *[other] 有 { $due } 户到期（⏰），排在前面。
+    }也可以发送 /visit 加房号，例如 /visit 301。
+visit-outcome = { $building } 楼 { $room } 室：走访情况如何？
+visit-all-well = ✅ 一切都好
+visit-needs-help = 🆘 需要帮助
+visit-nobody-home = 🚪 无人在家
+visit-moved-out = 📦 已搬走
+visit-note-ask = 请写一句备注，或点“不写备注”。
+visit-help-ask = 需要什么帮助？您写的内容将作为这一户的诉求，交给负责的人处理。
+visit-no-note = 不写备注
+visit-recorded = 已记录 { $room } 室的走访：{ $outcome }。
+visit-request-made = 已为 { $room } 室创建诉求 { $number }。
+visit-not-yours = 只有本楼栋的楼栋长和副楼栋长可以记录走访。
+visit-gone = 这一户已不在名单中。
+visit-note-too-long = 超过了 { $max } 个字，请精简后重发。
+visit-unknown-room = 您负责的楼栋里没有 { $room } 室。
+button-record-visit = 📝 记录走访
+building-ask = 哪栋楼？请发送 /building 加楼栋编号，例如 /building E01。
+building-map-unknown = 没有 { $code } 这栋楼。
+building-not-allowed = 您无权查看 { $code } 楼的住户。
+building-not-allowed-short = 您无权查看这一户。
+building-empty = { $code } 楼还没有导入住户。
+building-map-title = { $code } 楼住户图
+building-title = { $code } 楼：共 { $households } 户（⏰ = 应走访）
+building-line = { $room } · { $tags } · 已登记 { $residents } 人 · 上次走访：{ $visit } · 未办结诉求 { $requests } 件
+building-never = 从未
+building-visit-hint = 点房号查看详情并记录走访。
+building-floor = 层
+building-entrance = 单元
+building-mark-request = 有未办结诉求
+building-mark-overdue = 应走访
+building-mark-alert = 报平安告警
+building-care-elderly = 独居老人
+building-care-health = 残疾、慢性病
+building-care-empty-nest = 空巢
+building-care-other = 其他关注
+building-care-vacant = 空置
+building-care-nothing = 无标记
+household-detail = { $room } 室：{ $members } 人
+    标记：{ $tags }
+    备注：{ $note }
+care-due-list = 本月应走访 { $count } 户，走访后请用 /visit 记录。
+care-digest = 截至 { $month } 月底，您所在小区未达到走访目标的楼栋：
+care-coverage-line = { $unit }：已走访 { $visited } / { $target } 户
+stats-visits = 本期走访覆盖率：
+stats-visits-estate = { $estate }：已走访 { $visited } / { $target } 户（{ $share }）
+privacy-care = 住户信息：本楼栋的楼栋长、副楼栋长和社区管理员可以看到本楼各户的关爱标记和备注（由社区导入）；上级负责人只能看到不敏感的标记。走访记录保存 { $care } 天。这些信息不会出现在通知、导出或日志中。/mydata 包含您所在的住户及其走访记录；/forget 会解除您与住户的关联。

@@ -2,6 +2,7 @@
 
 use crate::domain::directory::{self, LineError, UnitIndex};
 use crate::domain::events::Event;
+use crate::domain::households;
 use crate::domain::scope::AdminScope;
 use crate::domain::{PersonId, TelegramId};
 use crate::store::{ImportCounts, Store, StoreError, Tx};
@@ -11,10 +12,11 @@ use crate::store::{ImportCounts, Store, StoreError, Tx};
 pub enum FileKind {
     Units,
     People,
+    Households,
 }
 
 impl FileKind {
-    /// Reads the header to tell the two files apart; `None` when it is
+    /// Reads the header to tell the three files apart; `None` when it is
     /// neither.
     pub fn detect(bytes: &[u8]) -> Option<FileKind> {
         let text = String::from_utf8_lossy(bytes);
@@ -24,6 +26,8 @@ impl FileKind {
             Some(FileKind::Units)
         } else if fields == directory::PEOPLE_HEADER {
             Some(FileKind::People)
+        } else if fields == households::HOUSEHOLDS_HEADER {
+            Some(FileKind::Households)
         } else {
             None
         }
@@ -44,8 +48,8 @@ pub struct FileReport {
     pub outcome: Result<ImportCounts, Vec<LineError>>,
 }
 
-/// Applies the files, units before people whatever the order given, each
-/// file in one transaction.
+/// Applies the files, units before people and households whatever the
+/// order given, each file in one transaction.
 pub async fn import(
     store: &Store,
     files: Vec<DirectoryFile>,
@@ -57,7 +61,8 @@ pub async fn import(
     files.sort_by_key(|(kind, _)| match kind {
         Some(FileKind::Units) => 0,
         Some(FileKind::People) => 1,
-        None => 2,
+        Some(FileKind::Households) => 2,
+        None => 3,
     });
     let mut reports = Vec::new();
     for (_, file) in files {
@@ -86,11 +91,17 @@ pub async fn import_file(
     let outcome = match kind {
         Some(FileKind::Units) => import_units(tx, &file, admins, scope, actor, now).await?,
         Some(FileKind::People) => import_people(tx, &file, scope, actor, now).await?,
+        Some(FileKind::Households) => import_households(tx, &file, scope, actor, now).await?,
         None => Err(vec![LineError {
             file: file.name.clone(),
             line: 1,
             problem: directory::Problem::WrongHeader {
-                expected: format!("{} or {}", directory::UNITS_HEADER.join(","), directory::PEOPLE_HEADER.join(",")),
+                expected: format!(
+                    "{}, {} or {}",
+                    directory::UNITS_HEADER.join(","),
+                    directory::PEOPLE_HEADER.join(","),
+                    households::HOUSEHOLDS_HEADER.join(",")
+                ),
             },
         }]),
     };
@@ -170,6 +181,40 @@ async fn import_people(
     for person in &planned {
         tx.upsert_planned_person(person, now, &mut counts).await?;
     }
+    record(tx, &file.name, counts, actor, now).await?;
+    Ok(Ok(counts))
+}
+
+/// Households are loaded building by building: an admin only for the
+/// buildings within their units. Residents who registered with a room
+/// before their household was known are linked to it.
+async fn import_households(
+    tx: &mut Tx,
+    file: &DirectoryFile,
+    scope: &AdminScope,
+    actor: Option<PersonId>,
+    now: i64,
+) -> Result<Result<ImportCounts, Vec<LineError>>, StoreError> {
+    let units = tx.units().await?;
+    let vocabulary = tx.tag_vocabulary().await?;
+    let planned = match households::validate_households(&file.name, &file.bytes, &vocabulary, &units) {
+        Ok(planned) => planned,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let index = UnitIndex::new(&units);
+    let errors: Vec<LineError> = planned
+        .iter()
+        .filter(|line| !scope.covers(&index, line.building))
+        .map(|line| outside(&file.name, line.line, line.code.as_str()))
+        .collect();
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let mut counts = ImportCounts::default();
+    for household in &planned {
+        tx.upsert_household(household, &mut counts).await?;
+    }
+    tx.link_residents_to_households().await?;
     record(tx, &file.name, counts, actor, now).await?;
     Ok(Ok(counts))
 }

@@ -111,6 +111,36 @@ fn local(at: DateTime<Utc>, timezone: Tz) -> String {
     at.with_timezone(&timezone).format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// Households counted per building and care tag, the only part of the
+/// households an export carries (no room, member, note or visit): CSV with
+/// `building,tag,households`, for the buildings `covers` accepts; `None`
+/// when there is none.
+pub async fn household_counts_csv(
+    tx: &mut Tx,
+    covers: impl Fn(crate::domain::UnitId) -> bool,
+) -> Result<Option<String>, StoreError> {
+    let units = tx.units().await?;
+    let mut counts: std::collections::BTreeMap<(String, String), u64> = std::collections::BTreeMap::new();
+    for care in tx.tagged_household_care(i64::MAX).await? {
+        let building = care.household.building;
+        let Some(code) = units.iter().find(|u| u.id == building).and_then(|u| u.code.clone()) else { continue };
+        if !covers(building) {
+            continue;
+        }
+        for tag in care.household.tags {
+            *counts.entry((code.to_string(), tag)).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        return Ok(None);
+    }
+    let mut csv = String::from("building,tag,households\n");
+    for ((building, tag), count) in counts {
+        csv.push_str(&format!("{building},{tag},{count}\n"));
+    }
+    Ok(Some(csv))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

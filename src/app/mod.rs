@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod cards;
+pub mod care;
 pub mod clock;
 pub mod conversations;
 pub mod directory;

@@ -11,6 +11,9 @@ use crate::store::{Store, StoreError, Tx, from_millis, millis};
 /// Closed requests are anonymised this long after they were closed, unless
 /// configured otherwise.
 pub const DEFAULT_RETENTION_DAYS: u32 = 180;
+/// Visits to households are deleted this long after they were made, unless
+/// configured otherwise.
+pub const DEFAULT_CARE_RETENTION_DAYS: u32 = 365;
 /// Recorded updates are kept this long after they were handled (Telegram
 /// re-sends an update for at most a day).
 pub const UPDATE_KEEPING_DAYS: u32 = 7;
@@ -54,6 +57,24 @@ pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value,
         }
         None => serde_json::Value::Null,
     };
+    let household = match tx.household_of_resident(person).await? {
+        Some(household) => {
+            let visits: Vec<serde_json::Value> = tx
+                .visits_of(household.id)
+                .await?
+                .into_iter()
+                .map(|v| json!({ "at": from_millis(v.at).to_rfc3339(), "outcome": v.outcome.as_str(), "note": v.note }))
+                .collect();
+            json!({
+                "room": household.room.to_string(),
+                "members": household.members,
+                "tags": household.tags,
+                "note": household.note,
+                "visits": visits,
+            })
+        }
+        None => serde_json::Value::Null,
+    };
     let roles: Vec<serde_json::Value> = tx
         .roles_of(person)
         .await?
@@ -82,6 +103,7 @@ pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value,
         "language": who.as_ref().and_then(|p| p.locale.clone()),
         "phone": phone,
         "home": home,
+        "household": household,
         "roles": roles,
         "requests": requests,
     }))
@@ -95,14 +117,20 @@ pub async fn forget(tx: &mut Tx, person: PersonId, now: DateTime<Utc>) -> Result
 }
 
 /// The daily clean-up: anonymises requests finished longer than
-/// `retention_days` ago and prunes finished work from the job queue, each
-/// kind after its [`Keeping`].
-pub async fn daily_cleanup(store: &Store, retention_days: u32, now: DateTime<Utc>) -> Result<u64, StoreError> {
+/// `retention_days` ago, deletes visits older than `care_retention_days` and
+/// prunes finished work from the job queue, each kind after its [`Keeping`].
+pub async fn daily_cleanup(
+    store: &Store,
+    retention_days: u32,
+    care_retention_days: u32,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
     let now_ms = millis(now);
     let before = |days: u32| now_ms - i64::from(days) * 24 * 60 * 60 * 1000;
     let keeping = Keeping::with_retention(retention_days);
     let mut tx = store.begin().await?;
     let anonymised = tx.anonymise_finished_before(before(keeping.requests)).await?;
+    tx.delete_visits_before(before(care_retention_days)).await?;
     tx.prune_finished(crate::store::Queue::Inbox, before(keeping.updates)).await?;
     tx.prune_finished(crate::store::Queue::Timer, before(TIMER_KEEPING_DAYS)).await?;
     tx.prune_sent_messages(before(keeping.messages)).await?;

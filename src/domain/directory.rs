@@ -1,4 +1,5 @@
-//! The directory files (`units.csv`, `people.csv`): parsing, validation and
+//! The directory files (`units.csv`, `people.csv`; `households.csv` in
+//! `households.rs`): parsing, validation and
 //! the plan of what an import changes. Everything here is pure; the store
 //! applies a plan in one transaction per file.
 
@@ -62,6 +63,16 @@ pub enum Problem {
     PhoneWithTwoNames { phone: String, name: String, first_line: u64, other: String },
     #[error("`{value}` is outside the units you administer")]
     OutsideYourUnits { value: String },
+    #[error("`{value}` is not a room like `301` (floor 3) or `2-301` (entrance 2)")]
+    BadRoom { value: String },
+    #[error("members must be a whole number, found `{value}`")]
+    BadMembers { value: String },
+    #[error("unknown tag `{value}` (expected some of: {expected})")]
+    UnknownTag { value: String, expected: String },
+    #[error("room {room} of building {code} appears twice (first on line {first_line})")]
+    DuplicateRoom { code: String, room: String, first_line: u64 },
+    #[error("the note is longer than {max} characters")]
+    NoteTooLong { max: usize },
 }
 
 /// One valid line of `units.csv`.
@@ -86,7 +97,7 @@ pub struct PersonLine {
 }
 
 /// Reads a CSV file with an exact header, returning `(line, fields)` per row.
-fn read_rows(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<LineError>> {
+pub(super) fn read_rows(file: &str, bytes: &[u8], header: &[&str]) -> Result<Vec<(u64, Vec<String>)>, Vec<LineError>> {
     let error = |line: u64, problem: Problem| vec![LineError { file: file.to_string(), line, problem }];
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,

@@ -4,16 +4,19 @@
 //! testable with plain unit tests and a fake clock.
 
 pub mod calendar;
+pub mod checkin;
 pub mod clock;
 pub mod directory;
 pub mod escalation;
 pub mod events;
+pub mod households;
 pub mod ids;
 pub mod request;
 pub mod routing;
 pub mod scope;
 pub mod stats;
 pub mod unit;
+pub mod visits;
 
 pub use ids::{BuildingCode, PersonId, Phone, RequestId, RequestNumber, Room, TelegramId, UnitId};
 pub use request::{Action, Attachment, Category, Description, ServiceLevel, Status, Urgency};

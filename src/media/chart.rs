@@ -34,9 +34,9 @@ const BAR: Rgb<u8> = Rgb([43, 123, 185]);
 
 /// How a kind of text looks: its size in pixels per em and its colour.
 #[derive(Clone, Copy)]
-struct Style {
-    em: f32,
-    color: Rgb<u8>,
+pub(super) struct Style {
+    pub(super) em: f32,
+    pub(super) color: Rgb<u8>,
 }
 
 const TITLE: Style = Style { em: 44.0, color: TEXT };
@@ -133,20 +133,21 @@ fn length_of(value: f64) -> f64 {
     if value.is_finite() && value > 0.0 { value } else { 0.0 }
 }
 
-struct Canvas {
-    image: RgbImage,
-    font: FontRef<'static>,
+/// An image being drawn on, with the font; the building map draws on it too.
+pub(super) struct Canvas {
+    pub(super) image: RgbImage,
+    pub(super) font: FontRef<'static>,
 }
 
 impl Canvas {
     /// The width of `text` at `em` pixels per em.
-    fn width(&self, text: &str, em: f32) -> f32 {
+    pub(super) fn width(&self, text: &str, em: f32) -> f32 {
         let font = self.font.as_scaled(em_scale(&self.font, em));
         glyphs(&self.font, text).into_iter().map(|(_, id)| font.h_advance(id)).sum()
     }
 
     /// Fills a rectangle, clipped to the image.
-    fn fill(&mut self, x: u32, y: u32, width: u32, height: u32, color: Rgb<u8>) {
+    pub(super) fn fill(&mut self, x: u32, y: u32, width: u32, height: u32, color: Rgb<u8>) {
         for py in y..(y + height).min(self.image.height()) {
             for px in x..(x + width).min(self.image.width()) {
                 self.image.put_pixel(px, py, color);
@@ -157,7 +158,7 @@ impl Canvas {
     /// Draws one line of `text` from `x`, vertically centred in the band of
     /// `band` pixels starting at `top`, shortened with an ellipsis if it is
     /// wider than `max_width`.
-    fn text(&mut self, text: &str, style: Style, x: f32, top: u32, band: u32, max_width: f32) {
+    pub(super) fn text(&mut self, text: &str, style: Style, x: f32, top: u32, band: u32, max_width: f32) {
         let text = self.fit(text, style.em, max_width);
         let scaled = self.font.as_scaled(em_scale(&self.font, style.em));
         // Centre the ascent-to-descent box, so that Chinese and Latin text

@@ -1,11 +1,12 @@
 //! Images and PDFs the bot hands out: QR codes of deep links, printable
-//! posters of them, and bar charts of statistics.
+//! posters of them, bar charts of statistics and building maps.
 //!
 //! Everything is rendered in-process with a font embedded in the binary, so
 //! Chinese labels come out right on a server or CI machine that has no fonts
 //! installed at all.
 
 pub mod chart;
+pub mod map;
 pub mod pdf;
 pub mod qr;
 
@@ -27,6 +28,8 @@ pub enum MediaError {
     Font,
     #[error("a chart of {count} bars is too tall for a phone; at most {max} fit, so split it")]
     TooManyBars { count: usize, max: usize },
+    #[error("a building of {floors} floors and {columns} rooms across is too big for one map (at most {max} each)")]
+    TooBig { floors: usize, columns: usize, max: usize },
     #[error("there are no posters to print")]
     NoPosters,
 }

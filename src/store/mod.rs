@@ -11,6 +11,7 @@ mod conversations;
 mod directory;
 mod events;
 mod export;
+mod households;
 mod jobs;
 mod people;
 mod policy;
@@ -18,6 +19,7 @@ mod privacy;
 mod requests;
 mod routing;
 pub mod scratch;
+mod visits;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -32,11 +34,13 @@ pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, Timelin
 pub use conversations::Thread;
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
+pub use households::Household;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
 pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;
 pub use privacy::OwnRequest;
 pub use requests::{NewRequest, RequestSummary, RequestView};
+pub use visits::{HouseholdCare, Visit};
 
 use crate::domain::{Unit, UnitId};
 

@@ -3,6 +3,7 @@
 use sqlx::FromRow;
 
 use super::{Backend, Result, StoreError, Tx, exec, on};
+use crate::domain::households::HouseholdRoom;
 use crate::domain::{PersonId, Phone, Room, TelegramId, UnitId};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -280,15 +281,21 @@ impl Tx {
         room: Option<&Room>,
         now: i64,
     ) -> Result<()> {
+        // A room written the way households.csv writes it links the
+        // resident to that household of the building.
+        let household_room = room.and_then(|r| HouseholdRoom::parse(r.as_str())).map(|r| r.to_string());
         exec!(self, |c| {
             sqlx::query(
-                "INSERT INTO residents (person_id, building_id, room, registered_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (person_id) DO UPDATE SET building_id = excluded.building_id, room = excluded.room",
+                "INSERT INTO residents (person_id, building_id, room, registered_at, household_id) \
+                 VALUES ($1, $2, $3, $4, (SELECT id FROM households WHERE building_id = $2 AND room = $5)) \
+                 ON CONFLICT (person_id) DO UPDATE SET building_id = excluded.building_id, room = excluded.room, \
+                 household_id = excluded.household_id",
             )
             .bind(person.0)
             .bind(building.0)
             .bind(room.map(Room::as_str))
             .bind(now)
+            .bind(household_room)
             .execute(c)
             .await
         })?;

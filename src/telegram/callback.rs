@@ -3,6 +3,7 @@
 //! still check against the database who pressed it and whether it still
 //! applies, so a forged or stale button changes nothing.
 
+use crate::domain::visits::VisitOutcome;
 use crate::domain::{BuildingCode, Category, PersonId, RequestId, Status, UnitId, Urgency};
 use crate::i18n::Locale;
 
@@ -47,6 +48,28 @@ pub enum CallbackData {
     NoticeAck(i64),
     /// The author asks for the notice's progress as it is now.
     NoticeRefresh(i64),
+    /// `/visit`: the household visited.
+    VisitHousehold(i64),
+    /// `/visit`: how the visit went (a note is asked next).
+    VisitOutcome(i64, VisitOutcome),
+    /// `/visit`: recorded without a note.
+    VisitNoNote(i64, VisitOutcome),
+    /// `/building`: a household's details.
+    Household(i64),
+}
+
+/// The one-letter code of a visit outcome in button data.
+fn outcome_code(outcome: VisitOutcome) -> &'static str {
+    match outcome {
+        VisitOutcome::AllWell => "w",
+        VisitOutcome::NeedsHelp => "h",
+        VisitOutcome::NobodyHome => "n",
+        VisitOutcome::MovedOut => "m",
+    }
+}
+
+fn outcome_of(code: &str) -> Option<VisitOutcome> {
+    VisitOutcome::ALL.into_iter().find(|o| outcome_code(*o) == code)
 }
 
 /// An answer to the question a dialogue step asked.
@@ -120,6 +143,10 @@ impl CallbackData {
             CallbackData::NoticeAbort => "n:x".into(),
             CallbackData::NoticeAck(id) => format!("n:{id}:ok"),
             CallbackData::NoticeRefresh(id) => format!("n:{id}:r"),
+            CallbackData::VisitHousehold(id) => format!("v:{id}"),
+            CallbackData::VisitOutcome(id, outcome) => format!("v:{id}:{}", outcome_code(*outcome)),
+            CallbackData::VisitNoNote(id, outcome) => format!("v:{id}:{}:-", outcome_code(*outcome)),
+            CallbackData::Household(id) => format!("h:{id}"),
             CallbackData::CancelRequest(id) => format!("r:{}:x", id.0),
             CallbackData::DeclineWith(id, reason) => format!("r:{}:d:{}", id.0, reason.code()),
             CallbackData::Resolve(id) => format!("r:{}:v", id.0),
@@ -222,6 +249,10 @@ impl CallbackData {
                 let stars: u8 = stars.parse().ok().filter(|s| (1..=5).contains(s))?;
                 CallbackData::Rate(RequestId(positive(id)?), stars)
             }
+            ["v", id] => CallbackData::VisitHousehold(positive(id)?),
+            ["v", id, code] => CallbackData::VisitOutcome(positive(id)?, outcome_of(code)?),
+            ["v", id, code, "-"] => CallbackData::VisitNoNote(positive(id)?, outcome_of(code)?),
+            ["h", id] => CallbackData::Household(positive(id)?),
             ["r", id, "p", person] => CallbackData::ReassignTo(RequestId(positive(id)?), PersonId(positive(person)?)),
             ["d", rest @ ..] => CallbackData::Step(match rest {
                 ["b", code] => Step::Building(BuildingCode::parse(code).ok()?),
@@ -297,6 +328,9 @@ mod tests {
         all.extend(DeclineReason::ALL.iter().map(|r| CallbackData::DeclineWith(RequestId(i64::MAX), *r)));
         all.extend(Category::ALL.iter().map(|c| CallbackData::Step(Step::Category(*c))));
         all.extend(Urgency::ALL.iter().map(|u| CallbackData::Step(Step::Urgency(*u))));
+        all.extend(VisitOutcome::ALL.iter().map(|o| CallbackData::VisitOutcome(i64::MAX, *o)));
+        all.extend(VisitOutcome::ALL.iter().map(|o| CallbackData::VisitNoNote(i64::MAX, *o)));
+        all.extend([CallbackData::VisitHousehold(i64::MAX), CallbackData::Household(i64::MAX)]);
         all
     }
 

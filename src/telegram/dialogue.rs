@@ -71,6 +71,11 @@ pub enum Dialogue {
         unit: i64,
         text: String,
     },
+    /// `/visit`: the note of a visit whose outcome was chosen.
+    VisitNote {
+        household: i64,
+        outcome: crate::domain::visits::VisitOutcome,
+    },
 }
 
 /// How long `/import` waits for the next file before it ends by itself.
@@ -207,6 +212,10 @@ impl Turn<'_> {
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),
             Dialogue::NoticeConfirm { .. } => self.say(fl!(l, "notice-confirm-again")),
+            Dialogue::VisitNote { outcome: crate::domain::visits::VisitOutcome::NeedsHelp, .. } => {
+                self.say(fl!(l, "visit-help-ask"))
+            }
+            Dialogue::VisitNote { .. } => self.say(fl!(l, "visit-note-ask")),
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ use super::dialogue::{Dialogue, ReportStep, Stepped, clear_buttons};
 use super::office::{admin, import, notices, oversight};
 use super::render;
 use super::resident::{privacy, registration, replies, report, requests};
-use super::responder::{actions, tasks};
+use super::responder::{actions, care, tasks};
 use crate::app::App;
 use crate::domain::{Attachment, Description, RequestId, UnitId};
 
@@ -51,6 +51,8 @@ pub enum Command {
     Export(String),
     Import,
     Done,
+    Visit(String),
+    Building(String),
 }
 
 /// The whole handler tree. Only private chats are served: requests carry
@@ -150,6 +152,8 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::Broadcast => notices::start(turn).await?,
         Command::Import => import::import(turn).await?,
         Command::Done => import::done(turn)?,
+        Command::Visit(args) => care::visit(turn, &args).await?,
+        Command::Building(args) => care::building(turn, &args).await?,
     }
     Ok(())
 }
@@ -203,6 +207,9 @@ async fn on_input(turn: &mut Turn<'_>, msg: &Message) -> HandlerResult {
         }
         Some(Dialogue::NoticeUnit) if !text.is_empty() => notices::choose_unit(turn, Err(text)).await?,
         Some(Dialogue::NoticeText { unit }) if !text.is_empty() => notices::preview(turn, UnitId(unit), text).await?,
+        Some(Dialogue::VisitNote { household, outcome }) if !text.is_empty() => {
+            care::visit_note(turn, household, outcome, Some(text)).await?
+        }
         Some(dialogue) => {
             turn.say(fl!(l, "unexpected-input"));
             turn.prompt(&dialogue).await?;
@@ -310,6 +317,20 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         }
         Some(CallbackData::NoticeAck(notice)) => Some(notices::acknowledge(&mut turn, notice).await?),
         Some(CallbackData::NoticeRefresh(notice)) => notices::refresh(&mut turn, notice).await?,
+        Some(CallbackData::VisitHousehold(household)) => care::visit_household(&mut turn, household).await?,
+        Some(CallbackData::VisitOutcome(household, outcome)) => {
+            care::visit_outcome(&mut turn, household, outcome, message).await?
+        }
+        Some(CallbackData::VisitNoNote(household, outcome)) => {
+            if turn.dialogue() == Some(Dialogue::VisitNote { household, outcome }) {
+                clear_buttons(&mut turn, message);
+                care::visit_note(&mut turn, household, outcome, None).await?;
+                None
+            } else {
+                Some(fl!(turn.l(), "button-expired"))
+            }
+        }
+        Some(CallbackData::Household(household)) => care::household(&mut turn, household).await?,
     };
     turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
     turn.finish().await

@@ -31,6 +31,8 @@ fn responder(l: &FluentLanguageLoader) -> Vec<(String, String)> {
         ("tasks".into(), fl!(l, "menu-tasks")),
         ("away".into(), fl!(l, "menu-away")),
         ("back".into(), fl!(l, "menu-back")),
+        ("visit".into(), fl!(l, "menu-visit")),
+        ("building".into(), fl!(l, "menu-building")),
     ]
 }
 

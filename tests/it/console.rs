@@ -123,7 +123,7 @@ async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_
     desk.double.add_file("good-people", good.as_bytes().to_vec());
 
     let at = desk.push(text_message(&admin, "/import"));
-    desk.expect_text(at, &admin, "Send units.csv or people.csv").await;
+    desk.expect_text(at, &admin, "Send units.csv, people.csv or households.csv").await;
     let at = desk.push(document_message(&admin, "bad-people", "people.csv", "text/csv"));
     let refused = desk.expect_text(at, &admin, "people.csv was not imported").await;
     assert!(refused.text().unwrap().contains("people.csv:3:"), "the bad line is named: {:?}", refused.text());

@@ -35,7 +35,7 @@ async fn import_says_its_instructions_once_then_one_line_per_file_until_done(db:
     desk.double.add_file("people", people.as_bytes().to_vec());
 
     let start = desk.push(text_message(&admin, "/import"));
-    desk.expect_text(start, &admin, "Send units.csv or people.csv").await;
+    desk.expect_text(start, &admin, "Send units.csv, people.csv or households.csv").await;
     let at = desk.push(document_message(&admin, "people", "people.csv", "text/csv"));
     desk.expect_text(at, &admin, "people.csv imported: 1 new").await;
     let at = desk.push(document_message(&admin, "people", "people.csv", "text/csv"));
@@ -63,7 +63,7 @@ async fn import_ends_by_itself_ten_minutes_after_its_last_file(db: TestDb) {
     let people = "name,phone,role,unit\n新人甲,13911110001,liaison,E01\n";
     desk.double.add_file("people", people.as_bytes().to_vec());
     let at = desk.push(text_message(&admin, "/import"));
-    desk.expect_text(at, &admin, "Send units.csv or people.csv").await;
+    desk.expect_text(at, &admin, "Send units.csv, people.csv or households.csv").await;
     // The import's last file came long ago.
     let mut tables = Db::connect(&desk.db).await;
     tables.wait_idle(WAIT).await;

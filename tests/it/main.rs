@@ -4,6 +4,7 @@
 //! it again and again.
 
 mod cards;
+mod care;
 mod console;
 mod console_edges;
 mod crash;
@@ -13,6 +14,7 @@ mod e2e;
 mod erasure;
 mod faults;
 mod hostile;
+mod households;
 mod instances;
 mod loadgen;
 mod media;
@@ -21,5 +23,6 @@ mod rig;
 mod store;
 mod support;
 mod use_cases;
+mod visits;
 mod webhook;
 mod workflow;

@@ -911,7 +911,7 @@ async fn finished_requests_are_anonymised_after_the_retention_period(db: &TestDb
         assert!(matches!(outcome, requests::StepOutcome::Done(_)));
     }
     tx.commit().await.unwrap();
-    assert_eq!(privacy::daily_cleanup(&store, 180, chrono::Utc::now()).await.unwrap(), 1);
+    assert_eq!(privacy::daily_cleanup(&store, 180, 365, chrono::Utc::now()).await.unwrap(), 1);
     let mut tx = store.begin().await.unwrap();
     assert_eq!(tx.request_view(old).await.unwrap().unwrap().description, "");
     assert_eq!(tx.request_view(recent).await.unwrap().unwrap().description, "楼道没电了");

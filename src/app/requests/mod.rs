@@ -68,6 +68,19 @@ pub async fn submit(
         Ok(home) => home,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    submit_from(tx, resident, &home, draft, policy, now).await.map(Ok)
+}
+
+/// Creates and routes a request reported by `resident` from `home`: their
+/// own, or a household a liaison visited on its behalf.
+pub async fn submit_from(
+    tx: &mut Tx,
+    resident: PersonId,
+    home: &Resident,
+    draft: &Draft,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Submitted, StoreError> {
     let ancestry = tx.ancestry(home.building).await?;
     let community = ancestry.last().map(|unit| unit.id).unwrap_or(home.building);
     let now_ms = millis(now);
@@ -112,7 +125,7 @@ pub async fn submit(
     };
     let looked_at_from = (policy.level(draft.urgency).service_hours_only && !policy.calendar.is_open(now))
         .then(|| policy.calendar.next_opening(now));
-    Ok(Ok(Submitted { request, assignment, looked_at_from, alerts }))
+    Ok(Submitted { request, assignment, looked_at_from, alerts })
 }
 
 /// The requests a responder holds, those past a deadline first.

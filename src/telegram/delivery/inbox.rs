@@ -487,6 +487,7 @@ mod tests {
             timezone: chrono_tz::Asia::Shanghai,
             instance: "test".into(),
             retention_days: 30,
+            care_retention_days: 365,
             send_rate: 30,
         };
         let clock = Arc::new(FakeClock::at(chrono::Utc::now()));

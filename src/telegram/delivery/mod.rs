@@ -152,16 +152,21 @@ async fn publish_commands(app: &App, bot: &Bot) {
     }
 }
 
-/// Once at start-up and then daily: anonymise requests past their retention
-/// and prune finished work. Running it on several instances is harmless.
+/// Once at start-up and then daily: anonymise requests past their retention,
+/// prune finished work, and send the visit rounds not sent yet (this month's
+/// lists, this week's digests). Running it on several instances is harmless.
 async fn daily_cleanup(app: Arc<App>, shutdown: Shutdown) {
     while !shutdown.is_triggered() {
-        match crate::app::privacy::daily_cleanup(&app.store, app.config.retention_days, app.now()).await {
+        let (retention, care_retention) = (app.config.retention_days, app.config.care_retention_days);
+        match crate::app::privacy::daily_cleanup(&app.store, retention, care_retention, app.now()).await {
             Ok(anonymised) => {
                 tracing::info!(anonymised, "daily clean-up done");
                 app.wake.erased.notify_one();
             }
             Err(error) => tracing::warn!(%error, "daily clean-up failed; it will run again tomorrow"),
+        }
+        if let Err(error) = crate::telegram::responder::care::send_rounds(&app).await {
+            tracing::warn!(%error, "the visit rounds failed; they will be tried again tomorrow");
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(24 * 60 * 60)) => {}

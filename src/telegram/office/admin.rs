@@ -154,9 +154,7 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
 /// no resident names or phones, sensitive descriptions redacted.
 pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let l = turn.l();
-    if community_admin(turn).await?.is_none() {
-        return Ok(());
-    }
+    let Some(authority) = community_admin(turn).await? else { return Ok(()) };
     let mut dates = Vec::new();
     for word in args.split_whitespace() {
         match NaiveDate::parse_from_str(word, "%Y-%m-%d") {
@@ -173,6 +171,11 @@ pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let (csv, rows) = crate::app::export::export_for(&mut turn.tx, turn.person.id, from, to, timezone, now).await?;
     let name = format!("requests-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
     turn.send(crate::telegram::delivery::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
+    let counts = crate::app::export::household_counts_csv(&mut turn.tx, |b| authority.covers(b)).await?;
+    if let Some(content) = counts {
+        let name = format!("households-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
+        turn.send(crate::telegram::delivery::outgoing::Outgoing::File { chat: turn.chat, name, content });
+    }
     turn.say(fl!(l, "export-sent", rows = rows));
     Ok(())
 }

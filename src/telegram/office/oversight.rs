@@ -204,7 +204,12 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let from = now - days * 24 * 3_600_000;
     let facts = crate::app::admin::stats_facts(&mut turn.tx, &authority, from, now + 1).await?;
     let stats = Stats::compute(&facts, now);
-    turn.say(stats_text(l, &stats, days));
+    let mut text = stats_text(l, &stats, days);
+    for line in crate::telegram::responder::care::coverage_lines(turn, &authority).await? {
+        text.push('\n');
+        text.push_str(&line);
+    }
+    turn.say(text);
     if stats.total > 0 {
         match crate::media::chart::bar_chart_png(&chart(l, &stats, days)) {
             Ok(png) => turn.send(Outgoing::Image {

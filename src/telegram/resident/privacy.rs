@@ -21,6 +21,7 @@ pub async fn notice(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         updates = keeping.updates,
         messages = keeping.messages
     ));
+    turn.say(fl!(l, "privacy-care", care = turn.app.config.care_retention_days));
     turn.remind().await
 }
 

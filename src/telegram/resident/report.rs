@@ -99,11 +99,18 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
         }
     };
     turn.say(received(l, &submitted, now, turn.app.config.timezone));
+    dispatch(turn, &submitted).await
+}
+
+/// Sends a new request's card to whoever routing chose, the alerts it
+/// caused, and its offer to the volunteers.
+pub async fn dispatch(turn: &mut Turn<'_>, submitted: &requests::Submitted) -> anyhow::Result<()> {
+    let now = turn.now;
     if let Some(assignee) = submitted.request.assignee {
         notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &submitted.request, CardFor::Assignee, |_| None)
             .await?;
     }
-    crate::telegram::escalation::deliver(turn.app, &mut turn.tx, &mut turn.out, submitted.alerts).await?;
+    crate::telegram::escalation::deliver(turn.app, &mut turn.tx, &mut turn.out, submitted.alerts.clone()).await?;
     for volunteer in requests::offer_to_volunteers(&mut turn.tx, &submitted.request, now).await? {
         if Some(volunteer) != submitted.request.assignee {
             notify::card(

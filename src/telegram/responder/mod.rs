@@ -3,4 +3,5 @@
 
 pub mod actions;
 pub mod cards;
+pub mod care;
 pub mod tasks;
