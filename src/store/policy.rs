@@ -171,6 +171,7 @@ impl Tx {
                 payload,
                 due_at: millis(*at),
                 request_id: Some(timer.request.0),
+                priority: 0,
             })
             .collect();
         self.enqueue_all(&jobs, now).await?;

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod admin;
+pub mod bot_api;
 pub mod callback;
 pub mod cards;
 pub mod dates;
@@ -14,12 +15,15 @@ pub mod notices;
 pub mod notify;
 pub mod outgoing;
 pub mod oversight;
+pub mod pacing;
 pub mod poller;
 pub mod render;
 pub mod replies;
 pub mod sender;
+pub mod settle;
 pub mod timers;
 pub mod turn;
+pub mod verdict;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -71,15 +75,11 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
             tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone()))
         }
     };
-    // The loops whose work is mostly transactions run beside the connection
-    // (see `Store::runtime`); the sender's, mostly calls to Telegram, runs
-    // here.
-    let beside = app.store.runtime();
     let tasks = [
         receiver,
-        beside.spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
+        tokio::spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
-        beside.spawn(timers::run(app.clone(), shutdown.clone())),
+        tokio::spawn(timers::run(app.clone(), shutdown.clone())),
         tokio::spawn(daily_cleanup(app.clone(), shutdown.clone())),
         tokio::spawn(checkpoints(app.clone(), shutdown.clone())),
     ];
