@@ -23,19 +23,12 @@ use crate::work::{Backoff, RetryPolicy, Shutdown};
 /// How long a worker may take over one update before another may retry it.
 const LEASE_MS: i64 = 60_000;
 /// How updates are handled on a backend: how many batches at once, and at
-/// most how many updates share one transaction.
+/// most how many updates share one transaction (and so one commit).
 ///
-/// SQLite has one connection, so batches cannot run side by side: one runs
-/// at a time, and the updates that arrive meanwhile wait for it to commit
-/// and go together as the next, up to thirty-two paying for one commit, one
-/// claim and one write of the outbox (a second batch started beside the
-/// first only waited for the connection with the few updates that had
-/// arrived by then; BENCHMARKS.md, sixth round). PostgreSQL runs
-/// transactions side by side, and a commit waits for the disk, so there
-/// four batches run at once and sixteen turns share each wait. A batch holds the row locks its turns take (a community's request
-/// counter, say) until it commits; in the benchmark (BENCHMARKS.md, fifth
-/// round) that costs less than the commits it saves, on a machine with
-/// slow and one with fast commits.
+/// SQLite has one connection, so one batch runs at a time, and the updates
+/// that arrive meanwhile go together as the next. PostgreSQL runs
+/// transactions side by side and each commit waits for the disk, so there
+/// four batches run at once and sixteen updates share each wait.
 fn batching(backend: Backend) -> (usize, usize) {
     match backend {
         Backend::Sqlite => (1, 32),
