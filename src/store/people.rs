@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Backend, Result, StoreError, Tx, exec, on};
+use super::{Result, Tx, exec, on};
 use crate::domain::{PersonId, Phone, Room, TelegramId, UnitId};
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -108,46 +108,16 @@ impl Tx {
         locale: Option<&str>,
         now: i64,
     ) -> Result<Sender> {
-        let touched = self.touch_senders(&[(telegram, name.unwrap_or_default(), locale)], now).await?;
-        touched.into_iter().next().ok_or_else(|| StoreError::Corrupt("a touched sender did not come back".into()))
-    }
-
-    /// Touches senders, each given as their Telegram id, name and client
-    /// language, in one statement.
-    async fn touch_senders(&mut self, senders: &[(TelegramId, &str, Option<&str>)], now: i64) -> Result<Vec<Sender>> {
-        #[derive(serde::Serialize)]
-        struct Touch<'a> {
-            telegram: i64,
-            name: &'a str,
-            locale: Option<&'a str>,
-        }
-        // In one order on every transaction, so that two batches touching
-        // some of the same people on PostgreSQL lock them in the same order;
-        // once each, since an upsert may change a row only once.
-        let mut touches: Vec<Touch> = senders
-            .iter()
-            .map(|(telegram, name, locale)| Touch { telegram: telegram.0, name, locale: *locale })
-            .collect();
-        touches.sort_by_key(|touch| touch.telegram);
-        touches.dedup_by_key(|touch| touch.telegram);
-        let touches = serde_json::to_string(&touches).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let statement = match self.backend() {
-            // `WHERE true` keeps SQLite from reading the `ON` of the upsert
-            // as a join constraint.
-            Backend::Sqlite => concat!(
-                "INSERT INTO people (telegram_id, name, locale, created_at) \
-                 SELECT json_extract(t.value, '$.telegram'), json_extract(t.value, '$.name'), \
-                 json_extract(t.value, '$.locale'), $2 FROM json_each($1) t WHERE true ",
-                touch_upsert!()
-            ),
-            Backend::Postgres => concat!(
-                "INSERT INTO people (telegram_id, name, locale, created_at) \
-                 SELECT (t.value ->> 'telegram')::BIGINT, t.value ->> 'name', t.value ->> 'locale', $2 \
-                 FROM jsonb_array_elements($1::JSONB) AS t (value) ",
-                touch_upsert!()
-            ),
-        };
-        Ok(on!(self, |c| sqlx::query_as(statement).bind(&touches).bind(now).fetch_all(c).await)?)
+        Ok(on!(self, |c| sqlx::query_as(concat!(
+            "INSERT INTO people (telegram_id, name, locale, created_at) VALUES ($1, $2, $3, $4) ",
+            touch_upsert!()
+        ))
+        .bind(telegram.0)
+        .bind(name.unwrap_or_default())
+        .bind(locale)
+        .bind(now)
+        .fetch_one(c)
+        .await)?)
     }
 
     pub async fn set_locale(&mut self, person: PersonId, locale: &str) -> Result<()> {

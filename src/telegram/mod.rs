@@ -23,6 +23,7 @@ pub mod sender;
 pub mod settle;
 pub mod timers;
 pub mod turn;
+pub mod unhandled;
 pub mod verdict;
 pub mod webhook;
 
