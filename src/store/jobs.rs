@@ -59,7 +59,7 @@ pub struct ClaimedJob {
     pub attempts: i64,
     pub request_id: Option<i64>,
     pub lease_token: String,
-    /// Lower goes first (see `telegram::outgoing::Priority`).
+    /// Lower goes first (see `telegram::delivery::outgoing::Priority`).
     pub priority: i64,
     /// For a claim that counts (see [`Tx::claim_counting`]): how many jobs of
     /// this lane were created since the given moment, up to and including

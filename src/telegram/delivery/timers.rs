@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::notify;
 use super::outgoing::Outbox;
 use crate::app::{App, clock};
 use crate::domain::escalation::Timer;
@@ -80,7 +79,7 @@ async fn fire(app: &App, job: ClaimedJob) {
         let policy = app.policy(&mut tx).await?;
         let notices = clock::fire(&mut tx, &timer, &policy, now).await?;
         let mut out = Outbox::default();
-        notify::deliver(app, &mut tx, &mut out, notices).await?;
+        crate::telegram::escalation::deliver(app, &mut tx, &mut out, notices).await?;
         let wrote = out.write(&mut tx, crate::store::millis(now)).await?;
         if tx.finish(job.id, &job.lease_token, None, crate::store::millis(now)).await? {
             tx.commit().await?;

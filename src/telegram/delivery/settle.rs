@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::notify::{self, CardFor};
 use super::outgoing::Outbox;
 use crate::app::App;
 use crate::domain::TelegramId;
 use crate::store::ClaimedJob;
+use crate::telegram::notify;
+use crate::telegram::render::CardFor;
 
 /// The most outcomes recorded in one transaction.
 const MOST_AT_ONCE: usize = 256;
@@ -93,7 +94,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             Settle::Retry { .. } => None,
         };
         if let (Some((notice, chat)), Some(delivered)) = (*notice, delivered) {
-            super::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
+            crate::telegram::office::progress::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
         }
         match outcome {
             Settle::Done(result) => sent.push((job.id, job.lease_token.as_str(), result.as_deref())),
@@ -112,7 +113,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
                     let moved =
                         crate::app::delivery::recipient_unreachable(&mut tx, TelegramId(chat), &policy, now).await?;
                     for (request, assignment) in moved {
-                        super::cards::refresh(app, &mut tx, &mut out, &request).await?;
+                        crate::telegram::responder::cards::refresh(app, &mut tx, &mut out, &request).await?;
                         if let Some(next) = assignment {
                             notify::card(app, &mut tx, &mut out, next.person, &request, CardFor::Assignee, |_| None)
                                 .await?;

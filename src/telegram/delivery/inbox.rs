@@ -43,7 +43,7 @@ struct Handling {
 }
 
 pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
-    let handling = Handling { app: app.clone(), bot, me, handler: Arc::new(super::handlers::schema()) };
+    let handling = Handling { app: app.clone(), bot, me, handler: Arc::new(crate::telegram::handlers::schema()) };
     let (mut running, mut loners) = (JoinSet::new(), JoinSet::new());
     let mut failures = 0u32;
     let (at_once, batch_size) = batching(app.store.backend());
@@ -333,8 +333,8 @@ mod tests {
     use crate::domain::clock::FakeClock;
     use crate::i18n::I18n;
     use crate::store::{JobStatus, NewJob, Store};
+    use crate::telegram::delivery::turn::Turn;
     use crate::telegram::dialogue::Dialogue;
-    use crate::telegram::turn::Turn;
 
     fn handling(app: &Arc<App>, tree: UpdateHandler<anyhow::Error>) -> Handling {
         Handling { app: app.clone(), bot: Bot::new("0:test"), me: me(), handler: Arc::new(tree) }
