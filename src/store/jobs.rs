@@ -113,7 +113,7 @@ macro_rules! claim_sql {
 /// pending behind it (a claimed job is the oldest pending one of its lane).
 macro_rules! finish_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
+        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL, lease_token = NULL \
          WHERE id = $3 AND lease_token = $4 AND status = 'pending' \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
@@ -124,7 +124,8 @@ macro_rules! finish_sql {
 /// `[id, lease token, result]` triples.
 macro_rules! finish_all_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = json_extract(d.value, '$[2]'), finished_at = $2, last_error = NULL \
+        "UPDATE jobs SET status = 'done', result = json_extract(d.value, '$[2]'), finished_at = $2, last_error = NULL, \
+           lease_token = NULL \
          FROM json_each($1) d \
          WHERE jobs.id = json_extract(d.value, '$[0]') AND jobs.lease_token = json_extract(d.value, '$[1]') \
            AND jobs.status = 'pending' \
@@ -134,12 +135,16 @@ macro_rules! finish_all_sql {
 }
 
 /// [`Tx::finish_all`] on PostgreSQL, with the ids, lease tokens and results
-/// as three arrays, which the planner joins to the table by its key.
+/// as three arrays. Only a pending job holds a lease token (finishing,
+/// failing and retrying clear it), so the token alone says the job is still
+/// this worker's; a condition on the status would let the planner read the
+/// jobs through the indexes of pending jobs, which are for claiming, rather
+/// than by key.
 macro_rules! finish_all_postgres_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = d.result, finished_at = $4, last_error = NULL \
+        "UPDATE jobs SET status = 'done', result = d.result, finished_at = $4, last_error = NULL, lease_token = NULL \
          FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) AS d (id, token, result) \
-         WHERE jobs.id = d.id AND jobs.lease_token = d.token AND jobs.status = 'pending' \
+         WHERE jobs.id = d.id AND jobs.lease_token = d.token \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
     };
@@ -336,7 +341,7 @@ impl Tx {
     /// Gives up on a claimed job for good.
     pub async fn fail(&mut self, job: i64, lease_token: &str, error: &str, now: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
-            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2 \
+            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, lease_token = NULL \
              WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
         )
         .bind(error)
