@@ -210,6 +210,18 @@ impl Tx {
         Tx { conn, chains: HashMap::new(), settings: policy::Settings::default() }
     }
 
+    /// Commits without waiting for the disk on PostgreSQL (SQLite's commits
+    /// never wait for it here): only for a record whose loss in a crash of
+    /// the database server means no more than a message sent again. The
+    /// sooner a send is recorded, the fewer are sent again after the bot
+    /// itself is killed.
+    pub async fn commit_lazily(mut self) -> Result<()> {
+        if let Conn::Postgres(tx) = &mut self.conn {
+            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
+        }
+        self.commit().await
+    }
+
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             Conn::Sqlite(tx) => tx.commit().await?,
