@@ -552,3 +552,6 @@ notice-already-acknowledged = Already noted, thank you.
 button-send = 📢 Send
 button-received = ✅ Received
 button-refresh = 🔄 Refresh
+
+## many: one problem, many reporters (issue 27)
+status-merged = merged

@@ -445,3 +445,6 @@ notice-already-acknowledged = 已经记录过了，谢谢。
 button-send = 📢 发送
 button-received = ✅ 收到
 button-refresh = 🔄 刷新
+
+## many: one problem, many reporters (issue 27)
+status-merged = 已合并

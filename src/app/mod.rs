@@ -8,6 +8,8 @@ pub mod clock;
 pub mod conversations;
 pub mod directory;
 pub mod export;
+pub mod followers;
+pub mod recurring;
 pub mod privacy;
 pub mod requests;
 

@@ -136,7 +136,7 @@ pub fn plan(
             let warning = calendar.deadline(now, share, hours_only);
             vec![(timer(TimerKind::Deadline), deadline), (timer(TimerKind::Warning), warning)]
         }
-        Status::Resolved | Status::Closed | Status::Cancelled => Vec::new(),
+        Status::Resolved | Status::Closed | Status::Cancelled | Status::Merged => Vec::new(),
     }
 }
 

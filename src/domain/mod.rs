@@ -9,6 +9,7 @@ pub mod directory;
 pub mod escalation;
 pub mod events;
 pub mod ids;
+pub mod reporters;
 pub mod request;
 pub mod routing;
 pub mod scope;

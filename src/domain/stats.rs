@@ -175,7 +175,8 @@ fn open<'a>(facts: impl Iterator<Item = &'a RequestFacts>, now: i64) -> Open {
 
 fn service_level<'a>(facts: impl Iterator<Item = &'a RequestFacts>) -> ServiceLevelCount {
     let mut count = ServiceLevelCount::default();
-    for fact in facts.filter(|f| f.status != Status::Cancelled) {
+    // A merged request is its original's business: neither met nor missed.
+    for fact in facts.filter(|f| !matches!(f.status, Status::Cancelled | Status::Merged)) {
         if fact.escalated {
             count.missed += 1;
         } else if fact.status.is_active() {

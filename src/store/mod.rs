@@ -10,6 +10,7 @@ mod admin;
 mod conversations;
 mod directory;
 mod export;
+mod followers;
 mod jobs;
 mod people;
 mod policy;
@@ -30,6 +31,7 @@ pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, Timelin
 pub use conversations::Thread;
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
+pub use followers::{PastRequest, RecurringProblem};
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
 pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;

@@ -175,7 +175,7 @@ impl CallbackData {
     /// whose it is to say so.
     pub fn applies_to(&self, status: Status) -> bool {
         match status {
-            Status::Cancelled => false,
+            Status::Cancelled | Status::Merged => false,
             Status::Closed => matches!(self, CallbackData::Fixed(..) | CallbackData::Rate(..)),
             Status::Open | Status::Accepted | Status::Resolved => true,
         }

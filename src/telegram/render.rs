@@ -50,6 +50,7 @@ pub fn status(l: &FluentLanguageLoader, status: Status) -> String {
         Status::Resolved => fl!(l, "status-resolved"),
         Status::Closed => fl!(l, "status-closed"),
         Status::Cancelled => fl!(l, "status-cancelled"),
+        Status::Merged => fl!(l, "status-merged"),
     }
 }
 
