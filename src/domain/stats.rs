@@ -292,6 +292,18 @@ mod tests {
     }
 
     #[test]
+    fn a_merged_request_counts_as_merged_not_as_resolved_nor_against_the_service_level() {
+        let mut done = fact(Category::Property, Status::Closed, "g", "E01");
+        done.resolved_at = Some(HOUR);
+        let merged = fact(Category::Property, Status::Merged, "g", "E01");
+        let stats = Stats::compute(&[done, merged], 5 * HOUR);
+        assert_eq!(stats.to_resolve.of, 1);
+        assert_eq!(stats.open.count, 0);
+        assert_eq!(stats.service_level, ServiceLevelCount { met: 1, missed: 0, running: 0 });
+        assert!(stats.by_status.contains(&(Status::Merged, 1)));
+    }
+
+    #[test]
     fn no_requests_give_no_figures_rather_than_zeros() {
         let stats = Stats::compute(&[], 0);
         assert_eq!(stats.total, 0);

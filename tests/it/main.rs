@@ -17,6 +17,7 @@ mod instances;
 mod loadgen;
 mod media;
 mod replies;
+mod reporters;
 mod rig;
 mod store;
 mod support;
