@@ -448,3 +448,47 @@ button-refresh = 🔄 刷新
 
 ## many: one problem, many reporters (issue 27)
 status-merged = 已合并
+card-households = 👥 影响 { $households } 户
+metoo-offer = 附近已有类似的未办结诉求——您的是其中之一吗？点“我也是”即可关注，无需重复上报。
+metoo-offer-line = { $number } · { $at } · { $status } · { $households } 户
+    { $first }
+button-me-too = 🙋 我也是：{ $number }
+button-mine-is-different = ✏️ 我的不一样
+metoo-following = 您已关注 { $number }，共影响 { $households } 户。每次进展都会通知您，办结后也会请您确认是否解决。
+metoo-already = 您已在关注 { $number }。
+follower-status = 您关注的 { $number } 现在{ $status }。
+ask-fixed-follower = 您关注的 { $number } 已处理：{ $note }
+    您那里解决了吗？
+merge-usage = 用法：/merge <编号> <并入编号>，例如 /merge 1043 1042。
+merge-missing = 这里没有这个诉求。
+merge-not-allowed = 只有该诉求的承办人或其上级可以这样做。
+merge-same = 诉求不能与自身合并。
+merge-duplicate-finished = 只有待受理或处理中的诉求可以合并。
+merge-original-finished = 并入的诉求必须仍在待受理或处理中。
+merge-done = { $number } 已并入 { $into }，现影响 { $households } 户。
+merge-told = 您的诉求 { $number } 已并入 { $into } 一并处理，之后的每次进展都会通知您。
+unmerge-usage = 用法：/unmerge <编号>，例如 /unmerge 1043。
+unmerge-done = { $number } 已从 { $into } 拆分，单独处理。
+unmerge-told = 您的诉求 { $number } 已从 { $into } 拆分，恢复单独处理。
+unmerge-not-merged = 该诉求未被合并。
+unmerge-too-late = 合并只能在 { $days } 天内撤销。
+button-duplicate-of = 🔗 与…重复
+duplicate-choose = { $number } 与哪个诉求重复？
+duplicate-none = { $building } 没有其他同类未办结诉求可供 { $number } 并入。
+button-merge-into = → { $number }
+outage-usage = 用法：/outage <编号> [楼栋…] 宣布小区（或这些楼栋）的已知故障；/outage <编号> off 结束。
+outage-declared = { $number } 现为 { $units } 的已知故障：那里的新上报将直接关注它，不再派新卡片。
+outage-ended = { $number } 不再是已知故障。
+outage-not-declared = { $number } 不是已知故障。
+outage-unknown-building = { $building } 不是该诉求所在小区的楼栋。
+outage-sensitive = 敏感类诉求不能宣布为已知故障。
+recurring-opened = 🔁 { $building } 出现反复问题：{ $category } 再次发生，共 { $requests } 件诉求。请从根源解决，而不是逐件再修：
+recurring-joined = 🔁 { $building } 的反复问题（{ $category }）有新诉求，现共 { $requests } 件：
+recurring-line = { $number } · { $at } · { $status } · { $households } 户
+stats-problems-heading = 🔁 近 30 天的反复问题（按影响户数排序）：
+stats-problems-line = { $rank }. { $building } · { $category } · { $households } 户 · { $requests } 件
+stats-problems-none = 近 30 天没有反复问题。
+sla-recurring = 反复问题：{ $days } 天内至少 { $households } 户提出 { $requests } 件及以上，或上一件办结后 { $after } 天内再次发生。修改：/sla recurring <天数> <件数> <户数> <办结后天数>。
+sla-estate-wide = 按小区推荐的类别：{ $categories }。修改：/sla estatewide add|remove <类别>。
+sla-recurring-usage = 用法：/sla recurring <天数> <件数> <户数> <办结后天数>，例如 /sla recurring 30 3 2 60。
+outage-known = ⚠️ 此问题已知，正在处理：您已关注 { $number }，共影响 { $households } 户。每次进展和修复后都会通知您。

@@ -5,6 +5,9 @@
 ALTER TABLE requests ADD COLUMN merged_into INTEGER REFERENCES requests (id);
 ALTER TABLE requests ADD COLUMN merged_at INTEGER;
 ALTER TABLE requests ADD COLUMN status_before_merge TEXT;
+-- When the request's cards were last edited for new followers, or are due
+-- to be: they change at most every ten seconds however many join.
+ALTER TABLE requests ADD COLUMN cards_edited_at INTEGER;
 
 -- Residents who follow a request besides its reporter ("me too", a known
 -- outage, or a merge: then `via_request` is the merged request they came

@@ -6,9 +6,10 @@ use chrono::{DateTime, Utc};
 use super::clock::{self, Policy};
 use super::requests::{self, StepOutcome, authority_over};
 use crate::domain::events::Event;
-use crate::domain::reporters::{self, MergeRefusal, UnmergeRefusal};
+use crate::domain::escalation::{Timer, TimerKind};
+use crate::domain::reporters::{self, CardEdit, MergeRefusal, UnmergeRefusal};
 use crate::domain::{BuildingCode, Category, PersonId, RequestId, Status, UnitId};
-use crate::store::{RequestView, StoreError, Tx, millis};
+use crate::store::{RequestView, StoreError, Tx, from_millis, millis};
 
 /// At most this many open requests are offered before a new one.
 pub const MAX_OFFERS: i64 = 3;
@@ -41,8 +42,9 @@ pub async fn offers(tx: &mut Tx, person: PersonId, category: Category) -> Result
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum FollowOutcome {
-    /// They follow it now; it affects this many households.
-    Following { request: RequestView, households: i64 },
+    /// They follow it now; it affects this many households. Its cards are
+    /// to show that now if `cards_now` (otherwise a timer will).
+    Following { request: RequestView, households: i64, cards_now: bool },
     /// Their own request, or one they follow already.
     AlreadyFollowing(RequestView),
     /// Not a request they could have been offered.
@@ -87,8 +89,30 @@ async fn add_follower(
         return Ok(FollowOutcome::AlreadyFollowing(view));
     }
     tx.record_event(Some(view.id), Some(person), &Event::Followed { outage }, now_ms).await?;
-    let households = tx.households_affected(view.id).await?;
-    Ok(FollowOutcome::Following { request: view, households })
+    let cards_now = cards_after_join(tx, &view, now_ms).await?;
+    let request = tx.request_view(view.id).await?.unwrap_or(view);
+    Ok(FollowOutcome::Following { households: request.households, request, cards_now })
+}
+
+/// Whether the cards of a request are to show a follower who just joined
+/// now. If not, a timer shows them at the first moment allowed, unless one
+/// is due already: a responder's card changes at most every ten seconds
+/// however many join.
+async fn cards_after_join(tx: &mut Tx, request: &RequestView, now_ms: i64) -> Result<bool, StoreError> {
+    match reporters::card_edit(tx.cards_edited_at(request.id).await?, now_ms) {
+        CardEdit::Now => {
+            tx.set_cards_edited_at(request.id, now_ms).await?;
+            Ok(true)
+        }
+        CardEdit::At(at) => {
+            tx.set_cards_edited_at(request.id, at).await?;
+            let timer =
+                Timer { request: request.id, kind: TimerKind::CardCount, status: request.status, level: request.escalation_level };
+            tx.schedule_timer(&timer, from_millis(at), now_ms).await?;
+            Ok(false)
+        }
+        CardEdit::AlreadyDue => Ok(false),
+    }
 }
 
 /// A new report of `category` by `person` where a known outage of it is
@@ -160,9 +184,9 @@ pub async fn merge(
     let merged_from = Event::MergedFrom { from: duplicate.0 };
     tx.record_events(&[(Some(duplicate), Some(actor), &merged), (Some(into), Some(actor), &merged_from)], now_ms)
         .await?;
-    let households = tx.households_affected(into).await?;
     let dup = tx.request_view(duplicate).await?.unwrap_or(dup);
-    Ok(MergeOutcome::Merged { duplicate: dup, into: original, moved, households })
+    let original = tx.request_view(into).await?.unwrap_or(original);
+    Ok(MergeOutcome::Merged { duplicate: dup, households: original.households, into: original, moved })
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -88,6 +88,32 @@ impl RecurringRule {
     }
 }
 
+/// The shortest time between two edits of a request's cards for new
+/// followers: however many join, a responder's card changes at most this
+/// often.
+pub const CARD_EDIT_EVERY_MS: i64 = 10_000;
+
+/// When a request's cards show a new follower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardEdit {
+    /// The last edit is long enough ago: edit them now.
+    Now,
+    /// Edit them at this time (epoch ms), the first moment allowed.
+    At(i64),
+    /// An edit is already due later; it will show this follower too.
+    AlreadyDue,
+}
+
+/// When to edit the cards for a follower who joined at `now`, the cards
+/// having last been edited (or being due to be) at `last`.
+pub fn card_edit(last: Option<i64>, now: i64) -> CardEdit {
+    match last {
+        Some(last) if last > now => CardEdit::AlreadyDue,
+        Some(last) if now - last < CARD_EDIT_EVERY_MS => CardEdit::At(last + CARD_EDIT_EVERY_MS),
+        _ => CardEdit::Now,
+    }
+}
+
 /// Why a request may not be merged into another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MergeRefusal {
@@ -200,6 +226,33 @@ mod tests {
             assert_eq!(check_merge(false, finished, Status::Open), Err(MergeRefusal::DuplicateFinished));
             assert_eq!(check_merge(false, Status::Open, finished), Err(MergeRefusal::OriginalFinished));
         }
+    }
+
+    #[test]
+    fn cards_are_edited_for_followers_at_most_every_ten_seconds() {
+        assert_eq!(card_edit(None, T0), CardEdit::Now);
+        assert_eq!(card_edit(Some(T0), T0 + 10_000), CardEdit::Now);
+        assert_eq!(card_edit(Some(T0), T0 + 3_000), CardEdit::At(T0 + 10_000));
+        assert_eq!(card_edit(Some(T0 + 10_000), T0 + 4_000), CardEdit::AlreadyDue, "the next one shows it");
+        // Two hundred followers joining within a second: one edit now, one
+        // ten seconds later, none in between.
+        let mut last = None;
+        let mut edits = Vec::new();
+        for i in 0..200 {
+            let now = T0 + i * 5;
+            match card_edit(last, now) {
+                CardEdit::Now => {
+                    edits.push(now);
+                    last = Some(now);
+                }
+                CardEdit::At(at) => {
+                    edits.push(at);
+                    last = Some(at);
+                }
+                CardEdit::AlreadyDue => {}
+            }
+        }
+        assert_eq!(edits, [T0, T0 + 10_000]);
     }
 
     #[test]

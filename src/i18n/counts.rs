@@ -15,11 +15,13 @@ use super::{I18n, Locale, messages_of};
 const COUNTS: &[&str] = &[
     "accepted",
     "acknowledged",
+    "after",
     "count",
     "created",
     "days",
     "decided",
     "delivered",
+    "households",
     "max",
     "messages",
     "met",
@@ -62,8 +64,10 @@ const NOT_COUNTS: &[&str] = &[
     "example",
     "expected",
     "file",
+    "first",
     "from",
     "hours",
+    "into",
     "kind",
     "level",
     "link",
@@ -74,6 +78,7 @@ const NOT_COUNTS: &[&str] = &[
     "number",
     "oldest",
     "open",
+    "rank",
     "rating",
     "reason",
     "reopened",
@@ -88,6 +93,7 @@ const NOT_COUNTS: &[&str] = &[
     "time",
     "typed",
     "unit",
+    "units",
     "until",
     "urgency",
     "value",
@@ -99,7 +105,20 @@ const NOT_COUNTS: &[&str] = &[
 
 /// English nouns that a count may precede; after 0 or 2 they must be plural.
 const NOUNS: &[&str] =
-    &["attachment", "character", "day", "hour", "minute", "problem", "rating", "request", "resident", "second", "star"];
+    &[
+    "attachment",
+    "character",
+    "day",
+    "hour",
+    "household",
+    "minute",
+    "problem",
+    "rating",
+    "request",
+    "resident",
+    "second",
+    "star",
+];
 
 /// Words ending in "s" that may follow "1" in English.
 const NOT_PLURALS: &[&str] = &["is", "was", "has", "its", "as"];

@@ -20,6 +20,8 @@ macro_rules! households_of {
     };
 }
 
+pub(super) use households_of;
+
 /// A recurring problem as `/stats problems` ranks it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecurringProblem {
@@ -115,16 +117,23 @@ impl Tx {
         Ok(changed == 1)
     }
 
-    /// How many households a request affects: its reporter's and its
-    /// followers'.
-    pub async fn households_affected(&mut self, request: RequestId) -> Result<i64> {
-        Ok(on!(self, |c| sqlx::query_scalar(households_of!(
-            "SELECT resident_id AS person_id FROM requests WHERE id = $1 AND resident_id IS NOT NULL \
-             UNION SELECT person_id FROM followers WHERE request_id = $1"
-        ))
-        .bind(request.0)
-        .fetch_one(c)
-        .await)?)
+    /// When the request's cards were last edited for new followers, or are
+    /// due to be.
+    pub async fn cards_edited_at(&mut self, request: RequestId) -> Result<Option<i64>> {
+        Ok(on!(self, |c| sqlx::query_scalar("SELECT cards_edited_at FROM requests WHERE id = $1")
+            .bind(request.0)
+            .fetch_optional(c)
+            .await)?
+        .flatten())
+    }
+
+    pub async fn set_cards_edited_at(&mut self, request: RequestId, at: i64) -> Result<()> {
+        exec!(self, |c| sqlx::query("UPDATE requests SET cards_edited_at = $2 WHERE id = $1")
+            .bind(request.0)
+            .bind(at)
+            .execute(c)
+            .await)?;
+        Ok(())
     }
 
     /// Open or accepted requests of `category` in the building `unit`, or in

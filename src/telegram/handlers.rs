@@ -14,7 +14,7 @@ use super::dialogue::{Dialogue, Draft, ReportStep};
 use super::outgoing::{Keyboard, Outgoing};
 use super::render;
 use super::turn::{InboxJob, Turn};
-use super::{actions, admin, notices, oversight};
+use super::{actions, admin, followers, notices, oversight};
 use crate::app::App;
 use crate::app::requests::{self, SubmitRefusal};
 use crate::domain::{Attachment, BuildingCode, Description, Phone, RequestId, Room, UnitId};
@@ -609,6 +609,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::TakeOver(id)) => Some(actions::take_over(&mut turn, id, message).await?),
         Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),
         Some(CallbackData::ReassignTo(id, to)) => Some(actions::reassign(&mut turn, id, to, message).await?),
+        Some(CallbackData::MeToo(id)) => Some(followers::me_too(&mut turn, id, message).await?),
+        Some(CallbackData::DuplicateOf(id)) => Some(followers::duplicate_choices(&mut turn, id).await?),
+        Some(CallbackData::MergeInto(id, into)) => Some(followers::merge_button(&mut turn, id, into, message).await?),
         Some(CallbackData::NoticeUnit(unit)) => {
             if turn.dialogue() == Some(Dialogue::NoticeUnit) {
                 clear_buttons(&mut turn, message);

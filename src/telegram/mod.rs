@@ -7,6 +7,7 @@ pub mod callback;
 pub mod cards;
 pub mod dates;
 pub mod dialogue;
+pub mod followers;
 pub mod handlers;
 pub mod inbox;
 pub mod menus;

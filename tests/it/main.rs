@@ -12,6 +12,7 @@ mod dropped;
 mod e2e;
 mod erasure;
 mod faults;
+mod followers;
 mod hostile;
 mod instances;
 mod loadgen;
