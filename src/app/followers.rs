@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 
 use super::clock::{self, Policy};
 use super::requests::{self, StepOutcome, authority_over};
-use crate::domain::events::Event;
 use crate::domain::escalation::{Timer, TimerKind};
+use crate::domain::events::Event;
 use crate::domain::reporters::{self, CardEdit, MergeRefusal, UnmergeRefusal};
 use crate::domain::{BuildingCode, Category, PersonId, RequestId, Status, UnitId};
 use crate::store::{RequestView, StoreError, Tx, from_millis, millis};
@@ -44,7 +44,11 @@ pub async fn offers(tx: &mut Tx, person: PersonId, category: Category) -> Result
 pub enum FollowOutcome {
     /// They follow it now; it affects this many households. Its cards are
     /// to show that now if `cards_now` (otherwise a timer will).
-    Following { request: RequestView, households: i64, cards_now: bool },
+    Following {
+        request: RequestView,
+        households: i64,
+        cards_now: bool,
+    },
     /// Their own request, or one they follow already.
     AlreadyFollowing(RequestView),
     /// Not a request they could have been offered.
@@ -106,8 +110,12 @@ async fn cards_after_join(tx: &mut Tx, request: &RequestView, now_ms: i64) -> Re
         }
         CardEdit::At(at) => {
             tx.set_cards_edited_at(request.id, at).await?;
-            let timer =
-                Timer { request: request.id, kind: TimerKind::CardCount, status: request.status, level: request.escalation_level };
+            let timer = Timer {
+                request: request.id,
+                kind: TimerKind::CardCount,
+                status: request.status,
+                level: request.escalation_level,
+            };
             tx.schedule_timer(&timer, from_millis(at), now_ms).await?;
             Ok(false)
         }
@@ -142,10 +150,17 @@ async fn community_of(tx: &mut Tx, request: RequestId) -> Result<UnitId, StoreEr
     Ok(chain.last().map_or(building, |unit| unit.id))
 }
 
+// Made once per merge and taken apart at once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum MergeOutcome {
     /// `moved` (the duplicate's reporter and followers) follow `into` now.
-    Merged { duplicate: RequestView, into: RequestView, moved: Vec<PersonId>, households: i64 },
+    Merged {
+        duplicate: RequestView,
+        into: RequestView,
+        moved: Vec<PersonId>,
+        households: i64,
+    },
     /// Only its holder, or someone above it, may merge a request.
     NotAllowed,
     Refused(MergeRefusal),
@@ -189,11 +204,17 @@ pub async fn merge(
     Ok(MergeOutcome::Merged { duplicate: dup, households: original.households, into: original, moved })
 }
 
+// Made once per unmerge and taken apart at once: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum UnmergeOutcome {
     /// `request` stands on its own again; `from` is the request it had been
     /// merged into; `told` its reporter and followers.
-    Unmerged { request: RequestView, from: RequestView, told: Vec<PersonId> },
+    Unmerged {
+        request: RequestView,
+        from: RequestView,
+        told: Vec<PersonId>,
+    },
     NotAllowed,
     Refused(UnmergeRefusal),
     Missing,
@@ -235,7 +256,10 @@ pub async fn unmerge(
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum OutageOutcome {
-    Declared { request: RequestView, units: Vec<UnitId> },
+    Declared {
+        request: RequestView,
+        units: Vec<UnitId>,
+    },
     NotAllowed,
     /// A sensitive request is never a known outage: its details are
     /// nobody else's.
@@ -371,7 +395,9 @@ pub async fn rate(
     if view.resident == Some(person) || !tx.is_follower(request, person).await? {
         return requests::rate(tx, request, person, stars, now).await;
     }
-    if view.status != Status::Closed || !(1..=5).contains(&stars) || !tx.set_follower_rating(request, person, stars).await?
+    if view.status != Status::Closed
+        || !(1..=5).contains(&stars)
+        || !tx.set_follower_rating(request, person, stars).await?
     {
         return Ok(StepOutcome::NoLongerApplies(view));
     }

@@ -9,8 +9,8 @@ pub mod conversations;
 pub mod directory;
 pub mod export;
 pub mod followers;
-pub mod recurring;
 pub mod privacy;
+pub mod recurring;
 pub mod requests;
 
 use std::sync::Arc;

@@ -88,12 +88,7 @@ async fn group_leader(tx: &mut Tx, building: UnitId, now_ms: i64) -> Result<Opti
 
 /// The recurring problems opened in `[from, to)` under `units`, the most
 /// households affected first: the candidates for "the problem of the month".
-pub async fn ranking(
-    tx: &mut Tx,
-    units: &[UnitId],
-    from: i64,
-    to: i64,
-) -> Result<Vec<RecurringProblem>, StoreError> {
+pub async fn ranking(tx: &mut Tx, units: &[UnitId], from: i64, to: i64) -> Result<Vec<RecurringProblem>, StoreError> {
     let mut problems = Vec::new();
     for unit in units {
         problems.extend(tx.recurring_problems(*unit, from, to).await?);
@@ -104,7 +99,12 @@ pub async fn ranking(
 }
 
 /// An admin changes the rule's numbers.
-pub async fn set_rule(tx: &mut Tx, actor: PersonId, rule: &RecurringRule, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn set_rule(
+    tx: &mut Tx,
+    actor: PersonId,
+    rule: &RecurringRule,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     tx.set_recurring_rule(rule).await?;
     let event = Event::RecurringRuleChanged {
         window_days: rule.window_days,

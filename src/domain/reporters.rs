@@ -153,7 +153,11 @@ pub enum UnmergeRefusal {
 pub fn check_unmerge(status: Status, merged_at: Option<i64>, now: i64) -> Result<(), UnmergeRefusal> {
     match merged_at {
         Some(at) if status == Status::Merged => {
-            if now - at <= UNMERGE_WITHIN_DAYS * DAY_MS { Ok(()) } else { Err(UnmergeRefusal::TooLate) }
+            if now - at <= UNMERGE_WITHIN_DAYS * DAY_MS {
+                Ok(())
+            } else {
+                Err(UnmergeRefusal::TooLate)
+            }
         }
         _ => Err(UnmergeRefusal::NotMerged),
     }

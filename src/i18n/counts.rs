@@ -104,8 +104,7 @@ const NOT_COUNTS: &[&str] = &[
 ];
 
 /// English nouns that a count may precede; after 0 or 2 they must be plural.
-const NOUNS: &[&str] =
-    &[
+const NOUNS: &[&str] = &[
     "attachment",
     "character",
     "day",

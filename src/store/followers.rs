@@ -104,7 +104,13 @@ impl Tx {
 
     /// Moves a request from `from` to `to` if it is still in `from`, for a
     /// follower's answer, which no column of the request guards.
-    pub async fn transition_for_follower(&mut self, request: RequestId, from: Status, to: Status, now: i64) -> Result<bool> {
+    pub async fn transition_for_follower(
+        &mut self,
+        request: RequestId,
+        from: Status,
+        to: Status,
+        now: i64,
+    ) -> Result<bool> {
         let changed = exec!(self, |c| sqlx::query(
             "UPDATE requests SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2"
         )
@@ -165,7 +171,9 @@ impl Tx {
     /// Marks an open or accepted request a duplicate of `into`, keeping the
     /// status it had for an unmerge; returns whether it was still active.
     pub async fn mark_merged(&mut self, duplicate: RequestId, into: RequestId, now: i64) -> Result<bool> {
-        let merged = exec!(self, |c| sqlx::query(
+        let merged =
+            exec!(self, |c| {
+                sqlx::query(
             "UPDATE requests SET status_before_merge = status, status = 'merged', merged_into = $2, merged_at = $3, \
              updated_at = $3 WHERE id = $1 AND status IN ('open', 'accepted')"
         )
@@ -173,7 +181,8 @@ impl Tx {
         .bind(into.0)
         .bind(now)
         .execute(c)
-        .await)?;
+        .await
+            })?;
         Ok(merged == 1)
     }
 
@@ -362,7 +371,12 @@ impl Tx {
 
     /// The requests of `category` in `building`, cancelled ones aside,
     /// created or changed since `since`, with when each was closed.
-    pub async fn past_requests(&mut self, building: UnitId, category: Category, since: i64) -> Result<Vec<PastRequest>> {
+    pub async fn past_requests(
+        &mut self,
+        building: UnitId,
+        category: Category,
+        since: i64,
+    ) -> Result<Vec<PastRequest>> {
         #[allow(clippy::type_complexity)]
         let rows: Vec<(i64, Option<String>, Option<i64>, i64, Option<i64>)> = on!(self, |c| sqlx::query_as(
             "SELECT q.id, q.room, q.resident_id, q.created_at, \
@@ -496,7 +510,8 @@ impl Tx {
                 households,
             });
         }
-        problems.sort_by(|a, b| b.households.cmp(&a.households).then(b.requests.cmp(&a.requests)).then(a.id.cmp(&b.id)));
+        problems
+            .sort_by(|a, b| b.households.cmp(&a.households).then(b.requests.cmp(&a.requests)).then(a.id.cmp(&b.id)));
         Ok(problems)
     }
 }

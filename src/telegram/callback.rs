@@ -61,7 +61,9 @@ pub enum CallbackData {
 pub enum Step {
     Building(BuildingCode),
     SkipRoom,
-    Privacy { accepted: bool },
+    Privacy {
+        accepted: bool,
+    },
     Category(Category),
     /// "Mine is different" after requests like it were offered.
     Different,

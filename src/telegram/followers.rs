@@ -355,9 +355,21 @@ pub async fn recurring_notice(
     notify::tell(app, tx, out, leader, |l| {
         let key_args = (recurring.building_code.clone(), render::category(l, recurring.category));
         let mut text = if recurring.opened {
-            fl!(l, "recurring-opened", building = key_args.0, category = key_args.1, requests = recurring.requests.len())
+            fl!(
+                l,
+                "recurring-opened",
+                building = key_args.0,
+                category = key_args.1,
+                requests = recurring.requests.len()
+            )
         } else {
-            fl!(l, "recurring-joined", building = key_args.0, category = key_args.1, requests = recurring.requests.len())
+            fl!(
+                l,
+                "recurring-joined",
+                building = key_args.0,
+                category = key_args.1,
+                requests = recurring.requests.len()
+            )
         };
         for request in &recurring.requests {
             text.push('\n');

@@ -126,7 +126,11 @@ async fn a_known_outage_answers_a_new_report_at_once_without_a_card(db: TestDb) 
     desk.expect_text(at, &later, "already known and being dealt with: you are following #1001").await;
     assert_eq!(cards_of_first_request(&desk, &liaison).len(), 1, "no new card for the later report");
     assert!(
-        !desk.double.calls_to("sendMessage").iter().any(|c| c.callback_data_buttons().iter().any(|(_, d)| d == "r:2:a")),
+        !desk
+            .double
+            .calls_to("sendMessage")
+            .iter()
+            .any(|c| c.callback_data_buttons().iter().any(|(_, d)| d == "r:2:a")),
         "no new request was made"
     );
 }

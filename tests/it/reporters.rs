@@ -22,10 +22,13 @@ contract_tests!(
     a_follower_answers_and_rates_like_the_reporter,
     three_requests_from_two_households_open_a_recurring_problem_for_the_group_leader,
     the_recurring_rule_s_numbers_are_kept_as_an_admin_sets_them,
+    followers_joining_at_once_edit_the_cards_now_and_once_ten_seconds_later,
 );
 
 fn draft_of(category: Category) -> Draft {
-    Draft { category, urgency: Urgency::Normal, description: Description::parse("漏水").unwrap(), attachments: vec![] }
+    Draft {
+        category, urgency: Urgency::Normal, description: Description::parse("漏水").unwrap(), attachments: vec![]
+    }
 }
 
 async fn submit(tx: &mut Tx, chain: &Chain, who: community_desk::domain::PersonId, draft: &Draft) -> RequestId {
@@ -97,7 +100,9 @@ async fn a_merge_moves_reporter_and_followers_and_an_unmerge_within_seven_days_t
         MergeOutcome::Refused(MergeRefusal::DuplicateFinished)
     );
     let outcome = followers::unmerge(&mut tx, duplicate, chain.liaison, &chain.policy, now).await.unwrap();
-    let UnmergeOutcome::Unmerged { request, from, told } = outcome else { panic!("expected an unmerge, got {outcome:?}") };
+    let UnmergeOutcome::Unmerged { request, from, told } = outcome else {
+        panic!("expected an unmerge, got {outcome:?}")
+    };
     assert_eq!((request.status, from.id), (Status::Open, original));
     assert!(request.accept_due_at.is_some(), "its clock runs again");
     assert_eq!(told, [second, third]);
@@ -208,10 +213,7 @@ async fn a_follower_answers_and_rates_like_the_reporter(db: &TestDb) {
     let closed = followers::confirm(&mut tx, id, chain.resident, true, "", &chain.policy, now).await.unwrap();
     assert_eq!(status(closed), Status::Closed);
     assert_eq!(status(followers::rate(&mut tx, id, neighbour, 4, now).await.unwrap()), Status::Closed);
-    assert!(matches!(
-        followers::rate(&mut tx, id, neighbour, 5, now).await.unwrap(),
-        StepOutcome::NoLongerApplies(_)
-    ));
+    assert!(matches!(followers::rate(&mut tx, id, neighbour, 5, now).await.unwrap(), StepOutcome::NoLongerApplies(_)));
     assert_eq!(status(followers::rate(&mut tx, id, chain.resident, 5, now).await.unwrap()), Status::Closed);
     assert_eq!(followers::rate(&mut tx, id, stranger, 5, now).await.unwrap(), StepOutcome::NotYours);
 }
@@ -260,4 +262,45 @@ async fn the_recurring_rule_s_numbers_are_kept_as_an_admin_sets_them(db: &TestDb
     assert!(recurring::set_estate_wide(&mut tx, chain.leader, Category::Property, true, Utc::now()).await.unwrap());
     assert!(!recurring::set_estate_wide(&mut tx, chain.leader, Category::Property, true, Utc::now()).await.unwrap());
     assert_eq!(tx.estate_wide_categories().await.unwrap(), [Category::Property]);
+}
+
+async fn followers_joining_at_once_edit_the_cards_now_and_once_ten_seconds_later(db: &TestDb) {
+    use community_desk::domain::escalation::{Timer, TimerKind};
+    use community_desk::store::Queue;
+    let chain = chain_with_a_resident(db).await;
+    let mut joining = Vec::new();
+    for telegram in 5002..5006 {
+        joining.push(resident(&chain.store, telegram, "E01").await);
+    }
+    let now = Utc::now();
+    let mut tx = chain.store.begin().await.unwrap();
+    let id = submit(&mut tx, &chain, chain.resident, &draft()).await;
+    let mut edits_now = Vec::new();
+    for (i, person) in joining.iter().enumerate() {
+        let at = now + Duration::seconds(i as i64);
+        let FollowOutcome::Following { cards_now, households, .. } =
+            followers::follow(&mut tx, id, *person, at).await.unwrap()
+        else {
+            panic!("expected to follow")
+        };
+        assert_eq!(households, i as i64 + 2);
+        edits_now.push(cards_now);
+    }
+    assert_eq!(edits_now, [true, false, false, false], "the first edits the cards at once, the rest wait");
+    let card_timers = |jobs: Vec<community_desk::store::ClaimedJob>| {
+        jobs.iter()
+            .map(|job| serde_json::from_str::<Timer>(&job.payload).unwrap())
+            .filter(|timer| timer.request == id && timer.kind == TimerKind::CardCount)
+            .count()
+    };
+    let before = now.timestamp_millis() + 9_999;
+    assert_eq!(card_timers(tx.claim(Queue::Timer, "test", before, 60_000, 100).await.unwrap()), 0);
+    let due = now.timestamp_millis() + 10_000;
+    assert_eq!(
+        card_timers(tx.claim(Queue::Timer, "test", due, 60_000, 100).await.unwrap()),
+        1,
+        "one edit for them all"
+    );
+    let view = tx.request_view(id).await.unwrap().unwrap();
+    assert_eq!(view.households, 5, "the card shows every household");
 }
