@@ -644,3 +644,6 @@ outage-known = ⚠️ This is already known and being dealt with: you are follow
         [one] { $households } household
        *[other] { $households } households
     } affected. You will hear every change, and when it is fixed.
+menu-merge = Mark a request a duplicate of another
+menu-unmerge = Undo a merge (within 7 days)
+menu-outage = Declare a known outage

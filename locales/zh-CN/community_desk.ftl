@@ -492,3 +492,6 @@ sla-recurring = 反复问题：{ $days } 天内至少 { $households } 户提出 
 sla-estate-wide = 按小区推荐的类别：{ $categories }。修改：/sla estatewide add|remove <类别>。
 sla-recurring-usage = 用法：/sla recurring <天数> <件数> <户数> <办结后天数>，例如 /sla recurring 30 3 2 60。
 outage-known = ⚠️ 此问题已知，正在处理：您已关注 { $number }，共影响 { $households } 户。每次进展和修复后都会通知您。
+menu-merge = 将诉求标记为另一诉求的重复
+menu-unmerge = 撤销合并（7 天内）
+menu-outage = 宣布已知故障

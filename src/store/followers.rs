@@ -171,9 +171,8 @@ impl Tx {
     /// Marks an open or accepted request a duplicate of `into`, keeping the
     /// status it had for an unmerge; returns whether it was still active.
     pub async fn mark_merged(&mut self, duplicate: RequestId, into: RequestId, now: i64) -> Result<bool> {
-        let merged =
-            exec!(self, |c| {
-                sqlx::query(
+        let merged = exec!(self, |c| {
+            sqlx::query(
             "UPDATE requests SET status_before_merge = status, status = 'merged', merged_into = $2, merged_at = $3, \
              updated_at = $3 WHERE id = $1 AND status IN ('open', 'accepted')"
         )
@@ -182,7 +181,7 @@ impl Tx {
         .bind(now)
         .execute(c)
         .await
-            })?;
+        })?;
         Ok(merged == 1)
     }
 

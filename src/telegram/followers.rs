@@ -10,17 +10,23 @@ use teloxide::types::MessageId;
 use super::callback::{CallbackData, Step};
 use super::dates;
 use super::notify;
-use super::outgoing::{Button, Keyboard, Outbox};
+use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
 use super::render;
 use super::turn::Turn;
 use crate::app::App;
 use crate::app::followers::{self, FollowOutcome, MergeOutcome, OutageOutcome, UnmergeOutcome};
 use crate::app::recurring::Recurring;
-use crate::domain::reporters::{MergeRefusal, UnmergeRefusal};
+use crate::domain::reporters::{MergeRefusal, RecurringRule, UnmergeRefusal};
 use crate::domain::{BuildingCode, Category, RequestId, RequestNumber};
 use crate::store::{RequestView, StoreError, Tx, from_millis};
 
 type Answer = anyhow::Result<String>;
+
+fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
+    if let Some((chat, id)) = message {
+        turn.send(Outgoing::ClearButtons { chat, message_id: id.0 });
+    }
+}
 
 /// Right after the category of a report was chosen: a known outage of it
 /// answers at once and makes the resident a follower; otherwise open
@@ -68,7 +74,7 @@ pub async fn me_too(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
     let now = turn.now;
     let outcome = followers::follow(&mut turn.tx, id, turn.person.id, now).await?;
     if matches!(outcome, FollowOutcome::Following { .. } | FollowOutcome::AlreadyFollowing(_)) {
-        super::handlers::clear_buttons(turn, message);
+        clear_buttons(turn, message);
         turn.end_dialogue();
     }
     let answer = followed(turn, outcome, false).await?;
@@ -97,48 +103,6 @@ async fn followed(turn: &mut Turn<'_>, outcome: FollowOutcome, outage: bool) -> 
         FollowOutcome::NoLongerOpen(request) => fl!(l, "no-longer-open", status = render::status(l, request.status)),
         FollowOutcome::NotOffered | FollowOutcome::Missing => fl!(l, "button-unknown"),
     })
-}
-
-/// Tells the followers of a request its new status, each in their
-/// language (its reporter is told by the caller, in words of their own).
-pub async fn tell_followers(app: &App, tx: &mut Tx, out: &mut Outbox, request: &RequestView) -> Result<(), StoreError> {
-    let number = request.number.to_string();
-    for follower in tx.followers_of(request.id).await? {
-        notify::tell(app, tx, out, follower, |l| {
-            fl!(l, "follower-status", number = number.clone(), status = render::status(l, request.status))
-        })
-        .await?;
-    }
-    Ok(())
-}
-
-/// Asks the reporter and every follower of a resolved request whether it
-/// is fixed for them.
-pub async fn ask_fixed(
-    app: &App,
-    tx: &mut Tx,
-    out: &mut Outbox,
-    request: &RequestView,
-    note: &str,
-) -> Result<(), StoreError> {
-    let number = request.number.to_string();
-    for person in followers::audience(tx, request).await? {
-        let reporter = request.resident == Some(person);
-        notify::ask(app, tx, out, person, |l| {
-            let text = if reporter {
-                fl!(l, "ask-fixed", number = number.clone(), note = note.to_string())
-            } else {
-                fl!(l, "ask-fixed-follower", number = number.clone(), note = note.to_string())
-            };
-            let buttons = vec![vec![
-                Button::new(fl!(l, "button-fixed-yes"), CallbackData::Fixed(request.id, true).encode()),
-                Button::new(fl!(l, "button-fixed-no"), CallbackData::Fixed(request.id, false).encode()),
-            ]];
-            (text, buttons)
-        })
-        .await?;
-    }
-    Ok(())
 }
 
 /// Reads `<number>` or `#<number>` as a request of a community where the
@@ -208,7 +172,7 @@ pub async fn merge_button(
     into: RequestId,
     message: Option<(i64, MessageId)>,
 ) -> Answer {
-    super::handlers::clear_buttons(turn, message);
+    clear_buttons(turn, message);
     let answer = merge(turn, duplicate, into).await?;
     turn.say(answer.clone());
     Ok(answer)
@@ -413,4 +377,58 @@ pub async fn stats_problems(turn: &mut Turn<'_>, authority: &crate::app::admin::
     }
     turn.say(text);
     Ok(())
+}
+
+/// The lines `/sla` shows of the recurring-problem rule and the estate-wide
+/// categories.
+pub async fn sla_lines(turn: &mut Turn<'_>) -> anyhow::Result<String> {
+    let l = turn.l();
+    let rule = turn.tx.recurring_rule().await?;
+    let wide: Vec<String> =
+        turn.tx.estate_wide_categories().await?.into_iter().map(|c| render::category(l, c)).collect();
+    let wide = if wide.is_empty() { "—".to_string() } else { wide.join(", ") };
+    Ok(format!(
+        "{}\n{}",
+        fl!(
+            l,
+            "sla-recurring",
+            requests = rule.min_requests,
+            households = rule.min_households,
+            days = rule.window_days,
+            after = rule.after_close_days
+        ),
+        fl!(l, "sla-estate-wide", categories = wide)
+    ))
+}
+
+/// `/sla recurring <days> <requests> <households> <days after close>` and
+/// `/sla estatewide add|remove <category>`, for an admin of a community;
+/// `None` when the words are neither.
+pub async fn sla_change(turn: &mut Turn<'_>, words: &[&str]) -> anyhow::Result<Option<()>> {
+    let l = turn.l();
+    let now = turn.now;
+    match words {
+        ["recurring", numbers @ ..] => {
+            let parsed: Vec<u32> =
+                numbers.iter().filter_map(|n| n.parse().ok()).filter(|n| (1..=365).contains(n)).collect();
+            let [window_days, min_requests, min_households, after_close_days] = parsed[..] else {
+                turn.say(fl!(l, "sla-recurring-usage"));
+                return Ok(Some(()));
+            };
+            let rule = RecurringRule { window_days, min_requests, min_households, after_close_days };
+            crate::app::recurring::set_rule(&mut turn.tx, turn.person.id, &rule, now).await?;
+            Ok(Some(()))
+        }
+        ["estatewide", action @ ("add" | "remove"), category] => {
+            let Some(category) = Category::parse(category) else {
+                let expected = Category::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ");
+                turn.say(fl!(l, "sla-bad-category", expected = expected));
+                return Ok(Some(()));
+            };
+            crate::app::recurring::set_estate_wide(&mut turn.tx, turn.person.id, category, *action == "add", now)
+                .await?;
+            Ok(Some(()))
+        }
+        _ => Ok(None),
+    }
 }

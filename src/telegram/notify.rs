@@ -108,6 +108,54 @@ pub async fn tell_resident(
     }
 }
 
+/// Tells the followers of a request its new status, each in their
+/// language (its reporter is told by the caller, in words of their own).
+pub async fn tell_followers(app: &App, tx: &mut Tx, out: &mut Outbox, request: &RequestView) -> Result<(), StoreError> {
+    let number = request.number.to_string();
+    for follower in tx.followers_of(request.id).await? {
+        tell(app, tx, out, follower, |l| {
+            fl!(l, "follower-status", number = number.clone(), status = render::status(l, request.status))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Asks the reporter and every follower of a resolved request whether it
+/// is fixed for them.
+pub async fn ask_fixed(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+    note: &str,
+) -> Result<(), StoreError> {
+    let number = request.number.to_string();
+    for person in crate::app::followers::audience(tx, request).await? {
+        let reporter = request.resident == Some(person);
+        ask(app, tx, out, person, |l| {
+            let text = if reporter {
+                fl!(l, "ask-fixed", number = number.clone(), note = note.to_string())
+            } else {
+                fl!(l, "ask-fixed-follower", number = number.clone(), note = note.to_string())
+            };
+            let buttons = vec![vec![
+                super::outgoing::Button::new(
+                    fl!(l, "button-fixed-yes"),
+                    super::callback::CallbackData::Fixed(request.id, true).encode(),
+                ),
+                super::outgoing::Button::new(
+                    fl!(l, "button-fixed-no"),
+                    super::callback::CallbackData::Fixed(request.id, false).encode(),
+                ),
+            ]];
+            (text, buttons)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// Renders what the escalation clock decided.
 pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Notice>) -> Result<(), StoreError> {
     for notice in notices {
@@ -153,6 +201,7 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
             }
             Notice::AutoClosed { request } => {
                 super::cards::refresh(app, tx, out, &request).await?;
+                tell_followers(app, tx, out, &request).await?;
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "auto-closed", number = number.clone())).await?;
             }
