@@ -303,4 +303,14 @@ async fn followers_joining_at_once_edit_the_cards_now_and_once_ten_seconds_later
     );
     let view = tx.request_view(id).await.unwrap().unwrap();
     assert_eq!(view.households, 5, "the card shows every household");
+    // The clock stays the request's: one deadline, whoever follows it.
+    let clock: Vec<Timer> = tx
+        .claim(Queue::Timer, "test", i64::MAX / 2, 60_000, 100)
+        .await
+        .unwrap()
+        .iter()
+        .map(|job| serde_json::from_str::<Timer>(&job.payload).unwrap())
+        .filter(|timer| timer.request == id && timer.kind != TimerKind::CardCount)
+        .collect();
+    assert_eq!(clock.iter().map(|t| t.kind).collect::<Vec<_>>(), [TimerKind::Deadline], "no timer per follower");
 }
