@@ -78,8 +78,8 @@ pub async fn me_too(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
         turn.end_dialogue();
     }
     let answer = followed(turn, outcome, false).await?;
-    turn.say(answer.clone());
-    Ok(answer)
+    turn.say(answer);
+    Ok(String::new())
 }
 
 /// What a resident is told of becoming a follower (by "Me too", or of a
@@ -174,8 +174,8 @@ pub async fn merge_button(
 ) -> Answer {
     clear_buttons(turn, message);
     let answer = merge(turn, duplicate, into).await?;
-    turn.say(answer.clone());
-    Ok(answer)
+    turn.say(answer);
+    Ok(String::new())
 }
 
 /// Merges, then edits both requests' cards and tells each person who moved.
