@@ -107,7 +107,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     if released > 0 {
         tracing::info!(released, "took back work left unfinished by the previous run");
     }
-    crate::telegram::run(app, bot_config).await
+    crate::telegram::delivery::run(app, bot_config).await
 }
 
 async fn export(

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use super::clock::{self, Policy};
-use super::requests::{self, StepOutcome, authority_over};
+use super::requests::routing::authority_over;
+use super::requests::{self, StepOutcome};
 use crate::domain::escalation::{Timer, TimerKind};
 use crate::domain::events::Event;
 use crate::domain::reporters::{self, CardEdit, MergeRefusal, UnmergeRefusal};

@@ -9,6 +9,7 @@
 mod admin;
 mod conversations;
 mod directory;
+mod events;
 mod export;
 mod followers;
 mod jobs;
@@ -16,6 +17,7 @@ mod people;
 mod policy;
 mod privacy;
 mod requests;
+mod routing;
 pub mod scratch;
 
 use std::collections::HashMap;

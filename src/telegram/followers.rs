@@ -9,10 +9,10 @@ use teloxide::types::MessageId;
 
 use super::callback::{CallbackData, Step};
 use super::dates;
+use super::delivery::outgoing::{Button, Keyboard, Outbox, Outgoing};
+use super::delivery::turn::Turn;
 use super::notify;
-use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
 use super::render;
-use super::turn::Turn;
 use crate::app::App;
 use crate::app::followers::{self, FollowOutcome, MergeOutcome, OutageOutcome, UnmergeOutcome};
 use crate::app::recurring::Recurring;
@@ -90,7 +90,7 @@ async fn followed(turn: &mut Turn<'_>, outcome: FollowOutcome, outage: bool) -> 
     Ok(match outcome {
         FollowOutcome::Following { request, households, cards_now } => {
             if cards_now {
-                super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+                super::responder::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             }
             let number = request.number.to_string();
             if outage {
@@ -184,8 +184,8 @@ async fn merge(turn: &mut Turn<'_>, duplicate: RequestId, into: RequestId) -> An
     let now = turn.now;
     Ok(match followers::merge(&mut turn.tx, duplicate, into, turn.person.id, now).await? {
         MergeOutcome::Merged { duplicate, into, moved, households } => {
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &duplicate).await?;
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &into).await?;
+            super::responder::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &duplicate).await?;
+            super::responder::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &into).await?;
             let (number, into_number) = (duplicate.number.to_string(), into.number.to_string());
             for person in moved {
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, person, |l| {
@@ -214,9 +214,9 @@ pub async fn unmerge_command(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<
     let policy = turn.app.policy(&mut turn.tx).await?;
     let answer = match followers::unmerge(&mut turn.tx, request.id, turn.person.id, &policy, now).await? {
         UnmergeOutcome::Unmerged { request, from, told } => {
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            super::responder::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             let from = turn.tx.request_view(from.id).await?.unwrap_or(from);
-            super::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &from).await?;
+            super::responder::cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &from).await?;
             let (number, from_number) = (request.number.to_string(), from.number.to_string());
             for person in told {
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, person, |l| {
@@ -291,7 +291,7 @@ pub async fn outage_command(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<(
                 _ => turn.tx.ancestry(units[0]).await?.get(1).map(|estate| estate.id),
             };
             if let Some(unit) = notice_unit.filter(|unit| authority.covers(*unit)) {
-                super::notices::choose_unit(turn, Ok(unit)).await?;
+                super::office::notices::choose_unit(turn, Ok(unit)).await?;
             }
         }
         OutageOutcome::NotAllowed => turn.say(fl!(l, "merge-not-allowed")),
