@@ -9,8 +9,9 @@ use teloxide::types::MessageId;
 
 use super::callback::{CallbackData, Step};
 use super::dates;
-use super::delivery::outgoing::{Button, Keyboard, Outbox, Outgoing};
+use super::delivery::outgoing::{Button, Keyboard, Outbox};
 use super::delivery::turn::Turn;
+use super::dialogue::clear_buttons;
 use super::notify;
 use super::render;
 use crate::app::App;
@@ -21,12 +22,6 @@ use crate::domain::{BuildingCode, Category, RequestId, RequestNumber};
 use crate::store::{RequestView, StoreError, Tx, from_millis};
 
 type Answer = anyhow::Result<String>;
-
-fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
-    if let Some((chat, id)) = message {
-        turn.send(Outgoing::ClearButtons { chat, message_id: id.0 });
-    }
-}
 
 /// Right after the category of a report was chosen: a known outage of it
 /// answers at once and makes the resident a follower; otherwise open

@@ -31,6 +31,9 @@ fn responder(l: &FluentLanguageLoader) -> Vec<(String, String)> {
         ("tasks".into(), fl!(l, "menu-tasks")),
         ("away".into(), fl!(l, "menu-away")),
         ("back".into(), fl!(l, "menu-back")),
+        ("merge".into(), fl!(l, "menu-merge")),
+        ("unmerge".into(), fl!(l, "menu-unmerge")),
+        ("outage".into(), fl!(l, "menu-outage")),
     ]
 }
 
@@ -100,6 +103,8 @@ mod tests {
         let resident = names(&for_roles(l, &[], false)).len();
         let liaison = for_roles(l, &[Role::Liaison], false);
         assert!(names(&liaison).contains(&"tasks"));
+        assert!(names(&liaison).contains(&"merge") && names(&liaison).contains(&"unmerge"));
+        assert!(!names(&for_roles(l, &[], false)).contains(&"merge"), "not for residents");
         assert!(!names(&liaison).contains(&"broadcast"));
         let admin = for_roles(l, &[Role::Admin], true);
         assert!(names(&admin).contains(&"broadcast"));

@@ -104,6 +104,9 @@ pub async fn submit(turn: &mut Turn<'_>, draft: &Draft) -> anyhow::Result<()> {
             .await?;
     }
     crate::telegram::escalation::deliver(turn.app, &mut turn.tx, &mut turn.out, submitted.alerts).await?;
+    if let Some(recurring) = crate::app::recurring::on_created(&mut turn.tx, &submitted.request, now).await? {
+        crate::telegram::followers::recurring_notice(turn.app, &mut turn.tx, &mut turn.out, &recurring).await?;
+    }
     for volunteer in requests::offer_to_volunteers(&mut turn.tx, &submitted.request, now).await? {
         if Some(volunteer) != submitted.request.assignee {
             notify::card(
@@ -161,8 +164,17 @@ pub async fn step(
     Ok(match (draft.step(), step) {
         (ReportStep::Category, Step::Category(category)) => {
             draft.category = Some(category);
-            Stepped::Next(Dialogue::Report { draft })
+            let next = Dialogue::Report { draft };
+            clear_buttons(turn, message);
+            turn.set_dialogue(&next)?;
+            // A known outage answers at once; requests like it nearby are
+            // offered with "Me too" before the description is asked.
+            if !crate::telegram::followers::after_category(turn, category).await? {
+                turn.prompt(&next).await?;
+            }
+            return Ok(Stepped::Answered(None));
         }
+        (ReportStep::Description, Step::Different) => Stepped::Next(Dialogue::Report { draft }),
         (ReportStep::Description, Step::DescriptionDone) => {
             if !draft.has_description() {
                 return Ok(Stepped::Answered(Some(fl!(l, "description-empty"))));
