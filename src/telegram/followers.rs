@@ -24,9 +24,10 @@ use crate::store::{RequestView, StoreError, Tx, from_millis};
 type Answer = anyhow::Result<String>;
 
 /// Right after the category of a report was chosen: a known outage of it
-/// answers at once and makes the resident a follower; otherwise open
-/// requests like it nearby are offered with "Me too". Returns whether the
-/// resident was answered (the description is then not asked yet).
+/// answers at once and makes the resident a follower, which ends the
+/// report; otherwise open requests like it nearby are offered with "Me
+/// too", and the description is asked all the same, so that a resident
+/// whose problem is another just goes on. Returns whether the report ended.
 pub async fn after_category(turn: &mut Turn<'_>, category: Category) -> anyhow::Result<bool> {
     let l = turn.l();
     let now = turn.now;
@@ -60,7 +61,7 @@ pub async fn after_category(turn: &mut Turn<'_>, category: Category) -> anyhow::
     }
     buttons.push(vec![Button::new(fl!(l, "button-mine-is-different"), CallbackData::Step(Step::Different).encode())]);
     turn.reply(text, Some(Keyboard::Inline(buttons)));
-    Ok(true)
+    Ok(false)
 }
 
 /// "Me too" on an offered request: the resident follows it instead of

@@ -25,7 +25,7 @@ async fn registers_in(desk: &Desk, resident: &TestUser, room: &str) {
 }
 
 /// A resident starts a report of a property problem and is offered the open
-/// request 1 instead; they press "Me too".
+/// request 1 besides the description question; they press "Me too".
 async fn presses_me_too(desk: &Desk, resident: &TestUser) {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
@@ -75,8 +75,8 @@ async fn neighbours_who_press_me_too_follow_one_card_and_are_all_asked_when_it_i
     // takes apart again, everyone moved being told each time.
     let at = desk.push(text_message(fourth, "/new"));
     let at = desk.press(at, fourth, "d:cat:property").await;
-    let at = desk.press(at, fourth, "d:diff").await;
     desk.expect_text(at, fourth, "describe the problem").await;
+    desk.press(at, fourth, "d:diff").await;
     let at = desk.push(text_message(fourth, "The drain in the yard is blocked"));
     let at = desk.press(at, fourth, "d:desc-done").await;
     let at = desk.press(at, fourth, "d:urg:normal").await;

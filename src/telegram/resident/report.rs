@@ -168,13 +168,17 @@ pub async fn step(
             clear_buttons(turn, message);
             turn.set_dialogue(&next)?;
             // A known outage answers at once; requests like it nearby are
-            // offered with "Me too" before the description is asked.
+            // offered with "Me too" as the description is asked.
             if !crate::telegram::followers::after_category(turn, category).await? {
                 turn.prompt(&next).await?;
             }
             return Ok(Stepped::Answered(None));
         }
-        (ReportStep::Description, Step::Different) => Stepped::Next(Dialogue::Report { draft }),
+        // The description was asked with the offer: nothing more to ask.
+        (ReportStep::Description, Step::Different) => {
+            clear_buttons(turn, message);
+            Stepped::Answered(None)
+        }
         (ReportStep::Description, Step::DescriptionDone) => {
             if !draft.has_description() {
                 return Ok(Stepped::Answered(Some(fl!(l, "description-empty"))));
