@@ -16,6 +16,7 @@ mod jobs;
 mod people;
 mod policy;
 mod privacy;
+mod recurring;
 mod requests;
 mod routing;
 pub mod scratch;
@@ -33,11 +34,11 @@ pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, Timelin
 pub use conversations::Thread;
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
-pub use followers::{PastRequest, RecurringProblem};
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
 pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;
 pub use privacy::OwnRequest;
+pub use recurring::{PastRequest, RecurringProblem};
 pub use requests::{NewRequest, RequestSummary, RequestView};
 
 use crate::domain::{Unit, UnitId};
