@@ -608,10 +608,6 @@ recurring-opened = 🔁 Recurring problem in { $building }: { $category } came b
         [one] { $requests } request
        *[other] { $requests } requests
     } behind it. Please look at the cause rather than fixing each again:
-recurring-joined = 🔁 The recurring problem in { $building } ({ $category }) has a new request, { $requests ->
-        [one] { $requests } request
-       *[other] { $requests } requests
-    } now:
 recurring-line = { $number } · { $at } · { $status } · { $households ->
         [one] { $households } household
        *[other] { $households } households

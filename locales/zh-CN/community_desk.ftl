@@ -483,7 +483,6 @@ outage-not-declared = { $number } 不是已知故障。
 outage-unknown-building = { $building } 不是该诉求所在小区的楼栋。
 outage-sensitive = 敏感类诉求不能宣布为已知故障。
 recurring-opened = 🔁 { $building } 出现反复问题：{ $category } 再次发生，共 { $requests } 件诉求。请从根源解决，而不是逐件再修：
-recurring-joined = 🔁 { $building } 的反复问题（{ $category }）有新诉求，现共 { $requests } 件：
 recurring-line = { $number } · { $at } · { $status } · { $households } 户
 stats-problems-heading = 🔁 近 30 天的反复问题（按影响户数排序）：
 stats-problems-line = { $rank }. { $building } · { $category } · { $households } 户 · { $requests } 件

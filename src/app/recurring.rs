@@ -21,7 +21,9 @@ pub struct Recurring {
     pub leader: Option<PersonId>,
     pub building_code: String,
     pub category: Category,
-    /// The requests behind it, the new one last.
+    /// The requests behind it, the new one last; read only when this
+    /// request opened it (the leader is told then, not at every request
+    /// that joins: in an outage storm that would be hundreds of messages).
     pub requests: Vec<RequestView>,
 }
 
@@ -62,8 +64,10 @@ pub async fn on_created(
     let events: Vec<_> = linked.iter().map(|id| (Some(*id), None, &event)).collect();
     tx.record_events(&events, now_ms).await?;
     let mut requests = Vec::new();
-    for id in tx.recurring_requests(problem).await? {
-        requests.extend(tx.request_view(id).await?);
+    if opened {
+        for id in tx.recurring_requests(problem).await? {
+            requests.extend(tx.request_view(id).await?);
+        }
     }
     Ok(Some(Recurring {
         problem,

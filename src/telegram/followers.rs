@@ -302,36 +302,26 @@ pub async fn outage_command(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<(
 }
 
 /// Tells the estate group leader of a recurring problem a new request
-/// opened or joined, with the requests behind it.
+/// opened, with the requests behind it (the first ten).
 pub async fn recurring_notice(
     app: &App,
     tx: &mut Tx,
     out: &mut Outbox,
     recurring: &Recurring,
 ) -> Result<(), StoreError> {
-    let Some(leader) = recurring.leader else { return Ok(()) };
+    let Some(leader) = recurring.leader.filter(|_| recurring.opened) else { return Ok(()) };
     let timezone = app.config.timezone;
     let now = app.now();
     notify::tell(app, tx, out, leader, |l| {
         let key_args = (recurring.building_code.clone(), render::category(l, recurring.category));
-        let mut text = if recurring.opened {
-            fl!(
-                l,
-                "recurring-opened",
-                building = key_args.0,
-                category = key_args.1,
-                requests = recurring.requests.len()
-            )
-        } else {
-            fl!(
-                l,
-                "recurring-joined",
-                building = key_args.0,
-                category = key_args.1,
-                requests = recurring.requests.len()
-            )
-        };
-        for request in &recurring.requests {
+        let mut text = fl!(
+            l,
+            "recurring-opened",
+            building = key_args.0,
+            category = key_args.1,
+            requests = recurring.requests.len()
+        );
+        for request in recurring.requests.iter().take(10) {
             text.push('\n');
             text.push_str(&fl!(
                 l,
