@@ -647,3 +647,93 @@ privacy-care = Households: a building's liaison and deputy and the community's a
         [one] one day
        *[other] { $care } days
     }. None of it appears in notices, exports or logs. /mydata includes your household and its visits; /forget removes your link to it.
+## many: one problem, many reporters (issue 27)
+status-merged = merged
+card-households = 👥 { $households ->
+        [one] { $households } household affected
+       *[other] { $households } households affected
+    }
+metoo-offer = Open requests like yours nearby — is yours one of them? Press “Me too” to follow it instead of reporting it again.
+metoo-offer-line = { $number } · { $at } · { $status } · { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    }
+    { $first }
+button-me-too = 🙋 Me too: { $number }
+button-mine-is-different = ✏️ Mine is different
+metoo-following = You are following { $number } now, with { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    } affected. You will hear every change, and be asked whether it is fixed.
+metoo-already = You already follow { $number }.
+follower-status = { $number }, which you follow, is now { $status }.
+ask-fixed-follower = { $number }, which you follow, has been handled: { $note }
+    Is it fixed for you?
+merge-usage = Usage: /merge <number> <into number>, e.g. /merge 1043 1042.
+merge-missing = No such request here.
+merge-not-allowed = Only whoever holds the request, or someone above them, may do that.
+merge-same = A request cannot be a duplicate of itself.
+merge-duplicate-finished = Only an open or accepted request can be merged.
+merge-original-finished = The request to merge into must still be open or accepted.
+merge-done = { $number } is merged into { $into }, which now affects { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    }.
+merge-told = Your request { $number } is now followed as { $into }. You will hear every change of it.
+unmerge-usage = Usage: /unmerge <number>, e.g. /unmerge 1043.
+unmerge-done = { $number } is handled on its own again, apart from { $into }.
+unmerge-told = Your request { $number } is handled on its own again, no longer as { $into }.
+unmerge-not-merged = That request is not merged.
+unmerge-too-late = A merge can be undone only within { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }.
+button-duplicate-of = 🔗 Duplicate of…
+duplicate-choose = Which request is { $number } a duplicate of?
+duplicate-none = No other open request of this kind in { $building } to merge { $number } into.
+button-merge-into = → { $number }
+outage-usage = Usage: /outage <number> [building…] declares a known outage of the estate (or of those buildings); /outage <number> off ends it.
+outage-declared = { $number } is a known outage of { $units } now: new reports there follow it at once, without a new card.
+outage-ended = { $number } is no longer a known outage.
+outage-not-declared = { $number } is not a known outage.
+outage-unknown-building = { $building } is not a building of this request's estate.
+outage-sensitive = A request of a sensitive kind cannot be a known outage.
+recurring-opened = 🔁 Recurring problem in { $building }: { $category } came back, { $requests ->
+        [one] { $requests } request
+       *[other] { $requests } requests
+    } behind it. Please look at the cause rather than fixing each again:
+recurring-line = { $number } · { $at } · { $status } · { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    }
+stats-problems-heading = 🔁 Recurring problems of the last 30 days, the most households first:
+stats-problems-line = { $rank }. { $building } · { $category } · { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    } · { $requests ->
+        [one] { $requests } request
+       *[other] { $requests } requests
+    }
+stats-problems-none = No recurring problems in the last 30 days.
+sla-recurring = Recurring problems: { $requests ->
+        [one] { $requests } request
+       *[other] { $requests } requests
+    } or more from at least { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    } within { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    }, or a new one within { $after ->
+        [one] { $after } day
+       *[other] { $after } days
+    } after the last was closed. Change with /sla recurring <days> <requests> <households> <days after close>.
+sla-estate-wide = Offered estate-wide: { $categories }. Change with /sla estatewide add|remove <category>.
+sla-recurring-usage = Usage: /sla recurring <days> <requests> <households> <days after close>, e.g. /sla recurring 30 3 2 60.
+outage-known = ⚠️ This is already known and being dealt with: you are following { $number } now, with { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    } affected. You will hear every change, and when it is fixed.
+menu-merge = Mark a request a duplicate of another
+menu-unmerge = Undo a merge (within 7 days)
+menu-outage = Declare a known outage

@@ -47,6 +47,8 @@ pub enum Notice {
     AutoClosed { request: RequestView },
     /// The resident is asked whether a closed request is still fixed.
     FollowUp { request: RequestView },
+    /// The request's cards are to show it as it is now (new followers).
+    CardsChanged { request: RequestView },
 }
 
 /// Why a responder above the assignee is alerted.
@@ -201,6 +203,7 @@ pub async fn fire(tx: &mut Tx, timer: &Timer, policy: &Policy, now: DateTime<Utc
             tx.record_event(Some(request.id), None, &Event::FollowedUp, now_ms).await?;
             notices.push(Notice::FollowUp { request });
         }
+        Firing::RefreshCards => notices.push(Notice::CardsChanged { request }),
     }
     Ok(notices)
 }

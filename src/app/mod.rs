@@ -12,7 +12,9 @@ pub mod directory;
 pub mod export;
 pub mod notices;
 pub mod people;
+pub mod followers;
 pub mod privacy;
+pub mod recurring;
 pub mod requests;
 pub mod settings;
 

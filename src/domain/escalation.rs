@@ -36,6 +36,9 @@ pub enum TimerKind {
     /// A week after closing, the resident is asked once whether it is still
     /// fixed.
     FollowUp,
+    /// The request's cards show the followers who joined since their last
+    /// edit (see [`super::reporters::card_edit`]).
+    CardCount,
 }
 
 /// What a timer job carries.
@@ -76,10 +79,15 @@ pub enum Firing {
     AutoClose,
     /// Ask the resident whether a closed request is still fixed.
     FollowUp,
+    /// Show the current number of households on the request's cards.
+    RefreshCards,
 }
 
 /// Decides what a firing timer does.
 pub fn fire(timer: &Timer, state: ClockState) -> Firing {
+    if timer.kind == TimerKind::CardCount {
+        return Firing::RefreshCards;
+    }
     if timer.kind == TimerKind::FollowUp {
         let still_closed = state.status == Status::Closed && timer.status == Status::Closed;
         return if still_closed { Firing::FollowUp } else { Firing::Stale };
@@ -95,7 +103,7 @@ pub fn fire(timer: &Timer, state: ClockState) -> Firing {
         return Firing::Stale;
     }
     match timer.kind {
-        TimerKind::AutoClose | TimerKind::FollowUp => Firing::Stale,
+        TimerKind::AutoClose | TimerKind::FollowUp | TimerKind::CardCount => Firing::Stale,
         TimerKind::Warning => Firing::WarnAssignee,
         TimerKind::Deadline if state.level < state.top_level => Firing::Escalate { to_level: state.level + 1 },
         TimerKind::Deadline | TimerKind::Reminder if state.reminders_sent < MAX_REMINDERS => {
@@ -136,7 +144,7 @@ pub fn plan(
             let warning = calendar.deadline(now, share, hours_only);
             vec![(timer(TimerKind::Deadline), deadline), (timer(TimerKind::Warning), warning)]
         }
-        Status::Resolved | Status::Closed | Status::Cancelled => Vec::new(),
+        Status::Resolved | Status::Closed | Status::Cancelled | Status::Merged => Vec::new(),
     }
 }
 
@@ -275,6 +283,7 @@ mod tests {
                 Firing::GiveUp => story.push("give up".to_string()),
                 Firing::AutoClose => story.push("close".to_string()),
                 Firing::FollowUp => story.push("follow up".to_string()),
+                Firing::RefreshCards => story.push("cards".to_string()),
             }
         }
         assert_eq!(
@@ -344,6 +353,13 @@ mod tests {
     fn closed_and_cancelled_requests_fire_nothing() {
         for status in [Status::Closed, Status::Cancelled, Status::Resolved] {
             assert_eq!(fire(&timer(TimerKind::Warning, status, 0), state(status, 0, 0)), Firing::Stale);
+        }
+    }
+
+    #[test]
+    fn a_card_count_timer_refreshes_the_cards_whatever_happened_since() {
+        for status in [Status::Open, Status::Accepted, Status::Resolved, Status::Merged] {
+            assert_eq!(fire(&timer(TimerKind::CardCount, Status::Open, 0), state(status, 1, 0)), Firing::RefreshCards);
         }
     }
 

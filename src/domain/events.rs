@@ -151,6 +151,47 @@ pub enum Event {
     TimelineViewed {
         sensitive: bool,
     },
+    /// The actor follows this request: they pressed "Me too", or reported
+    /// into a known outage (`outage`).
+    Followed {
+        outage: bool,
+    },
+    /// Marked a duplicate of request `into`; its reporter and followers
+    /// follow that one now.
+    Merged {
+        into: i64,
+        from_status: Status,
+    },
+    /// Request `from` was merged into this one.
+    MergedFrom {
+        from: i64,
+    },
+    /// A merge into `from` was undone.
+    Unmerged {
+        from: i64,
+    },
+    /// The request was declared a known outage of these units.
+    OutageDeclared {
+        units: Vec<i64>,
+    },
+    OutageEnded,
+    /// The category came back in the building: recurring problem `problem`
+    /// links this request.
+    Recurring {
+        problem: i64,
+    },
+    /// An admin changed the numbers of the recurring-problem rule.
+    RecurringRuleChanged {
+        window_days: u32,
+        min_requests: u32,
+        min_households: u32,
+        after_close_days: u32,
+    },
+    /// An admin marked a category estate-wide or not.
+    EstateWideChanged {
+        category: Category,
+        estate_wide: bool,
+    },
 }
 
 impl Event {
@@ -212,6 +253,15 @@ impl Event {
             Event::RoleRevoked { .. } => "role_revoked",
             Event::NoticeSent { .. } => "notice_sent",
             Event::TimelineViewed { .. } => "timeline_viewed",
+            Event::Followed { .. } => "followed",
+            Event::Merged { .. } => "merged",
+            Event::MergedFrom { .. } => "merged_from",
+            Event::Unmerged { .. } => "unmerged",
+            Event::OutageDeclared { .. } => "outage_declared",
+            Event::OutageEnded => "outage_ended",
+            Event::Recurring { .. } => "recurring",
+            Event::RecurringRuleChanged { .. } => "recurring_rule_changed",
+            Event::EstateWideChanged { .. } => "estate_wide_changed",
         }
     }
 }
@@ -237,6 +287,13 @@ mod tests {
             Event::PhoneBound { roles_gained: 1 },
             Event::AssignedByAdmin { to: 3, reason: "closer".into() },
             Event::NoticeSent { notice: 1, unit: 2, recipients: 3 },
+            Event::Followed { outage: true },
+            Event::Merged { into: 4, from_status: Status::Accepted },
+            Event::MergedFrom { from: 5 },
+            Event::Unmerged { from: 4 },
+            Event::OutageDeclared { units: vec![2] },
+            Event::OutageEnded,
+            Event::Recurring { problem: 1 },
         ];
         for event in events {
             let json = serde_json::to_value(&event).unwrap();

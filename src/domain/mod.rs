@@ -11,6 +11,7 @@ pub mod escalation;
 pub mod events;
 pub mod households;
 pub mod ids;
+pub mod reporters;
 pub mod request;
 pub mod routing;
 pub mod scope;

@@ -67,6 +67,8 @@ string_enum!(
         Resolved => "resolved",
         Closed => "closed",
         Cancelled => "cancelled",
+        // A duplicate whose reporter and followers now follow the original.
+        Merged => "merged",
     }
 );
 
@@ -110,6 +112,8 @@ pub enum Action {
     Reopen,
     Cancel,
     Close,
+    /// Marked a duplicate of another request.
+    Merge,
 }
 
 impl Status {
@@ -123,6 +127,7 @@ impl Status {
             (S::Resolved, A::Confirm | A::Close) => S::Closed,
             (S::Resolved | S::Closed, A::Reopen) => S::Accepted,
             (S::Open | S::Accepted, A::Cancel) => S::Cancelled,
+            (S::Open | S::Accepted, A::Merge) => S::Merged,
             (from, action) => return Err(DomainError::TransitionRefused { from, action }),
         };
         Ok(next)
@@ -233,6 +238,17 @@ mod tests {
     fn only_an_accepted_request_can_be_resolved() {
         assert!(Status::Open.apply(Action::Resolve).is_err(), "accept first, so the resident learns who handles it");
         assert_eq!(Status::Accepted.apply(Action::Resolve).unwrap(), Status::Resolved);
+    }
+
+    #[test]
+    fn only_open_or_accepted_work_is_merged_and_a_merged_request_takes_no_action() {
+        assert_eq!(Status::Open.apply(Action::Merge).unwrap(), Status::Merged);
+        assert_eq!(Status::Accepted.apply(Action::Merge).unwrap(), Status::Merged);
+        assert!(Status::Resolved.apply(Action::Merge).is_err());
+        for action in [Action::Accept, Action::Resolve, Action::Reopen, Action::Cancel, Action::Merge] {
+            assert!(Status::Merged.apply(action).is_err(), "{action:?}");
+        }
+        assert!(!Status::Merged.is_active());
     }
 
     #[test]

@@ -175,7 +175,8 @@ fn open<'a>(facts: impl Iterator<Item = &'a RequestFacts>, now: i64) -> Open {
 
 fn service_level<'a>(facts: impl Iterator<Item = &'a RequestFacts>) -> ServiceLevelCount {
     let mut count = ServiceLevelCount::default();
-    for fact in facts.filter(|f| f.status != Status::Cancelled) {
+    // A merged request is its original's business: neither met nor missed.
+    for fact in facts.filter(|f| !matches!(f.status, Status::Cancelled | Status::Merged)) {
         if fact.escalated {
             count.missed += 1;
         } else if fact.status.is_active() {
@@ -288,6 +289,18 @@ mod tests {
         let stats = Stats::compute(&[late, done], 5 * HOUR);
         assert_eq!(stats.service_level, ServiceLevelCount { met: 1, missed: 1, running: 0 });
         assert_eq!(stats.service_level.share(), Some(0.5));
+    }
+
+    #[test]
+    fn a_merged_request_counts_as_merged_not_as_resolved_nor_against_the_service_level() {
+        let mut done = fact(Category::Property, Status::Closed, "g", "E01");
+        done.resolved_at = Some(HOUR);
+        let merged = fact(Category::Property, Status::Merged, "g", "E01");
+        let stats = Stats::compute(&[done, merged], 5 * HOUR);
+        assert_eq!(stats.to_resolve.of, 1);
+        assert_eq!(stats.open.count, 0);
+        assert_eq!(stats.service_level, ServiceLevelCount { met: 1, missed: 0, running: 0 });
+        assert!(stats.by_status.contains(&(Status::Merged, 1)));
     }
 
     #[test]

@@ -16,6 +16,7 @@ const COUNTS: &[&str] = &[
     "accepted",
     "acknowledged",
     "care",
+    "after",
     "count",
     "created",
     "days",
@@ -70,8 +71,10 @@ const NOT_COUNTS: &[&str] = &[
     "example",
     "expected",
     "file",
+    "first",
     "from",
     "hours",
+    "into",
     "kind",
     "level",
     "link",
@@ -83,6 +86,7 @@ const NOT_COUNTS: &[&str] = &[
     "oldest",
     "open",
     "outcome",
+    "rank",
     "rating",
     "reason",
     "reopened",
@@ -98,6 +102,7 @@ const NOT_COUNTS: &[&str] = &[
     "time",
     "typed",
     "unit",
+    "units",
     "until",
     "urgency",
     "value",
@@ -109,8 +114,20 @@ const NOT_COUNTS: &[&str] = &[
 ];
 
 /// English nouns that a count may precede; after 0 or 2 they must be plural.
-const NOUNS: &[&str] =
-    &["attachment", "character", "day", "hour", "minute", "problem", "rating", "request", "resident", "second", "star"];
+const NOUNS: &[&str] = &[
+    "attachment",
+    "character",
+    "day",
+    "hour",
+    "household",
+    "minute",
+    "problem",
+    "rating",
+    "request",
+    "resident",
+    "second",
+    "star",
+];
 
 /// Words ending in "s" that may follow "1" in English.
 const NOT_PLURALS: &[&str] = &["is", "was", "has", "its", "as"];

@@ -102,6 +102,7 @@ impl Tx {
         .await)?;
         exec!(self, |c| sqlx::query("DELETE FROM residents WHERE person_id = $1").bind(person.0).execute(c).await)?;
         exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
+        exec!(self, |c| sqlx::query("DELETE FROM followers WHERE person_id = $1").bind(person.0).execute(c).await)?;
         exec!(self, |c| sqlx::query("DELETE FROM roles WHERE person_id = $1").bind(person.0).execute(c).await)?;
         exec!(self, |c| {
             sqlx::query(

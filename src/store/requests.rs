@@ -2,6 +2,7 @@
 
 use sqlx::FromRow;
 
+use super::followers::households_of;
 use super::{Result, StoreError, Tx, exec, on};
 use crate::domain::routing::Assignment;
 use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
@@ -46,6 +47,8 @@ pub struct RequestView {
     pub resolve_due_at: Option<i64>,
     pub created_at: i64,
     pub attachments: Vec<Attachment>,
+    /// The households it affects: its reporter's and its followers'.
+    pub households: i64,
 }
 
 /// One line of a resident's `/my` list.
@@ -78,6 +81,7 @@ struct ViewRow {
     accept_due_at: Option<i64>,
     resolve_due_at: Option<i64>,
     created_at: i64,
+    households: i64,
 }
 
 #[derive(FromRow)]
@@ -196,6 +200,7 @@ impl Tx {
             resolve_due_at: None,
             created_at: new.now,
             attachments: new.attachments.clone(),
+            households: 1,
         })
     }
 
@@ -310,12 +315,17 @@ impl Tx {
 
     pub async fn request_view(&mut self, request: RequestId) -> Result<Option<RequestView>> {
         let row: Option<ViewRow> = on!(self, |c| {
-            sqlx::query_as(
+            sqlx::query_as(concat!(
             "SELECT q.id, q.number, q.resident_id, b.code AS building_code, e.name AS estate_name, q.room, q.category, \
              q.urgency, q.description, q.status, q.assignee_id, q.assignee_role, q.escalation_level, q.escalated_to, \
-             q.reminders_sent, q.accept_due_at, q.resolve_due_at, q.created_at FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
+             q.reminders_sent, q.accept_due_at, q.resolve_due_at, q.created_at, \
+             CASE WHEN EXISTS (SELECT 1 FROM followers f WHERE f.request_id = $1) THEN (", households_of!(
+                "SELECT resident_id AS person_id FROM requests WHERE id = $1 AND resident_id IS NOT NULL \
+                 UNION SELECT person_id FROM followers WHERE request_id = $1"
+            ), ") ELSE 1 END AS households \
+             FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
              WHERE q.id = $1"
-        )
+        ))
         .bind(request.0)
         .fetch_optional(c)
         .await
@@ -349,6 +359,7 @@ impl Tx {
             resolve_due_at: row.resolve_due_at,
             created_at: row.created_at,
             attachments: attachments.into_iter().map(attachment_from).collect::<Result<_>>()?,
+            households: row.households,
         }))
     }
 

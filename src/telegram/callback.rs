@@ -44,6 +44,13 @@ pub enum CallbackData {
     NoticeUnit(UnitId),
     NoticeSend,
     NoticeAbort,
+    /// "Me too": the resident follows this request instead of reporting
+    /// their own.
+    MeToo(RequestId),
+    /// The card's "Duplicate of…": shows what it could be merged into.
+    DuplicateOf(RequestId),
+    /// Merges the first request into the second.
+    MergeInto(RequestId, RequestId),
     /// A resident's "Received" on a notice.
     NoticeAck(i64),
     /// The author asks for the notice's progress as it is now.
@@ -77,8 +84,12 @@ fn outcome_of(code: &str) -> Option<VisitOutcome> {
 pub enum Step {
     Building(BuildingCode),
     SkipRoom,
-    Privacy { accepted: bool },
+    Privacy {
+        accepted: bool,
+    },
     Category(Category),
+    /// "Mine is different" after requests like it were offered.
+    Different,
     DescriptionDone,
     Urgency(Urgency),
     Confirm,
@@ -157,6 +168,9 @@ impl CallbackData {
             CallbackData::Rate(id, stars) => format!("r:{}:s:{stars}", id.0),
             CallbackData::Reassign(id) => format!("r:{}:r", id.0),
             CallbackData::ReassignTo(id, person) => format!("r:{}:p:{}", id.0, person.0),
+            CallbackData::MeToo(id) => format!("r:{}:f", id.0),
+            CallbackData::DuplicateOf(id) => format!("r:{}:u", id.0),
+            CallbackData::MergeInto(id, into) => format!("r:{}:g:{}", id.0, into.0),
             CallbackData::Step(step) => match step {
                 Step::Building(code) => format!("d:b:{code}"),
                 Step::SkipRoom => "d:room-skip".into(),
@@ -164,6 +178,7 @@ impl CallbackData {
                     format!("d:priv:{}", if *accepted { "y" } else { "n" })
                 }
                 Step::Category(category) => format!("d:cat:{}", category.as_str()),
+                Step::Different => "d:diff".into(),
                 Step::DescriptionDone => "d:desc-done".into(),
                 Step::Urgency(urgency) => format!("d:urg:{}", urgency.as_str()),
                 Step::Confirm => "d:ok".into(),
@@ -191,7 +206,10 @@ impl CallbackData {
             | CallbackData::Claim(id)
             | CallbackData::TakeOver(id)
             | CallbackData::Reassign(id)
-            | CallbackData::ReassignTo(id, _) => Some(*id),
+            | CallbackData::ReassignTo(id, _)
+            | CallbackData::MeToo(id)
+            | CallbackData::DuplicateOf(id)
+            | CallbackData::MergeInto(id, _) => Some(*id),
             _ => None,
         }
     }
@@ -202,7 +220,7 @@ impl CallbackData {
     /// whose it is to say so.
     pub fn applies_to(&self, status: Status) -> bool {
         match status {
-            Status::Cancelled => false,
+            Status::Cancelled | Status::Merged => false,
             Status::Closed => matches!(self, CallbackData::Fixed(..) | CallbackData::Rate(..)),
             Status::Open | Status::Accepted | Status::Resolved => true,
         }
@@ -238,6 +256,8 @@ impl CallbackData {
                     "y" => CallbackData::Fixed(id, true),
                     "n" => CallbackData::Fixed(id, false),
                     "r" => CallbackData::Reassign(id),
+                    "f" => CallbackData::MeToo(id),
+                    "u" => CallbackData::DuplicateOf(id),
                     _ => return None,
                 }
             }
@@ -253,6 +273,7 @@ impl CallbackData {
             ["v", id, code] => CallbackData::VisitOutcome(positive(id)?, outcome_of(code)?),
             ["v", id, code, "-"] => CallbackData::VisitNoNote(positive(id)?, outcome_of(code)?),
             ["h", id] => CallbackData::Household(positive(id)?),
+            ["r", id, "g", into] => CallbackData::MergeInto(RequestId(positive(id)?), RequestId(positive(into)?)),
             ["r", id, "p", person] => CallbackData::ReassignTo(RequestId(positive(id)?), PersonId(positive(person)?)),
             ["d", rest @ ..] => CallbackData::Step(match rest {
                 ["b", code] => Step::Building(BuildingCode::parse(code).ok()?),
@@ -260,6 +281,7 @@ impl CallbackData {
                 ["priv", "y"] => Step::Privacy { accepted: true },
                 ["priv", "n"] => Step::Privacy { accepted: false },
                 ["cat", category] => Step::Category(Category::parse(category)?),
+                ["diff"] => Step::Different,
                 ["desc-done"] => Step::DescriptionDone,
                 ["urg", urgency] => Step::Urgency(Urgency::parse(urgency)?),
                 ["ok"] => Step::Confirm,
@@ -310,12 +332,16 @@ mod tests {
             CallbackData::NoticeAbort,
             CallbackData::NoticeAck(i64::MAX),
             CallbackData::NoticeRefresh(i64::MAX),
+            CallbackData::MeToo(RequestId(i64::MAX)),
+            CallbackData::DuplicateOf(RequestId(7)),
+            CallbackData::MergeInto(RequestId(i64::MAX), RequestId(i64::MAX)),
         ];
         let steps = [
             Step::Building(BuildingCode::parse(&"X".repeat(BuildingCode::MAX_LEN)).unwrap()),
             Step::SkipRoom,
             Step::Privacy { accepted: true },
             Step::Privacy { accepted: false },
+            Step::Different,
             Step::DescriptionDone,
             Step::Confirm,
             Step::Edit,

@@ -52,9 +52,11 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
             }
             Notice::AutoClosed { request } => {
                 cards::refresh(app, tx, out, &request).await?;
+                super::notify::tell_followers(app, tx, out, &request).await?;
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "auto-closed", number = number.clone())).await?;
             }
+            Notice::CardsChanged { request } => cards::refresh(app, tx, out, &request).await?,
             Notice::Remind { to, request, n } => {
                 let number = request.number.to_string();
                 card(app, tx, out, to, &request, CardFor::Above, |l| {

@@ -14,6 +14,7 @@ use super::callback::{CallbackData, Step};
 use super::delivery::outgoing::{Keyboard, Outgoing};
 use super::delivery::turn::{InboxJob, Turn};
 use super::dialogue::{Dialogue, ReportStep, Stepped, clear_buttons};
+use super::followers;
 use super::office::{admin, import, notices, oversight};
 use super::render;
 use super::resident::{privacy, registration, replies, report, requests};
@@ -45,6 +46,9 @@ pub enum Command {
     Assign(String),
     Stats(String),
     Sla(String),
+    Merge(String),
+    Unmerge(String),
+    Outage(String),
     Invite(String),
     People(String),
     Broadcast,
@@ -147,6 +151,9 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::Request(args) => oversight::request(turn, &args).await?,
         Command::Assign(args) => oversight::assign(turn, &args).await?,
         Command::Stats(args) => oversight::stats(turn, &args).await?,
+        Command::Merge(args) => followers::merge_command(turn, &args).await?,
+        Command::Unmerge(args) => followers::unmerge_command(turn, &args).await?,
+        Command::Outage(args) => followers::outage_command(turn, &args).await?,
         Command::Invite(args) => admin::invite(turn, &args, bot_username).await?,
         Command::People(args) => admin::people(turn, &args).await?,
         Command::Broadcast => notices::start(turn).await?,
@@ -288,6 +295,9 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
         Some(CallbackData::TakeOver(id)) => Some(actions::take_over(&mut turn, id, message).await?),
         Some(CallbackData::Reassign(id)) => Some(actions::reassign_menu(&mut turn, id).await?),
         Some(CallbackData::ReassignTo(id, to)) => Some(actions::reassign(&mut turn, id, to, message).await?),
+        Some(CallbackData::MeToo(id)) => Some(followers::me_too(&mut turn, id, message).await?),
+        Some(CallbackData::DuplicateOf(id)) => Some(followers::duplicate_choices(&mut turn, id).await?),
+        Some(CallbackData::MergeInto(id, into)) => Some(followers::merge_button(&mut turn, id, into, message).await?),
         Some(CallbackData::NoticeUnit(unit)) => {
             if turn.dialogue() == Some(Dialogue::NoticeUnit) {
                 clear_buttons(&mut turn, message);

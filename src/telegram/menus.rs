@@ -33,6 +33,9 @@ fn responder(l: &FluentLanguageLoader) -> Vec<(String, String)> {
         ("back".into(), fl!(l, "menu-back")),
         ("visit".into(), fl!(l, "menu-visit")),
         ("building".into(), fl!(l, "menu-building")),
+        ("merge".into(), fl!(l, "menu-merge")),
+        ("unmerge".into(), fl!(l, "menu-unmerge")),
+        ("outage".into(), fl!(l, "menu-outage")),
     ]
 }
 
@@ -102,6 +105,8 @@ mod tests {
         let resident = names(&for_roles(l, &[], false)).len();
         let liaison = for_roles(l, &[Role::Liaison], false);
         assert!(names(&liaison).contains(&"tasks"));
+        assert!(names(&liaison).contains(&"merge") && names(&liaison).contains(&"unmerge"));
+        assert!(!names(&for_roles(l, &[], false)).contains(&"merge"), "not for residents");
         assert!(!names(&liaison).contains(&"broadcast"));
         let admin = for_roles(l, &[Role::Admin], true);
         assert!(names(&admin).contains(&"broadcast"));

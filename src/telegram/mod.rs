@@ -9,6 +9,7 @@ pub mod dates;
 pub mod delivery;
 pub mod dialogue;
 pub mod escalation;
+pub mod followers;
 pub mod handlers;
 pub mod menus;
 pub mod notify;

@@ -3,6 +3,7 @@
 //! language and goes to the outbox of the current transaction.
 
 use i18n_embed::fluent::FluentLanguageLoader;
+use i18n_embed_fl::fl;
 
 use super::render::{self, CardFor};
 use crate::app::App;
@@ -93,4 +94,52 @@ pub async fn tell_resident(
         Some(resident) => tell(app, tx, out, resident, text).await,
         None => Ok(()),
     }
+}
+
+/// Tells the followers of a request its new status, each in their
+/// language (its reporter is told by the caller, in words of their own).
+pub async fn tell_followers(app: &App, tx: &mut Tx, out: &mut Outbox, request: &RequestView) -> Result<(), StoreError> {
+    let number = request.number.to_string();
+    for follower in tx.followers_of(request.id).await? {
+        tell(app, tx, out, follower, |l| {
+            fl!(l, "follower-status", number = number.clone(), status = render::status(l, request.status))
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Asks the reporter and every follower of a resolved request whether it
+/// is fixed for them.
+pub async fn ask_fixed(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+    note: &str,
+) -> Result<(), StoreError> {
+    let number = request.number.to_string();
+    for person in crate::app::followers::audience(tx, request).await? {
+        let reporter = request.resident == Some(person);
+        ask(app, tx, out, person, |l| {
+            let text = if reporter {
+                fl!(l, "ask-fixed", number = number.clone(), note = note.to_string())
+            } else {
+                fl!(l, "ask-fixed-follower", number = number.clone(), note = note.to_string())
+            };
+            let buttons = vec![vec![
+                crate::telegram::delivery::outgoing::Button::new(
+                    fl!(l, "button-fixed-yes"),
+                    super::callback::CallbackData::Fixed(request.id, true).encode(),
+                ),
+                crate::telegram::delivery::outgoing::Button::new(
+                    fl!(l, "button-fixed-no"),
+                    super::callback::CallbackData::Fixed(request.id, false).encode(),
+                ),
+            ]];
+            (text, buttons)
+        })
+        .await?;
+    }
+    Ok(())
 }

@@ -49,6 +49,7 @@ pub fn status(l: &FluentLanguageLoader, status: Status) -> String {
         Status::Resolved => fl!(l, "status-resolved"),
         Status::Closed => fl!(l, "status-closed"),
         Status::Cancelled => fl!(l, "status-cancelled"),
+        Status::Merged => fl!(l, "status-merged"),
     }
 }
 
@@ -108,6 +109,10 @@ pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
         text.push('\n');
         text.push_str(&fl!(l, "card-attachments", count = request.attachments.len()));
     }
+    if request.households > 1 {
+        text.push('\n');
+        text.push_str(&fl!(l, "card-households", households = request.households));
+    }
     text
 }
 
@@ -126,14 +131,20 @@ pub enum CardFor {
 /// who holds the card.
 pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView, card_for: CardFor) -> Vec<Vec<Button>> {
     match (card_for, request.status) {
-        (CardFor::Assignee, Status::Open) => vec![vec![
-            Button::new(fl!(l, "button-accept"), CallbackData::Accept(request.id).encode()),
-            Button::new(fl!(l, "button-decline"), CallbackData::Decline(request.id).encode()),
-        ]],
-        (CardFor::Assignee, Status::Accepted) => vec![vec![
-            Button::new(fl!(l, "button-reply"), CallbackData::Talk(request.id).encode()),
-            Button::new(fl!(l, "button-resolve"), CallbackData::Resolve(request.id).encode()),
-        ]],
+        (CardFor::Assignee, Status::Open) => vec![
+            vec![
+                Button::new(fl!(l, "button-accept"), CallbackData::Accept(request.id).encode()),
+                Button::new(fl!(l, "button-decline"), CallbackData::Decline(request.id).encode()),
+            ],
+            vec![Button::new(fl!(l, "button-duplicate-of"), CallbackData::DuplicateOf(request.id).encode())],
+        ],
+        (CardFor::Assignee, Status::Accepted) => vec![
+            vec![
+                Button::new(fl!(l, "button-reply"), CallbackData::Talk(request.id).encode()),
+                Button::new(fl!(l, "button-resolve"), CallbackData::Resolve(request.id).encode()),
+            ],
+            vec![Button::new(fl!(l, "button-duplicate-of"), CallbackData::DuplicateOf(request.id).encode())],
+        ],
         (CardFor::Volunteer, Status::Open) => {
             vec![vec![Button::new(fl!(l, "button-claim"), CallbackData::Claim(request.id).encode())]]
         }

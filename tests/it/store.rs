@@ -36,6 +36,7 @@ macro_rules! contract_tests {
         }
     };
 }
+pub(crate) use contract_tests;
 
 contract_tests!(
     migrations_can_run_twice,
@@ -101,7 +102,7 @@ const PEOPLE: &str = "name,phone,role,unit\n\
     陈静,13800000004,grid_leader,第一网格\n\
     周伟,13800000005,admin,绿杨社区\n";
 
-async fn open(db: &TestDb) -> Store {
+pub(crate) async fn open(db: &TestDb) -> Store {
     Store::connect(db.url()).await.expect("the test database opens")
 }
 
@@ -109,7 +110,7 @@ fn file(name: &str, text: &str) -> DirectoryFile {
     DirectoryFile { name: name.into(), bytes: text.as_bytes().to_vec() }
 }
 
-async fn load_directory(store: &Store) {
+pub(crate) async fn load_directory(store: &Store) {
     let reports =
         directory::import(store, vec![file("units.csv", UNITS), file("people.csv", PEOPLE)], &[], 0).await.unwrap();
     for report in reports {
@@ -118,7 +119,7 @@ async fn load_directory(store: &Store) {
 }
 
 /// Binds a directory person to a Telegram account, as sharing their phone does.
-async fn bind(store: &Store, telegram: i64, phone: &str) -> PersonId {
+pub(crate) async fn bind(store: &Store, telegram: i64, phone: &str) -> PersonId {
     let mut tx = store.begin().await.unwrap();
     let person = tx.touch_person(TelegramId(telegram), Some("someone"), None, 0).await.unwrap();
     let outcome = tx.bind_phone(person.id, &Phone::parse(phone).unwrap()).await.unwrap();
@@ -127,7 +128,7 @@ async fn bind(store: &Store, telegram: i64, phone: &str) -> PersonId {
     person.id
 }
 
-async fn resident(store: &Store, telegram: i64, building: &str) -> PersonId {
+pub(crate) async fn resident(store: &Store, telegram: i64, building: &str) -> PersonId {
     let mut tx = store.begin().await.unwrap();
     let person = tx.touch_person(TelegramId(telegram), Some("resident"), None, 0).await.unwrap();
     let code = community_desk::domain::BuildingCode::parse(building).unwrap();
@@ -137,7 +138,7 @@ async fn resident(store: &Store, telegram: i64, building: &str) -> PersonId {
     person.id
 }
 
-fn draft() -> Draft {
+pub(crate) fn draft() -> Draft {
     Draft {
         category: Category::Property,
         urgency: Urgency::Urgent,
@@ -146,23 +147,23 @@ fn draft() -> Draft {
     }
 }
 
-async fn policy(store: &Store) -> Policy {
+pub(crate) async fn policy(store: &Store) -> Policy {
     let mut tx = store.begin().await.unwrap();
     Policy::load(&mut tx, chrono_tz::Asia::Shanghai).await.unwrap()
 }
 
 /// The example directory with building E01's liaison, its deputy and the
 /// estate group leader above them bound, and a resident of E01.
-struct Chain {
-    store: Store,
-    policy: Policy,
-    liaison: PersonId,
-    deputy: PersonId,
-    leader: PersonId,
-    resident: PersonId,
+pub(crate) struct Chain {
+    pub store: Store,
+    pub policy: Policy,
+    pub liaison: PersonId,
+    pub deputy: PersonId,
+    pub leader: PersonId,
+    pub resident: PersonId,
 }
 
-async fn chain_with_a_resident(db: &TestDb) -> Chain {
+pub(crate) async fn chain_with_a_resident(db: &TestDb) -> Chain {
     let store = open(db).await;
     load_directory(&store).await;
     let policy = policy(&store).await;

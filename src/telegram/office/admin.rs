@@ -56,6 +56,9 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     if community_admin(turn).await?.is_none() {
         return Ok(());
     }
+    if crate::telegram::followers::sla_change(turn, &words).await?.is_some() {
+        return show(turn).await;
+    }
     let now = turn.now_ms();
     match words.as_slice() {
         ["set", urgency, which, duration] => {
@@ -144,6 +147,8 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     let pool: Vec<String> = turn.tx.pool_categories().await?.into_iter().map(|c| render::category(l, c)).collect();
     text.push('\n');
     text.push_str(&fl!(l, "sla-pool", categories = pool.join(", ")));
+    text.push('\n');
+    text.push_str(&crate::telegram::followers::sla_lines(turn).await?);
     text.push('\n');
     text.push_str(&fl!(l, "sla-usage"));
     turn.say(text);

@@ -195,6 +195,7 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         "" | "7d" => 7,
         "30d" => 30,
         "90d" => 90,
+        "problems" => return crate::telegram::followers::stats_problems(turn, &authority).await,
         _ => {
             turn.say(fl!(l, "stats-usage"));
             return Ok(());

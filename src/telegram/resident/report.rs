@@ -111,6 +111,9 @@ pub async fn dispatch(turn: &mut Turn<'_>, submitted: &requests::Submitted) -> a
             .await?;
     }
     crate::telegram::escalation::deliver(turn.app, &mut turn.tx, &mut turn.out, submitted.alerts.clone()).await?;
+    if let Some(recurring) = crate::app::recurring::on_created(&mut turn.tx, &submitted.request, now).await? {
+        crate::telegram::followers::recurring_notice(turn.app, &mut turn.tx, &mut turn.out, &recurring).await?;
+    }
     for volunteer in requests::offer_to_volunteers(&mut turn.tx, &submitted.request, now).await? {
         if Some(volunteer) != submitted.request.assignee {
             notify::card(
@@ -168,7 +171,20 @@ pub async fn step(
     Ok(match (draft.step(), step) {
         (ReportStep::Category, Step::Category(category)) => {
             draft.category = Some(category);
-            Stepped::Next(Dialogue::Report { draft })
+            let next = Dialogue::Report { draft };
+            clear_buttons(turn, message);
+            turn.set_dialogue(&next)?;
+            // A known outage answers at once; requests like it nearby are
+            // offered with "Me too" as the description is asked.
+            if !crate::telegram::followers::after_category(turn, category).await? {
+                turn.prompt(&next).await?;
+            }
+            return Ok(Stepped::Answered(None));
+        }
+        // The description was asked with the offer: nothing more to ask.
+        (ReportStep::Description, Step::Different) => {
+            clear_buttons(turn, message);
+            Stepped::Answered(None)
         }
         (ReportStep::Description, Step::DescriptionDone) => {
             if !draft.has_description() {

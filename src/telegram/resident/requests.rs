@@ -73,6 +73,7 @@ pub async fn cancel(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Me
                 })
                 .await?;
             }
+            notify::tell_followers(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             turn.say(fl!(l, "request-cancelled", number = number));
             fl!(l, "cancelled")
         }
@@ -87,7 +88,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
     let l = turn.l();
     if !fixed {
         let Some(request) = turn.tx.request_view(id).await? else { return Ok(fl!(l, "button-unknown")) };
-        if request.resident != Some(turn.person.id) {
+        if request.resident != Some(turn.person.id) && !turn.tx.is_follower(id, turn.person.id).await? {
             return Ok(fl!(l, "button-unknown"));
         }
         if !matches!(request.status, crate::domain::Status::Resolved | crate::domain::Status::Closed) {
@@ -102,7 +103,7 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
     let now = turn.now;
     let policy = turn.app.policy(&mut turn.tx).await?;
     let was = turn.tx.request_view(id).await?.map(|r| r.status);
-    Ok(match requests::confirm(&mut turn.tx, id, turn.person.id, true, "", &policy, now).await? {
+    Ok(match crate::app::followers::confirm(&mut turn.tx, id, turn.person.id, true, "", &policy, now).await? {
         // The answer to the follow-up of a closed request: nothing changes.
         StepOutcome::Done(_) if was == Some(crate::domain::Status::Closed) => {
             clear_buttons(turn, message);
@@ -116,7 +117,13 @@ pub async fn fixed(turn: &mut Turn<'_>, id: RequestId, fixed: bool, message: Opt
                 .collect::<Vec<_>>();
             let rows = vec![stars[..3].to_vec(), stars[3..].to_vec()];
             turn.reply(fl!(l, "ask-rating", number = request.number.to_string()), Some(Keyboard::Inline(rows)));
-            if let Some(assignee) = request.assignee {
+            // A follower's yes changes nothing for the responder; the
+            // reporter's closes the request, which its followers hear.
+            let reporter = request.resident == Some(turn.person.id);
+            if reporter {
+                notify::tell_followers(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            }
+            if let Some(assignee) = request.assignee.filter(|_| reporter) {
                 let number = request.number.to_string();
                 notify::tell(turn.app, &mut turn.tx, &mut turn.out, assignee, |l| {
                     fl!(l, "resident-confirmed", number = number.clone())
@@ -137,9 +144,10 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
     let now = turn.now;
     turn.end_dialogue();
     let policy = turn.app.policy(&mut turn.tx).await?;
-    match requests::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
+    match crate::app::followers::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
         StepOutcome::Done(request) => {
             cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            notify::tell_followers(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             if let Some(assignee) = request.assignee {
                 let reason = reason.to_string();
                 notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &request, CardFor::Assignee, |l| {
@@ -160,7 +168,7 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
 pub async fn rate(turn: &mut Turn<'_>, id: RequestId, stars: u8, message: Option<(i64, MessageId)>) -> Answer {
     let l = turn.l();
     let now = turn.now;
-    Ok(match requests::rate(&mut turn.tx, id, turn.person.id, stars, now).await? {
+    Ok(match crate::app::followers::rate(&mut turn.tx, id, turn.person.id, stars, now).await? {
         StepOutcome::Done(request) => {
             cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             clear_buttons(turn, message);

@@ -55,6 +55,7 @@ pub async fn claim(turn: &mut Turn<'_>, id: RequestId, message: Option<(i64, Mes
 async fn tell_resident_handled(turn: &mut Turn<'_>, request: &RequestView) -> anyhow::Result<()> {
     let role = request.assignee_role.unwrap_or(Role::Liaison);
     let number = request.number.to_string();
+    notify::tell_followers(turn.app, &mut turn.tx, &mut turn.out, request).await?;
     notify::tell_resident(turn.app, &mut turn.tx, &mut turn.out, request, |l| {
         fl!(l, "resident-accepted", number = number.clone(), responder = render::role(l, role))
     })
@@ -256,21 +257,8 @@ pub async fn resolve(turn: &mut Turn<'_>, id: RequestId, note: &str) -> anyhow::
     match requests::resolve(&mut turn.tx, id, turn.person.id, note, now).await? {
         StepOutcome::Done(request) => {
             cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            let number = request.number.to_string();
-            let note = note.to_string();
-            if let Some(resident) = request.resident {
-                let yes = Button::new(String::new(), CallbackData::Fixed(id, true).encode());
-                let no = Button::new(String::new(), CallbackData::Fixed(id, false).encode());
-                notify::ask(turn.app, &mut turn.tx, &mut turn.out, resident, |l| {
-                    let text = fl!(l, "ask-fixed", number = number.clone(), note = note.clone());
-                    let buttons = vec![vec![
-                        Button { text: fl!(l, "button-fixed-yes"), ..yes.clone() },
-                        Button { text: fl!(l, "button-fixed-no"), ..no.clone() },
-                    ]];
-                    (text, buttons)
-                })
-                .await?;
-            }
+            // The reporter and every follower are asked.
+            notify::ask_fixed(turn.app, &mut turn.tx, &mut turn.out, &request, note).await?;
             turn.say(fl!(l, "resolved", number = request.number.to_string()));
         }
         StepOutcome::NoLongerApplies(request) => {
