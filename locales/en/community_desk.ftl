@@ -552,3 +552,31 @@ notice-already-acknowledged = Already noted, thank you.
 button-send = 📢 Send
 button-received = ✅ Received
 button-refresh = 🔄 Refresh
+
+## demo: the page of `community-desk demo`
+
+demo-title = Community desk · demo
+demo-intro = Each phone is one person's private chat with the bot. The bot is the real one, connected to a Telegram built into this program: nothing reaches the real Telegram.
+demo-other-language = 中文
+demo-clock = Demo time
+demo-forward-10m = +10 min
+demo-forward-1h = +1 hour
+demo-forward-1d = +1 day
+demo-reset = Start over
+demo-reset-confirm = Erase everything in the demo and start over?
+demo-add-person = Add a person
+demo-add-person-hint = A new resident scans the stairwell code of:
+demo-part-resident = Resident
+demo-part-liaison = Building liaison
+demo-part-deputy = Deputy liaison
+demo-part-group_leader = Estate group leader
+demo-part-grid_leader = Grid leader
+demo-part-admin = Community admin
+demo-part-new_resident = New resident
+demo-menu = Menu
+demo-message = Message
+demo-send = Send
+demo-photo = Photo
+demo-file = File
+demo-photo-too-big = A photo may be at most 10 MB (Telegram's limit for bots); this one was not sent.
+demo-file-too-big = A file may be at most 20 MB (Telegram's limit for bots); this one was not sent.

@@ -445,3 +445,31 @@ notice-already-acknowledged = 已经记录过了，谢谢。
 button-send = 📢 发送
 button-received = ✅ 收到
 button-refresh = 🔄 刷新
+
+## demo: the page of `community-desk demo`
+
+demo-title = 社区服务台 · 演示
+demo-intro = 每部手机是一个人与机器人的私聊。机器人就是真实运行的那一个，只是连着本机内置的 Telegram：消息不会发到真的 Telegram。
+demo-other-language = English
+demo-clock = 演示时间
+demo-forward-10m = +10 分钟
+demo-forward-1h = +1 小时
+demo-forward-1d = +1 天
+demo-reset = 重新开始
+demo-reset-confirm = 清除演示中的一切，从头开始？
+demo-add-person = 添加一个人
+demo-add-person-hint = 新居民扫描楼栋的二维码：
+demo-part-resident = 居民
+demo-part-liaison = 楼栋联络员
+demo-part-deputy = 副联络员
+demo-part-group_leader = 小区组长
+demo-part-grid_leader = 网格长
+demo-part-admin = 社区管理员
+demo-part-new_resident = 新居民
+demo-menu = 菜单
+demo-message = 输入消息
+demo-send = 发送
+demo-photo = 照片
+demo-file = 文件
+demo-photo-too-big = 照片不能超过 10 MB（Telegram 对机器人的限制），这张没有发送。
+demo-file-too-big = 文件不能超过 20 MB（Telegram 对机器人的限制），这个没有发送。

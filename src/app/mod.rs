@@ -8,6 +8,7 @@ pub mod clock;
 pub mod conversations;
 pub mod directory;
 pub mod export;
+pub mod people;
 pub mod privacy;
 pub mod requests;
 

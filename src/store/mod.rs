@@ -7,6 +7,7 @@
 //! where the backends differ, the method says so with an explicit `match`.
 
 mod admin;
+mod demo;
 mod conversations;
 mod directory;
 mod export;
@@ -28,6 +29,7 @@ use tokio::runtime::Handle;
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
 pub use conversations::Thread;
+pub use demo::{DemoPerson, DemoState, PostgresLock};
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};

@@ -344,11 +344,9 @@ async fn on_contact(turn: &mut Turn<'_>, phone: &str, own: bool) -> HandlerResul
         return Ok(());
     };
     let now = turn.now_ms();
-    match turn.tx.bind_phone(turn.person.id, &phone).await? {
+    match crate::app::people::bind_phone(&mut turn.tx, turn.person.id, &phone, now).await? {
         BindOutcome::TakenByAnother => turn.reply(fl!(l, "phone-taken"), Some(Keyboard::Remove)),
         BindOutcome::Bound { roles_gained } => {
-            let event = crate::domain::events::Event::PhoneBound { roles_gained };
-            turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
             if roles_gained > 0 {
                 super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
             }
@@ -687,7 +685,7 @@ async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageI
             if accepted {
                 let room = room.as_deref().map(Room::parse).transpose().ok().flatten();
                 let now = turn.now_ms();
-                turn.tx.register_resident(turn.person.id, UnitId(building), room.as_ref(), now).await?;
+                crate::app::people::register(&mut turn.tx, turn.person.id, UnitId(building), room.as_ref(), now).await?;
                 let name = building_name(turn, UnitId(building)).await?;
                 turn.say(fl!(l, "registered", building = name));
             } else {
