@@ -6,8 +6,10 @@ const waiting = {};
 const limits = { photo: 10 * 1024 * 1024, document: 20 * 1024 * 1024 };
 const lang = document.documentElement.lang;
 
+// Files go as multipart, everything else as a URL-encoded form.
 function post(url, fields, person) {
-  const body = new FormData();
+  const multipart = Object.values(fields).some((value) => value instanceof File);
+  const body = multipart ? new FormData() : new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) body.append(key, value);
   if (person) waiting[person] = performance.now();
   return fetch(url, { method: "POST", body }).then(async (answer) => {

@@ -7,6 +7,7 @@ mod cards;
 mod console;
 mod console_edges;
 mod crash;
+mod demo;
 mod double_speaks_telegram;
 mod dropped;
 mod e2e;

@@ -35,6 +35,7 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
+pub mod browser;
 pub mod db;
 pub mod desk;
 pub mod double;
