@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod emulator;
 pub mod i18n;
 pub mod media;
 pub mod store;
