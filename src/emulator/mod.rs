@@ -53,11 +53,14 @@ pub struct Options {
     /// Whether every call is recorded for [`Emulator::calls`] and the waits
     /// on them; a benchmark turns it off, since the record only grows.
     pub record_calls: bool,
+    /// How many messages each chat keeps; older ones are forgotten (and can
+    /// no longer be edited). A benchmark keeps few.
+    pub history: usize,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { listen: SocketAddr::from(([127, 0, 0, 1], 0)), record_calls: true }
+        Options { listen: SocketAddr::from(([127, 0, 0, 1], 0)), record_calls: true, history: usize::MAX }
     }
 }
 
@@ -105,7 +108,7 @@ impl Emulator {
     pub async fn start_with(options: Options) -> std::io::Result<Emulator> {
         let events = broadcast::channel(EVENT_BUFFER).0;
         let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner::new(events)),
+            inner: Mutex::new(Inner::new(events, options.history.max(1))),
             record_calls: options.record_calls,
             calls_version: watch::channel(0).0,
             updates_version: watch::channel(0).0,

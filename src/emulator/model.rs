@@ -93,6 +93,8 @@ pub(super) struct Inner {
     pub callback_chats: HashMap<String, i64>,
     pub next_callback: u64,
     pub events: broadcast::Sender<Event>,
+    /// How many messages each chat keeps, the oldest forgotten first.
+    pub history: usize,
 }
 
 pub(super) struct Shared {
@@ -150,7 +152,7 @@ pub(super) struct Handled {
 }
 
 impl Inner {
-    pub(super) fn new(events: broadcast::Sender<Event>) -> Inner {
+    pub(super) fn new(events: broadcast::Sender<Event>, history: usize) -> Inner {
         Inner {
             pending: VecDeque::new(),
             next_update_id: 1,
@@ -166,6 +168,7 @@ impl Inner {
             callback_chats: HashMap::new(),
             next_callback: 0,
             events,
+            history,
         }
     }
 
@@ -239,13 +242,12 @@ impl Inner {
         };
         let Some(chat) = message.get("chat") else { return };
         let Some(chat_id) = chat.get("id").and_then(Value::as_i64) else { return };
-        let entry = self.chats.entry(chat_id).or_default();
-        entry.description = Some(chat.clone());
+        self.chats.entry(chat_id).or_default().description = Some(chat.clone());
         if let Some(id) = message.get("message_id").and_then(Value::as_i64)
             && let Ok(id) = i32::try_from(id)
         {
             let stored = StoredMessage { json: message.clone(), parse_mode: None, client_markup: None };
-            entry.messages.insert(id, stored);
+            self.keep(chat_id, id, stored);
             self.emit_message(chat_id, id, Change::New, Instant::now());
         }
     }
@@ -309,9 +311,19 @@ impl Inner {
             .filter(|markup| markup.get("keyboard").is_some() || markup.get("remove_keyboard").is_some())
             .cloned();
         let parse_mode = params.get("parse_mode").and_then(Value::as_str).map(str::to_owned);
-        chat.messages.insert(id, StoredMessage { json: message.clone(), parse_mode, client_markup });
+        self.keep(chat_id, id, StoredMessage { json: message.clone(), parse_mode, client_markup });
         self.emit_message(chat_id, id, Change::New, at);
         message
+    }
+
+    /// Stores a message in its chat, forgetting the oldest beyond the
+    /// history kept.
+    fn keep(&mut self, chat_id: i64, id: i32, message: StoredMessage) {
+        let messages = &mut self.chats.entry(chat_id).or_default().messages;
+        messages.insert(id, message);
+        while messages.len() > self.history {
+            messages.pop_first();
+        }
     }
 }
 

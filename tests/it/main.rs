@@ -1,6 +1,6 @@
 //! The integration tests, built as one binary: the store's contract on both
-//! backends, the Bot API double's own checks, end-to-end runs of the real
-//! `community-desk` binary against the double, and the crash test that kills
+//! backends, the Bot API emulator's own checks, end-to-end runs of the real
+//! `community-desk` binary against the emulator, and the crash test that kills
 //! it again and again.
 
 mod cards;
@@ -18,7 +18,6 @@ mod instances;
 mod loadgen;
 mod media;
 mod replies;
-mod rig;
 mod store;
 mod support;
 mod webhook;
