@@ -16,7 +16,7 @@ use teloxide::{ApiError, RequestError};
 use tokio::sync::mpsc;
 
 use community_desk::emulator::{
-    Change, ChatMessage, Command, CommandScope, Emulator, EmulatorError, Event, MediaKind, SECRET_HEADER, User,
+    Change, ChatMessage, Command, CommandScope, Emulator, EmulatorError, Event, MediaKind, Options, SECRET_HEADER, User,
 };
 
 const WAIT: Duration = Duration::from_secs(5);
@@ -208,4 +208,18 @@ async fn a_blocked_chat_refuses_every_message_until_unblocked() {
     emulator.set_blocked(77, false);
     let sent = bot.send_message(ChatId(77), "hi again").await.expect("unblocked");
     assert_eq!(sent.id, MessageId(1), "a refused message takes no id");
+}
+
+#[tokio::test]
+async fn a_bounded_history_forgets_the_oldest_messages_of_a_chat() {
+    let options = Options { history: 2, ..Options::default() };
+    let emulator = Emulator::start_with(options).await.expect("start the emulator");
+    let bot = bot_for(&emulator);
+    let first = bot.send_message(ChatId(77), "one").await.unwrap();
+    bot.send_message(ChatId(77), "two").await.unwrap();
+    bot.send_message(ChatId(77), "three").await.unwrap();
+    let kept: Vec<_> = emulator.messages(77).into_iter().filter_map(|m| m.text).collect();
+    assert_eq!(kept, ["two", "three"]);
+    let edit = bot.edit_message_text(ChatId(77), first.id, "one again").await;
+    assert!(matches!(edit, Err(RequestError::Api(ApiError::MessageToEditNotFound))), "got {edit:?}");
 }
