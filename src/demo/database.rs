@@ -90,9 +90,10 @@ impl Lock {
                     }
                 }
             }
-            Place::Postgres { url } => {
-                PostgresLock::try_take(url).await.context("could not open the database")?.map(|held| Lock::Postgres { _held: held })
-            }
+            Place::Postgres { url } => PostgresLock::try_take(url)
+                .await
+                .context("could not open the database")?
+                .map(|held| Lock::Postgres { _held: held }),
         };
         taken.with_context(|| {
             format!(
@@ -208,5 +209,60 @@ mod tests {
         assert!(!Place::of("postgres://u:secret@h/db").unwrap().describe().contains("secret"));
         assert!(Place::of("sqlite::memory:").is_err());
         assert!(Place::of("mysql://h/db").is_err());
+    }
+
+    async fn demo_people(store: &Store) -> usize {
+        let mut tx = store.begin().await.unwrap();
+        let people = tx.demo_people().await.unwrap();
+        tx.commit().await.unwrap();
+        people.len()
+    }
+
+    #[tokio::test]
+    async fn a_demo_database_left_half_seeded_is_seeded_again_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let place = Place::Sqlite { path: dir.path().join("demo.db") };
+        let first = open(&place, false, 0).await.unwrap();
+        assert!(first.seeded);
+        assert_eq!(demo_people(&first.store).await, 6);
+        // What a crash between the start of a seed and its end leaves.
+        let mut tx = first.store.begin().await.unwrap();
+        tx.begin_demo_seed().await.unwrap();
+        tx.commit().await.unwrap();
+        first.store.close().await;
+
+        let again = open(&place, false, 0).await.unwrap();
+        assert!(again.seeded, "a half-seeded database was used as it was");
+        assert_eq!(demo_people(&again.store).await, 6);
+        again.store.close().await;
+        assert!(!suffixed(&place_path(&place), ".seeding").exists(), "the seeding file was left behind");
+        let kept = open(&place, false, 0).await.unwrap();
+        assert!(!kept.seeded, "a whole demo database was seeded again");
+        kept.store.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_database_with_a_communitys_own_data_is_never_reset() {
+        let dir = tempfile::tempdir().unwrap();
+        let place = Place::Sqlite { path: dir.path().join("community-desk.db") };
+        let store = Store::connect(&place.url()).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.touch_person(crate::domain::TelegramId(7), Some("Someone"), None, 0).await.unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+        let refused = open(&place, true, 0).await.err().expect("the demo took a community's database");
+        assert!(refused.to_string().contains("was not made by `community-desk demo`"), "{refused}");
+        let store = Store::connect(&place.url()).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert!(tx.person_by_telegram(crate::domain::TelegramId(7)).await.unwrap().is_some());
+        tx.commit().await.unwrap();
+        store.close().await;
+    }
+
+    fn place_path(place: &Place) -> PathBuf {
+        match place {
+            Place::Sqlite { path } => path.clone(),
+            Place::Postgres { .. } => unreachable!("a SQLite place"),
+        }
     }
 }

@@ -21,14 +21,28 @@ pub enum Live {
     /// A message appeared or was edited: `html` replaces the message with
     /// the same element id, or is added at the end of the chat; `keyboard`
     /// is the reply keyboard the chat shows now.
-    Message { chat: i64, id: i32, from_bot: bool, html: String, keyboard: String },
-    Deleted { chat: i64, id: i32 },
+    Message {
+        chat: i64,
+        id: i32,
+        from_bot: bool,
+        html: String,
+        keyboard: String,
+    },
+    Deleted {
+        chat: i64,
+        id: i32,
+    },
     /// The bot's answer to a button press, shown briefly over the chat.
-    Toast { chat: i64, text: String },
+    Toast {
+        chat: i64,
+        text: String,
+    },
     /// A command menu changed; each phone asks for its own again.
     Menus,
     /// The clock moved: it now runs this far ahead of real time.
-    Clock { offset_ms: i64 },
+    Clock {
+        offset_ms: i64,
+    },
     /// The demo started over or has a new person: the page loads again.
     Reload,
 }

@@ -107,7 +107,9 @@ fn span(entity: &Entity, text: &str) -> Markup {
         "code" => html! { code { (text) } },
         "pre" => html! { pre { (text) } },
         "spoiler" => html! { span.spoiler { (text) } },
-        "text_link" => html! { a href=(entity.url.as_deref().unwrap_or("#")) target="_blank" rel="noopener" { (text) } },
+        "text_link" => {
+            html! { a href=(entity.url.as_deref().unwrap_or("#")) target="_blank" rel="noopener" { (text) } }
+        }
         "url" => html! { a href=(text) target="_blank" rel="noopener" { (text) } },
         _ => html! { (text) },
     }

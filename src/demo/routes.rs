@@ -83,10 +83,7 @@ type Answer<T = StatusCode> = Result<T, Refusal>;
 
 /// The demo person `id` as the emulator's user, or a 404 that says so.
 fn person(session: &Session, id: i64) -> Answer<User> {
-    session
-        .person(id)
-        .map(super::user_of)
-        .ok_or_else(|| Refusal::NotFound(format!("there is no demo person {id}")))
+    session.person(id).map(super::user_of).ok_or_else(|| Refusal::NotFound(format!("there is no demo person {id}")))
 }
 
 #[derive(Deserialize)]
@@ -159,14 +156,18 @@ async fn menu(State(demo): State<Arc<Demo>>, Path(id): Path<i64>) -> Answer<Html
 async fn file(State(demo): State<Arc<Demo>>, Path((id, message)): Path<(i64, i32)>) -> Answer<Response> {
     let session = demo.session.read().await;
     person(&session, id)?;
-    let found = session.emulator.message(id, message).ok_or(EmulatorError::UnknownMessage { chat: id, message_id: message })?;
+    let found =
+        session.emulator.message(id, message).ok_or(EmulatorError::UnknownMessage { chat: id, message_id: message })?;
     let media = found.media.ok_or_else(|| Refusal::NotFound(format!("message {message} of {id} has no file")))?;
     let bytes = media.bytes.ok_or_else(|| Refusal::NotFound(format!("the file of message {message} is not kept")))?;
     let kind = media.mime_type.unwrap_or_else(|| sniff(&bytes).to_string());
     let mut response = ([(header::CONTENT_TYPE, kind)], bytes).into_response();
     if media.kind != MediaKind::Photo {
         let name = media.file_name.unwrap_or_else(|| "file".to_string());
-        let disposition = format!("attachment; filename*=UTF-8''{}", url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>());
+        let disposition = format!(
+            "attachment; filename*=UTF-8''{}",
+            url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
+        );
         if let Ok(value) = disposition.parse() {
             response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
         }

@@ -44,9 +44,8 @@ impl Tx {
             Some((Some(_), clock_offset_ms)) => DemoState::Seeded { clock_offset_ms },
             Some((None, _)) => DemoState::HalfSeeded,
             None => {
-                let people: bool = on!(self, |c| sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM people)")
-                    .fetch_one(c)
-                    .await)?;
+                let people: bool =
+                    on!(self, |c| sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM people)").fetch_one(c).await)?;
                 if people { DemoState::NotADemo } else { DemoState::Empty }
             }
         })

@@ -7,8 +7,8 @@
 //! where the backends differ, the method says so with an explicit `match`.
 
 mod admin;
-mod demo;
 mod conversations;
+mod demo;
 mod directory;
 mod export;
 mod jobs;

@@ -685,7 +685,8 @@ async fn on_step(turn: &mut Turn<'_>, step: Step, message: Option<(i64, MessageI
             if accepted {
                 let room = room.as_deref().map(Room::parse).transpose().ok().flatten();
                 let now = turn.now_ms();
-                crate::app::people::register(&mut turn.tx, turn.person.id, UnitId(building), room.as_ref(), now).await?;
+                crate::app::people::register(&mut turn.tx, turn.person.id, UnitId(building), room.as_ref(), now)
+                    .await?;
                 let name = building_name(turn, UnitId(building)).await?;
                 turn.say(fl!(l, "registered", building = name));
             } else {

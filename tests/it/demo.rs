@@ -37,7 +37,8 @@ async fn start_demo(db: &TestDb) -> (BotProcess, String) {
 /// A PNG of `width` × `height`, the colour of water, as a camera would
 /// make a photo of a leak (its content does not matter to the bot).
 fn photo_png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([40, (120 + x % 60) as u8, (180 + y % 60) as u8]));
+    let image =
+        image::RgbImage::from_fn(width, height, |x, y| image::Rgb([40, (120 + x % 60) as u8, (180 + y % 60) as u8]));
     let mut png = Vec::new();
     image.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).expect("encode a PNG");
     png
@@ -108,7 +109,9 @@ async fn a_trainee_reports_with_a_photo_the_liaison_accepts_and_a_missed_deadlin
     press(&mut browser, RESIDENT, "Done", "d:desc-done").await;
     press(&mut browser, RESIDENT, "the urgency 一般", "d:urg:normal").await;
     press(&mut browser, RESIDENT, "the confirmation", "d:ok").await;
-    browser.wait_for_text("the second receipt", &format!("{} > .msg.bot:last-child", chat(RESIDENT)), "已收到您的需求").await;
+    browser
+        .wait_for_text("the second receipt", &format!("{} > .msg.bot:last-child", chat(RESIDENT)), "已收到您的需求")
+        .await;
     browser.click("+1 day", "button[data-jump='1d']").await;
     browser.wait_for_text("the escalation on the group leader's phone", &chat(GROUP_LEADER), "已升级给您").await;
     browser.wait_for("Take over", &format!("{} button[data-data$=':t']", chat(GROUP_LEADER))).await;
