@@ -175,3 +175,38 @@ async fn unknown_people_and_messages_and_files_over_telegrams_limits_are_refused
     assert_eq!(answer.status(), 413);
     assert!(answer.text().await.unwrap().contains("at most 10 MB"));
 }
+
+/// The page, loaded again until it contains `needle`.
+async fn page_with(address: &str, needle: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let page = reqwest::get(address).await.expect("the demo page").text().await.expect("its text");
+        if page.contains(needle) {
+            return page;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the page never showed {needle:?}:\n{page}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_new_resident_scans_a_stairwell_code_and_starting_over_clears_every_chat() {
+    let db = TestDb::sqlite();
+    let (_demo, address) = start_demo(&db).await;
+    let client = reqwest::Client::new();
+    let added = client.post(format!("{address}/api/people")).form(&[("building", "E02"), ("lang", "en")]).send().await;
+    let id = added.unwrap().text().await.unwrap();
+    assert_eq!(id, "900100");
+    // Their phone opened the bot with E02's stairwell link.
+    page_with(&address, "/start b_E02").await;
+    page_with(&address, "You scanned the code of").await;
+
+    let answer = client.post(format!("{address}/api/reset")).send().await.unwrap();
+    assert_eq!(answer.status(), 204);
+    let page = page_with(&address, &format!("id=\"p-{RESIDENT}\"")).await;
+    assert!(!page.contains("id=\"p-900100\""), "the added person outlived the start over");
+    assert!(!page.contains("class=\"msg"), "a chat outlived the start over");
+    let new = client.post(format!("{address}/api/people/{RESIDENT}/text")).form(&[("text", "/my")]).send().await;
+    assert_eq!(new.unwrap().status(), 204);
+    page_with(&address, "/my").await;
+}
