@@ -67,7 +67,7 @@ async fn press(browser: &mut Browser, person: i64, what: &str, data: &str) {
 async fn a_trainee_reports_with_a_photo_the_liaison_accepts_and_a_missed_deadline_reaches_the_group_leader() {
     let db = TestDb::sqlite();
     let (demo, address) = start_demo(&db).await;
-    let mut browser = Browser::start("demo", 1900, 1400).await;
+    let mut browser = Browser::start("demo", 1900, 900).await;
     browser.open(&address).await;
     for person in [RESIDENT, LIAISON, 900_003, GROUP_LEADER, 900_005, 900_006] {
         browser.wait_for("a phone for each demo person", &format!("#p-{person}")).await;
