@@ -31,6 +31,9 @@ pub use database::DEFAULT_URL;
 use database::{Lock, Place};
 use live::Live;
 
+/// How many message ids each run of the demo leaves to each chat.
+const MESSAGE_IDS_PER_RUN: i64 = 100_000;
+
 /// What the command line asks of the demo.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -188,9 +191,13 @@ impl Session {
         let app = Arc::new(App::new(store, I18n::load()?, clock.clone(), config.clone()));
         let mut tx = app.store.begin().await?;
         let people = tx.demo_people().await?;
+        let runs_before = tx.count_demo_run().await?;
         tx.commit().await?;
+        // The database remembers the message ids of earlier runs' chats (the
+        // cards it edits); this run's begin past them.
+        let last_message_id = i32::try_from(runs_before % 20_000 * MESSAGE_IDS_PER_RUN).unwrap_or(0);
         for person in &people {
-            emulator.add_user(user_of(person));
+            emulator.add_user_after(user_of(person), last_message_id);
         }
         // The emulator is new and knows no one's command menu yet.
         crate::telegram::start_up(&app).await?;

@@ -19,6 +19,18 @@ impl Emulator {
         inner.users.insert(user.id, user);
     }
 
+    /// Makes `user` known as [`Emulator::add_user`] does, with the ids of
+    /// their chat's messages continuing after `last_message_id`: the chat
+    /// of a bot that ran against another emulator before, whose old message
+    /// ids must not name new messages.
+    pub fn add_user_after(&self, user: User, last_message_id: i32) {
+        let id = user.id;
+        self.add_user(user);
+        let mut inner = self.shared.lock();
+        let chat = inner.chats.entry(id).or_default();
+        chat.last_message_id = chat.last_message_id.max(last_message_id);
+    }
+
     /// The user added under `id`.
     pub fn user(&self, id: i64) -> Option<User> {
         self.shared.lock().users.get(&id).cloned()

@@ -54,7 +54,7 @@ impl Tx {
     /// Marks the database as a demo's whose seed has begun.
     pub async fn begin_demo_seed(&mut self) -> Result<()> {
         exec!(self, |c| sqlx::query(
-            "INSERT INTO demo_state (id, seeded_at, clock_offset_ms) VALUES (1, NULL, 0) \
+            "INSERT INTO demo_state (id, seeded_at, clock_offset_ms, runs) VALUES (1, NULL, 0, 0) \
              ON CONFLICT (id) DO UPDATE SET seeded_at = NULL"
         )
         .execute(c)
@@ -65,6 +65,16 @@ impl Tx {
     pub async fn finish_demo_seed(&mut self, now: i64) -> Result<()> {
         exec!(self, |c| sqlx::query("UPDATE demo_state SET seeded_at = $1 WHERE id = 1").bind(now).execute(c).await)?;
         Ok(())
+    }
+
+    /// Counts a run of the demo on this database; returns how many runs
+    /// came before it.
+    pub async fn count_demo_run(&mut self) -> Result<i64> {
+        let runs: Option<i64> =
+            on!(self, |c| sqlx::query_scalar("UPDATE demo_state SET runs = runs + 1 WHERE id = 1 RETURNING runs - 1")
+                .fetch_optional(c)
+                .await)?;
+        runs.ok_or_else(|| StoreError::Corrupt("the demo's state is missing".into()))
     }
 
     pub async fn set_demo_clock_offset(&mut self, offset_ms: i64) -> Result<()> {

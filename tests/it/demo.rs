@@ -210,3 +210,33 @@ async fn a_new_resident_scans_a_stairwell_code_and_starting_over_clears_every_ch
     assert_eq!(new.unwrap().status(), 204);
     page_with(&address, "/my").await;
 }
+
+#[tokio::test]
+async fn a_demo_run_again_keeps_its_database_and_numbers_new_messages_past_the_old_ones() {
+    let db = TestDb::sqlite();
+    let (mut first, address) = start_demo(&db).await;
+    assert!(first.log_text().contains("with the example community"), "a new demo database was not seeded");
+    let client = reqwest::Client::new();
+    client.post(format!("{address}/api/people/{RESIDENT}/text")).form(&[("text", "/my")]).send().await.unwrap();
+    page_with(&address, &format!("id=\"m-{RESIDENT}-2\"")).await;
+    first.terminate();
+    assert!(first.wait_exit(Duration::from_secs(30)).await.success(), "the demo did not stop cleanly");
+
+    let (again, address) = start_demo(&db).await;
+    assert!(!again.log_text().contains("with the example community"), "the demo's database was seeded again");
+    client.post(format!("{address}/api/people/{RESIDENT}/text")).form(&[("text", "/my")]).send().await.unwrap();
+    // The first run's cards keep their message ids in the database; the
+    // second run's messages must not take them.
+    page_with(&address, &format!("id=\"m-{RESIDENT}-100001\"")).await;
+}
+
+#[tokio::test]
+async fn a_demo_reachable_from_other_computers_warns_that_it_has_no_sign_in() {
+    let db = TestDb::sqlite();
+    let mut demo = BotProcess::spawn_with_args(
+        &["demo", "--listen", "0.0.0.0:0"],
+        [("DATABASE_URL", db.url().to_string()), ("RUST_LOG", "info".to_string())],
+    );
+    demo.wait_for_log("the demo is running", Duration::from_secs(60)).await;
+    assert!(demo.log_text().contains("it has no sign-in"), "{}", demo.log_text());
+}
