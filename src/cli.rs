@@ -115,8 +115,8 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let bot_config = BotConfig::from_env()?;
     let store = Store::connect(&config.database_url).await.context("could not open the database")?;
     let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
-    crate::telegram::start_up(&app).await?;
-    crate::telegram::run(app, bot_config).await
+    crate::telegram::delivery::start_up(&app).await?;
+    crate::telegram::delivery::run(app, bot_config).await
 }
 
 async fn export(

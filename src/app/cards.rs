@@ -37,7 +37,7 @@ pub async fn standing(
     if request.status == Status::Open && offered_to(tx, request.id).await?.contains(&person) {
         return Ok(Standing::Offered);
     }
-    Ok(match super::requests::authority_over(tx, request, person, millis(now)).await? {
+    Ok(match super::requests::routing::authority_over(tx, request, person, millis(now)).await? {
         Some(_) => Standing::Above,
         None => Standing::Onlooker,
     })

@@ -102,7 +102,7 @@ pub async fn run(config: Config, options: Options) -> anyhow::Result<()> {
         );
     }
     println!("the demo is running: open http://{address}");
-    tokio::spawn(crate::telegram::watch_signals(trigger));
+    tokio::spawn(crate::telegram::delivery::watch_signals(trigger));
     let server = axum::serve(listener, routes::router(demo.clone()))
         .with_graceful_shutdown(async move { stopping.triggered().await });
     server.await.context("the demo's web server failed")?;
@@ -200,7 +200,7 @@ impl Session {
             emulator.add_user_after(user_of(person), last_message_id);
         }
         // The emulator is new and knows no one's command menu yet.
-        crate::telegram::start_up(&app).await?;
+        crate::telegram::delivery::start_up(&app).await?;
         let mut tx = app.store.begin().await?;
         let mut known = Vec::new();
         for person in &people {
@@ -218,7 +218,7 @@ impl Session {
             tuning: Tuning::default(),
         };
         let (stop, shutdown) = Shutdown::new();
-        let bot = tokio::spawn(crate::telegram::run_until(app.clone(), bot_config, shutdown));
+        let bot = tokio::spawn(crate::telegram::delivery::run_until(app.clone(), bot_config, shutdown));
         let forwarder = tokio::spawn(live::forward(emulator.clone(), live.clone()));
         Ok(Session { app, clock, emulator, people, stop, bot, forwarder })
     }

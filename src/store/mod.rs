@@ -10,12 +10,14 @@ mod admin;
 mod conversations;
 mod demo;
 mod directory;
+mod events;
 mod export;
 mod jobs;
 mod people;
 mod policy;
 mod privacy;
 mod requests;
+mod routing;
 pub mod scratch;
 
 use std::collections::HashMap;

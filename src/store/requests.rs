@@ -1,11 +1,9 @@
-//! Requests, their attachments, their events and the routing chain.
+//! Requests and their attachments.
 
 use sqlx::FromRow;
 
-use super::directory::chain_cte;
-use super::{Backend, Conn, Result, StoreError, Tx, exec, on};
-use crate::domain::events::Event;
-use crate::domain::routing::{Assignment, Candidate, ChainLevel};
+use super::{Conn, Result, StoreError, Tx, exec, on};
+use crate::domain::routing::Assignment;
 use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
 
 /// A request about to be created, as routing and its clock left it.
@@ -211,121 +209,6 @@ impl Tx {
             created_at: new.now,
             attachments: new.attachments.clone(),
         })
-    }
-
-    pub async fn record_event(
-        &mut self,
-        request: Option<RequestId>,
-        actor: Option<PersonId>,
-        event: &Event,
-        at: i64,
-    ) -> Result<()> {
-        let data = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        exec!(self, |c| sqlx::query(
-            "INSERT INTO events (request_id, actor_id, kind, data, at) VALUES ($1, $2, $3, $4, $5)"
-        )
-        .bind(request.map(|r| r.0))
-        .bind(actor.map(|a| a.0))
-        .bind(event.kind())
-        .bind(data)
-        .bind(at)
-        .execute(c)
-        .await)?;
-        Ok(())
-    }
-
-    /// Records several events at once, in order, in one statement.
-    pub async fn record_events(
-        &mut self,
-        events: &[(Option<RequestId>, Option<PersonId>, &Event)],
-        at: i64,
-    ) -> Result<()> {
-        let rows = events
-            .iter()
-            .map(|(request, actor, event)| {
-                let data = serde_json::to_string(event)?;
-                Ok(serde_json::json!({
-                    "request_id": request.map(|r| r.0),
-                    "actor_id": actor.map(|a| a.0),
-                    "kind": event.kind(),
-                    "data": data,
-                }))
-            })
-            .collect::<serde_json::Result<Vec<_>>>()
-            .and_then(|rows| serde_json::to_string(&rows))
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let statement = match self.backend() {
-            Backend::Sqlite => {
-                "INSERT INTO events (request_id, actor_id, kind, data, at) \
-                 SELECT json_extract(e.value, '$.request_id'), json_extract(e.value, '$.actor_id'), \
-                   json_extract(e.value, '$.kind'), json_extract(e.value, '$.data'), $2 \
-                 FROM json_each($1) e ORDER BY e.key"
-            }
-            Backend::Postgres => {
-                "INSERT INTO events (request_id, actor_id, kind, data, at) \
-                 SELECT (e.value ->> 'request_id')::BIGINT, (e.value ->> 'actor_id')::BIGINT, e.value ->> 'kind', \
-                   e.value ->> 'data', $2 \
-                 FROM jsonb_array_elements($1::JSONB) WITH ORDINALITY AS e (value, n) ORDER BY e.n"
-            }
-        };
-        exec!(self, |c| sqlx::query(statement).bind(&rows).bind(at).execute(c).await)?;
-        Ok(())
-    }
-
-    pub async fn events_of(&mut self, request: RequestId) -> Result<Vec<Event>> {
-        let rows: Vec<String> =
-            on!(self, |c| sqlx::query_scalar("SELECT data FROM events WHERE request_id = $1 ORDER BY id")
-                .bind(request.0)
-                .fetch_all(c)
-                .await)?;
-        rows.iter().map(|data| serde_json::from_str(data).map_err(|e| StoreError::Corrupt(e.to_string()))).collect()
-    }
-
-    /// The units from `building` up to its community, each with the
-    /// responders holding a role there and what routing needs to know about
-    /// them for `request`.
-    pub async fn routing_chain(
-        &mut self,
-        building: UnitId,
-        request: Option<RequestId>,
-        now: i64,
-    ) -> Result<Vec<ChainLevel>> {
-        let units = self.ancestry(building).await?;
-        // Everyone holding a role anywhere on the chain, in one statement
-        // rather than one per level.
-        #[allow(clippy::type_complexity)]
-        let rows: Vec<(i64, i64, String, Option<String>, Option<i64>, bool, Option<i64>, i64, i64)> = on!(self, |c| {
-            sqlx::query_as(concat!(
-                chain_cte!(),
-                "SELECT r.unit_id, p.id, r.role, r.categories, p.telegram_id, p.reachable, p.away_until, \
-                     (SELECT COUNT(*) FROM events e WHERE e.request_id = $2 AND e.actor_id = p.id \
-                       AND e.kind = 'declined'), \
-                     (SELECT COUNT(*) FROM requests q WHERE q.assignee_id = p.id AND q.status IN ('open', 'accepted')) \
-                     FROM chain c JOIN roles r ON r.unit_id = c.id JOIN people p ON p.id = r.person_id \
-                     ORDER BY c.depth, p.id"
-            ))
-            .bind(building.0)
-            .bind(request.map_or(0, |r| r.0))
-            .fetch_all(c)
-            .await
-        })?;
-        let mut chain: Vec<ChainLevel> =
-            units.iter().map(|unit| ChainLevel { unit: unit.id, level: unit.level, candidates: Vec::new() }).collect();
-        for (unit, person, role, categories, telegram, reachable, away_until, declined, load) in rows {
-            let Some(role) = Role::parse(&role) else { continue };
-            let Some(level) = chain.iter_mut().find(|level| level.unit.0 == unit) else { continue };
-            level.candidates.push(Candidate {
-                person: PersonId(person),
-                role,
-                categories: categories.map(|list| list.split(',').filter_map(Category::parse).collect()),
-                bound: telegram.is_some(),
-                reachable,
-                away: away_until.is_some_and(|until| until > now),
-                declined_this_request: declined > 0,
-                active_load: u32::try_from(load).unwrap_or(u32::MAX),
-            });
-        }
-        Ok(chain)
     }
 
     pub async fn assign(

@@ -3,13 +3,14 @@
 
 use i18n_embed_fl::fl;
 use serde::{Deserialize, Serialize};
+use teloxide::types::MessageId;
 
 use super::callback::{CallbackData, Field, Step};
-use super::outgoing::{Button, Keyboard};
 use super::render;
-use super::turn::Turn;
 use crate::domain::{Attachment, Category, RequestId, Urgency};
 use crate::i18n::Locale;
+use crate::telegram::delivery::outgoing::{Button, Keyboard, Outgoing};
+use crate::telegram::delivery::turn::Turn;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -201,12 +202,30 @@ impl Turn<'_> {
             Dialogue::DeclineNote { .. } => self.say(fl!(l, "ask-decline-note")),
             Dialogue::ReopenReason { .. } => self.say(fl!(l, "ask-reopen-reason")),
             Dialogue::Relay { .. } => self.say(fl!(l, "ask-relay")),
-            Dialogue::ReplyChoice { requests, .. } => super::replies::ask_which(self, requests).await?,
+            Dialogue::ReplyChoice { requests, .. } => self.ask_which(requests).await?,
             Dialogue::Import { .. } => self.say(fl!(l, "import-ask", minutes = IMPORT_IDLE.num_minutes())),
             Dialogue::NoticeUnit => self.say(fl!(l, "notice-choose-unit")),
             Dialogue::NoticeText { .. } => self.say(fl!(l, "notice-ask-text-again")),
             Dialogue::NoticeConfirm { .. } => self.say(fl!(l, "notice-confirm-again")),
         }
+        Ok(())
+    }
+
+    /// Asks which of `requests` a kept message is for, one button each.
+    async fn ask_which(&mut self, requests: &[i64]) -> anyhow::Result<()> {
+        let l = self.l();
+        let mut buttons = Vec::new();
+        for id in requests {
+            let Some(request) = self.tx.request_view(RequestId(*id)).await? else { continue };
+            let label = fl!(
+                l,
+                "button-reply-to",
+                number = request.number.to_string(),
+                category = render::category(l, request.category)
+            );
+            buttons.push(vec![Button::new(label, CallbackData::ReplyTo(request.id).encode())]);
+        }
+        self.reply(fl!(l, "reply-which"), Some(Keyboard::Inline(buttons)));
         Ok(())
     }
 
@@ -282,6 +301,23 @@ impl Turn<'_> {
         ];
         let l = self.l();
         self.reply(fl!(l, "ask-language"), Some(Keyboard::Inline(buttons)));
+    }
+}
+
+/// What a dialogue button led to.
+pub enum Stepped {
+    /// The dialogue moves on to this step, which is asked next.
+    Next(Dialogue),
+    /// The button was handled; the answer to show on it, if any.
+    Answered(Option<String>),
+    /// The dialogue is not at the step that asked the button.
+    Stale,
+}
+
+/// Removes the buttons of the message a button was pressed on.
+pub fn clear_buttons(turn: &mut Turn<'_>, message: Option<(i64, MessageId)>) {
+    if let Some((chat, id)) = message {
+        turn.send(Outgoing::ClearButtons { chat, message_id: id.0 });
     }
 }
 

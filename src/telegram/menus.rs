@@ -6,10 +6,10 @@
 use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
-use super::outgoing::{Outbox, Outgoing};
 use crate::app::App;
 use crate::domain::{PersonId, Role, TelegramId};
 use crate::store::{StoreError, Tx};
+use crate::telegram::delivery::outgoing::{Outbox, Outgoing};
 
 /// The commands everyone may use.
 pub fn everyone(l: &FluentLanguageLoader) -> Vec<(String, String)> {

@@ -3,26 +3,13 @@
 //! language and goes to the outbox of the current transaction.
 
 use i18n_embed::fluent::FluentLanguageLoader;
-use i18n_embed_fl::fl;
 
-use super::outgoing::{Keyboard, Outbox, Outgoing};
-use super::render;
+use super::render::{self, CardFor};
 use crate::app::App;
-use crate::app::clock::{Notice, Why};
 use crate::domain::PersonId;
 use crate::i18n::Locale;
 use crate::store::{RequestView, StoreError, Tx};
-
-/// Who a card is for decides its buttons.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CardFor {
-    /// The assignee: accept or decline.
-    Assignee,
-    /// Someone above the assignee: take over or reassign.
-    Above,
-    /// A volunteer offered the request: claim it.
-    Volunteer,
-}
+use crate::telegram::delivery::outgoing::{Keyboard, Outbox, Outgoing};
 
 /// A person's chat and language, if they can be written to.
 pub async fn recipient<'a>(
@@ -85,7 +72,7 @@ pub async fn ask(
     tx: &mut Tx,
     out: &mut Outbox,
     to: PersonId,
-    question: impl Fn(&FluentLanguageLoader) -> (String, Vec<Vec<super::outgoing::Button>>),
+    question: impl Fn(&FluentLanguageLoader) -> (String, Vec<Vec<crate::telegram::delivery::outgoing::Button>>),
 ) -> Result<(), StoreError> {
     if let Some((chat, l)) = recipient(app, tx, to).await? {
         let (text, buttons) = question(l);
@@ -106,64 +93,4 @@ pub async fn tell_resident(
         Some(resident) => tell(app, tx, out, resident, text).await,
         None => Ok(()),
     }
-}
-
-/// Renders what the escalation clock decided.
-pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Notice>) -> Result<(), StoreError> {
-    for notice in notices {
-        match notice {
-            Notice::Warn { to, request } => {
-                let number = request.number.to_string();
-                tell(app, tx, out, to, |l| fl!(l, "deadline-warning", number = number.clone())).await?;
-            }
-            Notice::Escalated { to, request, why } => {
-                card(app, tx, out, to, &request, CardFor::Above, |l| {
-                    Some(match why {
-                        Why::Missed(Some(role)) => fl!(l, "escalated-heading", responder = render::role(l, role)),
-                        Why::Missed(None) => fl!(l, "escalated-heading-unassigned"),
-                        Why::Emergency => fl!(l, "emergency-heading"),
-                    })
-                })
-                .await?;
-            }
-            Notice::ResidentEscalated { request } => {
-                let number = request.number.to_string();
-                tell_resident(app, tx, out, &request, |l| fl!(l, "resident-escalated", number = number.clone()))
-                    .await?;
-            }
-            Notice::FollowUp { request } => {
-                let number = request.number.to_string();
-                let id = request.id;
-                if let Some(resident) = request.resident {
-                    ask(app, tx, out, resident, |l| {
-                        let buttons = vec![vec![
-                            super::outgoing::Button::new(
-                                fl!(l, "button-fixed-yes"),
-                                super::callback::CallbackData::Fixed(id, true).encode(),
-                            ),
-                            super::outgoing::Button::new(
-                                fl!(l, "button-fixed-no"),
-                                super::callback::CallbackData::Fixed(id, false).encode(),
-                            ),
-                        ]];
-                        (fl!(l, "ask-still-fixed", number = number.clone()), buttons)
-                    })
-                    .await?;
-                }
-            }
-            Notice::AutoClosed { request } => {
-                super::cards::refresh(app, tx, out, &request).await?;
-                let number = request.number.to_string();
-                tell_resident(app, tx, out, &request, |l| fl!(l, "auto-closed", number = number.clone())).await?;
-            }
-            Notice::Remind { to, request, n } => {
-                let number = request.number.to_string();
-                card(app, tx, out, to, &request, CardFor::Above, |l| {
-                    Some(fl!(l, "reminder-heading", number = number.clone(), n = n))
-                })
-                .await?;
-            }
-        }
-    }
-    Ok(())
 }

@@ -5,10 +5,9 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::callback::CallbackData;
-use super::notify::CardFor;
-use super::outgoing::Button;
 use crate::domain::{Category, Role, Status, Urgency};
 use crate::store::RequestView;
+use crate::telegram::delivery::outgoing::Button;
 
 pub fn category(l: &FluentLanguageLoader, category: Category) -> String {
     match category {
@@ -110,6 +109,17 @@ pub fn card_text(l: &FluentLanguageLoader, request: &RequestView) -> String {
         text.push_str(&fl!(l, "card-attachments", count = request.attachments.len()));
     }
     text
+}
+
+/// Who a card is for decides its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CardFor {
+    /// The assignee: accept or decline.
+    Assignee,
+    /// Someone above the assignee: take over or reassign.
+    Above,
+    /// A volunteer offered the request: claim it.
+    Volunteer,
 }
 
 /// The buttons that make sense for the request as it is now, for the one

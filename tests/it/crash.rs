@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use community_desk::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
-use community_desk::telegram::inbox::FLOOD_LIMIT;
+use community_desk::telegram::delivery::inbox::FLOOD_LIMIT;
 use fastrand::Rng;
 use serde_json::Value;
 use sqlx::{Connection, PgConnection, SqliteConnection};

@@ -2,7 +2,7 @@
 //! their buttons answered, and those of a kind teloxide does not know are
 //! noted once and done.
 
-use community_desk::telegram::inbox::FLOOD_LIMIT;
+use community_desk::telegram::delivery::inbox::FLOOD_LIMIT;
 use serde_json::json;
 
 use crate::support::db::Db;

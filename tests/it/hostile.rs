@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use community_desk::telegram::inbox::FLOOD_LIMIT;
+use community_desk::telegram::delivery::inbox::FLOOD_LIMIT;
 use fastrand::Rng;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;

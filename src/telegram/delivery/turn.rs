@@ -210,13 +210,13 @@ impl<'a> Turn<'a> {
     }
 
     /// The sender's dialogue state, serialised.
-    pub(super) fn dialogue_state(&self) -> Option<&str> {
+    pub(in crate::telegram) fn dialogue_state(&self) -> Option<&str> {
         self.dialogue.as_deref()
     }
 
     /// Moves the sender's dialogue to `state` (`None` ends it); it is
     /// written as the turn ends, with the rest of the turn.
-    pub(super) fn change_dialogue(&mut self, state: Option<String>) {
+    pub(in crate::telegram) fn change_dialogue(&mut self, state: Option<String>) {
         self.dialogue = state;
         self.dialogue_changed = true;
     }

@@ -13,12 +13,12 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update, UpdateKind};
 use tokio::task::JoinSet;
 
-use super::handlers::served_sender;
 use super::outgoing::{Outbox, Outgoing};
 use super::turn::{Batch, InboxJob};
 use crate::app::App;
 use crate::i18n::Locale;
 use crate::store::{Backend, ClaimedJob, Queue, StoreError, Tx};
+use crate::telegram::handlers::served_sender;
 use crate::work::{Backoff, Shutdown};
 
 /// How long a worker may take over one update before another may retry it.
@@ -56,7 +56,7 @@ struct Handling {
 }
 
 pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
-    let handling = Handling { app: app.clone(), bot, me, handler: Arc::new(super::handlers::schema()) };
+    let handling = Handling { app: app.clone(), bot, me, handler: Arc::new(crate::telegram::handlers::schema()) };
     let (mut running, mut loners) = (JoinSet::new(), JoinSet::new());
     let mut failures = 0u32;
     let (at_once, batch_size) = batching(app.store.backend());
@@ -452,8 +452,8 @@ mod tests {
     use crate::domain::clock::FakeClock;
     use crate::i18n::I18n;
     use crate::store::{JobStatus, NewJob, Store};
+    use crate::telegram::delivery::turn::Turn;
     use crate::telegram::dialogue::Dialogue;
-    use crate::telegram::turn::Turn;
 
     fn handling(app: &Arc<App>, tree: UpdateHandler<anyhow::Error>) -> Handling {
         Handling { app: app.clone(), bot: Bot::new("0:test"), me: me(), handler: Arc::new(tree) }
@@ -588,7 +588,7 @@ mod tests {
             serde_json::from_str(&update.to_string()).unwrap()
         };
         app.handoff.inbox.open(2);
-        crate::telegram::poller::record(&app, &[update(1), update(2), update(3)]).await.unwrap();
+        crate::telegram::delivery::poller::record(&app, &[update(1), update(2), update(3)]).await.unwrap();
         let handed = app.handoff.inbox.take(10);
         assert_eq!(handed.len(), 2, "no more than the worker has room for");
         assert!(
@@ -599,7 +599,7 @@ mod tests {
         assert_eq!(left.len(), 1, "the handed ones are claimed; the rest wait in the inbox");
 
         app.handoff.inbox.close();
-        crate::telegram::poller::record(&app, &[update(4)]).await.unwrap();
+        crate::telegram::delivery::poller::record(&app, &[update(4)]).await.unwrap();
         assert!(app.handoff.inbox.take(10).is_empty(), "a stopped worker is handed nothing");
         assert_eq!(app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap().len(), 1);
     }

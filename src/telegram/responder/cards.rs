@@ -9,14 +9,13 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 use teloxide::types::MessageId;
 
-use super::notify::{self, CardFor};
-use super::outgoing::{self, Button, Outbox, Outgoing};
-use super::render;
-use super::turn::Turn;
 use crate::app::App;
 use crate::app::cards::{Standing, standing};
 use crate::domain::{PersonId, RequestId, TelegramId};
 use crate::store::{RequestView, StoreError, Tx};
+use crate::telegram::delivery::outgoing::{self, Button, Outbox, Outgoing};
+use crate::telegram::notify;
+use crate::telegram::render::{self, CardFor};
 
 /// A card of a request that went out: its chat, and its message once sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,18 +42,19 @@ pub async fn refresh(app: &App, tx: &mut Tx, out: &mut Outbox, request: &Request
     show(app, tx, out, request, &cards).await
 }
 
-/// After a button was pressed on one of them: shows the request as it is
-/// now on every card of it, the pressed message once.
-pub async fn refresh_pressed(
-    turn: &mut Turn<'_>,
+/// Shows the request as it is now on every card of it but the message a
+/// button was pressed on, which the presser's answer shows.
+pub async fn refresh_others(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
     request: &RequestView,
-    message: Option<(i64, MessageId)>,
+    pressed: Option<(i64, MessageId)>,
 ) -> Result<(), StoreError> {
-    let pressed = message.map(|(chat, id)| (chat, Some(id.0)));
+    let pressed = pressed.map(|(chat, id)| (chat, Some(id.0)));
     let cards: Vec<Shown> =
-        shown(&mut turn.tx, request.id).await?.into_iter().filter(|c| Some((c.chat, c.message)) != pressed).collect();
-    show(turn.app, &mut turn.tx, &mut turn.out, request, &cards).await?;
-    show_pressed(turn, request, message).await
+        shown(tx, request.id).await?.into_iter().filter(|c| Some((c.chat, c.message)) != pressed).collect();
+    show(app, tx, out, request, &cards).await
 }
 
 /// Shows the request as it is now on `cards`, each for its reader.
@@ -77,19 +77,6 @@ pub async fn show(
             None => Outgoing::EditCard { chat, request: request.id.0, text, buttons },
         });
     }
-    Ok(())
-}
-
-/// Shows the request as it is now on the message a button was pressed on.
-pub async fn show_pressed(
-    turn: &mut Turn<'_>,
-    request: &RequestView,
-    message: Option<(i64, MessageId)>,
-) -> Result<(), StoreError> {
-    let Some((chat, id)) = message else { return Ok(()) };
-    let standing = standing(&mut turn.tx, request, turn.person.id, turn.now).await?;
-    let (text, buttons) = view(turn.l(), request, standing);
-    turn.send(Outgoing::EditText { chat, message_id: id.0, text, buttons });
     Ok(())
 }
 
@@ -130,20 +117,18 @@ pub async fn before_erasure(tx: &mut Tx, person: PersonId) -> Result<Withdrawn, 
 /// After an erasure cancelled the person's open requests: every card of them
 /// shows the request cancelled, without what the erasure removed, and
 /// whoever it was given to is told, as when a resident withdraws one.
-pub async fn after_erasure(turn: &mut Turn<'_>, withdrawn: Withdrawn) -> Result<(), StoreError> {
+pub async fn after_erasure(app: &App, tx: &mut Tx, out: &mut Outbox, withdrawn: Withdrawn) -> Result<(), StoreError> {
     for (request, cards, involved) in withdrawn.0 {
-        let Some(request) = turn.tx.request_view(request).await? else { continue };
+        let Some(request) = tx.request_view(request).await? else { continue };
         // The erasure deleted the cards nobody was shown yet; of those
         // waiting, only the ones already on their way are left to edit.
-        let waiting = shown(&mut turn.tx, request.id).await?;
+        let waiting = shown(tx, request.id).await?;
         let cards: Vec<Shown> = cards.into_iter().filter(|c| c.message.is_some()).chain(waiting).collect();
-        show(turn.app, &mut turn.tx, &mut turn.out, &request, &cards).await?;
+        show(app, tx, out, &request, &cards).await?;
         let number = request.number.to_string();
         for person in involved {
-            notify::tell(turn.app, &mut turn.tx, &mut turn.out, person, |l| {
-                fl!(l, "request-cancelled-by-resident", number = number.clone())
-            })
-            .await?;
+            notify::tell(app, tx, out, person, |l| fl!(l, "request-cancelled-by-resident", number = number.clone()))
+                .await?;
         }
     }
     Ok(())

@@ -6,17 +6,18 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::admin::admin;
-use super::dates;
-use super::notify::{self, CardFor};
-use super::outgoing::Outgoing;
-use super::render;
-use super::turn::Turn;
 use crate::app::admin::{AdminAssignOutcome, Authority};
 use crate::domain::events::Event;
 use crate::domain::stats::{GroupStats, Median, Open, ServiceLevelCount, Stats};
 use crate::domain::{PersonId, Phone, RequestId, RequestNumber, Status, UnitId};
 use crate::media::chart::{Bar, BarChart, Panel};
 use crate::store::{OpenRequest, from_millis};
+use crate::telegram::dates;
+use crate::telegram::delivery::outgoing::Outgoing;
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::notify;
+use crate::telegram::render;
+use crate::telegram::render::CardFor;
 
 /// The most requests `/open` lists in one answer.
 const MAX_OPEN_LINES: usize = 60;
@@ -148,7 +149,7 @@ pub async fn assign(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     match outcome {
         AdminAssignOutcome::Assigned { request, previous } => {
             let (app, number) = (turn.app, request.number.to_string());
-            super::cards::refresh(app, &mut turn.tx, &mut turn.out, &request).await?;
+            crate::telegram::responder::cards::refresh(app, &mut turn.tx, &mut turn.out, &request).await?;
             let heading = reason.clone();
             notify::card(app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "assigned-by-office", reason = heading.clone()))

@@ -8,23 +8,20 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::admin::admin;
-use super::callback::CallbackData;
-use super::dialogue::Dialogue;
-use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
-use super::turn::Turn;
-use crate::app::App;
+use super::progress::{progress_buttons, progress_edit, progress_text};
 use crate::app::admin::Authority;
 use crate::domain::events::Event;
 use crate::domain::{UnitId, UnitLevel};
 use crate::i18n::Locale;
-use crate::store::{NoticeCounts, StoreError, Tx};
+use crate::telegram::callback::CallbackData;
+use crate::telegram::delivery::outgoing::{Button, Keyboard, Outgoing};
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::dialogue::Dialogue;
 
 /// The most units offered as buttons; others can be typed.
 const MAX_UNIT_BUTTONS: usize = 24;
 /// The longest notice, leaving room for the heading within one message.
 pub const MAX_NOTICE_CHARS: usize = 3500;
-/// How often the progress message is edited while copies go out.
-const PROGRESS_EVERY_MS: i64 = 3_000;
 
 /// `/broadcast`: offers the units the admin may write to.
 pub async fn start(turn: &mut Turn<'_>) -> anyhow::Result<()> {
@@ -134,85 +131,6 @@ pub async fn send(turn: &mut Turn<'_>) -> anyhow::Result<Option<String>> {
 /// time rather than in front of everything else.
 fn notice_spacing_ms(send_rate: u32) -> i64 {
     if send_rate == 0 { 0 } else { i64::from(1000_u32.div_ceil(send_rate)) }
-}
-
-fn progress_buttons(l: &FluentLanguageLoader, notice: i64) -> Vec<Vec<Button>> {
-    vec![vec![Button::new(fl!(l, "button-refresh"), CallbackData::NoticeRefresh(notice).encode())]]
-}
-
-fn progress_text(l: &FluentLanguageLoader, unit: &str, counts: &NoticeCounts) -> String {
-    let (total, delivered, unreachable, acknowledged) =
-        (counts.recipients, counts.delivered, counts.unreachable, counts.acknowledged);
-    let unit = unit.to_string();
-    if counts.finished() {
-        fl!(
-            l,
-            "notice-done",
-            unit = unit,
-            total = total,
-            delivered = delivered,
-            unreachable = unreachable,
-            acknowledged = acknowledged
-        )
-    } else {
-        fl!(
-            l,
-            "notice-progress",
-            unit = unit,
-            total = total,
-            delivered = delivered,
-            unreachable = unreachable,
-            acknowledged = acknowledged
-        )
-    }
-}
-
-/// The progress message showing `counts`, for the notice's author.
-async fn progress_edit(
-    app: &App,
-    tx: &mut Tx,
-    notice: i64,
-    counts: &NoticeCounts,
-) -> Result<Option<Outgoing>, StoreError> {
-    let Some(found) = tx.notice(notice).await? else { return Ok(None) };
-    let locale = match found.author {
-        Some(author) => tx.person(author).await?.and_then(|p| p.locale),
-        None => None,
-    };
-    let l = app.i18n.get(locale.as_deref().and_then(Locale::from_code).unwrap_or_default());
-    let path = tx.ancestry(found.unit).await?.iter().rev().map(|u| u.name.clone()).collect::<Vec<_>>().join(" / ");
-    Ok(Some(Outgoing::EditProgress {
-        chat: found.progress_chat,
-        notice,
-        text: progress_text(l, &path, counts),
-        buttons: progress_buttons(l, notice),
-    }))
-}
-
-/// A copy was delivered or found undeliverable: counted, and the progress
-/// message edited every few seconds and at the end.
-pub async fn settled(
-    app: &App,
-    tx: &mut Tx,
-    out: &mut Outbox,
-    notice: i64,
-    chat: i64,
-    delivered: bool,
-    now: i64,
-) -> Result<(), StoreError> {
-    if !tx.settle_notice(notice, chat, delivered).await? {
-        return Ok(());
-    }
-    // Counted once per settled copy and used for the edit as well: this runs
-    // for every copy of a notice to thousands.
-    let counts = tx.notice_counts(notice).await?;
-    let gap = if counts.finished() { 0 } else { PROGRESS_EVERY_MS };
-    if tx.take_progress_turn(notice, now, gap).await?
-        && let Some(edit) = progress_edit(app, tx, notice, &counts).await?
-    {
-        out.push(edit);
-    }
-    Ok(())
 }
 
 /// A resident pressed "Received".

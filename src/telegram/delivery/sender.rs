@@ -14,13 +14,14 @@ use teloxide::types::{
 use teloxide::{ApiError, RequestError};
 use tokio::time::Instant;
 
-use super::notify::{self, CardFor};
 use super::outgoing::{Button, Keyboard, Outbox, Outgoing};
 use crate::app::App;
 use crate::app::requests;
 use crate::config::Tuning;
 use crate::domain::{Attachment, TelegramId};
 use crate::store::{ClaimedJob, Queue, StoreError, Tx};
+use crate::telegram::notify;
+use crate::telegram::render::CardFor;
 use crate::work::{Backoff, Shutdown};
 
 /// How a send ended, as far as the outbox is concerned.
@@ -439,7 +440,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
             Settle::Retry { .. } => None,
         };
         if let (Some((notice, chat)), Some(delivered)) = (*notice, delivered) {
-            super::notices::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
+            crate::telegram::office::progress::settled(app, &mut tx, &mut out, notice, chat, delivered, now_ms).await?;
         }
         match outcome {
             Settle::Done(result) => sent.push((job.id, job.lease_token.as_str(), result.as_deref())),
@@ -459,7 +460,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
                     tx.set_reachable(person.id, false).await?;
                     let policy = app.policy(&mut tx).await?;
                     for (request, assignment) in requests::reroute_from(&mut tx, person.id, &policy, now).await? {
-                        super::cards::refresh(app, &mut tx, &mut out, &request).await?;
+                        crate::telegram::responder::cards::refresh(app, &mut tx, &mut out, &request).await?;
                         if let Some(next) = assignment {
                             notify::card(app, &mut tx, &mut out, next.person, &request, CardFor::Assignee, |_| None)
                                 .await?;

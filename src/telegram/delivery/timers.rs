@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::notify;
 use super::outgoing::Outbox;
 use crate::app::{App, clock};
 use crate::domain::escalation::Timer;
 use crate::store::{ClaimedJob, Queue};
+use crate::telegram::escalation;
 use crate::work::{Backoff, Shutdown};
 
 const LEASE_MS: i64 = 60_000;
@@ -80,7 +80,7 @@ async fn fire(app: &App, job: ClaimedJob) {
         let policy = app.policy(&mut tx).await?;
         let notices = clock::fire(&mut tx, &timer, &policy, now).await?;
         let mut out = Outbox::default();
-        notify::deliver(app, &mut tx, &mut out, notices).await?;
+        escalation::deliver(app, &mut tx, &mut out, notices).await?;
         let wrote = out.write(&mut tx, crate::store::millis(now)).await?;
         if tx.finish(job.id, &job.lease_token, None, crate::store::millis(now)).await? {
             tx.commit().await?;

@@ -4,18 +4,16 @@
 use chrono::NaiveDate;
 use i18n_embed_fl::fl;
 
-use super::dialogue::{Dialogue, IMPORT_IDLE};
-use super::render;
-use super::turn::Turn;
 use crate::domain::escalation::{DurationError, parse_duration};
 use crate::domain::events::Event;
+use crate::telegram::delivery::turn::Turn;
+use crate::telegram::render;
 use base64::Engine;
 
-use super::outgoing::Outgoing;
 use crate::app::admin::{Authority, UnitRefusal};
-use crate::app::directory::{DirectoryFile, import_file};
 use crate::domain::{Phone, Role, TelegramId, Unit, UnitId, Urgency};
 use crate::store::Deadline;
+use crate::telegram::delivery::outgoing::Outgoing;
 
 /// The sender's authority, or `None` after telling them the command is for
 /// admins.
@@ -148,7 +146,7 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         text.push_str(&fl!(l, "sla-no-holidays"));
     } else {
         let today = turn.now.with_timezone(&turn.app.config.timezone).date_naive();
-        let dates: Vec<String> = holidays.iter().map(|day| super::dates::day(l, *day, today)).collect();
+        let dates: Vec<String> = holidays.iter().map(|day| crate::telegram::dates::day(l, *day, today)).collect();
         text.push_str(&fl!(l, "sla-holidays", dates = dates.join(", ")));
     }
     let pool: Vec<String> = turn.tx.pool_categories().await?.into_iter().map(|c| render::category(l, c)).collect();
@@ -183,7 +181,7 @@ pub async fn export(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let now = turn.now_ms();
     turn.tx.record_event(None, Some(turn.person.id), &Event::Exported { rows: rows as u64 }, now).await?;
     let name = format!("requests-{}.csv", turn.now.with_timezone(&timezone).format("%Y%m%d"));
-    turn.send(super::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
+    turn.send(crate::telegram::delivery::outgoing::Outgoing::File { chat: turn.chat, name, content: csv });
     turn.say(fl!(l, "export-sent", rows = rows));
     Ok(())
 }
@@ -225,9 +223,9 @@ pub async fn people(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
                     Event::RoleRevoked { person: person.0, role, unit: unit.id.0 }
                 };
                 turn.tx.record_event(None, Some(turn.person.id), &event, now).await?;
-                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
+                crate::telegram::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
                 if adding {
-                    super::actions::route_waiting(turn, person).await?;
+                    crate::telegram::responder::tasks::route_waiting(turn, person).await?;
                 }
             }
             let path = authority.path(unit.id);
@@ -364,97 +362,7 @@ pub async fn join(turn: &mut Turn<'_>, code: &str) -> anyhow::Result<()> {
     let path = turn.tx.ancestry(unit).await?.iter().rev().map(|u| u.name.clone()).collect::<Vec<_>>().join(" / ");
     turn.say(fl!(l, "invitation-accepted", role = render::role(l, role), unit = path));
     turn.say(fl!(l, "help-responder"));
-    super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
-    super::actions::route_waiting(turn, turn.person.id).await?;
+    crate::telegram::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, turn.person.id).await?;
+    crate::telegram::responder::tasks::route_waiting(turn, turn.person.id).await?;
     Ok(())
-}
-
-/// The largest directory file `/import` downloads.
-pub const MAX_IMPORT_BYTES: u32 = 2 * 1024 * 1024;
-
-/// `/import`: asks for the files; they arrive as documents.
-pub async fn import(turn: &mut Turn<'_>) -> anyhow::Result<()> {
-    if admin(turn).await?.is_none() {
-        return Ok(());
-    }
-    let dialogue = Dialogue::Import { since: turn.now_ms() };
-    turn.set_dialogue(&dialogue)?;
-    turn.prompt(&dialogue).await
-}
-
-/// `/done`: ends `/import`.
-pub fn done(turn: &mut Turn<'_>) -> anyhow::Result<()> {
-    let l = turn.l();
-    if matches!(turn.dialogue(), Some(Dialogue::Import { .. })) {
-        turn.end_dialogue();
-        turn.say(fl!(l, "import-finished"));
-    } else {
-        turn.say(fl!(l, "nothing-to-finish"));
-    }
-    Ok(())
-}
-
-/// Ends an `/import` that has waited longer than [`IMPORT_IDLE`] for a
-/// file, and says so; whether it did.
-pub fn end_lapsed_import(turn: &mut Turn<'_>) -> bool {
-    let now = turn.now_ms();
-    match turn.dialogue() {
-        Some(dialogue @ Dialogue::Import { .. }) if !dialogue.awaits_file(now) => {
-            turn.end_dialogue();
-            let l = turn.l();
-            turn.say(fl!(l, "import-lapsed", minutes = IMPORT_IDLE.num_minutes()));
-            true
-        }
-        _ => false,
-    }
-}
-
-/// A directory file sent while `/import` waits for one, already downloaded
-/// (or `None` when it could not be: too big, or Telegram did not hand it
-/// over).
-pub async fn import_document(turn: &mut Turn<'_>, name: &str, bytes: Option<Vec<u8>>) -> anyhow::Result<()> {
-    let Some(authority) = admin(turn).await? else { return Ok(()) };
-    let l = turn.l();
-    let Some(bytes) = bytes else {
-        turn.say(fl!(l, "import-download-failed", max = (MAX_IMPORT_BYTES / 1024 / 1024)));
-        return Ok(());
-    };
-    // The phones of a people file, to refresh the menus of whoever of them
-    // already uses the bot once their roles have changed.
-    let phones: Vec<Phone> = crate::domain::directory::parse_people_lines(name, &bytes)
-        .map(|(lines, _)| lines.into_iter().map(|line| line.phone).collect())
-        .unwrap_or_default();
-    let file = DirectoryFile { name: name.chars().take(60).collect(), bytes };
-    let admins = turn.app.config.admin_ids.clone();
-    let now = turn.now_ms();
-    // A refused file leaves nothing behind: every check runs before the
-    // first write, and an accepted file's writes commit with this update.
-    let report = import_file(&mut turn.tx, file, &admins, &authority.scope, Some(turn.person.id), now).await?;
-    if report.outcome.as_ref().is_ok_and(|counts| counts.created + counts.updated > 0) {
-        for phone in &phones {
-            if let Some(person) = turn.tx.person_id_by_phone(phone).await? {
-                super::menus::refresh(turn.app, &mut turn.tx, &mut turn.out, person).await?;
-            }
-        }
-    }
-    let text = match report.outcome {
-        Ok(counts) => fl!(
-            l,
-            "import-applied",
-            file = report.name,
-            created = counts.created,
-            updated = counts.updated,
-            unchanged = counts.unchanged
-        ),
-        Err(errors) => {
-            let shown: Vec<String> = errors.iter().take(20).map(ToString::to_string).collect();
-            let mut text = fl!(l, "import-refused", file = report.name, count = errors.len());
-            text.push('\n');
-            text.push_str(&shown.join("\n"));
-            text
-        }
-    };
-    turn.say(text);
-    // Each file restarts the wait for the next one.
-    turn.set_dialogue(&Dialogue::Import { since: now })
 }

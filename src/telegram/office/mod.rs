@@ -1,0 +1,8 @@
+//! The admin console: people, service levels, imports and exports, notices
+//! to residents, and oversight of open requests.
+
+pub mod admin;
+pub mod import;
+pub mod notices;
+pub mod oversight;
+pub mod progress;

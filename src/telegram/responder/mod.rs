@@ -1,0 +1,6 @@
+//! What responders do: act on a request from its card, keep every card of
+//! it true, list their tasks, go away and come back.
+
+pub mod actions;
+pub mod cards;
+pub mod tasks;
