@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use i18n_embed_fl::fl;
 use tokio::sync::{Mutex, RwLock, broadcast};
 use tokio::task::JoinHandle;
 
@@ -22,7 +23,7 @@ use crate::app::App;
 use crate::config::{BotConfig, Config, Tuning};
 use crate::domain::TelegramId;
 use crate::emulator::{Emulator, User};
-use crate::i18n::I18n;
+use crate::i18n::{I18n, Locale};
 use crate::store::{DemoPerson, Store};
 use crate::work::{Shutdown, ShutdownTrigger};
 
@@ -139,15 +140,15 @@ impl Demo {
 
     /// A new resident's phone, who opens the bot with the stairwell link of
     /// `building`; returns their Telegram id.
-    pub async fn add_person(&self, building: &crate::domain::BuildingCode, language: &str) -> anyhow::Result<i64> {
+    pub async fn add_person(&self, building: &crate::domain::BuildingCode, locale: Locale) -> anyhow::Result<i64> {
         let _changing = self.changing.lock().await;
         let mut session = self.session.write().await;
         let id = session.people.iter().map(|p| p.telegram_id.0 + 1).max().unwrap_or(seed::FIRST_ADDED_ID);
         let id = id.max(seed::FIRST_ADDED_ID);
         let person = DemoPerson {
             telegram_id: TelegramId(id),
-            name: format!("{} {}", new_resident_name(language), id - seed::FIRST_ADDED_ID + 1),
-            language: language.to_string(),
+            name: format!("{} {}", fl!(self.i18n.get(locale), "demo-part-new_resident"), id - seed::FIRST_ADDED_ID + 1),
+            language: locale.code().to_string(),
             part: "new_resident".to_string(),
         };
         let mut tx = session.app.store.begin().await?;
@@ -160,10 +161,6 @@ impl Demo {
         session.emulator.send_text(&user, &format!("/start b_{}", building.as_str()));
         Ok(id)
     }
-}
-
-fn new_resident_name(language: &str) -> &'static str {
-    if language == "en" { "Resident" } else { "居民" }
 }
 
 /// The demo person as the emulator's user, their app in their own language

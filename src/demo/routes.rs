@@ -142,7 +142,7 @@ async fn add_person(State(demo): State<Arc<Demo>>, Form(form): Form<NewPersonFor
     let building = BuildingCode::parse(&form.building)
         .map_err(|_| Refusal::BadRequest(format!("`{}` is not a building code", form.building)))?;
     let locale = form.lang.as_deref().and_then(Locale::from_code).unwrap_or_default();
-    let id = demo.add_person(&building, locale.code()).await?;
+    let id = demo.add_person(&building, locale).await?;
     Ok(id.to_string())
 }
 
