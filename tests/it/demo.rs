@@ -131,7 +131,10 @@ async fn a_trainee_reports_with_a_photo_the_liaison_accepts_and_a_missed_deadlin
     drop(demo);
 }
 
-on_both_backends!(a_second_demo_on_the_same_database_is_refused_and_the_first_keeps_running);
+on_both_backends!(
+    a_second_demo_on_the_same_database_is_refused_and_the_first_keeps_running,
+    a_new_resident_scans_a_stairwell_code_and_starting_over_clears_every_chat,
+);
 
 async fn a_second_demo_on_the_same_database_is_refused_and_the_first_keeps_running(db: TestDb) {
     let (mut first, address) = start_demo(&db).await;
@@ -189,9 +192,7 @@ async fn page_with(address: &str, needle: &str) -> String {
     }
 }
 
-#[tokio::test]
-async fn a_new_resident_scans_a_stairwell_code_and_starting_over_clears_every_chat() {
-    let db = TestDb::sqlite();
+async fn a_new_resident_scans_a_stairwell_code_and_starting_over_clears_every_chat(db: TestDb) {
     let (_demo, address) = start_demo(&db).await;
     let client = reqwest::Client::new();
     let added = client.post(format!("{address}/api/people")).form(&[("building", "E02"), ("lang", "en")]).send().await;
