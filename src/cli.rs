@@ -1,4 +1,4 @@
-//! The command line: `run` (the default), `migrate`, `import`, `export`.
+//! The command line: `run` (the default), `demo`, `migrate`, `import`, `export`, `qr`.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -32,6 +32,20 @@ enum Command {
     /// Run the bot: long polling, the handlers and the outbox sender.
     /// Needs TELOXIDE_TOKEN; applies migrations first.
     Run,
+    /// Try the bot without a token: the real bot against a Telegram built
+    /// into the program, on the example community with a few people already
+    /// bound, shown as phones side by side on a web page, with a clock to
+    /// move forward. Its database is demo.db in the working directory
+    /// unless DATABASE_URL names another (an empty one, or a demo's).
+    Demo {
+        /// Start over from the example community, erasing the demo's database.
+        #[arg(long)]
+        fresh: bool,
+        /// Where the page is served. The demo has no sign-in: on an address
+        /// other computers can reach, anyone can act as every demo person.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
     /// Create or upgrade the database schema at DATABASE_URL, then exit.
     Migrate,
     /// Load directory files (units.csv, people.csv and/or households.csv,
@@ -79,6 +93,13 @@ pub async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
     match cli.command.unwrap_or(Command::Run) {
         Command::Run => run(config).await,
+        Command::Demo { fresh, listen } => {
+            let mut config = config;
+            if std::env::var_os("DATABASE_URL").is_none_or(|url| url.is_empty()) {
+                config.database_url = crate::demo::DEFAULT_URL.to_string();
+            }
+            crate::demo::run(config, crate::demo::Options { fresh, listen }).await
+        }
         Command::Migrate => {
             Store::connect(&config.database_url).await.context("could not open the database")?.close().await;
             println!("migrations applied");
@@ -94,19 +115,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     let bot_config = BotConfig::from_env()?;
     let store = Store::connect(&config.database_url).await.context("could not open the database")?;
     let app = Arc::new(App::new(store, I18n::load()?, Arc::new(SystemClock), config));
-    let now = app.now_ms();
-    let mut tx = app.store.begin().await?;
-    tx.ensure_admins(&app.config.admin_ids, now).await?;
-    let revoked = tx.revoke_unlisted_admins(&app.config.admin_ids, now).await?;
-    if !revoked.is_empty() {
-        tracing::info!(people = revoked.len(), "took back admin roles from people ADMIN_IDS no longer lists");
-        crate::telegram::menus::refresh_each(&app, &mut tx, &revoked, now).await?;
-    }
-    let released = tx.release_leases_of(&app.config.instance, now).await?;
-    tx.commit().await?;
-    if released > 0 {
-        tracing::info!(released, "took back work left unfinished by the previous run");
-    }
+    crate::telegram::delivery::start_up(&app).await?;
     crate::telegram::delivery::run(app, bot_config).await
 }
 

@@ -5,7 +5,9 @@
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
+pub mod emulator;
 pub mod i18n;
 pub mod media;
 pub mod store;

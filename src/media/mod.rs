@@ -15,7 +15,7 @@ use ab_glyph::{Font, FontRef, GlyphId, PxScale};
 /// WenQuanYi Micro Hei, cut down to ASCII, Latin-1, common punctuation and
 /// the GB2312 character set (see `assets/fonts/README.md` for how). It is the
 /// only font the renderers use, so what it lacks is shown as `?`.
-const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-gb2312.ttf");
+pub const FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei-gb2312.ttf");
 
 /// What can go wrong while rendering.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@
 
 mod admin;
 mod conversations;
+mod demo;
 mod directory;
 mod events;
 mod export;
@@ -33,6 +34,7 @@ use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
 pub use conversations::Thread;
+pub use demo::{DemoPerson, DemoState, PostgresLock};
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use households::Household;

@@ -8,14 +8,14 @@ use crate::support::db::TestDb;
 use crate::support::desk::{
     ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, report_in, resident_registers, responder_binds,
 };
-use crate::support::double::{Call, TestUser, text_message};
+use community_desk::emulator::{Call, User, text_message};
 
 /// Waits for an edit of `card` (a message sent to `reader`) after `after`
 /// whose text contains `needle`.
-async fn card_edited(desk: &Desk, after: u64, reader: &TestUser, card: &Call, needle: &str) -> Call {
+async fn card_edited(desk: &Desk, after: u64, reader: &User, card: &Call, needle: &str) -> Call {
     let message = card.message_id_sent().expect("the card was sent");
     let desc = format!("the card {message} of {} edited to say {needle:?}", reader.id);
-    desk.double
+    desk.telegram
         .wait_for_after(after, &desc, WAIT, |c| {
             c.is("editMessageText")
                 && c.chat_id() == Some(reader.id)
@@ -26,10 +26,11 @@ async fn card_edited(desk: &Desk, after: u64, reader: &TestUser, card: &Call, ne
 }
 
 /// Presses `data` on `card` as `user` and returns the answer to the press.
-async fn press_on(desk: &Desk, user: &TestUser, card: &Call, data: &str) -> String {
+async fn press_on(desk: &Desk, user: &User, card: &Call, data: &str) -> String {
     let message = card.message_id_sent().expect("the card was sent");
-    let at = desk.push(desk.double.callback_on(user, data, message));
-    let answer = desk.double.wait_for_after(at, "the answer to the press", WAIT, |c| c.is("answerCallbackQuery")).await;
+    let at = desk.push(desk.telegram.callback_on(user, data, message));
+    let answer =
+        desk.telegram.wait_for_after(at, "the answer to the press", WAIT, |c| c.is("answerCallbackQuery")).await;
     answer.param("text").and_then(|t| t.as_str()).unwrap_or_default().to_string()
 }
 
@@ -39,9 +40,9 @@ fn buttons(call: &Call) -> Vec<String> {
 
 async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now(db: TestDb) {
     let desk = Desk::start(db).await;
-    let office = TestUser::new(ADMIN, "Office").with_language("en");
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let office = User::new(ADMIN, "Office").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     // Nobody with an account but the office, which is away: the office gets
     // the first alert about a request nobody could take.
     let at = desk.push(text_message(&office, "/away 2"));
@@ -52,7 +53,7 @@ async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now
 
     // The liaison binds and is given it: the office's alert says so, and
     // keeps Take over, which the office may still use.
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
     let edited = card_edited(&desk, at, &office, &alert, "Now with the building liaison").await;
@@ -65,7 +66,7 @@ async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now
 
     // The office takes it over: neither of the liaison's cards waits for
     // them any more.
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     press_on(&desk, &office, &alert, "r:1:t").await;
     desk.expect_text(at, &liaison, "taken over from above").await;
     for card in [&card, &listed] {
@@ -91,10 +92,10 @@ async fn the_office_alert_and_a_former_holders_card_show_who_has_the_request_now
 
 async fn a_declined_request_claimed_by_a_volunteer_leaves_every_card_true(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let deputy = TestUser::new(1002, "Deputy").with_language("en");
-    let volunteer = TestUser::new(1003, "Volunteer").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let deputy = User::new(1002, "Deputy").with_language("en");
+    let volunteer = User::new(1003, "Volunteer").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     responder_binds(&desk, &deputy, &listed("deputy", "E01").1, "E01").await;
     responder_binds(&desk, &volunteer, &listed("volunteer", "第一网格/绿杨东苑").1, "绿杨东苑").await;
@@ -113,7 +114,7 @@ async fn a_declined_request_claimed_by_a_volunteer_leaves_every_card_true(db: Te
 
     // A volunteer claims it: the deputy is told as a responder, and every
     // other card shows the volunteer has it, without buttons.
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     press_on(&desk, &volunteer, &offer, "r:1:c").await;
     let told = desk.expect_text(at, &deputy, "claimed by a volunteer").await;
     assert!(!told.text().unwrap().contains("another volunteer"), "{:?}", told.text());
@@ -127,8 +128,8 @@ async fn a_declined_request_claimed_by_a_volunteer_leaves_every_card_true(db: Te
 
 async fn erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the_holder(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     let at = report_in(&desk, &resident, "property", "The kitchen pipe leaks").await;
@@ -147,13 +148,13 @@ async fn erasing_a_resident_edits_the_cards_of_their_open_requests_and_tells_the
 
 async fn a_button_of_a_closed_request_says_it_is_closed_whoever_presses_it(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     let at = report_in(&desk, &resident, "property", "The kitchen pipe leaks").await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     press_on(&desk, &liaison, &card, "r:1:a").await;
     desk.expect_text(at, &resident, "has been accepted").await;
     press_on(&desk, &liaison, &card, "r:1:v").await;
@@ -161,7 +162,7 @@ async fn a_button_of_a_closed_request_says_it_is_closed_whoever_presses_it(db: T
     desk.expect_text(handled, &resident, "has been handled: Changed the pipe").await;
     // The liaison starts a message to the resident, who meanwhile confirms
     // the fix: what the liaison then writes is answered as the button was.
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     press_on(&desk, &liaison, &card, "r:1:m").await;
     desk.expect_text(at, &liaison, "Send what you want to pass on").await;
     let at = desk.press(handled, &resident, "r:1:y").await;

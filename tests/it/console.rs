@@ -3,7 +3,7 @@
 
 use crate::support::db::TestDb;
 use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, resident_registers, responder_binds};
-use crate::support::double::{Call, TestUser, document_message, text_message};
+use community_desk::emulator::{Call, User, document_message, text_message};
 
 const NOT_ADMIN: &str = "Only community admins can use this command";
 const OUTSIDE: &str = "outside the units you administer";
@@ -11,14 +11,14 @@ const NOT_COMMUNITY: &str = "Only admins of a whole community";
 
 /// The community admin of `ADMIN_IDS` makes `phone` an admin of `grid`,
 /// and that person binds their account.
-async fn grid_admin(desk: &Desk, admin: &TestUser, user: &TestUser, grid: &str, phone: &str) {
+async fn grid_admin(desk: &Desk, admin: &User, user: &User, grid: &str, phone: &str) {
     let at = desk.push(text_message(admin, &format!("/people add admin {grid} {phone} Admin-{grid}")));
     desk.expect_text(at, admin, "Done: now community office of 绿杨社区 / ").await;
     responder_binds(desk, user, phone, grid).await;
 }
 
 /// A resident of E01 reports a problem; returns its number as shown.
-async fn report(desk: &Desk, resident: &TestUser) -> String {
+async fn report(desk: &Desk, resident: &User) -> String {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
     desk.expect_text(at, resident, "describe the problem").await;
@@ -40,18 +40,18 @@ fn decode_qr(png: &[u8]) -> String {
 }
 
 /// Sends `command` as `user` and waits for an answer containing `needle`.
-async fn answers(desk: &Desk, user: &TestUser, command: &str, needle: &str) -> Call {
+async fn answers(desk: &Desk, user: &User, command: &str, needle: &str) -> Call {
     let at = desk.push(text_message(user, command));
     desk.expect_text(at, user, needle).await
 }
 
 async fn only_an_admin_of_the_right_unit_may_use_each_admin_command(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let other_grid = TestUser::new(3002, "Second grid").with_language("en");
-    let right_grid = TestUser::new(3001, "First grid").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let other_grid = User::new(3002, "Second grid").with_language("en");
+    let right_grid = User::new(3001, "First grid").with_language("en");
     answers(&desk, &admin, "/start", "Hello").await;
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
@@ -116,11 +116,11 @@ async fn only_an_admin_of_the_right_unit_may_use_each_admin_command(db: TestDb) 
 
 async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_applied(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let bad = "name,phone,role,unit\n新人甲,13911110001,liaison,E01\n新人乙,12345,liaison,E02\n";
     let good = "name,phone,role,unit\n新人甲,13911110001,liaison,E01\n新人乙,13911110002,deputy,E02\n";
-    desk.double.add_file("bad-people", bad.as_bytes().to_vec());
-    desk.double.add_file("good-people", good.as_bytes().to_vec());
+    desk.telegram.add_file("bad-people", bad.as_bytes().to_vec());
+    desk.telegram.add_file("good-people", good.as_bytes().to_vec());
 
     let at = desk.push(text_message(&admin, "/import"));
     desk.expect_text(at, &admin, "Send units.csv, people.csv or households.csv").await;
@@ -140,7 +140,7 @@ async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_
     answers(&desk, &admin, "/people E01", "新人甲").await;
 
     // A grid admin may not load people into another grid.
-    let grid = TestUser::new(3002, "Second grid").with_language("en");
+    let grid = User::new(3002, "Second grid").with_language("en");
     grid_admin(&desk, &admin, &grid, "第二网格", "13900000002").await;
     answers(&desk, &grid, "/import", "Send units.csv").await;
     let at = desk.push(document_message(&grid, "good-people", "people.csv", "text/csv"));
@@ -149,20 +149,20 @@ async fn a_bad_people_file_sent_as_a_document_changes_nothing_and_a_good_one_is_
 
 async fn an_invitation_works_once_and_gives_its_role(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let at = desk.push(text_message(&admin, "/invite deputy E07"));
     let invitation = desk.expect_text(at, &admin, "?start=join_").await;
     let text = invitation.text().unwrap();
     let code: String =
         text[text.find("join_").unwrap() + 5..].chars().take_while(char::is_ascii_alphanumeric).collect();
-    let qr = desk.double.wait_for_after(at, "the invitation's QR code", WAIT, |c| c.is("sendPhoto")).await;
+    let qr = desk.telegram.wait_for_after(at, "the invitation's QR code", WAIT, |c| c.is("sendPhoto")).await;
     let png = &qr.files.first().expect("the QR code is uploaded").bytes;
-    assert_eq!(decode_qr(png), format!("https://t.me/{}?start=join_{code}", crate::support::double::BOT_USERNAME));
+    assert_eq!(decode_qr(png), format!("https://t.me/{}?start=join_{code}", community_desk::emulator::BOT_USERNAME));
 
-    let newcomer = TestUser::new(4001, "Newcomer").with_language("en");
+    let newcomer = User::new(4001, "Newcomer").with_language("en");
     answers(&desk, &newcomer, &format!("/start join_{code}"), "You are now deputy building liaison of").await;
     let menu = desk
-        .double
+        .telegram
         .wait_for("the newcomer's own command menu", WAIT, |c| {
             c.is("setMyCommands")
                 && c.param("scope").and_then(|s| s.get("chat_id")).and_then(serde_json::Value::as_i64) == Some(4001)
@@ -172,21 +172,21 @@ async fn an_invitation_works_once_and_gives_its_role(db: TestDb) {
     assert!(commands.contains("tasks"), "the newcomer's menu has the responder commands: {commands}");
     assert!(!commands.contains("broadcast"), "but not the admin commands: {commands}");
 
-    let someone_else = TestUser::new(4002, "Someone else").with_language("en");
+    let someone_else = User::new(4002, "Someone else").with_language("en");
     answers(&desk, &someone_else, &format!("/start join_{code}"), "invalid or has expired").await;
     answers(&desk, &newcomer, &format!("/start join_{code}"), "invalid or has expired").await;
 }
 
 async fn a_notice_reaches_every_resident_of_the_estate_once_with_its_progress(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
-    let residents: Vec<TestUser> =
-        (0..5).map(|i| TestUser::new(5000 + i, &format!("Resident {i}")).with_language("en")).collect();
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let residents: Vec<User> =
+        (0..5).map(|i| User::new(5000 + i, &format!("Resident {i}")).with_language("en")).collect();
     for resident in &residents {
         resident_registers(&desk, resident).await;
     }
     // Someone of the other estate must not receive it.
-    let elsewhere = TestUser::new(5100, "West").with_language("en");
+    let elsewhere = User::new(5100, "West").with_language("en");
     crate::support::desk::resident_registers_at(&desk, &elsewhere, "W01").await;
 
     let at = desk.push(text_message(&admin, "/broadcast"));
@@ -202,7 +202,7 @@ async fn a_notice_reaches_every_resident_of_the_estate_once_with_its_progress(db
     let at = desk.push(text_message(&admin, "Water is off tomorrow 9:00–12:00."));
     desk.expect_text(at, &admin, "to 5 registered residents").await;
     let at = desk.press(at, &admin, "n:send").await;
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the answer to Send", WAIT, |c| {
             c.is("answerCallbackQuery") && c.param("text").is_some_and(|t| t.to_string().contains("Sending to 5"))
         })
@@ -211,7 +211,7 @@ async fn a_notice_reaches_every_resident_of_the_estate_once_with_its_progress(db
         desk.expect_text(at, resident, "Water is off tomorrow").await;
     }
     let done = desk
-        .double
+        .telegram
         .wait_for_after(at, "the finished progress", WAIT, |c| {
             c.is("editMessageText") && c.chat_id() == Some(ADMIN) && c.text().is_some_and(|t| t.contains("finished"))
         })
@@ -220,22 +220,22 @@ async fn a_notice_reaches_every_resident_of_the_estate_once_with_its_progress(db
 
     // One resident says received; the author's refresh shows it.
     let (copy, ack) = desk.expect_button(at, &residents[0], "n:").await;
-    let after = desk.push(desk.double.callback_on(&residents[0], &ack, copy.message_id_sent().unwrap()));
-    desk.double
+    let after = desk.push(desk.telegram.callback_on(&residents[0], &ack, copy.message_id_sent().unwrap()));
+    desk.telegram
         .wait_for_after(after, "the thanks", WAIT, |c| {
             c.is("answerCallbackQuery") && c.param("text").is_some_and(|t| t.to_string().contains("noted"))
         })
         .await;
     let progress_id = desk
-        .double
+        .telegram
         .calls()
         .into_iter()
         .find(|c| c.is("sendMessage") && c.chat_id() == Some(ADMIN) && c.text().is_some_and(|t| t.contains("📢")))
         .and_then(|c| c.message_id_sent())
         .expect("the progress message");
     let refresh = format!("n:{}:r", ack.split(':').nth(1).unwrap());
-    let after = desk.push(desk.double.callback_on(&admin, &refresh, progress_id));
-    desk.double
+    let after = desk.push(desk.telegram.callback_on(&admin, &refresh, progress_id));
+    desk.telegram
         .wait_for_after(after, "the refreshed progress", WAIT, |c| {
             c.is("editMessageText") && c.text().is_some_and(|t| t.contains("1 said received"))
         })
@@ -243,7 +243,7 @@ async fn a_notice_reaches_every_resident_of_the_estate_once_with_its_progress(db
 
     // Exactly once each, and nothing to the other estate.
     let copies = desk
-        .double
+        .telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| c.text().is_some_and(|t| t.contains("Water is off tomorrow") && !t.contains("Preview")))
@@ -256,13 +256,13 @@ async fn a_notice_reaches_every_resident_of_the_estate_once_with_its_progress(db
 
 async fn stats_answer_with_a_chart_that_decodes_as_a_png(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     resident_registers(&desk, &resident).await;
     report(&desk, &resident).await;
     let at = desk.push(text_message(&admin, "/stats 30d"));
     desk.expect_text(at, &admin, "Last 30 days: 1 request\n").await;
-    let chart = desk.double.wait_for_after(at, "the chart", WAIT, |c| c.is("sendPhoto")).await;
+    let chart = desk.telegram.wait_for_after(at, "the chart", WAIT, |c| c.is("sendPhoto")).await;
     let png = &chart.files.first().expect("the chart is uploaded").bytes;
     let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).expect("a PNG");
     assert!(image.width() >= 600 && image.height() >= 300, "{}x{}", image.width(), image.height());
@@ -274,8 +274,8 @@ async fn stats_answer_with_a_chart_that_decodes_as_a_png(db: TestDb) {
 /// counts it as still running rather than within the service level.
 async fn stats_of_one_open_request_show_it_still_running(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     resident_registers(&desk, &resident).await;
     report(&desk, &resident).await;
     let answer = answers(&desk, &admin, "/stats", "Last 7 days: 1 request\n").await;
@@ -292,16 +292,16 @@ async fn stats_of_one_open_request_show_it_still_running(db: TestDb) {
 
 async fn an_admin_whom_admin_ids_no_longer_lists_is_no_admin_after_a_restart(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     answers(&desk, &admin, "/open", "No open requests in your units").await;
     desk.kill().await;
-    let restart = desk.double.last_seq();
+    let restart = desk.telegram.last_seq();
     desk.spawn_with_admins("");
     answers(&desk, &admin, "/open", NOT_ADMIN).await;
     answers(&desk, &admin, "/stats", NOT_ADMIN).await;
     assert!(desk.log().contains("took back admin roles"), "the start-up says so");
     let menu = desk
-        .double
+        .telegram
         .wait_for_after(restart, "the former admin's own command menu", WAIT, |c| {
             c.is("setMyCommands")
                 && c.param("scope").and_then(|s| s.get("chat_id")).and_then(serde_json::Value::as_i64) == Some(ADMIN)

@@ -2,17 +2,17 @@
 //! `/import` saying its instructions once and ending, `/sla` telling zero
 //! from a typo.
 
-use crate::rig::Db;
+use crate::support::db::Db;
 use crate::support::db::TestDb;
 use crate::support::desk::{ADMIN, Desk, WAIT, responder_binds};
-use crate::support::double::{TestUser, document_message, text_message};
+use community_desk::emulator::{User, document_message, text_message};
 
 /// The phone of the first community admin the example directory lists.
 const OFFICE_PHONE: &str = "13693202221";
 
 async fn people_explains_the_admin_ids_account_until_it_is_merged_with_its_directory_entry(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let at = desk.push(text_message(&admin, "/people 绿杨社区"));
     let listed = desk.expect_text(at, &admin, "Responders").await;
     let text = listed.text().unwrap();
@@ -30,9 +30,9 @@ async fn people_explains_the_admin_ids_account_until_it_is_merged_with_its_direc
 
 async fn import_says_its_instructions_once_then_one_line_per_file_until_done(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let people = "name,phone,role,unit\n新人甲,13911110001,liaison,E01\n";
-    desk.double.add_file("people", people.as_bytes().to_vec());
+    desk.telegram.add_file("people", people.as_bytes().to_vec());
 
     let start = desk.push(text_message(&admin, "/import"));
     desk.expect_text(start, &admin, "Send units.csv, people.csv or households.csv").await;
@@ -42,7 +42,7 @@ async fn import_says_its_instructions_once_then_one_line_per_file_until_done(db:
     desk.expect_text(at, &admin, "people.csv imported: 0 new, 0 changed, 1 unchanged").await;
     Db::connect(&desk.db).await.wait_idle(WAIT).await;
     let said = desk
-        .double
+        .telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| c.seq > start && c.chat_id() == Some(admin.id))
@@ -59,9 +59,9 @@ async fn import_says_its_instructions_once_then_one_line_per_file_until_done(db:
 
 async fn import_ends_by_itself_ten_minutes_after_its_last_file(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let people = "name,phone,role,unit\n新人甲,13911110001,liaison,E01\n";
-    desk.double.add_file("people", people.as_bytes().to_vec());
+    desk.telegram.add_file("people", people.as_bytes().to_vec());
     let at = desk.push(text_message(&admin, "/import"));
     desk.expect_text(at, &admin, "Send units.csv, people.csv or households.csv").await;
     // The import's last file came long ago.
@@ -72,7 +72,7 @@ async fn import_ends_by_itself_ten_minutes_after_its_last_file(db: TestDb) {
     desk.expect_text(at, &admin, "The import ended after 10 minutes without a file").await;
     tables.wait_idle(WAIT).await;
     let imported = desk
-        .double
+        .telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| c.seq > at && c.text().is_some_and(|t| t.contains("imported")))
@@ -82,7 +82,7 @@ async fn import_ends_by_itself_ten_minutes_after_its_last_file(db: TestDb) {
 
 async fn a_service_level_of_zero_is_refused_as_zero_not_as_a_typo(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let at = desk.push(text_message(&admin, "/sla set normal accept 0s"));
     let refused = desk.expect_text(at, &admin, "must be more than zero").await;
     assert!(!refused.text().unwrap().contains("not a duration"), "{:?}", refused.text());

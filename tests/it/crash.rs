@@ -22,13 +22,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use community_desk::domain::request::MAX_OPEN_REQUESTS_PER_RESIDENT;
 use community_desk::telegram::delivery::inbox::FLOOD_LIMIT;
+use fastrand::Rng;
 use serde_json::Value;
 use sqlx::{Connection, PgConnection, SqliteConnection};
 use tokio::task::JoinSet;
 
 use crate::support::db::TestDb;
-use crate::support::desk::{Desk, button, liaison_of, resident_registers_at, responder_binds};
-use crate::support::double::{Call, TestUser, text_message};
+use crate::support::desk::{Desk, liaison_of, resident_registers_at, responder_binds};
+use community_desk::emulator::{Call, User, text_message};
 
 /// How many residents report at the same time.
 const RESIDENTS_AT_ONCE: usize = 8;
@@ -76,7 +77,7 @@ async fn residents_report_while_the_bot_is_killed(db: TestDb, kills: usize) {
     let backend = if db.is_postgres() { "PostgreSQL" } else { "SQLite" };
     let desk = Arc::new(Desk::start(db).await);
     for (i, building) in BUILDINGS.iter().enumerate() {
-        let liaison = TestUser::new(LIAISON_IDS + i as i64, &format!("Liaison {building}"));
+        let liaison = User::new(LIAISON_IDS + i as i64, &format!("Liaison {building}"));
         responder_binds(&desk, &liaison, &liaison_of(building).1, building).await;
     }
     // The first residents register while the bot is up; those who take
@@ -89,15 +90,15 @@ async fn residents_report_while_the_bot_is_killed(db: TestDb, kills: usize) {
     let stop = Arc::new(AtomicBool::new(false));
     let mut slots = JoinSet::new();
     for (slot, resident) in first.into_iter().enumerate() {
-        let rng = Rng::new(seed, slot as u64 + 1);
+        let rng = seeded(seed, slot as u64 + 1);
         slots.spawn(keep_reporting(desk.clone(), resident, rng, stop.clone()));
     }
-    let mut rng = Rng::new(seed, 0);
+    let mut rng = seeded(seed, 0);
     for _ in 0..kills {
-        tokio::time::sleep(rng.between_ms(200, 2_000)).await;
+        tokio::time::sleep(between_ms(&mut rng, 200, 2_000)).await;
         desk.kill().await;
         // A short time down lets updates pile up at "Telegram" unconfirmed.
-        tokio::time::sleep(rng.between_ms(0, 300)).await;
+        tokio::time::sleep(between_ms(&mut rng, 0, 300)).await;
         desk.spawn();
     }
     stop.store(true, Ordering::Relaxed);
@@ -109,7 +110,7 @@ async fn residents_report_while_the_bot_is_killed(db: TestDb, kills: usize) {
 
     // Everything pushed must now be confirmed to Telegram, handled and
     // answered by the last bot, which is left running.
-    desk.double.wait_updates_confirmed(SETTLE_WAIT).await;
+    desk.telegram.wait_updates_confirmed(SETTLE_WAIT).await;
     let mut db = Db::connect(&desk.db).await;
     let deadline = Instant::now() + SETTLE_WAIT;
     while db.unfinished_jobs().await > 0 && Instant::now() < deadline {
@@ -117,7 +118,7 @@ async fn residents_report_while_the_bot_is_killed(db: TestDb, kills: usize) {
     }
 
     let requests = db.requests().await;
-    let calls = desk.double.calls();
+    let calls = desk.telegram.calls();
     let records: Vec<&Record> = slot_reports.iter().flat_map(|s| &s.records).collect();
     let stalls: Vec<&Stall> = slot_reports.iter().flat_map(|s| &s.stalls).collect();
     let confirmed: usize = records.iter().map(|r| r.confirmed.len()).sum();
@@ -131,7 +132,7 @@ async fn residents_report_while_the_bot_is_killed(db: TestDb, kills: usize) {
          residents done after {residents_done:?}, settled after {:?}",
         records.len(),
         requests.len(),
-        desk.double.updates_pushed(),
+        desk.telegram.updates_pushed(),
         stalls.len(),
         started.elapsed(),
     );
@@ -159,7 +160,7 @@ async fn residents_report_while_the_bot_is_killed(db: TestDb, kills: usize) {
     assert_eq!(count("inbox", "failed"), 0, "updates given up ({summary}): {jobs:?}");
     assert_eq!(
         count("inbox", "done"),
-        desk.double.updates_pushed(),
+        desk.telegram.updates_pushed(),
         "every update pushed is in the inbox exactly once ({summary}): {jobs:?}"
     );
     assert_eq!(count("outbox", "pending"), 0, "messages left unsent ({summary}): {jobs:?}");
@@ -276,7 +277,7 @@ fn liaison_id(building: &str) -> i64 {
 /// A resident of the test, who reports in English.
 #[derive(Clone)]
 struct Resident {
-    user: TestUser,
+    user: User,
     building: &'static str,
 }
 
@@ -285,7 +286,7 @@ impl Resident {
     /// buildings out evenly.
     fn new(slot: usize, generation: usize) -> Resident {
         let id = RESIDENT_IDS + 1_000 * slot as i64 + generation as i64;
-        let user = TestUser::new(id, &format!("Resident {slot}-{generation}")).with_language("en");
+        let user = User::new(id, &format!("Resident {slot}-{generation}")).with_language("en");
         Resident { user, building: BUILDINGS[slot % BUILDINGS.len()] }
     }
 
@@ -340,7 +341,7 @@ impl Answer {
         call.is("sendMessage")
             && call.chat_id() == Some(chat)
             && call.text().is_some_and(|t| t.contains(self.text))
-            && self.button.is_none_or(|prefix| button(call, prefix).is_some())
+            && self.button.is_none_or(|prefix| call.button(prefix).is_some())
             && (!self.reply_keyboard || !call.reply_keyboard_buttons().is_empty())
     }
 }
@@ -396,7 +397,7 @@ async fn keep_reporting(desk: Arc<Desk>, first: Resident, mut rng: Rng, stop: Ar
 /// A resident talking to the bot, one answer at a time.
 struct Talk<'a> {
     desk: &'a Desk,
-    user: &'a TestUser,
+    user: &'a User,
     rng: &'a mut Rng,
     stalls: &'a mut Vec<Stall>,
 }
@@ -441,21 +442,21 @@ impl Talk<'_> {
     async fn ask(&mut self, update: Value, answer: Answer) -> Option<Call> {
         let after = self.desk.push(update);
         let chat = self.user.id;
-        let call = self.desk.double.try_wait_for_after(after, ANSWER_WAIT, |c| answer.is(c, chat)).await;
+        let call = self.desk.telegram.try_wait_for_after(after, ANSWER_WAIT, |c| answer.is(c, chat)).await;
         if call.is_none() {
             self.stalls.push(Stall { chat, after, answer });
         }
         // A resident reads before tapping, which varies how their steps
         // interleave with the others' and with the kills.
-        tokio::time::sleep(self.rng.between_ms(0, 100)).await;
+        tokio::time::sleep(between_ms(self.rng, 0, 100)).await;
         call
     }
 
     /// A press of the button whose data starts with `prefix` on `message`.
     fn press(&self, message: &Call, prefix: &str) -> Value {
-        let data = button(message, prefix).expect("the answer was chosen for this button");
-        let message_id = message.message_id_sent().expect("the double assigned a message id");
-        self.desk.double.callback_on(self.user, &data, message_id)
+        let data = message.button(prefix).expect("the answer was chosen for this button");
+        let message_id = message.message_id_sent().expect("the emulator assigned a message id");
+        self.desk.telegram.callback_on(self.user, &data, message_id)
     }
 }
 
@@ -533,35 +534,15 @@ fn seed() -> u64 {
     }
 }
 
-/// xorshift64*: plenty for choosing delays, and its whole state is one
-/// number, so a run's choices follow from its seed.
-struct Rng(u64);
+/// The generator for `stream` (the kills, or one slot of residents) of the
+/// run with `seed`, so that a run's choices follow from its seed.
+fn seeded(seed: u64, stream: u64) -> Rng {
+    Rng::with_seed(seed.wrapping_add(stream))
+}
 
-impl Rng {
-    /// The generator for `stream` (the kills, or one slot of residents) of
-    /// the run with `seed`. The seed is mixed with splitmix64 so that
-    /// neighbouring streams are unrelated and the state is never zero, which
-    /// xorshift cannot leave.
-    fn new(seed: u64, stream: u64) -> Rng {
-        let mut z = seed.wrapping_add(stream.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)).max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A duration of `low` to `high` milliseconds, `high` excluded.
-    fn between_ms(&mut self, low: u64, high: u64) -> Duration {
-        Duration::from_millis(low + self.next() % (high - low))
-    }
+/// A duration of `low` to `high` milliseconds, `high` excluded.
+fn between_ms(rng: &mut Rng, low: u64, high: u64) -> Duration {
+    Duration::from_millis(rng.u64(low..high))
 }
 
 use crate::support::on_both_backends;
@@ -574,14 +555,14 @@ on_both_backends!(
 
 #[test]
 fn the_random_delays_stay_in_their_range_and_follow_the_seed() {
-    let mut rng = Rng::new(42, 0);
-    let delays: Vec<Duration> = (0..1_000).map(|_| rng.between_ms(200, 2_000)).collect();
+    let mut first = seeded(42, 0);
+    let delays: Vec<Duration> = (0..1_000).map(|_| between_ms(&mut first, 200, 2_000)).collect();
     assert!(delays.iter().all(|d| *d >= Duration::from_millis(200) && *d < Duration::from_millis(2_000)));
     assert!(
         delays.iter().any(|d| *d < Duration::from_millis(400))
             && delays.iter().any(|d| *d > Duration::from_millis(1_800))
     );
-    let mut again = Rng::new(42, 0);
-    assert!(delays.iter().all(|d| *d == again.between_ms(200, 2_000)));
-    assert_ne!(Rng::new(42, 1).next(), Rng::new(42, 0).next(), "streams differ");
+    let mut again = seeded(42, 0);
+    assert!(delays.iter().all(|d| *d == between_ms(&mut again, 200, 2_000)));
+    assert_ne!(seeded(42, 1).u64(..), seeded(42, 0).u64(..), "streams differ");
 }

@@ -5,15 +5,15 @@
 use community_desk::telegram::delivery::inbox::FLOOD_LIMIT;
 use serde_json::json;
 
-use crate::rig::Db;
+use crate::support::db::Db;
 use crate::support::db::TestDb;
 use crate::support::desk::{Desk, WAIT};
-use crate::support::double::{TestUser, callback_query};
 use crate::support::on_both_backends;
+use community_desk::emulator::{User, callback_query};
 
 async fn every_pressed_button_is_answered_even_over_the_flood_limit(db: TestDb) {
     let desk = Desk::start(db).await;
-    let user = TestUser::new(4002, "Presser").with_language("en");
+    let user = User::new(4002, "Presser").with_language("en");
     let presses = FLOOD_LIMIT as usize + 5;
     let ids: Vec<String> = (0..presses)
         .map(|_| {
@@ -23,12 +23,12 @@ async fn every_pressed_button_is_answered_even_over_the_flood_limit(db: TestDb) 
             id
         })
         .collect();
-    desk.double.wait_updates_confirmed(WAIT).await;
+    desk.telegram.wait_updates_confirmed(WAIT).await;
     let mut db = Db::connect(&desk.db).await;
     db.wait_idle(WAIT).await;
 
     let answered: Vec<String> = desk
-        .double
+        .telegram
         .calls_to("answerCallbackQuery")
         .iter()
         .filter_map(|c| c.param("callback_query_id").and_then(|v| v.as_str()).map(str::to_owned))
@@ -39,8 +39,8 @@ async fn every_pressed_button_is_answered_even_over_the_flood_limit(db: TestDb) 
 
 async fn an_update_of_an_unknown_kind_is_noted_once_and_done(db: TestDb) {
     let desk = Desk::start(db).await;
-    let update_id = desk.double.push_update(json!({"future_kind": {"id": 77, "what": "something new"}}));
-    desk.double.wait_updates_confirmed(WAIT).await;
+    let update_id = desk.telegram.push_update(json!({"future_kind": {"id": 77, "what": "something new"}}));
+    desk.telegram.wait_updates_confirmed(WAIT).await;
     let mut db = Db::connect(&desk.db).await;
     db.wait_idle(WAIT).await;
 

@@ -1,15 +1,15 @@
-//! End-to-end: the real `community-desk` binary against the Bot API double,
+//! End-to-end: the real `community-desk` binary against the Bot API emulator,
 //! on SQLite and on PostgreSQL.
 
 use std::time::Duration;
 
 use crate::support::db::TestDb;
 use crate::support::desk::{ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds};
-use crate::support::double::{TestUser, photo_message, sticker_message, text_message};
 use crate::support::process::run_once;
+use community_desk::emulator::{User, photo_message, sticker_message, text_message};
 
 /// Runs `/new` up to and including the description text.
-async fn resident_starts_report(desk: &Desk, resident: &TestUser) -> u64 {
+async fn resident_starts_report(desk: &Desk, resident: &User) -> u64 {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
     desk.expect_text(at, resident, "describe the problem").await;
@@ -21,8 +21,8 @@ async fn resident_starts_report(desk: &Desk, resident: &TestUser) -> u64 {
 async fn resident_reports_and_liaison_accepts(db: TestDb) {
     let desk = Desk::start(db).await;
     let (_, phone) = liaison_of("E01");
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &phone).await;
     resident_registers(&desk, &resident).await;
 
@@ -42,7 +42,7 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
     let card_text = card.text().unwrap();
     assert!(card_text.contains("#1001") && card_text.contains("E01") && card_text.contains("302"), "{card_text}");
     assert!(card_text.contains("No water since this morning"), "{card_text}");
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the photo re-sent by file id", WAIT, |c| {
             c.is("sendPhoto")
                 && c.chat_id() == Some(liaison.id)
@@ -50,9 +50,9 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
         })
         .await;
     assert!(accept.ends_with(":a"));
-    let at = desk.push(desk.double.callback_on(&liaison, &accept, card.message_id_sent().unwrap()));
+    let at = desk.push(desk.telegram.callback_on(&liaison, &accept, card.message_id_sent().unwrap()));
     desk.expect_text(at, &resident, "has been accepted by your building liaison").await;
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the card edited to show it accepted", WAIT, |c| {
             c.is("editMessageText") && c.chat_id() == Some(liaison.id) && c.text().is_some_and(|t| t.contains("处理中"))
         })
@@ -60,15 +60,15 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
 
     // A second tap on the old button, and a forged one for a request that is
     // not theirs, change nothing.
-    let at = desk.push(desk.double.callback_on(&liaison, &accept, card.message_id_sent().unwrap()));
-    desk.double
+    let at = desk.push(desk.telegram.callback_on(&liaison, &accept, card.message_id_sent().unwrap()));
+    desk.telegram
         .wait_for_after(at, "an answer that it was already accepted", WAIT, |c| {
             c.is("answerCallbackQuery")
                 && c.param("text").is_some_and(|t| t.as_str().unwrap_or("").contains("已经有人接单"))
         })
         .await;
-    let at = desk.push(desk.double.callback_on(&resident, &accept, 1));
-    desk.double
+    let at = desk.push(desk.telegram.callback_on(&resident, &accept, 1));
+    desk.telegram
         .wait_for_after(at, "a refusal for someone else's request", WAIT, |c| {
             c.is("answerCallbackQuery")
                 && c.param("text").is_some_and(|t| t.as_str().unwrap_or("").contains("not assigned to you"))
@@ -86,8 +86,8 @@ async fn resident_reports_and_liaison_accepts(db: TestDb) {
 async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
     let desk = Desk::start(db).await;
     let (_, phone) = liaison_of("E01");
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &phone).await;
     resident_registers(&desk, &resident).await;
     let at = resident_starts_report(&desk, &resident).await;
@@ -96,7 +96,7 @@ async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
     desk.kill().await;
     desk.spawn();
 
-    let at = desk.push(desk.double.callback_on(&resident, &done, done_message.message_id_sent().unwrap()));
+    let at = desk.push(desk.telegram.callback_on(&resident, &done, done_message.message_id_sent().unwrap()));
     let at = desk.press(at, &resident, "d:urg:normal").await;
     let at = desk.press(at, &resident, "d:ok").await;
     desk.expect_text(at, &resident, "Request #1001 received").await;
@@ -106,7 +106,7 @@ async fn a_restart_in_the_middle_of_a_report_loses_nothing(db: TestDb) {
 
 async fn updates_sent_while_the_bot_is_down_are_handled_after_it_starts(db: TestDb) {
     let desk = Desk::start(db).await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     desk.expect_text(desk.push(text_message(&resident, "/help")), &resident, "/new").await;
     desk.kill().await;
     let at = desk.push(text_message(&resident, "/start b_E01"));
@@ -121,7 +121,7 @@ async fn updates_sent_while_the_bot_is_down_are_handled_after_it_starts(db: Test
 async fn a_request_reported_out_of_hours_is_promised_the_deadline_its_clock_has(db: TestDb) {
     use chrono::Datelike;
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Admin").with_language("en");
+    let admin = User::new(ADMIN, "Admin").with_language("en");
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
     let tomorrow = today.succ_opt().unwrap();
     for day in [today, tomorrow] {
@@ -134,8 +134,8 @@ async fn a_request_reported_out_of_hours_is_promised_the_deadline_its_clock_has(
     let year = if opening.year() == today.year() { String::new() } else { format!(" {}", opening.year()) };
     let deadline = format!("{} {} {}{year}, 08:30", opening.format("%A"), opening.day(), opening.format("%B"));
 
-    liaison_binds(&desk, &TestUser::new(1001, "Liaison"), &liaison_of("E01").1).await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &User::new(1001, "Liaison"), &liaison_of("E01").1).await;
+    let resident = User::new(2001, "Resident").with_language("en");
     resident_registers(&desk, &resident).await;
     let at = resident_starts_report(&desk, &resident).await;
     let at = desk.press(at, &resident, "d:desc-done").await;
@@ -152,17 +152,17 @@ async fn a_request_reported_out_of_hours_is_promised_the_deadline_its_clock_has(
 /// admin through /sla, across a kill -9 between two deadlines.
 async fn an_unanswered_request_climbs_the_chain_across_a_restart(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Admin").with_language("en");
+    let admin = User::new(ADMIN, "Admin").with_language("en");
     let at = desk.push(text_message(&admin, "/sla set urgent accept 3s"));
     desk.expect_text(at, &admin, "Urgent: accept within 3 seconds").await;
 
-    let liaison = TestUser::new(1001, "Liaison");
-    let leader = TestUser::new(1003, "Leader");
-    let grid_leader = TestUser::new(1004, "Grid leader").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let leader = User::new(1003, "Leader");
+    let grid_leader = User::new(1004, "Grid leader").with_language("en");
     responder_binds(&desk, &liaison, &liaison_of("E01").1, "E01").await;
     responder_binds(&desk, &leader, &listed("group_leader", "第一网格/绿杨东苑").1, "绿杨东苑").await;
     responder_binds(&desk, &grid_leader, &listed("grid_leader", "第一网格").1, "第一网格").await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     resident_registers(&desk, &resident).await;
     let at = resident_starts_report(&desk, &resident).await;
     let at = desk.press(at, &resident, "d:desc-done").await;
@@ -183,11 +183,11 @@ async fn an_unanswered_request_climbs_the_chain_across_a_restart(db: TestDb) {
     // The bot dies between two deadlines; the next one still fires after the
     // restart, and the grid leader takes the request over.
     desk.kill().await;
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     desk.spawn();
     let (card, take_over) = desk.expect_button(at, &grid_leader, "r:").await;
     assert!(card.text().unwrap().contains("estate group leader"), "{}", card.text().unwrap());
-    let at = desk.push(desk.double.callback_on(&grid_leader, &take_over, card.message_id_sent().unwrap()));
+    let at = desk.push(desk.telegram.callback_on(&grid_leader, &take_over, card.message_id_sent().unwrap()));
     desk.expect_text(at, &resident, "accepted by your grid leader").await;
     desk.expect_text(at, &liaison, "已由上级负责人接手").await;
     desk.expect_text(at, &leader, "已由上级负责人接手").await;

@@ -9,11 +9,10 @@ use std::time::Duration;
 
 use sqlx::AssertSqlSafe;
 
-use crate::rig::{Db, Rig};
-use crate::support::db::TestDb;
-use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of};
-use crate::support::double::{TestUser, contact_message, text_message};
+use crate::support::db::{Db, TestDb};
+use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of, report, resident_registers_at, responder_binds};
 use crate::support::on_both_backends;
+use community_desk::emulator::{User, contact_message, text_message};
 
 const NAME: &str = "Quillonia";
 const USERNAME: &str = "quill_tern";
@@ -108,9 +107,9 @@ async fn wait_until_the_files_forget(db: &TestDb, secrets: &[&str]) {
 
 async fn forget_leaves_no_copy_of_the_person_anywhere(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
+    let liaison = User::new(1001, "Liaison");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
-    let resident = TestUser::new(TELEGRAM_ID, NAME).with_language("en").with_username(USERNAME);
+    let resident = User::new(TELEGRAM_ID, NAME).with_language("en").with_username(USERNAME);
     let at = desk.push(text_message(&resident, "/start b_E01"));
     desk.expect_button(at, &resident, "d:room-skip").await;
     let at = desk.push(text_message(&resident, ROOM));
@@ -144,10 +143,10 @@ async fn forget_leaves_no_copy_of_the_person_anywhere(db: TestDb) {
 }
 
 async fn privacy_states_the_periods_in_force(db: TestDb) {
-    let rig = Rig::start(db, &[("DESK_RETENTION_DAYS", "5".to_string())]).await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
-    let at = rig.push(text_message(&resident, "/privacy"));
-    let notice = rig.expect_text(at, &resident, "How long").await;
+    let desk = Desk::start_with(db, &[("DESK_RETENTION_DAYS", "5".to_string())]).await;
+    let resident = User::new(2001, "Resident").with_language("en");
+    let at = desk.push(text_message(&resident, "/privacy"));
+    let notice = desk.expect_text(at, &resident, "How long").await;
     let text = notice.text().unwrap_or_default();
     for stated in ["5 days after a request is closed", "kept 5 days after they are handled", "you 5 days after"] {
         assert!(text.contains(stated), "/privacy does not say {stated:?}: {text}");
@@ -156,15 +155,15 @@ async fn privacy_states_the_periods_in_force(db: TestDb) {
 }
 
 async fn with_no_retention_a_restart_leaves_no_text_of_a_finished_request(db: TestDb) {
-    let mut rig = Rig::start(db, &[]).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    rig.responder_binds(&liaison, &liaison_of("E01").1, "E01").await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
-    rig.resident_registers_at(&resident, "E01").await;
-    rig.resident_reports(&resident, DESCRIPTION).await;
-    let at = rig.push(text_message(&resident, "/my"));
-    let listed = rig
-        .double
+    let desk = Desk::start_with(db, &[]).await;
+    let liaison = User::new(1001, "Liaison");
+    responder_binds(&desk, &liaison, &liaison_of("E01").1, "E01").await;
+    let resident = User::new(2001, "Resident").with_language("en");
+    resident_registers_at(&desk, &resident, "E01").await;
+    report(&desk, &resident, "property", "normal", DESCRIPTION).await;
+    let at = desk.push(text_message(&resident, "/my"));
+    let listed = desk
+        .telegram
         .wait_for_after(at, "the list with a withdraw button", WAIT, |c| {
             c.chat_id() == Some(resident.id) && c.callback_data_buttons().iter().any(|(_, d)| d.ends_with(":x"))
         })
@@ -172,17 +171,17 @@ async fn with_no_retention_a_restart_leaves_no_text_of_a_finished_request(db: Te
     let (_, withdraw) =
         listed.callback_data_buttons().into_iter().find(|(_, d)| d.ends_with(":x")).expect("a withdraw button");
     let message = listed.message_id_sent().expect("a sent message");
-    let at = rig.push(rig.double.callback_on(&resident, &withdraw, message));
-    rig.expect_text(at, &resident, "withdrawn").await;
-    let mut db = Db::connect(&rig.db).await;
+    let at = desk.push(desk.telegram.callback_on(&resident, &withdraw, message));
+    desk.expect_text(at, &resident, "withdrawn").await;
+    let mut db = Db::connect(&desk.db).await;
     db.wait_idle(WAIT).await;
     assert!(!cells_holding(&mut db, &["canary 47313"]).await.is_empty(), "the text was stored to begin with");
 
-    rig.restart(&[("DESK_RETENTION_DAYS", "0".to_string())]).await;
-    rig.bot.wait_for_log("daily clean-up done", WAIT).await;
+    desk.restart(&[("DESK_RETENTION_DAYS", "0".to_string())]).await;
+    desk.wait_for_log("daily clean-up done", WAIT).await;
     let left = cells_holding(&mut db, &["canary 47313"]).await;
     assert!(left.is_empty(), "past its retention the request's text is still in: {left:#?}");
-    wait_until_the_files_forget(&rig.db, &["canary 47313"]).await;
+    wait_until_the_files_forget(&desk.db, &["canary 47313"]).await;
 }
 
 on_both_backends!(

@@ -5,15 +5,15 @@
 
 use std::time::Duration;
 
-use crate::rig::Db;
+use crate::support::db::Db;
 use crate::support::db::TestDb;
 use crate::support::desk::{
     Desk, WAIT, liaison_binds, liaison_of, listed, resident_registers, resident_registers_at, responder_binds,
 };
-use crate::support::double::{Call, Fault, TestUser, text_message};
 use crate::support::on_both_backends;
+use community_desk::emulator::{Call, Fault, User, text_message};
 
-/// How long the double's flood control asks the bot to wait.
+/// How long the emulator's flood control asks the bot to wait.
 const RETRY_AFTER_SECS: u32 = 2;
 
 /// teloxide waits 10 seconds after a 5xx answer before it reports the error,
@@ -22,7 +22,7 @@ const SERVER_ERROR_RECOVERY: Duration = Duration::from_secs(40);
 
 /// Takes the resident through a report up to its summary and returns the
 /// summary message, whose Confirm button the test presses itself.
-async fn resident_composes_report(desk: &Desk, resident: &TestUser, description: &str) -> (Call, String) {
+async fn resident_composes_report(desk: &Desk, resident: &User, description: &str) -> (Call, String) {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
     desk.expect_text(at, resident, "describe the problem").await;
@@ -33,10 +33,10 @@ async fn resident_composes_report(desk: &Desk, resident: &TestUser, description:
 }
 
 /// Waits for a message to `user` containing `needle` that Telegram took;
-/// `Desk::expect_text` also matches attempts the double refused.
-async fn delivered(desk: &Desk, after: u64, user: &TestUser, needle: &str) -> Call {
+/// `Desk::expect_text` also matches attempts the emulator refused.
+async fn delivered(desk: &Desk, after: u64, user: &User, needle: &str) -> Call {
     let desc = format!("a message to {} containing {needle:?}, delivered", user.id);
-    desk.double
+    desk.telegram
         .wait_for_after(after, &desc, WAIT, |c| {
             c.is("sendMessage")
                 && !c.faulted
@@ -48,8 +48,8 @@ async fn delivered(desk: &Desk, after: u64, user: &TestUser, needle: &str) -> Ca
 
 async fn a_rate_limited_reply_arrives_after_the_wait_and_before_the_next_reply(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     let (summary, confirm) = resident_composes_report(&desk, &resident, "The stairwell light is out").await;
@@ -58,16 +58,16 @@ async fn a_rate_limited_reply_arrives_after_the_wait_and_before_the_next_reply(d
     // card to the liaison; which of them reaches Telegram first is up to the
     // sender, so both are refused with flood control. The resident then asks
     // for their list, a reply written after "received" in the same chat.
-    desk.double.inject("sendMessage", Fault::retry_after(RETRY_AFTER_SECS));
-    desk.double.inject("sendMessage", Fault::retry_after(RETRY_AFTER_SECS));
-    let at = desk.push(desk.double.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
+    desk.telegram.inject("sendMessage", Fault::retry_after(RETRY_AFTER_SECS));
+    desk.telegram.inject("sendMessage", Fault::retry_after(RETRY_AFTER_SECS));
+    let at = desk.push(desk.telegram.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
     desk.push(text_message(&resident, "/my"));
 
     let received = delivered(&desk, at, &resident, "Request #1001 received").await;
     let listing = delivered(&desk, at, &resident, "#1001 · Property management").await;
     desk.expect_button(at, &liaison, "r:").await;
     let refused = desk
-        .double
+        .telegram
         .calls()
         .into_iter()
         .find(|c| c.seq > at && c.faulted && c.chat_id() == Some(resident.id) && c.text() == received.text())
@@ -84,7 +84,7 @@ async fn a_rate_limited_reply_arrives_after_the_wait_and_before_the_next_reply(d
         received.seq
     );
     let delivered = desk
-        .double
+        .telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| !c.faulted && c.chat_id() == Some(resident.id) && c.text() == received.text())
@@ -94,19 +94,19 @@ async fn a_rate_limited_reply_arrives_after_the_wait_and_before_the_next_reply(d
 
 async fn a_liaison_who_blocked_the_bot_is_passed_over_for_the_deputy(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1006, "Liaison");
-    let deputy = TestUser::new(1106, "Deputy").with_language("en");
-    let resident = TestUser::new(2006, "Resident").with_language("en");
+    let liaison = User::new(1006, "Liaison");
+    let deputy = User::new(1106, "Deputy").with_language("en");
+    let resident = User::new(2006, "Resident").with_language("en");
     responder_binds(&desk, &liaison, &listed("liaison", "E06").1, "E06").await;
     responder_binds(&desk, &deputy, &listed("deputy", "E06").1, "E06").await;
     resident_registers_at(&desk, &resident, "E06").await;
     let (summary, confirm) = resident_composes_report(&desk, &resident, "The entrance door does not lock").await;
 
-    desk.double.inject_for_chat("sendMessage", liaison.id, Fault::blocked_by_user());
-    let at = desk.push(desk.double.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
+    desk.telegram.inject_for_chat("sendMessage", liaison.id, Fault::blocked_by_user());
+    let at = desk.push(desk.telegram.callback_on(&resident, &confirm, summary.message_id_sent().unwrap()));
 
     let refused = desk
-        .double
+        .telegram
         .wait_for_after(at, "the card to the liaison, refused", WAIT, |c| {
             c.faulted && c.is("sendMessage") && c.chat_id() == Some(liaison.id)
         })
@@ -139,20 +139,20 @@ on_both_backends!(
 #[tokio::test]
 async fn a_dropped_connection_and_a_server_error_are_retried_until_the_message_arrives() {
     let desk = Desk::start(TestDb::sqlite()).await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
-    desk.double.inject("sendMessage", Fault::DropConnection);
-    desk.double.inject("sendMessage", Fault::server_error());
+    let resident = User::new(2001, "Resident").with_language("en");
+    desk.telegram.inject("sendMessage", Fault::DropConnection);
+    desk.telegram.inject("sendMessage", Fault::server_error());
     let at = desk.push(text_message(&resident, "/help"));
 
     let help = desk
-        .double
+        .telegram
         .wait_for_after(at, "the help text, delivered", SERVER_ERROR_RECOVERY, |c| {
             c.is("sendMessage") && c.chat_id() == Some(resident.id) && !c.faulted
         })
         .await;
     assert!(help.text().unwrap_or_default().contains("/new"), "{:?}", help.text());
     let attempts: Vec<(bool, Option<String>)> = desk
-        .double
+        .telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| c.chat_id() == Some(resident.id))

@@ -10,14 +10,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use community_desk::telegram::delivery::inbox::FLOOD_LIMIT;
+use fastrand::Rng;
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::rig::{Db, Rig, TOKEN};
-use crate::support::db::TestDb;
-use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of};
-use crate::support::double::{
-    TestUser, callback_query, contact_message, document_message, location_message, photo_message, sticker_message,
+use crate::support::db::{Db, TestDb};
+use crate::support::desk::{
+    Desk, TOKEN, WAIT, liaison_binds, liaison_of, report, resident_registers_at, responder_binds,
+};
+use community_desk::emulator::{
+    User, callback_query, contact_message, document_message, location_message, photo_message, sticker_message,
     text_message, voice_message,
 };
 
@@ -47,34 +49,9 @@ enum Part {
     Stranger,
 }
 
-/// xorshift64*, seeded through splitmix64 so that the state is never zero.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        Rng((z ^ (z >> 31)).max(1))
-    }
-
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n`.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<T: Clone>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())].clone()
-    }
+/// One of `items`, chosen by `rng`.
+fn pick<T: Clone>(rng: &mut Rng, items: &[T]) -> T {
+    items[rng.usize(..items.len())].clone()
 }
 
 /// Pieces random texts are made of: right-to-left scripts and overrides,
@@ -117,7 +94,7 @@ const PIECES: &[&str] = &[
 
 /// A random text of `pieces` pieces.
 fn random_text(rng: &mut Rng, pieces: usize) -> String {
-    (0..pieces.max(1)).map(|_| rng.pick(PIECES)).collect()
+    (0..pieces.max(1)).map(|_| pick(rng, PIECES)).collect()
 }
 
 /// What the random run knows about the world when it forges buttons.
@@ -130,10 +107,10 @@ struct World {
 }
 
 /// One random or hostile update from `user`.
-fn random_update(rng: &mut Rng, world: &World, user: &TestUser, part: Part) -> Value {
-    match rng.below(20) {
+fn random_update(rng: &mut Rng, world: &World, user: &User, part: Part) -> Value {
+    match rng.usize(..20) {
         0..=3 => {
-            let pieces = 1 + rng.below(12);
+            let pieces = 1 + rng.usize(..12);
             text_message(user, &random_text(rng, pieces))
         }
         4 => {
@@ -146,20 +123,20 @@ fn random_update(rng: &mut Rng, world: &World, user: &TestUser, part: Part) -> V
         9..=12 => forged_button(rng, world, user, part),
         13..=14 => {
             let data = malformed_data(rng, part);
-            callback_query(user, &data, 1 + rng.below(60) as i32)
+            callback_query(user, &data, 1 + rng.usize(..60) as i32)
         }
         15 => sticker_message(user),
         16 => {
             // Someone else's contact, or (from a stranger) the liaison's
             // number passed off as the stranger's own.
-            if part == Part::Stranger && rng.below(3) == 0 {
+            if part == Part::Stranger && rng.usize(..3) == 0 {
                 contact_message(user, &world.liaison_phone, true)
             } else {
-                let phone = format!("+86 1{:010}", rng.next() % 10_000_000_000);
+                let phone = format!("+86 1{:010}", rng.u64(..10_000_000_000));
                 contact_message(user, &phone, false)
             }
         }
-        17 => match rng.below(4) {
+        17 => match rng.usize(..4) {
             0 => photo_message(user, "random-photo", Some(&random_text(rng, 3))),
             1 => location_message(user, 91.0, -181.0),
             2 => voice_message(user, "random-voice", 3_600),
@@ -175,12 +152,12 @@ fn random_update(rng: &mut Rng, world: &World, user: &TestUser, part: Part) -> V
             update.as_object_mut().expect("an update is an object").remove("message");
             update
         }
-        _ => text_message(user, rng.pick(&["/start", "/help", "/my", "/cancel", "/lang", "/privacy", "/tasks"])),
+        _ => text_message(user, pick(rng, &["/start", "/help", "/my", "/cancel", "/lang", "/privacy", "/tasks"])),
     }
 }
 
 fn junk(rng: &mut Rng) -> String {
-    let pieces = 1 + rng.below(4);
+    let pieces = 1 + rng.usize(..4);
     let text = random_text(rng, pieces);
     text.split_whitespace().collect::<Vec<_>>().join("_")
 }
@@ -224,19 +201,19 @@ fn junk_command(rng: &mut Rng, part: Part) -> String {
         commands.push(format!("/away {junk}"));
         commands.push("/away 3d".to_string());
     }
-    rng.pick(&commands)
+    pick(rng, &commands)
 }
 
 /// A well-formed button for a request that is not the sender's to press:
 /// another resident's request, or (for the liaison, its assignee) an action
 /// only the resident or someone above may take.
-fn forged_button(rng: &mut Rng, world: &World, user: &TestUser, part: Part) -> Value {
+fn forged_button(rng: &mut Rng, world: &World, user: &User, part: Part) -> Value {
     let mut targets: Vec<i64> =
         world.requests.iter().filter(|(_, resident)| *resident != user.id).map(|(id, _)| *id).collect();
     // Requests that do not exist are fair game for everyone.
     targets.extend([0, 99_999, i64::from(i32::MAX)]);
-    let request = rng.pick(&targets);
-    let person = rng.pick(&world.people);
+    let request = pick(rng, &targets);
+    let person = pick(rng, &world.people);
     let actions: Vec<String> = match part {
         Part::Liaison => vec!["t".into(), "x".into(), "y".into(), "n".into(), "s:5".into(), format!("p:{person}")],
         Part::Resident | Part::Stranger => ["a", "t", "x", "d", "d:b", "d:o", "v", "m", "c", "y", "n", "s:1", "r"]
@@ -245,8 +222,8 @@ fn forged_button(rng: &mut Rng, world: &World, user: &TestUser, part: Part) -> V
             .chain([format!("p:{person}")])
             .collect(),
     };
-    let data = format!("r:{request}:{}", rng.pick(&actions));
-    callback_query(user, &data, 1 + rng.below(60) as i32)
+    let data = format!("r:{request}:{}", pick(rng, &actions));
+    callback_query(user, &data, 1 + rng.usize(..60) as i32)
 }
 
 /// Button data that does not parse, is stale, or is out of place.
@@ -283,7 +260,7 @@ fn malformed_data(rng: &mut Rng, part: Part) -> String {
     if part == Part::Stranger {
         data.push("f:y".into());
     }
-    rng.pick(&data)
+    pick(rng, &data)
 }
 
 fn seed() -> u64 {
@@ -316,27 +293,28 @@ async fn thousands_of_random_and_forged_updates_change_nothing_and_each_sender_i
     let seed = seed();
     // The sender is not throttled, so that the thousands of answers do not
     // take minutes; the pacing has tests of its own.
-    let mut rig = Arc::new(Rig::start(TestDb::sqlite(), &[("DESK_SEND_RATE", "0".to_string())]).await);
-    let liaison = TestUser::new(LIAISON, "Liaison");
+    let desk = Arc::new(Desk::start_with(TestDb::sqlite(), &[("DESK_SEND_RATE", "0".to_string())]).await);
+    let liaison = User::new(LIAISON, "Liaison");
     let (_, liaison_phone) = liaison_of("E01");
-    rig.responder_binds(&liaison, &liaison_phone, "E01").await;
+    responder_binds(&desk, &liaison, &liaison_phone, "E01").await;
 
     // Residents register and the first of them report, all at once.
     let mut setup = JoinSet::new();
     for n in 0..RESIDENTS {
-        let rig = rig.clone();
+        let desk = desk.clone();
         setup.spawn(async move {
-            let resident = TestUser::new(RESIDENT_IDS + n, &format!("Resident {n}")).with_language("en");
-            rig.resident_registers_at(&resident, "E01").await;
+            let resident = User::new(RESIDENT_IDS + n, &format!("Resident {n}")).with_language("en");
+            resident_registers_at(&desk, &resident, "E01").await;
             if n < REPORTERS {
-                rig.resident_reports(&resident, &format!("Report {n}: the corridor light flickers")).await;
+                report(&desk, &resident, "property", "normal", &format!("Report {n}: the corridor light flickers"))
+                    .await;
             }
         });
     }
     while let Some(done) = setup.join_next().await {
         done.expect("a resident's setup");
     }
-    let mut db = Db::connect(&rig.db).await;
+    let mut db = Db::connect(&desk.db).await;
     db.wait_idle(WAIT).await;
     let before = guarded_state(&mut db).await;
     assert_eq!(before.0.len() as i64, REPORTERS, "every reporter has one request: {:?}", before.0);
@@ -356,25 +334,23 @@ async fn thousands_of_random_and_forged_updates_change_nothing_and_each_sender_i
 
     // Every user sends as many random updates as the flood limit leaves
     // them, so that all of them are handled rather than dropped.
-    let mut rng = Rng::new(seed);
-    let mut senders: Vec<(TestUser, Part, i64)> = vec![(liaison.clone(), Part::Liaison, FLOOD_LIMIT - BINDING_UPDATES)];
+    let mut rng = Rng::with_seed(seed);
+    let mut senders: Vec<(User, Part, i64)> = vec![(liaison.clone(), Part::Liaison, FLOOD_LIMIT - BINDING_UPDATES)];
     for n in 0..RESIDENTS {
         let used = REGISTRATION_UPDATES + if n < REPORTERS { REPORT_UPDATES } else { 0 };
-        let resident = TestUser::new(RESIDENT_IDS + n, &format!("Resident {n}")).with_language("en");
+        let resident = User::new(RESIDENT_IDS + n, &format!("Resident {n}")).with_language("en");
         senders.push((resident, Part::Resident, FLOOD_LIMIT - used));
     }
     for n in 0..STRANGERS {
-        let mut stranger = TestUser::new(STRANGER_IDS + n, &random_text(&mut rng, 2));
+        let mut stranger = User::new(STRANGER_IDS + n, &random_text(&mut rng, 2));
         if n % 3 == 0 {
-            stranger = stranger.with_language(rng.pick(&["en", "zh-hans", "ar", "he", "x-klingon"]));
+            stranger = stranger.with_language(pick(&mut rng, &["en", "zh-hans", "ar", "he", "x-klingon"]));
         }
         senders.push((stranger, Part::Stranger, FLOOD_LIMIT));
     }
     let mut queue: Vec<usize> = senders.iter().enumerate().flat_map(|(i, s)| vec![i; s.2 as usize]).collect();
-    for i in (1..queue.len()).rev() {
-        queue.swap(i, rng.below(i + 1));
-    }
-    let start = rig.double.last_seq();
+    rng.shuffle(&mut queue);
+    let start = desk.telegram.last_seq();
     let mut callbacks = BTreeSet::new();
     let mut messages: BTreeMap<i64, usize> = BTreeMap::new();
     for &i in &queue {
@@ -386,20 +362,22 @@ async fn thousands_of_random_and_forged_updates_change_nothing_and_each_sender_i
         if update.get("message").is_some() {
             *messages.entry(user.id).or_default() += 1;
         }
-        rig.push(update);
+        desk.push(update);
     }
-    rig.double.wait_updates_confirmed(SETTLE).await;
+    desk.telegram.wait_updates_confirmed(SETTLE).await;
     db.wait_idle(SETTLE).await;
 
     let context = format!("seed {seed} (HOSTILE_SEED={seed} replays it), {} updates", queue.len());
-    let rig = Arc::get_mut(&mut rig).expect("the setup tasks are done");
-    assert!(rig.bot.try_exit_status().is_none(), "the bot exited; {context}");
-    let log = rig.log();
+    assert!(!desk.bot_exited(), "the bot exited; {context}");
+    let log = desk.log();
     // The summary shows with --nocapture, and in the output of a failure.
     let warnings = log.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).count();
-    eprintln!("hostile run: {context}, {} calls to the double, {warnings} warnings logged", rig.double.calls().len());
+    eprintln!(
+        "hostile run: {context}, {} calls to the emulator, {warnings} warnings logged",
+        desk.telegram.calls().len()
+    );
     assert!(!log.contains("panicked"), "the bot panicked; {context}");
-    let calls: Vec<_> = rig.double.calls().into_iter().filter(|c| c.seq > start).collect();
+    let calls: Vec<_> = desk.telegram.calls().into_iter().filter(|c| c.seq > start).collect();
     let mut answered: BTreeMap<i64, usize> = BTreeMap::new();
     for call in &calls {
         if let Some(chat) = call.chat_id().filter(|_| !call.faulted) {
@@ -457,17 +435,17 @@ async fn thousands_of_random_and_forged_updates_change_nothing_and_each_sender_i
 #[tokio::test]
 async fn a_burst_of_twenty_five_messages_gets_twenty_answers_and_one_request_to_slow_down() {
     let desk = Desk::start(TestDb::sqlite()).await;
-    let user = TestUser::new(4001, "Eager").with_language("en");
-    let at = desk.double.last_seq();
+    let user = User::new(4001, "Eager").with_language("en");
+    let at = desk.telegram.last_seq();
     for n in 1..=25 {
         desk.push(text_message(&user, &format!("hello {n}")));
     }
-    desk.double.wait_updates_confirmed(WAIT).await;
+    desk.telegram.wait_updates_confirmed(WAIT).await;
     let mut db = Db::connect(&desk.db).await;
     db.wait_idle(WAIT).await;
 
     let texts: Vec<String> = desk
-        .double
+        .telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| c.seq > at && c.chat_id() == Some(user.id))
@@ -488,13 +466,13 @@ async fn a_burst_of_twenty_five_messages_gets_twenty_answers_and_one_request_to_
 #[tokio::test]
 async fn the_log_of_a_full_run_holds_no_token_phone_number_or_description() {
     let desk = Desk::start(TestDb::sqlite()).await;
-    let liaison = TestUser::new(1001, "Liaison");
+    let liaison = User::new(1001, "Liaison");
     let (_, liaison_phone) = liaison_of("E01");
     // Telegram reports a contact's number with the country code and without
     // the plus sign.
     liaison_binds(&desk, &liaison, &format!("86{liaison_phone}")).await;
 
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     let resident_phone = "13912345678";
     let at = desk.push(text_message(&resident, "/start b_E01"));
     let at = desk.press(at, &resident, "d:room-skip").await;
@@ -533,9 +511,9 @@ async fn the_log_of_a_full_run_holds_no_token_phone_number_or_description() {
 #[tokio::test]
 async fn mydata_sends_a_file_and_forget_erases_the_phone_and_the_requests() {
     let desk = Desk::start(TestDb::sqlite()).await;
-    let liaison = TestUser::new(1001, "Liaison");
+    let liaison = User::new(1001, "Liaison");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     let at = desk.push(text_message(&resident, "/start b_E01"));
     desk.expect_button(at, &resident, "d:room-skip").await;
     let at = desk.push(text_message(&resident, "302"));
@@ -557,7 +535,7 @@ async fn mydata_sends_a_file_and_forget_erases_the_phone_and_the_requests() {
 
     let at = desk.push(text_message(&resident, "/mydata"));
     let file = desk
-        .double
+        .telegram
         .wait_for_after(at, "the data as a file", WAIT, |c| c.is("sendDocument") && c.chat_id() == Some(resident.id))
         .await;
     desk.expect_text(at, &resident, "This is everything we keep about you").await;

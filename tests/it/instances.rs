@@ -8,8 +8,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::support::db::TestDb;
 use crate::support::desk::{ADMIN, EXAMPLES, WAIT, listed};
-use crate::support::double::{BotApiDouble, TestUser, callback_query, contact_message, text_message};
 use crate::support::process::{BotProcess, run_once};
+use community_desk::emulator::{Emulator, User, callback_query, contact_message, text_message};
 
 const SECRET: &str = "instances-test-secret";
 
@@ -19,10 +19,10 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-fn instance(double: &BotApiDouble, db: &TestDb, name: &str, port: u16) -> BotProcess {
+fn instance(telegram: &Emulator, db: &TestDb, name: &str, port: u16) -> BotProcess {
     BotProcess::spawn([
         ("TELOXIDE_TOKEN", "123456:TEST".to_string()),
-        ("TELOXIDE_API_URL", double.url()),
+        ("TELOXIDE_API_URL", telegram.url()),
         ("DATABASE_URL", db.url().to_string()),
         ("WEBHOOK_URL", format!("http://127.0.0.1:{port}/telegram")),
         ("WEBHOOK_SECRET", SECRET.to_string()),
@@ -67,25 +67,25 @@ async fn two_instances_on_one_postgresql_handle_each_update_and_fire_each_timer_
     let people = format!("{EXAMPLES}/people.csv");
     let output = run_once(&["import", &units, &people], [("DATABASE_URL", db.url())], WAIT).await;
     assert!(output.status.success(), "{}", output.combined());
-    let double = BotApiDouble::start().await;
+    let telegram = Emulator::start().await.expect("start the emulator");
     let ports = [free_port(), free_port()];
-    let _first = instance(&double, &db, "desk-a", ports[0]);
-    let _second = instance(&double, &db, "desk-b", ports[1]);
+    let _first = instance(&telegram, &db, "desk-a", ports[0]);
+    let _second = instance(&telegram, &db, "desk-b", ports[1]);
 
     // The same update delivered to both instances gets one answer.
-    let visitor = TestUser::new(3001, "Visitor").with_language("en");
+    let visitor = User::new(3001, "Visitor").with_language("en");
     let update = numbered(text_message(&visitor, "/help"), 1);
     assert_eq!(post(ports[0], &update).await, 200);
     assert_eq!(post(ports[1], &update).await, 200);
-    double.wait_for("the answer to /help", WAIT, |c| c.is("sendMessage") && c.chat_id() == Some(visitor.id)).await;
+    telegram.wait_for("the answer to /help", WAIT, |c| c.is("sendMessage") && c.chat_id() == Some(visitor.id)).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let answers = double.calls().iter().filter(|c| c.is("sendMessage") && c.chat_id() == Some(visitor.id)).count();
+    let answers = telegram.calls().iter().filter(|c| c.is("sendMessage") && c.chat_id() == Some(visitor.id)).count();
     assert_eq!(answers, 1, "an update delivered twice is handled once");
 
     // A short accept deadline, a liaison and a group leader, and a request
     // nobody accepts: the escalation fires once, though both instances run
     // timers.
-    let admin = TestUser::new(ADMIN, "Admin").with_language("en");
+    let admin = User::new(ADMIN, "Admin").with_language("en");
     let mut next_id = 10;
     let mut send = |update: serde_json::Value| {
         next_id += 1;
@@ -94,21 +94,21 @@ async fn two_instances_on_one_postgresql_handle_each_update_and_fire_each_timer_
     };
     let (update, port) = send(text_message(&admin, "/sla set urgent accept 2s"));
     post(port, &update).await;
-    double
+    telegram
         .wait_for("the new service levels", WAIT, |c| c.text().is_some_and(|t| t.contains("accept within 2 seconds")))
         .await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let leader = TestUser::new(1003, "Leader");
+    let liaison = User::new(1001, "Liaison");
+    let leader = User::new(1003, "Leader");
     for (user, role, unit) in [(&liaison, "liaison", "E01"), (&leader, "group_leader", "第一网格/绿杨东苑")] {
         let (update, port) = send(contact_message(user, &listed(role, unit).1, true));
         post(port, &update).await;
-        double
+        telegram
             .wait_for("the roles bound", WAIT, |c| {
                 c.chat_id() == Some(user.id) && c.text().is_some_and(|t| t.contains("负责"))
             })
             .await;
     }
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     let steps: Vec<Box<dyn Fn(i32) -> serde_json::Value>> = vec![
         Box::new(|_| text_message(&resident, "/start b_E01")),
         Box::new(|m| callback_query(&resident, "d:room-skip", m)),
@@ -122,27 +122,27 @@ async fn two_instances_on_one_postgresql_handle_each_update_and_fire_each_timer_
         Box::new(|m| callback_query(&resident, "d:ok", m)),
     ];
     for step in &steps {
-        let seq = double.last_seq();
+        let seq = telegram.last_seq();
         let latest =
-            double.calls().iter().rev().find(|c| c.chat_id() == Some(resident.id)).and_then(|c| c.message_id_sent());
+            telegram.calls().iter().rev().find(|c| c.chat_id() == Some(resident.id)).and_then(|c| c.message_id_sent());
         let (update, port) = send(step(latest.unwrap_or(1)));
         post(port, &update).await;
-        double
+        telegram
             .wait_for_after(seq, "the bot's next prompt", WAIT, |c| {
                 c.chat_id() == Some(resident.id) && c.is("sendMessage")
             })
             .await;
     }
-    double
+    telegram
         .wait_for("the request received", WAIT, |c| c.text().is_some_and(|t| t.contains("Request #1001 received")))
         .await;
-    double
+    telegram
         .wait_for("the escalation card", WAIT, |c| {
             c.chat_id() == Some(leader.id) && c.callback_data_buttons().iter().any(|(_, d)| d.ends_with(":t"))
         })
         .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let cards = double
+    let cards = telegram
         .calls()
         .iter()
         .filter(|c| c.chat_id() == Some(leader.id) && c.callback_data_buttons().iter().any(|(_, d)| d.ends_with(":t")))

@@ -1,10 +1,13 @@
 //! A smoke run of the benchmark binary: it must finish and print its table.
 //! No figure is asserted; timings belong to BENCHMARKS.md, not to the tests.
+//! It takes about a minute, so it stays out of the default `cargo test`;
+//! `.ci/run` runs it.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[test]
+#[ignore = "about a minute of load; .ci/run runs it: cargo test --test it loadgen -- --ignored"]
 fn loadgen_quick_run_completes_and_prints_the_table() {
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))

@@ -1,6 +1,6 @@
 //! The integration tests, built as one binary: the store's contract on both
-//! backends, the Bot API double's own checks, end-to-end runs of the real
-//! `community-desk` binary against the double, and the crash test that kills
+//! backends, the Bot API emulator's own checks, end-to-end runs of the real
+//! `community-desk` binary against the emulator, and the crash test that kills
 //! it again and again.
 
 mod cards;
@@ -8,9 +8,11 @@ mod care;
 mod console;
 mod console_edges;
 mod crash;
-mod double_speaks_telegram;
+mod demo;
 mod dropped;
 mod e2e;
+mod emulator_shows_chats;
+mod emulator_speaks_telegram;
 mod erasure;
 mod faults;
 mod followers;
@@ -21,7 +23,6 @@ mod loadgen;
 mod media;
 mod replies;
 mod reporters;
-mod rig;
 mod store;
 mod support;
 mod use_cases;

@@ -11,8 +11,8 @@ use lopdf::content::Content;
 
 use crate::support::db::TestDb;
 use crate::support::desk::{EXAMPLES, WAIT};
-use crate::support::double::{BOT_USERNAME, BotApiDouble};
 use crate::support::process::run_once;
+use community_desk::emulator::{BOT_USERNAME, Emulator};
 
 /// The text of the one QR code in `image`.
 fn decode_qr(image: GrayImage) -> String {
@@ -185,14 +185,14 @@ async fn without_a_bot_username_the_qr_subcommand_asks_telegram_for_it() {
     let units = format!("{EXAMPLES}/units.csv");
     let output = run_once(&["import", &units], [("DATABASE_URL", db.url())], WAIT).await;
     assert!(output.status.success(), "{}", output.combined());
-    let double = BotApiDouble::start().await;
+    let telegram = Emulator::start().await.expect("start the emulator");
     let dir = tempfile::tempdir().expect("a directory for the PDF");
     let path = dir.path().join("q.pdf");
     let path = path.to_str().expect("a UTF-8 path");
     let env = [
         ("DATABASE_URL", db.url().to_string()),
         ("TELOXIDE_TOKEN", "123456:TEST-TOKEN-never-logged".to_string()),
-        ("TELOXIDE_API_URL", double.url()),
+        ("TELOXIDE_API_URL", telegram.url()),
         // A username in the developer's shell must not stand in for getMe.
         ("DESK_BOT_USERNAME", String::new()),
     ];

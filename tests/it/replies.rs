@@ -4,13 +4,13 @@
 
 use crate::support::db::TestDb;
 use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of, resident_registers};
-use crate::support::double::{TestUser, photo_message, text_message};
 use crate::workflow::report;
+use community_desk::emulator::{User, photo_message, text_message};
 
 async fn a_typed_answer_goes_to_the_one_conversation_in_progress_either_way(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     let at = report(&desk, &resident, "The kitchen pipe leaks").await;
@@ -29,7 +29,7 @@ async fn a_typed_answer_goes_to_the_one_conversation_in_progress_either_way(db: 
 
     // A photo sent the same way follows the same path.
     let at = desk.push(photo_message(&resident, "photo-of-the-leak", None));
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the photo passed on", WAIT, |c| {
             c.is("sendPhoto")
                 && c.chat_id() == Some(liaison.id)
@@ -40,8 +40,8 @@ async fn a_typed_answer_goes_to_the_one_conversation_in_progress_either_way(db: 
 
 async fn with_several_conversations_the_bot_asks_which_and_keeps_the_text_until_then(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     report(&desk, &resident, "The kitchen pipe leaks").await;
@@ -59,7 +59,7 @@ async fn with_several_conversations_the_bot_asks_which_and_keeps_the_text_until_
         "both requests offered: {:?}",
         question.callback_data_buttons()
     );
-    let at = desk.push(desk.double.callback_on(&liaison, "r:2:w", question.message_id_sent().unwrap()));
+    let at = desk.push(desk.telegram.callback_on(&liaison, "r:2:w", question.message_id_sent().unwrap()));
     desk.expect_text(at, &resident, "#1002 · building liaison:\nOn my way").await;
     desk.expect_text(at, &liaison, "已转达给 #1002 的居民").await;
 
@@ -71,8 +71,8 @@ async fn with_several_conversations_the_bot_asks_which_and_keeps_the_text_until_
 
 async fn with_no_conversation_in_progress_the_sender_is_told_what_they_can_do(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     // An open request nobody wrote about is no conversation.
@@ -81,7 +81,7 @@ async fn with_no_conversation_in_progress_the_sender_is_told_what_they_can_do(db
     let answer = desk.expect_text(at, &resident, "not passed on to anyone").await;
     assert!(answer.text().unwrap().contains("/my"), "{:?}", answer.text());
     let relayed =
-        desk.double.calls_to("sendMessage").into_iter().any(|c| c.text().is_some_and(|t| t.contains("Hello?")));
+        desk.telegram.calls_to("sendMessage").into_iter().any(|c| c.text().is_some_and(|t| t.contains("Hello?")));
     assert!(!relayed, "nothing was passed on");
 }
 

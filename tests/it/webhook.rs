@@ -2,7 +2,7 @@
 //! The test plays Telegram with a small HTTP/1.1 client of its own, so that
 //! it controls every header, and checks that only posts carrying the secret
 //! are taken, that each update is handled once, and that the bot registered
-//! the webhook with the double.
+//! the webhook with the emulator.
 
 use std::time::Duration;
 
@@ -10,10 +10,9 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::rig::{Db, Rig, free_port};
-use crate::support::db::TestDb;
-use crate::support::desk::WAIT;
-use crate::support::double::{TestUser, text_message};
+use crate::support::db::{Db, TestDb, free_port};
+use crate::support::desk::{Desk, WAIT};
+use community_desk::emulator::{User, text_message};
 
 /// The secret the bot gives setWebhook and expects on every post.
 const SECRET: &str = "webhook-secret_for-tests-0042";
@@ -57,7 +56,7 @@ async fn post(port: u16, secret: Option<&str>, update: &Value) -> u16 {
 }
 
 /// A text message with an explicit `update_id`, as Telegram posts it.
-fn update(id: i64, user: &TestUser, text: &str) -> Value {
+fn update(id: i64, user: &User, text: &str) -> Value {
     let mut update = text_message(user, text);
     update["update_id"] = json!(id);
     update
@@ -85,9 +84,9 @@ async fn in_webhook_mode_only_posts_with_the_secret_are_handled_and_each_update_
         ("WEBHOOK_SECRET", SECRET.to_string()),
         ("LISTEN_ADDR", format!("127.0.0.1:{port}")),
     ];
-    let rig = Rig::start(TestDb::sqlite(), &settings).await;
+    let desk = Desk::start_with(TestDb::sqlite(), &settings).await;
 
-    let registered = rig.double.wait_for("setWebhook", WAIT, |c| c.is("setWebhook")).await;
+    let registered = desk.telegram.wait_for("setWebhook", WAIT, |c| c.is("setWebhook")).await;
     assert_eq!(registered.param("url"), Some(&json!(url)), "the webhook points at WEBHOOK_URL");
     assert_eq!(registered.param("secret_token"), Some(&json!(SECRET)), "Telegram is told the secret");
     let health = healthz_when_up(port).await;
@@ -95,7 +94,7 @@ async fn in_webhook_mode_only_posts_with_the_secret_are_handled_and_each_update_
 
     // An intruder's posts: a wrong secret, no secret, an empty one, and the
     // right one in another case. None may be taken.
-    let intruder = TestUser::new(3001, "Intruder");
+    let intruder = User::new(3001, "Intruder");
     let forged = update(900, &intruder, &format!("/start {CANARY}"));
     let wrong_case = SECRET.to_uppercase();
     for secret in [Some("not-the-secret"), None, Some(""), Some(wrong_case.as_str())] {
@@ -109,22 +108,22 @@ async fn in_webhook_mode_only_posts_with_the_secret_are_handled_and_each_update_
     assert_eq!(get.expect("get the webhook").status, 405);
 
     // A resident's /start with the secret is taken and answered through the
-    // double; the same update posted again is taken (Telegram must not send
+    // emulator; the same update posted again is taken (Telegram must not send
     // it forever) but not handled a second time.
-    let resident = TestUser::new(3002, "Resident").with_language("en");
+    let resident = User::new(3002, "Resident").with_language("en");
     let start = update(901, &resident, "/start");
     assert_eq!(post(port, Some(SECRET), &start).await, 200);
-    rig.expect_text(0, &resident, "This is the community front desk").await;
+    desk.expect_text(0, &resident, "This is the community front desk").await;
     assert_eq!(post(port, Some(SECRET), &start).await, 200, "a repeated update is acknowledged");
     // The next update of the same chat is handled after anything queued
     // before it, so once /help is answered a second /start would have been.
-    let at = rig.double.last_seq();
+    let at = desk.telegram.last_seq();
     assert_eq!(post(port, Some(SECRET), &update(902, &resident, "/help")).await, 200);
-    rig.expect_text(at, &resident, "/privacy").await;
-    let mut db = Db::connect(&rig.db).await;
+    desk.expect_text(at, &resident, "/privacy").await;
+    let mut db = Db::connect(&desk.db).await;
     db.wait_idle(WAIT).await;
 
-    let calls = rig.double.calls();
+    let calls = desk.telegram.calls();
     let welcomes = calls
         .iter()
         .filter(|c| c.is("sendMessage") && c.chat_id() == Some(resident.id))
@@ -137,7 +136,7 @@ async fn in_webhook_mode_only_posts_with_the_secret_are_handled_and_each_update_
     let inbox = db.rows("SELECT payload FROM jobs WHERE queue = 'inbox' ORDER BY id").await;
     assert_eq!(inbox.len(), 2, "only /start and /help were recorded: {inbox:?}");
     assert!(inbox.iter().all(|payload| !payload.contains(CANARY)), "the intruder's update was recorded");
-    let log = rig.log();
+    let log = desk.log();
     assert!(!log.contains(CANARY), "the body of a refused post reached the log");
     assert!(!log.contains(SECRET), "the webhook secret reached the log");
     assert!(log.contains("refused a webhook call with a wrong or missing secret"), "refusals are not logged");

@@ -6,18 +6,18 @@ use crate::support::db::TestDb;
 use crate::support::desk::{
     ADMIN, Desk, WAIT, liaison_binds, liaison_of, listed, report_in, resident_registers, responder_binds,
 };
-use crate::support::double::{TestUser, photo_message, text_message};
+use community_desk::emulator::{User, photo_message, text_message};
 
 /// A resident reports an urgent property problem; returns the call sequence
 /// after which the liaison's card arrives.
-pub(crate) async fn report(desk: &Desk, resident: &TestUser, text: &str) -> u64 {
+pub(crate) async fn report(desk: &Desk, resident: &User, text: &str) -> u64 {
     report_in(desk, resident, "property", text).await
 }
 
 /// Presses the button starting with `prefix` on the latest message to
 /// `user` that has one, after `after`, and returns where to wait from.
-async fn press_latest(desk: &Desk, after: u64, user: &TestUser, prefix: &str) -> u64 {
-    let calls = desk.double.calls();
+async fn press_latest(desk: &Desk, after: u64, user: &User, prefix: &str) -> u64 {
+    let calls = desk.telegram.calls();
     let latest = calls
         .iter()
         .rev()
@@ -26,13 +26,13 @@ async fn press_latest(desk: &Desk, after: u64, user: &TestUser, prefix: &str) ->
     let Some(call) = latest else { return desk.press(after, user, prefix).await };
     let data = call.callback_data_buttons().into_iter().find(|(_, d)| d.starts_with(prefix)).unwrap().1;
     let message = call.message_id_sent().or(call.target_message_id()).expect("a message to press on");
-    desk.push(desk.double.callback_on(user, &data, message))
+    desk.push(desk.telegram.callback_on(user, &data, message))
 }
 
 async fn a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_and_rated(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     let at = report(&desk, &resident, "The kitchen pipe leaks").await;
@@ -42,18 +42,18 @@ async fn a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_an
     // The liaison answers through the bot with a photo; the resident sees the
     // role, not the account, and answers back.
     let edited = desk
-        .double
+        .telegram
         .wait_for_after(at, "the card with Reply and Resolve", WAIT, |c| {
             c.is("editMessageText") && c.callback_data_buttons().iter().any(|(_, d)| d.ends_with(":m"))
         })
         .await;
     let reply = edited.callback_data_buttons().into_iter().find(|(_, d)| d.ends_with(":m")).unwrap().1;
-    let at = desk.push(desk.double.callback_on(&liaison, &reply, edited.target_message_id().unwrap()));
+    let at = desk.push(desk.telegram.callback_on(&liaison, &reply, edited.target_message_id().unwrap()));
     desk.expect_text(at, &liaison, "请发送要转达的内容").await;
     let at = desk.push(photo_message(&liaison, "photo-of-the-fix", Some("我明天上午来修")));
     let relayed = desk.expect_text(at, &resident, "building liaison:\n我明天上午来修").await;
     assert!(!relayed.text().unwrap().contains("Liaison"), "the resident never sees the responder's account");
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the photo passed on", WAIT, |c| {
             c.is("sendPhoto")
                 && c.chat_id() == Some(resident.id)
@@ -87,9 +87,9 @@ async fn a_conversation_is_relayed_and_the_request_is_reopened_then_confirmed_an
 
 async fn a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_liaison(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let deputy = TestUser::new(1002, "Deputy");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let deputy = User::new(1002, "Deputy");
+    let resident = User::new(2001, "Resident").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     responder_binds(&desk, &deputy, &listed("deputy", "E01").1, "E01").await;
     resident_registers(&desk, &resident).await;
@@ -114,7 +114,7 @@ async fn a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_li
     let at = desk.press(at, &resident, "r:2:x").await;
     desk.expect_text(at, &resident, "withdrawn").await;
     let edited = desk
-        .double
+        .telegram
         .wait_for_after(at, "the deputy's card edited in place", WAIT, |c| {
             c.is("editMessageText") && c.chat_id() == Some(deputy.id) && c.text().is_some_and(|t| t.contains("已取消"))
         })
@@ -125,9 +125,9 @@ async fn a_declined_request_goes_to_the_deputy_and_so_do_requests_for_an_away_li
 
 async fn a_request_nobody_could_take_goes_to_the_liaison_who_binds_later(db: TestDb) {
     let desk = Desk::start(db).await;
-    let office = TestUser::new(ADMIN, "Office").with_language("en");
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let office = User::new(ADMIN, "Office").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident").with_language("en");
     // The office is the only responder with an account, and it is away.
     let at = desk.push(text_message(&office, "/away 2"));
     desk.expect_text(at, &office, "/back").await;
@@ -136,7 +136,7 @@ async fn a_request_nobody_could_take_goes_to_the_liaison_who_binds_later(db: Tes
     let (alert, _) = desk.expect_button(at, &office, "r:1:").await;
     assert!(alert.text().unwrap().contains("No water since the evening"), "the office hears of it");
 
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
     assert!(card.text().unwrap().contains("No water since the evening"), "the liaison now has it");
@@ -148,8 +148,8 @@ async fn a_request_nobody_could_take_goes_to_the_liaison_who_binds_later(db: Tes
 /// residents' identities and with sensitive descriptions redacted.
 async fn an_admin_exports_requests_without_identities_or_sensitive_details(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison");
-    let resident = TestUser::new(2001, "Resident Zhang").with_language("en");
+    let liaison = User::new(1001, "Liaison");
+    let resident = User::new(2001, "Resident Zhang").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     resident_registers(&desk, &resident).await;
     report(&desk, &resident, "The kitchen light is broken").await;
@@ -164,13 +164,13 @@ async fn an_admin_exports_requests_without_identities_or_sensitive_details(db: T
 
     let at = desk.push(text_message(&resident, "/export"));
     desk.expect_text(at, &resident, "Only community admins").await;
-    let admin = TestUser::new(crate::support::desk::ADMIN, "Admin").with_language("en");
+    let admin = User::new(crate::support::desk::ADMIN, "Admin").with_language("en");
     let at = desk.push(text_message(&admin, "/export"));
     let document = desk
-        .double
+        .telegram
         .wait_for_after(at, "the CSV document", WAIT, |c| c.is("sendDocument") && c.chat_id() == Some(admin.id))
         .await;
-    let csv = String::from_utf8(document.files[0].bytes.clone()).unwrap();
+    let csv = String::from_utf8(document.files[0].bytes.to_vec()).unwrap();
     assert!(csv.starts_with("number,created_at,category"), "{csv}");
     assert!(csv.contains("The kitchen light is broken"));
     assert!(!csv.contains("My mother fell") && csv.contains("[redacted]"), "{csv}");

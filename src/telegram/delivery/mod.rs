@@ -31,13 +31,17 @@ use crate::work::{Backoff, Shutdown, ShutdownTrigger};
 
 /// Runs the bot until SIGTERM or Ctrl-C.
 pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
+    let (trigger, shutdown) = Shutdown::new();
+    tokio::spawn(watch_signals(trigger));
+    run_until(app, bot_config, shutdown).await
+}
+
+/// Runs the bot until `shutdown` is triggered, then closes the store.
+pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown) -> anyhow::Result<()> {
     let mut bot = Bot::new(bot_config.token.clone());
     if let Some(url) = bot_config.api_url.clone() {
         bot = bot.set_api_url(url);
     }
-    let (trigger, shutdown) = Shutdown::new();
-    tokio::spawn(watch_signals(trigger));
-
     let Some(me) = connect(&bot, &shutdown).await else {
         return Ok(());
     };
@@ -79,6 +83,26 @@ pub async fn run(app: Arc<App>, bot_config: BotConfig) -> anyhow::Result<()> {
     }
     app.store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// What a start-up settles before the loops run: the admins `ADMIN_IDS`
+/// lists (and the roles it no longer gives, with their holders' menus), and
+/// the work the previous run of this instance left leased.
+pub async fn start_up(app: &App) -> anyhow::Result<()> {
+    let now = app.now_ms();
+    let mut tx = app.store.begin().await?;
+    tx.ensure_admins(&app.config.admin_ids, now).await?;
+    let revoked = tx.revoke_unlisted_admins(&app.config.admin_ids, now).await?;
+    if !revoked.is_empty() {
+        tracing::info!(people = revoked.len(), "took back admin roles from people ADMIN_IDS no longer lists");
+        menus::refresh_each(app, &mut tx, &revoked, now).await?;
+    }
+    let released = tx.release_leases_of(&app.config.instance, now).await?;
+    tx.commit().await?;
+    if released > 0 {
+        tracing::info!(released, "took back work left unfinished by the previous run");
+    }
     Ok(())
 }
 
@@ -188,7 +212,8 @@ pub fn describe(error: &teloxide::RequestError) -> String {
     }
 }
 
-async fn watch_signals(trigger: ShutdownTrigger) {
+/// Triggers `trigger` on SIGTERM or Ctrl-C.
+pub async fn watch_signals(trigger: ShutdownTrigger) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {

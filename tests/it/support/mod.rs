@@ -1,6 +1,6 @@
-//! Shared support code for the end-to-end tests: a Telegram Bot API double,
-//! a handle on the real bot process, throwaway databases, and a desk that
-//! puts the three together.
+//! Shared support code for the end-to-end tests: a handle on the real bot
+//! process, throwaway databases, and a desk that puts them together with
+//! the Bot API emulator (`community_desk::emulator`).
 
 // Each test module uses a different subset of these helpers, so unused ones
 // are expected in any single build.
@@ -35,7 +35,7 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
+pub mod browser;
 pub mod db;
 pub mod desk;
-pub mod double;
 pub mod process;

@@ -131,7 +131,7 @@ impl BotProcess {
 impl Drop for BotProcess {
     fn drop(&mut self) {
         // Dropping the child without a kill would leave the bot polling the
-        // next test's double, so make sure it is gone.
+        // next test's emulator, so make sure it is gone.
         let _ = self.child.start_kill();
     }
 }
