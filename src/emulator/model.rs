@@ -242,10 +242,14 @@ impl Inner {
         };
         let Some(chat) = message.get("chat") else { return };
         let Some(chat_id) = chat.get("id").and_then(Value::as_i64) else { return };
-        self.chats.entry(chat_id).or_default().description = Some(chat.clone());
+        let entry = self.chats.entry(chat_id).or_default();
+        entry.description = Some(chat.clone());
         if let Some(id) = message.get("message_id").and_then(Value::as_i64)
             && let Ok(id) = i32::try_from(id)
         {
+            // One sequence of ids per chat, whoever writes: the bot's next
+            // message follows this one, so the chat stays in order by id.
+            entry.last_message_id = entry.last_message_id.max(id);
             let stored = StoredMessage { json: message.clone(), parse_mode: None, client_markup: None };
             self.keep(chat_id, id, stored);
             self.emit_message(chat_id, id, Change::New, Instant::now());
