@@ -162,15 +162,14 @@ async fn get_updates(shared: &Shared, params: &Value) -> Value {
             let batch: Vec<Value> = inner.pending.iter().take(limit).cloned().collect();
             (batch, inner.pending.len() != before)
         };
-        if confirmed_some && batch.is_empty() {
-            shared.bump_updates();
-            // Our own bump must not wake us; the queue is looked at again
-            // after it, so that an update pushed meanwhile is not missed.
-            changes.borrow_and_update();
-            continue;
-        }
         if confirmed_some {
             shared.bump_updates();
+            if batch.is_empty() {
+                // Our own bump must not wake us, so it is marked seen and the
+                // queue looked at again: an update pushed meanwhile is there.
+                changes.borrow_and_update();
+                continue;
+            }
         }
         if !batch.is_empty() || !wait_for_change(&mut changes, deadline).await {
             return Value::Array(batch);

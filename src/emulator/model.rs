@@ -40,6 +40,9 @@ pub(super) struct Chat {
     /// of a private chat in one sequence, whoever sent them.
     pub last_message_id: i32,
     pub messages: BTreeMap<i32, StoredMessage>,
+    /// Message ids in the order they were stored, oldest first: an update
+    /// pushed with an id of its own may sort anywhere among them.
+    pub order: VecDeque<i32>,
 }
 
 /// Where pushed updates go instead of `getUpdates` while a webhook is set.
@@ -242,14 +245,10 @@ impl Inner {
         };
         let Some(chat) = message.get("chat") else { return };
         let Some(chat_id) = chat.get("id").and_then(Value::as_i64) else { return };
-        let entry = self.chats.entry(chat_id).or_default();
-        entry.description = Some(chat.clone());
+        self.chats.entry(chat_id).or_default().description = Some(chat.clone());
         if let Some(id) = message.get("message_id").and_then(Value::as_i64)
             && let Ok(id) = i32::try_from(id)
         {
-            // One sequence of ids per chat, whoever writes: the bot's next
-            // message follows this one, so the chat stays in order by id.
-            entry.last_message_id = entry.last_message_id.max(id);
             let stored = StoredMessage { json: message.clone(), parse_mode: None, client_markup: None };
             self.keep(chat_id, id, stored);
             self.emit_message(chat_id, id, Change::New, Instant::now());
@@ -323,10 +322,14 @@ impl Inner {
     /// Stores a message in its chat, forgetting the oldest beyond the
     /// history kept.
     fn keep(&mut self, chat_id: i64, id: i32, message: StoredMessage) {
-        let messages = &mut self.chats.entry(chat_id).or_default().messages;
-        messages.insert(id, message);
-        while messages.len() > self.history {
-            messages.pop_first();
+        let chat = self.chats.entry(chat_id).or_default();
+        if chat.messages.insert(id, message).is_none() {
+            chat.order.push_back(id);
+        }
+        while chat.messages.len() > self.history
+            && let Some(oldest) = chat.order.pop_front()
+        {
+            chat.messages.remove(&oldest);
         }
     }
 }
