@@ -94,35 +94,19 @@ async fn handle_call(shared: &Shared, method: &str, params: Value, files: Vec<Up
         tokio::time::sleep(*delay).await;
     }
     let faulted = fault.is_some();
-    match fault {
-        Some(Fault::Status { code, body }) => {
-            shared.record(
-                &mut shared.lock(),
-                method,
-                params,
-                files,
-                Handled { at, faulted: true, message_ids: vec![] },
-            );
-            shared.bump_calls();
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return (status, axum::Json(body)).into_response();
-        }
-        Some(Fault::DropConnection) => {
-            shared.record(
-                &mut shared.lock(),
-                method,
-                params,
-                files,
-                Handled { at, faulted: true, message_ids: vec![] },
-            );
-            shared.bump_calls();
+    if let Some(fault) = fault.filter(|f| !matches!(f, Fault::Delay(_))) {
+        let handled = Handled { at, faulted, message_ids: vec![] };
+        shared.record(&mut shared.lock(), method, params, files, handled);
+        shared.bump_calls();
+        let Fault::Status { code, body } = fault else {
             // Unwinding out of the handler makes hyper drop the connection
             // without writing a response, which is what a crashed or
             // unreachable server looks like to the client. `resume_unwind`
             // skips the panic hook, so nothing is printed.
             std::panic::resume_unwind(Box::new("the Bot API emulator drops this connection"));
-        }
-        Some(Fault::Delay(_)) | None => {}
+        };
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        return (status, axum::Json(body)).into_response();
     }
     if method.eq_ignore_ascii_case("getUpdates") {
         let webhook_set = {
@@ -180,8 +164,12 @@ async fn get_updates(shared: &Shared, params: &Value) -> Value {
         };
         if confirmed_some {
             shared.bump_updates();
-            // Our own bump must not count as a newly pushed update.
-            changes.borrow_and_update();
+            if batch.is_empty() {
+                // Our own bump must not wake us, so it is marked seen and the
+                // queue looked at again: an update pushed meanwhile is there.
+                changes.borrow_and_update();
+                continue;
+            }
         }
         if !batch.is_empty() || !wait_for_change(&mut changes, deadline).await {
             return Value::Array(batch);

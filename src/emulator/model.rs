@@ -40,6 +40,9 @@ pub(super) struct Chat {
     /// of a private chat in one sequence, whoever sent them.
     pub last_message_id: i32,
     pub messages: BTreeMap<i32, StoredMessage>,
+    /// Message ids in the order they were stored, oldest first: an update
+    /// pushed with an id of its own may sort anywhere among them.
+    pub order: VecDeque<i32>,
 }
 
 /// Where pushed updates go instead of `getUpdates` while a webhook is set.
@@ -319,10 +322,14 @@ impl Inner {
     /// Stores a message in its chat, forgetting the oldest beyond the
     /// history kept.
     fn keep(&mut self, chat_id: i64, id: i32, message: StoredMessage) {
-        let messages = &mut self.chats.entry(chat_id).or_default().messages;
-        messages.insert(id, message);
-        while messages.len() > self.history {
-            messages.pop_first();
+        let chat = self.chats.entry(chat_id).or_default();
+        if chat.messages.insert(id, message).is_none() {
+            chat.order.push_back(id);
+        }
+        while chat.messages.len() > self.history
+            && let Some(oldest) = chat.order.pop_front()
+        {
+            chat.messages.remove(&oldest);
         }
     }
 }

@@ -579,3 +579,34 @@ async fn a_postgres_test_database_is_created_fresh_and_dropped_afterwards() {
         .unwrap();
     assert_eq!(left, 0, "the database is dropped");
 }
+
+#[tokio::test]
+async fn a_teloxide_dispatcher_answers_chat_after_chat_through_long_polling() {
+    let options = community_desk::emulator::Options { history: 8, ..Default::default() };
+    let emulator = Emulator::start_with(options).await.expect("start the emulator");
+    let mut events = emulator.subscribe();
+    let bot = bot_for(&emulator);
+    let echo = tokio::spawn(teloxide::repl(bot, |bot: Bot, msg: Message| async move {
+        if let Some(text) = msg.text() {
+            bot.send_message(msg.chat.id, text).await?;
+        }
+        Ok(())
+    }));
+    for chat in 1..=3 {
+        let user = User::new(chat, "Resident");
+        for n in 0..20 {
+            let text = format!("hello {n}");
+            emulator.push_update(text_message(&user, &text));
+            loop {
+                let event = tokio::time::timeout(WAIT, events.recv()).await.expect("an answer in time").unwrap();
+                if let community_desk::emulator::Event::Message { message, .. } = event
+                    && message.from_bot
+                {
+                    assert_eq!(message.text.as_deref(), Some(text.as_str()));
+                    break;
+                }
+            }
+        }
+    }
+    echo.abort();
+}

@@ -1,6 +1,6 @@
 //! Notices at the limit: an admin's `/broadcast` to every registered
 //! household, sent by the real bot at its default pacing (Telegram's ~30
-//! messages a second), timed by when each copy reaches the double.
+//! messages a second), timed by when each copy reaches the emulator.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -13,8 +13,8 @@ use community_desk::domain::{TelegramId, UnitLevel};
 use community_desk::store::Store;
 use tokio::sync::oneshot;
 
-use crate::double::{self, Double, Expect, Reply};
 use crate::proc::{self, ChildGuard, Database};
+use crate::telegram::{self, Expect, Reply, Telegram};
 
 /// Telegram's limit for messages to different chats, which the bot's default
 /// `DESK_SEND_RATE` is set to.
@@ -36,7 +36,7 @@ const AFTER_LAST: Duration = Duration::from_secs(10);
 
 const NOTICE: &str = "Water is off tomorrow 9:00–12:00 in every building for pipe repairs.";
 
-/// What the broadcast did, as seen at the double.
+/// What the broadcast did, as seen at the emulator.
 #[derive(Debug)]
 pub struct Figures {
     pub households: usize,
@@ -78,7 +78,7 @@ pub struct Copies {
     pub windows_over_limit: usize,
     /// The shortest time between two consecutive copies; copies due 34 ms
     /// apart that arrive much closer show jitter between the bot's pacer
-    /// and the arrival at the double.
+    /// and the arrival at the emulator.
     pub min_gap: Duration,
 }
 
@@ -171,42 +171,42 @@ pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Re
     println!("  seeded {} households in {:.1} s", ids.len(), started.elapsed().as_secs_f64());
     let expected: HashSet<i64> = ids.iter().copied().collect();
 
-    let double = Arc::new(Double::start().await?);
-    let mut bot = crate::spawn_desk(desk, &db, &double, bot_log, Some(ADMIN_ID))?;
-    crate::wait_ready(&mut bot, &double).await?;
+    let bot_api = Arc::new(Telegram::start().await?);
+    let mut bot = crate::spawn_desk(desk, &db, &bot_api, bot_log, Some(ADMIN_ID))?;
+    crate::wait_ready(&mut bot, &bot_api).await?;
 
     // The admin's dialogue, as tests/it/console.rs drives it: the unit
     // buttons (the first is the community), the request for the text, the
     // preview with Send.
     let units = step(
-        &double,
+        &bot_api,
         &mut bot,
         Expect::Button("n:u:"),
-        double::text_message(ADMIN_ID, "/broadcast"),
+        telegram::text_message(ADMIN_ID, "/broadcast"),
         "the unit buttons",
     )
     .await?;
     let community = units.buttons.iter().find(|b| b.starts_with("n:u:")).context("no unit button")?.clone();
-    let press = double::callback_query(ADMIN_ID, &community, units.message_id);
-    step(&double, &mut bot, Expect::AnyText, press, "the request for the notice's text").await?;
+    let press = telegram::callback_query(ADMIN_ID, &community, units.message_id);
+    step(&bot_api, &mut bot, Expect::AnyText, press, "the request for the notice's text").await?;
     let preview =
-        step(&double, &mut bot, Expect::Button("n:send"), double::text_message(ADMIN_ID, NOTICE), "the preview")
+        step(&bot_api, &mut bot, Expect::Button("n:send"), telegram::text_message(ADMIN_ID, NOTICE), "the preview")
             .await?;
 
-    double.record_notices(ADMIN_ID);
+    bot_api.record_notices(ADMIN_ID);
     let before = proc::usage(bot.pid())?;
-    let pressed = double.offer(double::callback_query(ADMIN_ID, "n:send", preview.message_id));
+    let pressed = bot_api.offer(telegram::callback_query(ADMIN_ID, "n:send", preview.message_id));
     // At the limit the copies take households / 30 seconds; half as long
     // again and a minute more before we call it stuck.
     let budget = Duration::from_secs_f64(ids.len() as f64 / TELEGRAM_RATE * 1.5 + 60.0);
     let deadline = pressed + budget;
     let mut reported = Instant::now();
-    while double.notice_copy_count() < ids.len() {
+    while bot_api.notice_copy_count() < ids.len() {
         bot.check_alive()?;
         if Instant::now() > deadline {
             bail!(
                 "only {} of {} copies arrived within {budget:?}; the bot's log:\n{}",
-                double.notice_copy_count(),
+                bot_api.notice_copy_count(),
                 ids.len(),
                 bot.log_tail(20)
             );
@@ -214,7 +214,7 @@ pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Re
         if reported.elapsed() >= Duration::from_secs(30) {
             println!(
                 "  {} of {} copies after {:.0} s",
-                double.notice_copy_count(),
+                bot_api.notice_copy_count(),
                 ids.len(),
                 pressed.elapsed().as_secs_f64()
             );
@@ -225,13 +225,13 @@ pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Re
     // The author's finished message follows the last copy; meanwhile a
     // duplicate (a copy sent again after a lost settle) would still show.
     let last_wait = Instant::now() + AFTER_LAST;
-    while double.notice_finished().is_none() && Instant::now() < last_wait {
+    while bot_api.notice_finished().is_none() && Instant::now() < last_wait {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     bot.check_alive()?;
     let after = proc::usage(bot.pid())?;
-    let logged = double.notice_copies();
+    let logged = bot_api.notice_copies();
     let copies = analyse(&logged, &expected, TELEGRAM_RATE as usize);
     let first = logged.iter().map(|(_, at)| *at).min().unwrap_or(pressed);
     let last = logged.iter().map(|(_, at)| *at).max().unwrap_or(pressed);
@@ -239,7 +239,7 @@ pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Re
         households: ids.len(),
         copies,
         first_after_send: first.saturating_duration_since(pressed),
-        finished_after_last: double.notice_finished().map(|at| at.saturating_duration_since(last)),
+        finished_after_last: bot_api.notice_finished().map(|at| at.saturating_duration_since(last)),
         bot_cpu_secs: after.cpu_secs - before.cpu_secs,
         bot_peak_mib: after.peak_mib,
         warnings: bot.log_problems(),
@@ -248,18 +248,18 @@ pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Re
 
 /// Offers one update of the admin's and waits, bounded, for the answer.
 async fn step(
-    double: &Double,
+    bot_api: &Telegram,
     bot: &mut ChildGuard,
     expect: Expect,
     update: serde_json::Value,
     what: &str,
 ) -> anyhow::Result<Reply> {
-    let rx: oneshot::Receiver<Reply> = double.expect(ADMIN_ID, expect);
-    double.offer(update);
+    let rx: oneshot::Receiver<Reply> = bot_api.expect(ADMIN_ID, expect);
+    bot_api.offer(update);
     match tokio::time::timeout(STEP_TIMEOUT, rx).await {
         Ok(Ok(reply)) => Ok(reply),
         _ => {
-            double.forget(ADMIN_ID);
+            bot_api.forget(ADMIN_ID);
             bot.check_alive()?;
             bail!("the admin got no {what} within {STEP_TIMEOUT:?}; the bot's log:\n{}", bot.log_tail(20))
         }

@@ -66,7 +66,7 @@ pub async fn run(durable: Option<String>, calls: Option<f64>) -> anyhow::Result<
 /// as many callback answers and edits, half and half, as make up the rest.
 /// The desk answers a button press with the answer to the press, an edit
 /// that takes the pressed buttons away and the next question, and a text
-/// with the next question alone; the double serves these calls as it serves
+/// with the next question alone; the emulator serves these calls as it serves
 /// the desk's, so what this bot costs is what answering the desk's way costs
 /// with nothing behind it: no database, no dialogue.
 async fn answer_with_calls(bot: Bot, calls: f64) {

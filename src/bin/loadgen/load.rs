@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
-use crate::double::{Double, Expect, Reply, callback_query, own_contact, text_message};
+use crate::telegram::{Expect, Reply, Telegram, callback_query, own_contact, text_message};
 
 /// How long a resident waits for an answer before it counts an error and
 /// gives up on its identity. Far above any healthy latency; it exists so that
@@ -143,7 +143,7 @@ enum Pace {
 /// Runs one identity through its script; stops early once `stop` has
 /// passed, so a run ends on time.
 async fn run_identity(
-    double: &Double,
+    telegram: &Telegram,
     flow: &Flow,
     id: i64,
     pace: &Pace,
@@ -184,8 +184,8 @@ async fn run_identity(
                 }
             }
         };
-        let answer = double.expect(id, step.expect);
-        let offered = double.offer(update);
+        let answer = telegram.expect(id, step.expect);
+        let offered = telegram.offer(update);
         let start = due.unwrap_or(offered);
         match tokio::time::timeout(STEP_TIMEOUT, answer).await {
             Ok(Ok(reply)) => {
@@ -193,7 +193,7 @@ async fn run_identity(
                 last = Some(reply);
             }
             _ => {
-                double.forget(id);
+                telegram.forget(id);
                 errors.timeouts.fetch_add(1, Ordering::Relaxed);
                 return true;
             }
@@ -230,7 +230,7 @@ pub struct Shape {
     pub rate: Option<f64>,
 }
 
-pub async fn run(double: Arc<Double>, shape: Shape, identities: Arc<Identities>) -> LoadResult {
+pub async fn run(telegram: Arc<Telegram>, shape: Shape, identities: Arc<Identities>) -> LoadResult {
     let t0 = Instant::now();
     let from = t0 + shape.warmup;
     let stop = from + shape.measure;
@@ -254,7 +254,7 @@ pub async fn run(double: Arc<Double>, shape: Shape, identities: Arc<Identities>)
     });
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..shape.residents {
-        let double = double.clone();
+        let telegram = telegram.clone();
         let flow = shape.flow.clone();
         let identities = identities.clone();
         let errors = errors.clone();
@@ -265,7 +265,7 @@ pub async fn run(double: Arc<Double>, shape: Shape, identities: Arc<Identities>)
             while Instant::now() < stop {
                 let Some(id) = identities.next() else { break };
                 started.fetch_add(1, Ordering::Relaxed);
-                if !run_identity(&double, &flow, id, &pace, stop, &errors, &mut samples).await {
+                if !run_identity(&telegram, &flow, id, &pace, stop, &errors, &mut samples).await {
                     break;
                 }
             }

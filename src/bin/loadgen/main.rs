@@ -1,5 +1,5 @@
 //! `loadgen`: the benchmark of issue #7. It runs the real `community-desk`
-//! binary against a Bot API double served from this process, drives
+//! binary against the project's Bot API emulator served from this process, drives
 //! simulated residents through the report flow, and prints every figure next
 //! to its target, beside the same figures for a bare teloxide echo bot (the
 //! floor: what any teloxide bot costs on this machine).
@@ -11,12 +11,12 @@
 //! See BENCHMARKS.md for what each figure means and a recorded run.
 
 mod broadcast;
-mod double;
 mod echo;
 mod load;
 mod proc;
 mod report;
 mod scale;
+mod telegram;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,10 +26,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 
-use double::Double;
 use load::{Flow, Identities, LoadResult, Shape};
 use proc::{ChildGuard, Database, Usage};
 use report::{Row, Table, Verdict};
+use telegram::Telegram;
 
 /// The example community shipped with the crate; its buildings are where the
 /// simulated residents live.
@@ -394,7 +394,7 @@ pub struct BotFigures {
     pub closed: LoadResult,
     pub closed_usage: (Usage, Usage),
     /// Bot API calls made to answer the closed loop's updates
-    /// ([`double::Counters::answering_calls`]), warm-up included.
+    /// ([`answering_calls`]), warm-up included.
     pub closed_calls: u64,
     pub open: LoadResult,
     pub open_usage: (Usage, Usage),
@@ -408,38 +408,38 @@ async fn run_bot(
     codes: &[String],
     cli: &Cli,
 ) -> anyhow::Result<BotFigures> {
-    let double = Arc::new(Double::start().await?);
+    let telegram = Arc::new(Telegram::start().await?);
     let (mut bot, flow) = match target {
         Target::Desk(exe) => {
             let db = db.context("the desk needs a database")?;
             import_units(exe, db)?;
-            let bot = spawn_desk(exe, db, &double, cli.bot_log.as_deref(), None)?;
+            let bot = spawn_desk(exe, db, &telegram, cli.bot_log.as_deref(), None)?;
             (bot, Flow::Desk { buildings: Arc::new(codes.to_vec()) })
         }
-        Target::Echo => (spawn_echo(&double, &[])?, Flow::Echo),
-        Target::DurableEcho(db) => (spawn_echo(&double, &["--durable", &db.url])?, Flow::Echo),
-        Target::CallsEcho(calls) => (spawn_echo(&double, &["--calls", &calls.to_string()])?, Flow::Echo),
+        Target::Echo => (spawn_echo(&telegram, &[])?, Flow::Echo),
+        Target::DurableEcho(db) => (spawn_echo(&telegram, &["--durable", &db.url])?, Flow::Echo),
+        Target::CallsEcho(calls) => (spawn_echo(&telegram, &["--calls", &calls.to_string()])?, Flow::Echo),
     };
-    wait_ready(&mut bot, &double).await?;
+    wait_ready(&mut bot, &telegram).await?;
     let identities = Arc::new(Identities::fresh(10_000_000));
 
     settle(cli, db).await;
     let before = proc::usage(bot.pid())?;
-    let calls_before = double.counters().answering_calls();
+    let calls_before = answering_calls(&telegram);
     let closed = load::run(
-        double.clone(),
+        telegram.clone(),
         Shape { flow: flow.clone(), residents: plan.residents, warmup: plan.warmup, measure: plan.measure, rate: None },
         identities.clone(),
     )
     .await;
     bot.check_alive()?;
     let after = proc::usage(bot.pid())?;
-    let closed_calls = double.counters().answering_calls() - calls_before;
+    let closed_calls = answering_calls(&telegram) - calls_before;
     print_phase("closed loop", &closed, &before, &after);
 
     settle(cli, db).await;
     let open = load::run(
-        double.clone(),
+        telegram.clone(),
         Shape {
             flow,
             residents: plan.open_residents,
@@ -453,16 +453,12 @@ async fn run_bot(
     bot.check_alive()?;
     let end = proc::usage(bot.pid())?;
     print_phase(&format!("open loop {}/s", plan.rate), &open, &after, &end);
-    let seen = double.counters();
-    let count = |c: &std::sync::atomic::AtomicU64| c.load(std::sync::atomic::Ordering::Relaxed);
+    let seen = telegram.stats();
+    let (unawaited, missed) = telegram.unawaited();
     println!(
-        "  the double saw {} getUpdates, {} sendMessage ({} not awaited), {} edits, {} callback answers, {} other",
-        count(&seen.get_updates),
-        count(&seen.send_message),
-        count(&seen.unawaited),
-        count(&seen.edits),
-        count(&seen.callback_answers),
-        count(&seen.other)
+        "  the emulator saw {} getUpdates, {} messages sent ({unawaited} not awaited, {missed} events missed), \
+         {} edits, {} callback answers, {} other",
+        seen.get_updates, seen.messages_sent, seen.edits, seen.callback_answers, seen.other
     );
     let warnings = bot.log_problems();
     if warnings > 0 {
@@ -549,13 +545,13 @@ fn import_units(exe: &Path, db: &Database) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the desk against the double. Without `admin`, Telegram's pacing is
+/// Starts the desk against the emulator. Without `admin`, Telegram's pacing is
 /// off so that the bot's own cost is measured; with it, that Telegram user is
 /// the admin and the pacing is the bot's default (the broadcast measures it).
 fn spawn_desk(
     exe: &Path,
     db: &Database,
-    double: &Double,
+    telegram: &Telegram,
     log_filter: Option<&str>,
     admin: Option<i64>,
 ) -> anyhow::Result<ChildGuard> {
@@ -571,7 +567,7 @@ fn spawn_desk(
         .current_dir(db.dir.path())
         .env_remove("WEBHOOK_URL")
         .env("TELOXIDE_TOKEN", "123456:LOADGEN")
-        .env("TELOXIDE_API_URL", double.url())
+        .env("TELOXIDE_API_URL", telegram.url())
         .env("DATABASE_URL", &db.url)
         .env("DESK_INSTANCE", "loadgen")
         .env("DESK_POLL_TIMEOUT_SECS", "5");
@@ -596,20 +592,20 @@ fn spawn_desk(
 }
 
 /// Starts `loadgen echo-bot` with `options` (none for the bare floor).
-fn spawn_echo(double: &Double, options: &[&str]) -> anyhow::Result<ChildGuard> {
+fn spawn_echo(telegram: &Telegram, options: &[&str]) -> anyhow::Result<ChildGuard> {
     let me = std::env::current_exe().context("find the loadgen executable")?;
     let mut command = Command::new(me);
     command.arg("echo-bot").args(options);
-    command.env_remove("RUST_LOG").env("TELOXIDE_TOKEN", "123456:LOADGEN").env("TELOXIDE_API_URL", double.url());
+    command.env_remove("RUST_LOG").env("TELOXIDE_TOKEN", "123456:LOADGEN").env("TELOXIDE_API_URL", telegram.url());
     let log = std::env::temp_dir().join(format!("loadgen-echo-{}.log", std::process::id()));
     ChildGuard::spawn("echo bot", command, log)
 }
 
-async fn wait_ready(bot: &mut ChildGuard, double: &Double) -> anyhow::Result<()> {
+async fn wait_ready(bot: &mut ChildGuard, telegram: &Telegram) -> anyhow::Result<()> {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
         bot.check_alive()?;
-        if double.wait_polled(Duration::from_millis(200)).await {
+        if telegram.wait_polled(Duration::from_millis(200)).await {
             return Ok(());
         }
         if Instant::now() > deadline {
@@ -630,15 +626,15 @@ async fn memory_at_scale(desk: &Path, plan: &Plan, codes: &[String], table: &mut
         seeded.talkers,
         seeded.took.as_secs_f64()
     );
-    let double = Arc::new(Double::start().await?);
-    let mut bot = spawn_desk(desk, &db, &double, None, None)?;
-    wait_ready(&mut bot, &double).await?;
+    let telegram = Arc::new(Telegram::start().await?);
+    let mut bot = spawn_desk(desk, &db, &telegram, None, None)?;
+    wait_ready(&mut bot, &telegram).await?;
     // The timer worker sweeps twice a second; a few seconds let it fire the
     // overdue clocks before residents arrive.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let ids: Vec<i64> = (0..plan.scale_finishers.min(seeded.talkers)).map(|i| scale::TALKER_BASE + i as i64).collect();
     let result = load::run(
-        double.clone(),
+        telegram.clone(),
         Shape {
             flow: Flow::FinishReport,
             residents: 20,
@@ -708,4 +704,12 @@ fn timer_sweep(cli: &Cli, table: &mut Table) {
         }
         Err(error) => table.push(Row::note(Scenario::TimerSweep, &format!("failed: {error:#}"))),
     }
+}
+
+/// The calls that carry a bot's answers: messages sent, messages edited and
+/// button presses answered. Each is an HTTP request the bot makes and the
+/// emulator serves, whatever the bot stores.
+fn answering_calls(telegram: &Telegram) -> u64 {
+    let stats = telegram.stats();
+    stats.messages_sent + stats.edits + stats.callback_answers
 }
