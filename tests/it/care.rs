@@ -4,9 +4,9 @@ use crate::support::db::TestDb;
 use crate::support::desk::{
     ADMIN, Desk, EXAMPLES, WAIT, liaison_binds, liaison_of, listed, resident_registers, responder_binds,
 };
-use crate::support::double::{TestUser, document_message, text_message};
 use crate::support::on_both_backends;
 use crate::support::process::run_once;
+use community_desk::emulator::{User, document_message, text_message};
 
 on_both_backends!(
     the_command_line_loads_the_example_households_once_and_then_finds_them_unchanged,
@@ -38,11 +38,11 @@ async fn the_command_line_loads_the_example_households_once_and_then_finds_them_
 
 async fn an_admin_loads_households_in_chat_all_or_nothing(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
+    let admin = User::new(ADMIN, "Office").with_language("en");
     let bad = "building,room,members,tags,note\nE01,101,1,elderly_alone,耳背\nE01,1O2,2,,\n";
     let good = "building,room,members,tags,note\nE01,1-101,1,elderly_alone,耳背\nE01,1-102,2,,\n";
-    desk.double.add_file("bad-households", bad.as_bytes().to_vec());
-    desk.double.add_file("good-households", good.as_bytes().to_vec());
+    desk.telegram.add_file("bad-households", bad.as_bytes().to_vec());
+    desk.telegram.add_file("good-households", good.as_bytes().to_vec());
     let at = desk.push(text_message(&admin, "/import"));
     desk.expect_text(at, &admin, "households.csv").await;
     let at = desk.push(document_message(&admin, "bad-households", "households.csv", "text/csv"));
@@ -63,16 +63,16 @@ const HOUSEHOLDS: &str = "building,room,members,tags,note\n\
 
 async fn a_liaison_visits_a_household_that_needs_help_and_each_reader_sees_the_map_as_far_as_allowed(db: TestDb) {
     let desk = Desk::start(db).await;
-    let admin = TestUser::new(ADMIN, "Office").with_language("en");
-    desk.double.add_file("households", HOUSEHOLDS.as_bytes().to_vec());
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    desk.telegram.add_file("households", HOUSEHOLDS.as_bytes().to_vec());
     let at = desk.push(text_message(&admin, "/import"));
     desk.expect_text(at, &admin, "households.csv").await;
     let at = desk.push(document_message(&admin, "households", "households.csv", "text/csv"));
     desk.expect_text(at, &admin, "households.csv imported: 3 new").await;
 
-    let liaison = TestUser::new(3001, "Liaison").with_language("en");
+    let liaison = User::new(3001, "Liaison").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
-    let resident = TestUser::new(2001, "Resident").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
     resident_registers(&desk, &resident).await;
 
     // The households due come first: 301 (monthly, never visited).
@@ -89,7 +89,7 @@ async fn a_liaison_visits_a_household_that_needs_help_and_each_reader_sees_the_m
     desk.expect_text(at, &liaison, "Visit to room 301 recorded: 🆘 Needs help").await;
     let made = desk.expect_text(at, &liaison, "was made for room 301").await;
     let number: String = made.text().unwrap().split_whitespace().find(|w| w.starts_with('#')).unwrap().to_string();
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the request's card to the liaison", WAIT, |c| {
             c.chat_id() == Some(liaison.id) && c.text().is_some_and(|t| t.contains(&number) && t.contains("暖气不热"))
         })
@@ -97,7 +97,7 @@ async fn a_liaison_visits_a_household_that_needs_help_and_each_reader_sees_the_m
 
     // The liaison sees the map, the list and the note.
     let at = desk.push(text_message(&liaison, "/building"));
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the building map", WAIT, |c| c.is("sendPhoto") && c.chat_id() == Some(liaison.id))
         .await;
     let list = desk.expect_text(at, &liaison, "Building E01: 2 households").await;
@@ -108,19 +108,19 @@ async fn a_liaison_visits_a_household_that_needs_help_and_each_reader_sees_the_m
     desk.expect_text(at, &liaison, "Note: 耳背，请用力敲门").await;
 
     // The liaison of another building sees nothing of E01.
-    let other = TestUser::new(3002, "Other liaison").with_language("en");
+    let other = User::new(3002, "Other liaison").with_language("en");
     responder_binds(&desk, &other, &liaison_of("E02").1, "E02").await;
     let at = desk.push(text_message(&other, "/building E01"));
     desk.expect_text(at, &other, "You may not see the households of building E01").await;
-    let at = desk.push(desk.double.callback_on(&other, &format!("h:{household}"), 1));
+    let at = desk.push(desk.telegram.callback_on(&other, &format!("h:{household}"), 1));
     let refused = desk
-        .double
+        .telegram
         .wait_for_after(at, "the refusal of another building's household", WAIT, |c| c.is("answerCallbackQuery"))
         .await;
     assert!(!format!("{refused:?}").contains("disabled"), "no tag reaches them");
 
     // The group leader above sees the tags that are not sensitive, and no note.
-    let leader = TestUser::new(3003, "Leader").with_language("en");
+    let leader = User::new(3003, "Leader").with_language("en");
     responder_binds(&desk, &leader, &listed("group_leader", "第一网格/绿杨东苑").1, "绿杨东苑").await;
     let at = desk.push(text_message(&leader, "/building E01"));
     let list = desk.expect_text(at, &leader, "Building E01: 2 households").await;
@@ -141,12 +141,12 @@ async fn a_liaison_visits_a_household_that_needs_help_and_each_reader_sees_the_m
     // The export carries households only as counts per building and tag.
     let at = desk.push(text_message(&admin, "/export"));
     let export = desk
-        .double
+        .telegram
         .wait_for_after(at, "the household counts", WAIT, |c| {
             c.files.iter().any(|f| f.file_name.as_deref().is_some_and(|n| n.starts_with("households-")))
         })
         .await;
-    let counts = String::from_utf8(export.files[0].bytes.clone()).unwrap();
+    let counts = String::from_utf8(export.files[0].bytes.to_vec()).unwrap();
     assert_eq!(
         counts,
         "building,tag,households\nE01,disabled,1\nE01,elderly_alone,1\nE01,empty_nest,1\nE02,elderly_alone,1\n"

@@ -6,15 +6,15 @@
 
 use crate::support::db::TestDb;
 use crate::support::desk::{Desk, WAIT, liaison_binds, liaison_of, report_in};
-use crate::support::double::{Call, TestUser, text_message};
+use community_desk::emulator::{Call, User, text_message};
 
 /// A resident scans the stairwell code of E01 and registers, in English, in
 /// `room`: each room is a household of its own.
-async fn registers_in(desk: &Desk, resident: &TestUser, room: &str) {
+async fn registers_in(desk: &Desk, resident: &User, room: &str) {
     let at = desk.push(text_message(resident, "/start b_E01"));
     desk.expect_button(at, resident, "d:room-skip").await;
     let at = desk.push(text_message(resident, room));
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the share-phone keyboard", WAIT, |c| {
             c.chat_id() == Some(resident.id) && !c.reply_keyboard_buttons().is_empty()
         })
@@ -26,7 +26,7 @@ async fn registers_in(desk: &Desk, resident: &TestUser, room: &str) {
 
 /// A resident starts a report of a property problem and is offered the open
 /// request 1 besides the description question; they press "Me too".
-async fn presses_me_too(desk: &Desk, resident: &TestUser) {
+async fn presses_me_too(desk: &Desk, resident: &User) {
     let at = desk.push(text_message(resident, "/new"));
     let at = desk.press(at, resident, "d:cat:property").await;
     let at = desk.press(at, resident, "r:1:f").await;
@@ -34,8 +34,8 @@ async fn presses_me_too(desk: &Desk, resident: &TestUser) {
 }
 
 /// The cards of request 1 sent to `reader` (edits aside).
-fn cards_of_first_request(desk: &Desk, reader: &TestUser) -> Vec<Call> {
-    desk.double
+fn cards_of_first_request(desk: &Desk, reader: &User) -> Vec<Call> {
+    desk.telegram
         .calls_to("sendMessage")
         .into_iter()
         .filter(|c| c.chat_id() == Some(reader.id))
@@ -45,9 +45,9 @@ fn cards_of_first_request(desk: &Desk, reader: &TestUser) -> Vec<Call> {
 
 async fn neighbours_who_press_me_too_follow_one_card_and_are_all_asked_when_it_is_resolved(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let residents: Vec<TestUser> =
-        (0..4).map(|i| TestUser::new(2001 + i, &format!("Resident {i}")).with_language("en")).collect();
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let residents: Vec<User> =
+        (0..4).map(|i| User::new(2001 + i, &format!("Resident {i}")).with_language("en")).collect();
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     for (resident, room) in residents.iter().zip(["301", "302", "303", "304"]) {
         registers_in(&desk, resident, room).await;
@@ -57,11 +57,11 @@ async fn neighbours_who_press_me_too_follow_one_card_and_are_all_asked_when_it_i
     let at = report_in(&desk, first, "property", "Water leaking from the ceiling").await;
     let (card, _) = desk.expect_button(at, &liaison, "r:1:a").await;
     let card_id = card.message_id_sent().expect("the card was sent");
-    let at = desk.double.last_seq();
+    let at = desk.telegram.last_seq();
     presses_me_too(&desk, second).await;
     presses_me_too(&desk, third).await;
     // However many join, the liaison's one card is edited to the count.
-    desk.double
+    desk.telegram
         .wait_for_after(at, "the card edited to three households", WAIT, |c| {
             c.is("editMessageText")
                 && c.target_message_id() == Some(card_id)
@@ -90,11 +90,11 @@ async fn neighbours_who_press_me_too_follow_one_card_and_are_all_asked_when_it_i
     desk.expect_text(at, &liaison, "#1002 is handled on its own again").await;
 
     // Accepting tells the followers; resolving asks all three households.
-    let at = desk.push(desk.double.callback_on(&liaison, "r:1:a", card_id));
+    let at = desk.push(desk.telegram.callback_on(&liaison, "r:1:a", card_id));
     for follower in [second, third] {
         desk.expect_text(at, follower, "#1001, which you follow, is now being handled").await;
     }
-    let at = desk.push(desk.double.callback_on(&liaison, "r:1:v", card_id));
+    let at = desk.push(desk.telegram.callback_on(&liaison, "r:1:v", card_id));
     desk.expect_text(at, &liaison, "what was done").await;
     let at = desk.push(text_message(&liaison, "Replaced the pipe"));
     desk.expect_text(at, first, "Your request #1001 has been handled: Replaced the pipe").await;
@@ -104,15 +104,15 @@ async fn neighbours_who_press_me_too_follow_one_card_and_are_all_asked_when_it_i
     }
     let at = desk.press(at, second, "r:1:y").await;
     desk.expect_text(at, second, "rate").await;
-    assert!(!desk.double.calls_to("sendMessage").iter().any(|c| c.chat_id() == Some(fourth.id)
+    assert!(!desk.telegram.calls_to("sendMessage").iter().any(|c| c.chat_id() == Some(fourth.id)
         && c.text().is_some_and(|t| t.contains("#1001") && t.contains("has been handled"))));
 }
 
 async fn a_known_outage_answers_a_new_report_at_once_without_a_card(db: TestDb) {
     let desk = Desk::start(db).await;
-    let liaison = TestUser::new(1001, "Liaison").with_language("en");
-    let first = TestUser::new(2001, "First").with_language("en");
-    let later = TestUser::new(2002, "Later").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let first = User::new(2001, "First").with_language("en");
+    let later = User::new(2002, "Later").with_language("en");
     liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
     registers_in(&desk, &first, "301").await;
     registers_in(&desk, &later, "502").await;
@@ -127,7 +127,7 @@ async fn a_known_outage_answers_a_new_report_at_once_without_a_card(db: TestDb) 
     assert_eq!(cards_of_first_request(&desk, &liaison).len(), 1, "no new card for the later report");
     assert!(
         !desk
-            .double
+            .telegram
             .calls_to("sendMessage")
             .iter()
             .any(|c| c.callback_data_buttons().iter().any(|(_, d)| d == "r:2:a")),
