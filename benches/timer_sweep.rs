@@ -19,7 +19,7 @@ use std::error::Error;
 use std::time::{Duration, Instant};
 
 use community_desk::store::scratch::ScratchDatabase;
-use community_desk::store::{Queue, Store};
+use community_desk::store::{Durability, Queue, Store};
 
 type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -190,7 +190,7 @@ async fn run_one(store: &Store, backend: &'static str, size: i64, report: &mut R
     report.add(backend, Operation::NextDue, size, &samples);
 
     let samples = measure(REPETITIONS, WARM_UP, || async move {
-        let mut tx = store.begin().await?;
+        let mut tx = store.begin_claiming(Durability::Lazy).await?;
         let claimed = tx.claim(Queue::Timer, "bench", now, LEASE_MS, CLAIM_LIMIT).await?;
         tx.commit().await?;
         expect(claimed.is_empty(), "no timer to be due")
@@ -203,7 +203,7 @@ async fn run_one(store: &Store, backend: &'static str, size: i64, report: &mut R
         // Making the timers due is preparation, not part of the sweep.
         make_due(store, now, first, last).await?;
         let started = Instant::now();
-        let mut tx = store.begin().await?;
+        let mut tx = store.begin_claiming(Durability::Lazy).await?;
         let claimed = tx.claim(Queue::Timer, "bench", now, LEASE_MS, CLAIM_LIMIT).await?;
         tx.commit().await?;
         let elapsed = started.elapsed();
@@ -251,7 +251,7 @@ async fn seed(store: &Store, size: i64, now: i64) -> BenchResult<(Duration, Dura
                 sqlx::query(sql).bind(size).bind(now).bind(SPREAD_MS).execute(pool).await?;
             }
         }
-        Store::Postgres(pool) => {
+        Store::Postgres(pool, _) => {
             for sql in [POSTGRES_SEED_HISTORY, POSTGRES_SEED_TIMERS] {
                 sqlx::query(sql).bind(size).bind(now).bind(SPREAD_MS).execute(pool).await?;
             }
@@ -267,7 +267,7 @@ async fn seed(store: &Store, size: i64, now: i64) -> BenchResult<(Duration, Dura
             // out of the first timed commits.
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
         }
-        Store::Postgres(pool) => {
+        Store::Postgres(pool, _) => {
             // VACUUM as well, as autovacuum would have done long before a
             // real desk had this many rows: it sets the visibility map that
             // index-only scans rely on.
@@ -283,7 +283,7 @@ async fn seed(store: &Store, size: i64, now: i64) -> BenchResult<(Duration, Dura
 async fn first_timer(store: &Store) -> BenchResult<i64> {
     let first: Option<i64> = match store {
         Store::Sqlite(pool) => sqlx::query_scalar(FIRST_TIMER).fetch_one(pool).await?,
-        Store::Postgres(pool) => sqlx::query_scalar(FIRST_TIMER).fetch_one(pool).await?,
+        Store::Postgres(pool, _) => sqlx::query_scalar(FIRST_TIMER).fetch_one(pool).await?,
     };
     first.ok_or_else(|| "no timers were seeded".into())
 }
@@ -291,7 +291,7 @@ async fn first_timer(store: &Store) -> BenchResult<i64> {
 async fn count_open_timers_in(store: &Store, first: i64, last: i64) -> BenchResult<i64> {
     Ok(match store {
         Store::Sqlite(pool) => sqlx::query_scalar(COUNT_OPEN_TIMERS_IN).bind(first).bind(last).fetch_one(pool).await?,
-        Store::Postgres(pool) => {
+        Store::Postgres(pool, _) => {
             sqlx::query_scalar(COUNT_OPEN_TIMERS_IN).bind(first).bind(last).fetch_one(pool).await?
         }
     })
@@ -302,7 +302,7 @@ async fn make_due(store: &Store, now: i64, first: i64, last: i64) -> BenchResult
         Store::Sqlite(pool) => {
             sqlx::query(MAKE_DUE).bind(now).bind(first).bind(last).execute(pool).await?.rows_affected()
         }
-        Store::Postgres(pool) => {
+        Store::Postgres(pool, _) => {
             sqlx::query(MAKE_DUE).bind(now).bind(first).bind(last).execute(pool).await?.rows_affected()
         }
     };
@@ -315,7 +315,7 @@ async fn server_version(store: &Store) -> BenchResult<String> {
             let version: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(pool).await?;
             format!("SQLite {version}")
         }
-        Store::Postgres(pool) => {
+        Store::Postgres(pool, _) => {
             let version: String = sqlx::query_scalar("SHOW server_version").fetch_one(pool).await?;
             format!("PostgreSQL {version}")
         }

@@ -1,8 +1,11 @@
-//! What every background loop shares: when to retry a job and when to give
-//! it up, and a shutdown signal.
+//! What every background loop shares: backoff between retries, a shutdown
+//! signal, and a way to be handed work without claiming it.
 
+use std::collections::VecDeque;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 /// Exponential backoff with a ceiling: 0.5 s, 1 s, 2 s … up to 5 minutes.
@@ -15,42 +18,6 @@ impl Backoff {
         }
         let exponent = failures.saturating_sub(1).min(10);
         (Duration::from_millis(500) * 2u32.pow(exponent)).min(Duration::from_secs(300))
-    }
-}
-
-/// When a loop gives a failed job up: after `max_attempts` failed attempts,
-/// and also, before it runs again, a job claimed more often than that
-/// without finishing (its worker panicked or hung, so its lease ran out).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    pub max_attempts: i64,
-}
-
-impl RetryPolicy {
-    /// Updates: a handler that fails five times will not do better later,
-    /// and the person's later updates wait behind it.
-    pub const UPDATES: RetryPolicy = RetryPolicy { max_attempts: 5 };
-    /// Sends: Telegram or the network may be down for a while; ten attempts
-    /// with backoff span about eight minutes.
-    pub const SENDS: RetryPolicy = RetryPolicy { max_attempts: 10 };
-    /// Timers: as for sends, since a timer's firing only reads and writes
-    /// the database.
-    pub const TIMERS: RetryPolicy = RetryPolicy { max_attempts: 10 };
-
-    /// Whether the attempt that just failed was the last.
-    pub fn exhausted(self, attempts: i64) -> bool {
-        attempts >= self.max_attempts
-    }
-
-    /// Whether a job claimed for the `attempts`th time never finished its
-    /// earlier attempts and is to be given up before it runs again.
-    pub fn abandoned(self, attempts: i64) -> bool {
-        attempts > self.max_attempts
-    }
-
-    /// How long after the `attempts`th failure the job is tried again.
-    pub fn delay(self, attempts: i64) -> Duration {
-        Backoff::after_failures(u32::try_from(attempts).unwrap_or(u32::MAX))
     }
 }
 
@@ -84,9 +51,194 @@ impl ShutdownTrigger {
     }
 }
 
+/// Work that another task claimed for a background loop in a transaction it
+/// had open anyway, handed over in memory so that the loop does not need a
+/// transaction of its own to claim it: the poller claims the updates it
+/// records for the inbox worker, a turn the messages it wrote for the
+/// sender, and the sender's settler what waited behind the sends it
+/// recorded.
+///
+/// The loop opens the hand-off with how much it takes at a time; a giver
+/// claims no more than the room left, so no more waits here than the loop
+/// would have claimed itself, and the leases of what waits do not run out.
+/// Until the loop opens it, and after it closes it, there is no room, and
+/// the work stays in the database for whoever claims it.
+pub struct Handoff<T>(Mutex<HandoffState<T>>);
+
+struct HandoffState<T> {
+    waiting: VecDeque<T>,
+    capacity: usize,
+    /// A giver filled the hand-off since the loop last asked
+    /// ([`Handoff::look_again`]).
+    filled: bool,
+}
+
+impl<T> Default for Handoff<T> {
+    fn default() -> Self {
+        Handoff(Mutex::new(HandoffState { waiting: VecDeque::new(), capacity: 0, filled: false }))
+    }
+}
+
+impl<T> Handoff<T> {
+    /// The loop is running and takes up to `capacity` at a time.
+    pub fn open(&self, capacity: usize) {
+        self.lock().capacity = capacity;
+    }
+
+    /// The loop is stopping: nothing more is handed over. What waits is
+    /// dropped; it is still claimed in the database, and this instance takes
+    /// it back when it starts again (or another once the lease runs out).
+    pub fn close(&self) {
+        let mut state = self.lock();
+        state.capacity = 0;
+        state.waiting.clear();
+    }
+
+    /// How much more a giver may claim for the loop now.
+    pub fn room(&self) -> usize {
+        let state = self.lock();
+        state.capacity.saturating_sub(state.waiting.len())
+    }
+
+    /// Hands work over, oldest first. Whoever gives also wakes the loop. If
+    /// the loop stopped since the work was claimed, the work is left to its
+    /// lease, as [`Handoff::close`] leaves what waited.
+    pub fn give(&self, work: impl IntoIterator<Item = T>) {
+        let mut state = self.lock();
+        if state.capacity > 0 {
+            state.waiting.extend(work);
+            // A giver claims no more than the room left, so one that filled
+            // it may have left work in the database.
+            state.filled |= state.waiting.len() >= state.capacity;
+        }
+    }
+
+    /// Takes up to `most` of the waiting work, oldest first.
+    pub fn take(&self, most: usize) -> Vec<T> {
+        let mut state = self.lock();
+        let count = most.min(state.waiting.len());
+        state.waiting.drain(..count).collect()
+    }
+
+    /// Whether the loop, having started what it took, should look for more
+    /// at once: work still waits here, or a giver filled the hand-off since
+    /// the last time the loop asked and may have left work in the database.
+    /// Otherwise what it was handed was all there was, and going round to
+    /// claim would find nothing (BENCHMARKS.md, eleventh round: two claims
+    /// an update at 100 updates/s found nothing); whoever leaves work
+    /// elsewhere wakes the loop.
+    pub fn look_again(&self) -> bool {
+        let mut state = self.lock();
+        !state.waiting.is_empty() || std::mem::take(&mut state.filled)
+    }
+
+    /// The lock is never held across an await or a call that can panic.
+    fn lock(&self) -> std::sync::MutexGuard<'_, HandoffState<T>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The runtime on which the work that holds SQLite's one connection runs:
+/// a single-threaded runtime on a thread of its own, pinned to one CPU. The
+/// store opens its connection from it, and the thread sqlx starts for the
+/// connection inherits the pin. Every statement is a round trip between
+/// that thread and the task that awaits it; on one CPU the wake-up is a
+/// local switch, across two it is an interrupt to the other CPU, which
+/// costs more the busier that CPU is (5–6 µs against 8–10 µs a statement
+/// in an idle process, and a quarter more updates a second in the
+/// benchmark; BENCHMARKS.md, seventh round). Started on first use, it lives
+/// as long as the process. Where no thread can be started, the caller's
+/// runtime serves instead.
+pub fn connection_runtime() -> Handle {
+    static RUNTIME: OnceLock<Option<Handle>> = OnceLock::new();
+    RUNTIME.get_or_init(start_connection_runtime).clone().unwrap_or_else(Handle::current)
+}
+
+/// Runs `work` on [`connection_runtime`] and waits for it; a panic in it
+/// carries on in the caller, as if it had run there.
+pub async fn on_connection_runtime<F>(work: F) -> F::Output
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    connection_runtime().spawn(work).await.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
+}
+
+fn start_connection_runtime() -> Option<Handle> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let started = std::thread::Builder::new().name("desk-sqlite".into()).spawn(move || {
+        if let Some(core) = core_affinity::get_core_ids().and_then(|cores| cores.last().copied()) {
+            core_affinity::set_for_current(core);
+        }
+        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(runtime) => {
+                let _ = sender.send(Some(runtime.handle().clone()));
+                runtime.block_on(std::future::pending::<()>());
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not start the SQLite connection's runtime");
+                let _ = sender.send(None);
+            }
+        }
+    });
+    match started {
+        Ok(_) => receiver.recv().ok().flatten(),
+        Err(error) => {
+            tracing::warn!(%error, "could not start the SQLite connection's thread");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_handoff_has_room_only_while_its_loop_runs_and_only_for_what_it_takes() {
+        let handoff = Handoff::default();
+        assert_eq!(handoff.room(), 0, "no loop has opened it");
+        handoff.open(3);
+        handoff.give([1, 2]);
+        assert_eq!(handoff.room(), 1);
+        assert_eq!(handoff.take(1), vec![1], "oldest first");
+        assert_eq!(handoff.room(), 2);
+        handoff.give([3]);
+        assert_eq!(handoff.take(5), vec![2, 3]);
+        handoff.give([4]);
+        handoff.close();
+        assert_eq!(handoff.room(), 0);
+        assert!(handoff.take(5).is_empty(), "what waited is left to its lease");
+        handoff.give([5]);
+        assert!(handoff.take(5).is_empty(), "so is what is given after the loop stopped");
+    }
+
+    #[test]
+    fn a_loop_looks_again_after_a_handoff_only_if_work_waits_or_a_giver_filled_it() {
+        let handoff = Handoff::default();
+        handoff.open(3);
+        handoff.give([1, 2]);
+        assert_eq!(handoff.take(1), vec![1]);
+        assert!(handoff.look_again(), "2 still waits");
+        assert_eq!(handoff.take(5), vec![2]);
+        assert!(!handoff.look_again(), "what was handed was all there was");
+        handoff.give([3, 4, 5]);
+        assert_eq!(handoff.take(5), vec![3, 4, 5]);
+        assert!(handoff.look_again(), "the giver filled it, so it may have left more in the database");
+        assert!(!handoff.look_again(), "said once");
+    }
+
+    #[tokio::test]
+    async fn work_beside_the_connection_runs_on_one_thread_of_its_own_pinned_to_one_cpu() {
+        let runtime = connection_runtime();
+        let here = std::thread::current().id();
+        let where_ = || async { (std::thread::current().id(), core_affinity::get_core_ids().map(|cpus| cpus.len())) };
+        let (first, cpus) = runtime.spawn(where_()).await.unwrap();
+        let (second, _) = runtime.spawn(where_()).await.unwrap();
+        assert_eq!(first, second, "one thread");
+        assert_ne!(first, here, "not the caller's");
+        assert_eq!(cpus, Some(1));
+    }
 
     #[test]
     fn backoff_doubles_up_to_a_ceiling() {
@@ -94,16 +246,6 @@ mod tests {
         assert_eq!(Backoff::after_failures(2), Duration::from_secs(1));
         assert_eq!(Backoff::after_failures(4), Duration::from_secs(4));
         assert_eq!(Backoff::after_failures(40), Duration::from_secs(300));
-    }
-
-    #[test]
-    fn a_job_is_given_up_after_its_last_attempt_or_before_one_past_it() {
-        let policy = RetryPolicy::UPDATES;
-        assert!(!policy.exhausted(4));
-        assert!(policy.exhausted(5));
-        assert!(!policy.abandoned(5), "the fifth attempt still runs");
-        assert!(policy.abandoned(6), "a sixth claim means the fifth never finished");
-        assert_eq!(policy.delay(2), Duration::from_secs(1));
     }
 
     #[tokio::test]

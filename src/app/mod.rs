@@ -7,7 +7,6 @@ pub mod cards;
 pub mod care;
 pub mod clock;
 pub mod conversations;
-pub mod delivery;
 pub mod directory;
 pub mod export;
 pub mod followers;
@@ -26,7 +25,8 @@ use tokio::sync::Notify;
 use crate::config::Config;
 use crate::domain::clock::Clock;
 use crate::i18n::I18n;
-use crate::store::{ClaimedJob, Queue, Store, StoreError};
+use crate::store::{ClaimedJob, Durability, Queue, Store, StoreError};
+use crate::work::Handoff;
 
 /// Everything a handler or a background loop needs, shared by all of them.
 pub struct App {
@@ -35,6 +35,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Config,
     pub wake: Wake,
+    pub handoff: Handoffs,
 }
 
 /// Wakes a background loop as soon as there is work for it, so that nothing
@@ -49,9 +50,17 @@ pub struct Wake {
     pub erased: Notify,
 }
 
+/// Jobs claimed in passing for the inbox worker and the sender (see
+/// [`Handoff`]).
+#[derive(Default)]
+pub struct Handoffs {
+    pub inbox: Handoff<ClaimedJob>,
+    pub outbox: Handoff<ClaimedJob>,
+}
+
 impl App {
     pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
-        App { store, i18n, clock, config, wake: Wake::default() }
+        App { store, i18n, clock, config, wake: Wake::default(), handoff: Handoffs::default() }
     }
 
     pub fn now(&self) -> DateTime<Utc> {
@@ -76,7 +85,7 @@ impl App {
         limit: i64,
         count_since: Option<i64>,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.begin_claiming(Durability::Lazy).await?;
         let jobs = tx.claim_counting(queue, &self.config.instance, self.now_ms(), lease_ms, limit, count_since).await?;
         tx.commit().await?;
         Ok(jobs)

@@ -9,7 +9,7 @@
 //! `lane` (one chat) are claimed one at a time in id order, which keeps one
 //! chat's messages in order across retries and across instances.
 
-use super::{Backend, Conn, Result, StoreError, Tx, exec, on};
+use super::{Backend, Result, StoreError, Tx, exec, on};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Queue {
@@ -59,8 +59,6 @@ pub struct ClaimedJob {
     pub attempts: i64,
     pub request_id: Option<i64>,
     pub lease_token: String,
-    /// Lower goes first (see `telegram::delivery::outgoing::Priority`).
-    pub priority: i64,
     /// For a claim that counts (see [`Tx::claim_counting`]): how many jobs of
     /// this lane were created since the given moment, up to and including
     /// this one; otherwise 0.
@@ -78,8 +76,6 @@ pub struct NewJob<'a> {
     pub payload: &'a str,
     pub due_at: i64,
     pub request_id: Option<i64>,
-    /// Of due jobs, those with the lowest priority are claimed first.
-    pub priority: i64,
 }
 
 fn queue_name<S: serde::Serializer>(queue: &Queue, serializer: S) -> std::result::Result<S::Ok, S::Error> {
@@ -100,9 +96,9 @@ macro_rules! claim_sql {
                SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
                AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                  AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
-               ORDER BY j.priority, j.due_at, j.id LIMIT $5 + 0",
+               ORDER BY j.due_at, j.id LIMIT $5 + 0",
             $lock,
-            ") RETURNING id, lane, payload, attempts, request_id, lease_token, priority, \
+            ") RETURNING id, lane, payload, attempts, request_id, lease_token, \
                CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
                  AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
         )
@@ -113,7 +109,7 @@ macro_rules! claim_sql {
 /// pending behind it (a claimed job is the oldest pending one of its lane).
 macro_rules! finish_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL, lease_token = NULL \
+        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
          WHERE id = $3 AND lease_token = $4 AND status = 'pending' \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
@@ -124,8 +120,7 @@ macro_rules! finish_sql {
 /// `[id, lease token, result]` triples.
 macro_rules! finish_all_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = json_extract(d.value, '$[2]'), finished_at = $2, last_error = NULL, \
-           lease_token = NULL \
+        "UPDATE jobs SET status = 'done', result = json_extract(d.value, '$[2]'), finished_at = $2, last_error = NULL \
          FROM json_each($1) d \
          WHERE jobs.id = json_extract(d.value, '$[0]') AND jobs.lease_token = json_extract(d.value, '$[1]') \
            AND jobs.status = 'pending' \
@@ -134,17 +129,25 @@ macro_rules! finish_all_sql {
     };
 }
 
-/// [`Tx::finish_all`] on PostgreSQL, with the ids, lease tokens and results
-/// as three arrays. Only a pending job holds a lease token (finishing,
-/// failing and retrying clear it), so the token alone says the job is still
-/// this worker's; a condition on the status would let the planner read the
-/// jobs through the indexes of pending jobs, which are for claiming, rather
-/// than by key.
+/// [`Tx::finish_all`] on PostgreSQL, with the triples as a JSONB array.
+///
+/// The pending jobs include every timer of every open request, and the
+/// planner must not read them all to find the few being finished. Joined to
+/// the array alone (whose length it cannot see, and guesses at a hundred)
+/// it did: through an index kept for pending jobs when the table's
+/// statistics said they were few (they lag behind its growth: a new
+/// database, a surge), or the whole table when it had none. So the ids come
+/// again as an array, to be looked up by key, and the status is compared in
+/// the "C" collation (the same equality for these words), which keeps the
+/// indexes for pending jobs, whose predicate is in the default collation,
+/// out of the planner's choices: they are for claiming, not finishing.
 macro_rules! finish_all_postgres_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = d.result, finished_at = $4, last_error = NULL, lease_token = NULL \
-         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) AS d (id, token, result) \
-         WHERE jobs.id = d.id AND jobs.lease_token = d.token \
+        "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL \
+         FROM jsonb_array_elements($1::JSONB) AS d (value) \
+         WHERE jobs.id = ANY (ARRAY(SELECT (i.value ->> 0)::BIGINT FROM jsonb_array_elements($1::JSONB) AS i (value))) \
+           AND jobs.id = (d.value ->> 0)::BIGINT AND jobs.lease_token = d.value ->> 1 \
+           AND jobs.status = 'pending' COLLATE \"C\" \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
     };
@@ -155,8 +158,8 @@ impl Tx {
     pub async fn enqueue(&mut self, job: NewJob<'_>, now: i64) -> Result<bool> {
         let added = exec!(self, |c| {
             sqlx::query(
-                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, priority, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
             )
             .bind(job.queue.as_str())
             .bind(job.lane)
@@ -164,7 +167,6 @@ impl Tx {
             .bind(job.payload)
             .bind(job.due_at)
             .bind(job.request_id)
-            .bind(job.priority)
             .bind(now)
             .execute(c)
             .await
@@ -187,18 +189,17 @@ impl Tx {
             // `WHERE true` keeps SQLite from reading the `ON` of the upsert
             // as a join constraint.
             Backend::Sqlite => {
-                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, priority, created_at) \
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
                  SELECT json_extract(j.value, '$.queue'), json_extract(j.value, '$.lane'), \
                    json_extract(j.value, '$.dedupe_key'), json_extract(j.value, '$.payload'), \
-                   json_extract(j.value, '$.due_at'), json_extract(j.value, '$.request_id'), \
-                   json_extract(j.value, '$.priority'), $2 \
+                   json_extract(j.value, '$.due_at'), json_extract(j.value, '$.request_id'), $2 \
                  FROM json_each($1) j WHERE true ORDER BY j.key \
                  ON CONFLICT (dedupe_key) DO NOTHING"
             }
             Backend::Postgres => {
-                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, priority, created_at) \
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
                  SELECT j.value ->> 'queue', j.value ->> 'lane', j.value ->> 'dedupe_key', j.value ->> 'payload', \
-                   (j.value ->> 'due_at')::BIGINT, (j.value ->> 'request_id')::BIGINT, (j.value ->> 'priority')::BIGINT, $2 \
+                   (j.value ->> 'due_at')::BIGINT, (j.value ->> 'request_id')::BIGINT, $2 \
                  FROM jsonb_array_elements($1::JSONB) WITH ORDINALITY AS j (value, n) ORDER BY j.n \
                  ON CONFLICT (dedupe_key) DO NOTHING"
             }
@@ -207,8 +208,8 @@ impl Tx {
         Ok(added)
     }
 
-    /// Claims up to `limit` due jobs — at most one per lane, the oldest;
-    /// the lowest priority first — for `lease_ms`. PostgreSQL skips rows another instance is claiming at the
+    /// Claims up to `limit` due jobs — at most one per lane, the oldest — for
+    /// `lease_ms`. PostgreSQL skips rows another instance is claiming at the
     /// same moment; SQLite has one writer at a time, so its claim is atomic as
     /// it stands.
     pub async fn claim(
@@ -245,7 +246,11 @@ impl Tx {
                 // statement on every call (its generic plan looks costly on
                 // paper), which makes the sweep grow with the table. The
                 // generic plan is the right one: an index range on due_at.
-                exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
+                // A transaction begun to claim has it from its BEGIN.
+                if !self.generic_plans {
+                    exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
+                    self.generic_plans = true;
+                }
                 claim_sql!(" FOR UPDATE SKIP LOCKED")
             }
         };
@@ -302,24 +307,12 @@ impl Tx {
         if jobs.is_empty() {
             return Ok(Vec::new());
         }
-        let more: Vec<bool> = match &mut self.conn {
-            Conn::Sqlite(tx) => {
-                let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                sqlx::query_scalar(finish_all_sql!()).bind(&jobs).bind(now).fetch_all(&mut **tx).await?
-            }
-            Conn::Postgres(tx) => {
-                let ids: Vec<i64> = jobs.iter().map(|(id, _, _)| *id).collect();
-                let tokens: Vec<&str> = jobs.iter().map(|(_, token, _)| *token).collect();
-                let results: Vec<Option<&str>> = jobs.iter().map(|(_, _, result)| *result).collect();
-                sqlx::query_scalar(finish_all_postgres_sql!())
-                    .bind(&ids)
-                    .bind(&tokens)
-                    .bind(&results)
-                    .bind(now)
-                    .fetch_all(&mut **tx)
-                    .await?
-            }
+        let jobs = serde_json::to_string(jobs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let statement = match self.backend() {
+            Backend::Sqlite => finish_all_sql!(),
+            Backend::Postgres => finish_all_postgres_sql!(),
         };
+        let more: Vec<bool> = on!(self, |c| sqlx::query_scalar(statement).bind(&jobs).bind(now).fetch_all(c).await)?;
         Ok(more)
     }
 
@@ -341,7 +334,7 @@ impl Tx {
     /// Gives up on a claimed job for good.
     pub async fn fail(&mut self, job: i64, lease_token: &str, error: &str, now: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
-            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, lease_token = NULL \
+            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2 \
              WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
         )
         .bind(error)
@@ -517,7 +510,7 @@ mod tests {
         };
         let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
         let store = Store::connect(&db.url).await.unwrap();
-        let Store::Postgres(pool) = &store else { unreachable!("a postgres URL") };
+        let Store::Postgres(pool, _) = &store else { unreachable!("a postgres URL") };
         sqlx::query(
             "INSERT INTO jobs (queue, lane, dedupe_key, payload, status, due_at, lease_token, created_at) \
              SELECT 'outbox', 'chat:' || (g % 500), 'k' || g, 'x', CASE WHEN g <= 3 THEN 'pending' ELSE 'done' END, \
@@ -526,14 +519,11 @@ mod tests {
         .execute(pool)
         .await
         .unwrap();
-        let (ids, tokens, results) =
-            (vec![1_i64, 2, 3], vec!["token1", "token2", "token3"], vec![None, Some("5"), None]);
+        let triples = r#"[[1, "token1", null], [2, "token2", "5"], [3, "token3", null]]"#;
         let plan = || async {
             let (plan,): (serde_json::Value,) =
                 sqlx::query_as(concat!("EXPLAIN (FORMAT JSON) ", finish_all_postgres_sql!()))
-                    .bind(&ids)
-                    .bind(&tokens)
-                    .bind(&results)
+                    .bind(triples)
                     .bind(10_i64)
                     .fetch_one(pool)
                     .await

@@ -28,9 +28,10 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
+use tokio::runtime::Handle;
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
 pub use conversations::Thread;
@@ -75,7 +76,9 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub enum Store {
     Sqlite(SqlitePool),
-    Postgres(PgPool),
+    /// The pool transactions run on, and a small one that only takes request
+    /// numbers (see [`Tx::next_request_number`]).
+    Postgres(PgPool, PgPool),
 }
 
 impl Store {
@@ -109,17 +112,25 @@ impl Store {
             // milliseconds. Waiting for the one connection in the pool's
             // queue instead wakes the next transaction the moment the last
             // one commits. It also means a task must never open a second
-            // transaction while it holds one. The connection is in this
-            // process and cannot have gone away, so it is not pinged before
-            // each use.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .max_lifetime(None)
-                .idle_timeout(None)
-                .connect_with(options)
-                .await?;
-            SQLITE_MIGRATIONS.run(&pool).await?;
+            // transaction while it holds one.
+            // The connection is in this process and cannot have gone away,
+            // so it is not pinged before each use (a round trip to SQLite's
+            // worker thread per transaction), nor replaced after a while: it
+            // is opened on the connection's runtime, whose CPU its thread
+            // then shares (see `work::connection_runtime`), and one opened
+            // later by whichever task came first might not be.
+            let pool = crate::work::on_connection_runtime(async move {
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .max_lifetime(None)
+                    .idle_timeout(None)
+                    .connect_with(options)
+                    .await?;
+                SQLITE_MIGRATIONS.run(&pool).await?;
+                Ok::<_, StoreError>(pool)
+            })
+            .await?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // A connection is not pinged before each use: the pool already
@@ -129,7 +140,19 @@ impl Store {
             // The ping before would cost every transaction a round trip.
             let pool = PgPoolOptions::new().max_connections(10).test_before_acquire(false).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            Store::Postgres(pool)
+            // A pool of its own, so that a transaction that needs a number
+            // never waits for a connection that transactions like it hold.
+            // Its commits need not wait for the disk: a request that uses a
+            // number commits after it, and PostgreSQL's log reaches the disk
+            // in order, so no request can outlive the number it took. The
+            // lock timeout keeps a number from waiting on a transaction that
+            // may itself be waiting, in this process, on the one that wants
+            // the number (an import changing the community, say).
+            let options =
+                PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off"), ("lock_timeout", "5s")]);
+            let numbers =
+                PgPoolOptions::new().max_connections(2).test_before_acquire(false).connect_with(options).await?;
+            Store::Postgres(pool, numbers)
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
@@ -139,7 +162,30 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self {
             Store::Sqlite(_) => Backend::Sqlite,
-            Store::Postgres(_) => Backend::Postgres,
+            Store::Postgres(..) => Backend::Postgres,
+        }
+    }
+
+    /// The runtime on which work that holds a transaction is best run: on
+    /// SQLite the connection's own (see `work::connection_runtime`), on
+    /// PostgreSQL, whose connections are sockets, the caller's.
+    pub fn runtime(&self) -> Handle {
+        match self {
+            Store::Sqlite(_) => crate::work::connection_runtime(),
+            Store::Postgres(..) => Handle::current(),
+        }
+    }
+
+    /// Runs `work` on [`Store::runtime`] and waits for it; a panic in it
+    /// carries on here.
+    pub async fn run_beside<F>(&self, work: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Store::Sqlite(_) => crate::work::on_connection_runtime(work).await,
+            Store::Postgres(..) => work.await,
         }
     }
 
@@ -149,8 +195,45 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
-            Store::Postgres(pool) => Tx::new(Conn::Postgres(pool.begin().await?)),
+            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(pool.begin().await?, numbers.clone())),
         })
+    }
+
+    /// Starts a transaction that claims jobs, and records or settles them.
+    /// On PostgreSQL its `BEGIN` carries, in the same round trip, the
+    /// setting a claim needs (see [`Tx::claim_counting`]) and, when the work
+    /// is [`Durability::Lazy`], the one that lets its commit return before
+    /// it reaches the disk; set one statement at a time, they cost a round
+    /// trip each, several an update. Every statement of the transaction is
+    /// planned generically, which suits those on the jobs table.
+    pub async fn begin_claiming(&self, durability: Durability) -> Result<Tx> {
+        let statement = match durability {
+            Durability::Durable => "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
+            Durability::Lazy => {
+                "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off"
+            }
+        };
+        self.begin_postgres_with(statement, true).await
+    }
+
+    /// Starts a transaction whose commit may return before it reaches the
+    /// disk (see [`Durability::Lazy`]), its statements planned as usual.
+    pub async fn begin_lazy(&self) -> Result<Tx> {
+        self.begin_postgres_with("BEGIN; SET LOCAL synchronous_commit = off", false).await
+    }
+
+    /// Starts a transaction, on PostgreSQL with `statement` as its `BEGIN`
+    /// (`generic_plans` saying whether it sets `plan_cache_mode`); SQLite's
+    /// transactions need no settings.
+    async fn begin_postgres_with(&self, statement: &'static str, generic_plans: bool) -> Result<Tx> {
+        match self {
+            Store::Sqlite(_) => self.begin().await,
+            Store::Postgres(pool, numbers) => {
+                let mut tx = Tx::new(Conn::Postgres(pool.begin_with(statement).await?, numbers.clone()));
+                tx.generic_plans = generic_plans;
+                Ok(tx)
+            }
+        }
     }
 
     /// A connection for checkpointing a SQLite file; `None` on PostgreSQL.
@@ -160,14 +243,17 @@ impl Store {
                 let connection = pool.connect_options().connect().await?;
                 Ok(Some(Checkpointer(connection)))
             }
-            Store::Postgres(_) => Ok(None),
+            Store::Postgres(..) => Ok(None),
         }
     }
 
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool) => pool.close().await,
-            Store::Postgres(pool) => pool.close().await,
+            Store::Postgres(pool, numbers) => {
+                pool.close().await;
+                numbers.close().await;
+            }
         }
     }
 }
@@ -204,37 +290,56 @@ pub struct Tx {
     /// community, its routing, its card), and the tree changes only by
     /// import, which forgets them.
     chains: HashMap<UnitId, Vec<Unit>>,
+    /// The senders of a batch of updates, touched together as it began
+    /// (see [`Tx::touch_senders`]), by Telegram id, until each one's turn
+    /// takes theirs. Every statement that changes a person or their dialogue
+    /// forgets that person, so that no turn starts from someone as they were
+    /// before another turn of the batch changed them.
+    senders: HashMap<i64, Sender>,
     settings: policy::Settings,
+    /// Whether PostgreSQL has been told to plan this transaction's
+    /// statements generically (see [`Tx::claim_counting`]).
+    generic_plans: bool,
+}
+
+/// Whether a transaction's commit waits for the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// It does: what it records must survive a crash of the database server.
+    Durable,
+    /// It may return before the commit reaches the disk (PostgreSQL's
+    /// `synchronous_commit = off`; SQLite's commits never wait for the disk
+    /// here). Only for bookkeeping whose loss in a crash of the database
+    /// server is harmless: a lost claim is claimed again, a lost record of a
+    /// send means the message is sent again — never that anything is lost.
+    /// The commit still happens in order, atomically.
+    Lazy,
 }
 
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
 /// it.
 pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    /// On PostgreSQL with the pool request numbers are taken from, outside
+    /// the transaction (see [`Tx::next_request_number`]).
+    Postgres(Transaction<'static, Postgres>, PgPool),
 }
 
 impl Tx {
     fn new(conn: Conn) -> Tx {
-        Tx { conn, chains: HashMap::new(), settings: policy::Settings::default() }
-    }
-
-    /// Commits without waiting for the disk on PostgreSQL (SQLite's commits
-    /// never wait for it here): only for a record whose loss in a crash of
-    /// the database server means no more than a message sent again. The
-    /// sooner a send is recorded, the fewer are sent again after the bot
-    /// itself is killed.
-    pub async fn commit_lazily(mut self) -> Result<()> {
-        if let Conn::Postgres(tx) = &mut self.conn {
-            sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut **tx).await?;
+        Tx {
+            conn,
+            chains: HashMap::new(),
+            senders: HashMap::new(),
+            settings: policy::Settings::default(),
+            generic_plans: false,
         }
-        self.commit().await
     }
 
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             Conn::Sqlite(tx) => tx.commit().await?,
-            Conn::Postgres(tx) => tx.commit().await?,
+            Conn::Postgres(tx, _) => tx.commit().await?,
         }
         Ok(())
     }
@@ -242,8 +347,17 @@ impl Tx {
     pub fn backend(&self) -> Backend {
         match self.conn {
             Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Postgres(_) => Backend::Postgres,
+            Conn::Postgres(..) => Backend::Postgres,
         }
+    }
+
+    /// Undoes [`Durability::Lazy`]: for a transaction that turned out to
+    /// record something that must survive a crash of the database server.
+    pub async fn waiting_for_disk(&mut self) -> Result<()> {
+        if let Conn::Postgres(tx, _) = &mut self.conn {
+            sqlx::query("SET LOCAL synchronous_commit = on").execute(&mut **tx).await?;
+        }
+        Ok(())
     }
 }
 
@@ -256,7 +370,7 @@ macro_rules! on {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Conn::Postgres(tx) => {
+            $crate::store::Conn::Postgres(tx, _) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -274,7 +388,7 @@ macro_rules! exec {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }
-            $crate::store::Conn::Postgres(tx) => {
+            $crate::store::Conn::Postgres(tx, _) => {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }
@@ -295,6 +409,83 @@ pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests {
+    use super::{Durability, Store, Tx};
+
+    async fn show(tx: &mut Tx, statement: &'static str) -> String {
+        on!(tx, |c| sqlx::query_scalar(statement).fetch_one(c).await).unwrap()
+    }
+
+    /// A transaction begun to claim, or lazily, has the settings it needs
+    /// from its `BEGIN`, and a lazy one can still be made to wait for the
+    /// disk. Needs no tables, so it runs on the test database as it is.
+    #[tokio::test]
+    async fn on_postgres_a_transaction_begun_for_its_work_carries_its_settings() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
+            return;
+        };
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let store = Store::Postgres(pool.clone(), pool);
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "auto");
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
+        assert!(!tx.generic_plans);
+        drop(tx);
+        for (durability, commit) in [(Durability::Durable, "on"), (Durability::Lazy, "off")] {
+            let mut tx = store.begin_claiming(durability).await.unwrap();
+            assert!(tx.generic_plans, "a claim in it need not set the plans again");
+            assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "force_generic_plan");
+            assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, commit, "{durability:?}");
+            tx.commit().await.unwrap();
+        }
+        let mut tx = store.begin_lazy().await.unwrap();
+        assert!(!tx.generic_plans);
+        assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "auto");
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "off");
+        tx.waiting_for_disk().await.unwrap();
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on", "the settings ended with their transaction");
+        drop(tx);
+        store.close().await;
+    }
+
+    /// The CPUs a thread of this process may run on, as Linux lists them,
+    /// by thread name.
+    #[cfg(target_os = "linux")]
+    fn threads_and_their_cpus() -> Vec<(String, String)> {
+        let mut threads = Vec::new();
+        for task in std::fs::read_dir("/proc/self/task").unwrap() {
+            let task = task.unwrap().path();
+            let (Ok(name), Ok(status)) =
+                (std::fs::read_to_string(task.join("comm")), std::fs::read_to_string(task.join("status")))
+            else {
+                continue; // The thread ended meanwhile.
+            };
+            let cpus = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:")).unwrap_or_default();
+            threads.push((name.trim().to_string(), cpus.trim().to_string()));
+        }
+        threads
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn the_sqlite_connection_thread_shares_the_one_cpu_of_the_work_beside_it() {
+        let store = Store::connect("sqlite::memory:").await.unwrap();
+        let threads = threads_and_their_cpus();
+        let beside: Vec<_> = threads.iter().filter(|(name, _)| name == "desk-sqlite").collect();
+        assert_eq!(beside.len(), 1, "one thread runs the work beside the connection: {threads:?}");
+        let cpu = &beside[0].1;
+        assert!(cpu.parse::<usize>().is_ok(), "that thread is pinned to one CPU, not {cpu}");
+        let connections: Vec<_> = threads.iter().filter(|(name, _)| name.starts_with("sqlx-sqlite")).collect();
+        assert!(!connections.is_empty(), "the store's connection has a thread: {threads:?}");
+        for (name, cpus) in connections {
+            assert_eq!(cpus, cpu, "{name} runs where the work beside it does");
+        }
+        store.close().await;
+    }
+
     /// SQLite's planner reads the value of a bare parameter used as a
     /// `LIMIT` or `OFFSET`, and a statement whose plan depends on a bound
     /// value is prepared again each time that parameter is bound, which for

@@ -9,7 +9,7 @@ use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::events::Event;
 use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
-use community_desk::store::{BindOutcome, ImportCounts, JobStatus, NewJob, Queue, Store};
+use community_desk::store::{BindOutcome, Durability, ImportCounts, JobStatus, NewJob, Queue, Store};
 
 use crate::support::db::TestDb;
 
@@ -58,10 +58,12 @@ contract_tests!(
     finishing_a_job_says_whether_its_lane_has_more,
     the_cards_of_a_request_are_every_one_sent_and_any_waiting_in_each_chat,
     jobs_finished_together_say_whether_their_lanes_have_more,
-    due_outgoing_messages_are_claimed_the_most_urgent_first,
+    a_claim_committed_without_waiting_for_the_disk_is_still_committed,
+    a_lazy_transaction_that_turns_durable_commits_what_it_recorded,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
-    a_sender_comes_with_their_dialogue_as_they_now_stand,
+    a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
+    senders_touched_with_their_batch_come_to_their_turns_as_they_now_stand,
     a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it,
     only_someone_above_the_assignee_may_take_over_or_reassign,
     a_use_case_hands_back_the_request_as_the_store_now_holds_it,
@@ -272,14 +274,46 @@ async fn request_numbers_count_up_per_community(db: &TestDb) {
     let community = tx.units().await.unwrap().into_iter().find(|u| u.parent.is_none()).unwrap();
     assert_eq!(tx.next_request_number(community.id).await.unwrap(), RequestNumber(1001));
     assert_eq!(tx.next_request_number(community.id).await.unwrap(), RequestNumber(1002));
-    drop(tx);
-    let mut tx = store.begin().await.unwrap();
+}
+
+/// PostgreSQL runs transactions side by side (SQLite runs one at a time,
+/// where no transaction can wait for another's commit), so this holds there
+/// only: residents of one community report at the same moment, and neither
+/// waits for the other's transaction to get a request number.
+#[tokio::test]
+async fn on_postgres_requests_reported_side_by_side_in_one_community_do_not_wait_for_each_other() {
+    let Some(db) = TestDb::postgres().await else { return };
+    let store = open(&db).await;
+    load_directory(&store).await;
+    bind(&store, 1001, "13800000001").await;
+    let policy = policy(&store).await;
+    let (first, second, third) =
+        (resident(&store, 5001, "E01").await, resident(&store, 5002, "E01").await, resident(&store, 5003, "E01").await);
+    let now = chrono::Utc::now();
+
+    let mut one = store.begin().await.unwrap();
+    let one_submitted = requests::submit(&mut one, first, &draft(), &policy, now).await.unwrap().unwrap();
+    let mut two = store.begin().await.unwrap();
+    let two_submitted = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        requests::submit(&mut two, second, &draft(), &policy, now),
+    )
+    .await
+    .expect("the second report does not wait for the first one's transaction")
+    .unwrap()
+    .unwrap();
+    drop(one);
+    two.commit().await.unwrap();
+    let mut three = store.begin().await.unwrap();
+    let three_submitted = requests::submit(&mut three, third, &draft(), &policy, now).await.unwrap().unwrap();
+    three.commit().await.unwrap();
+
+    let numbers = [&one_submitted, &two_submitted, &three_submitted].map(|submitted| submitted.request.number);
     assert_eq!(
-        tx.next_request_number(community.id).await.unwrap(),
-        RequestNumber(1001),
-        "the numbers of a transaction rolled back are given again"
+        numbers,
+        [RequestNumber(1001), RequestNumber(1002), RequestNumber(1003)],
+        "the number of the report rolled back is not given again"
     );
-    tx.commit().await.unwrap();
 }
 
 async fn a_new_request_goes_to_the_liaison_with_its_story_in_events(db: &TestDb) {
@@ -368,7 +402,7 @@ async fn of_many_simultaneous_accepts_exactly_one_wins(db: &TestDb) {
 }
 
 fn job<'a>(lane: Option<&'a str>, dedupe: Option<&'a str>, payload: &'a str) -> NewJob<'a> {
-    NewJob { queue: Queue::Outbox, lane, dedupe_key: dedupe, payload, due_at: 0, request_id: None, priority: 0 }
+    NewJob { queue: Queue::Outbox, lane, dedupe_key: dedupe, payload, due_at: 0, request_id: None }
 }
 
 async fn jobs_of_one_lane_are_claimed_one_at_a_time_in_order(db: &TestDb) {
@@ -464,6 +498,30 @@ async fn jobs_finished_together_say_whether_their_lanes_have_more(db: &TestDb) {
     assert_eq!(tx.job_status(a1.id).await.unwrap(), Some((JobStatus::Done, None)));
     assert_eq!(tx.job_status(c1.id).await.unwrap(), Some((JobStatus::Done, Some("10".to_string()))));
     assert!(tx.finish_all(&[], 40).await.unwrap().is_empty());
+}
+
+async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin_claiming(Durability::Durable).await.unwrap();
+    tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin_claiming(Durability::Lazy).await.unwrap();
+    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.claim(Queue::Outbox, "test", 20, 60_000, 10).await.unwrap().is_empty(), "the lease was committed");
+    assert!(tx.finish(claimed[0].id, &claimed[0].lease_token, None, 30).await.unwrap());
+    tx.commit().await.unwrap();
+}
+
+async fn a_lazy_transaction_that_turns_durable_commits_what_it_recorded(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin_lazy().await.unwrap();
+    tx.waiting_for_disk().await.unwrap();
+    tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap().len(), 1);
 }
 
 async fn a_job_abandoned_by_a_crashed_worker_is_claimed_again(db: &TestDb) {
@@ -602,7 +660,49 @@ async fn dialogue_state_is_kept_until_cleared(db: &TestDb) {
     assert_eq!(again.locale.as_deref(), Some("en"), "a chosen language is remembered");
 }
 
-async fn a_sender_comes_with_their_dialogue_as_they_now_stand(db: &TestDb) {
+async fn a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut people = Vec::new();
+    for telegram in 11..=14 {
+        let sender = tx.touch_sender(TelegramId(telegram), Some("someone"), None, 0).await.unwrap();
+        assert_eq!(sender.dialogue, None, "a newcomer is in no dialogue");
+        people.push(sender.person.id);
+    }
+    tx.set_dialogue(people[2], r#"{"step":"reg_building"}"#, 0).await.unwrap();
+    tx.set_dialogue(people[3], r#"{"step":"reg_building"}"#, 0).await.unwrap();
+    tx.write_dialogues(
+        &[
+            (people[0], Some(r#"{"step":"staff_phone"}"#)),
+            (people[1], Some(r#"{"step":"notice_unit"}"#)),
+            (people[2], None),
+            (people[3], None),
+        ],
+        5,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let mut states = Vec::new();
+    for telegram in 11..=14 {
+        states.push(tx.touch_sender(TelegramId(telegram), None, None, 6).await.unwrap().dialogue);
+    }
+    assert_eq!(
+        states,
+        [Some(r#"{"step":"staff_phone"}"#.to_string()), Some(r#"{"step":"notice_unit"}"#.to_string()), None, None]
+    );
+    // A single change takes the one-row statements.
+    tx.write_dialogues(&[(people[0], None)], 7).await.unwrap();
+    tx.write_dialogues(&[(people[2], Some(r#"{"step":"import"}"#))], 7).await.unwrap();
+    assert_eq!(tx.dialogue(people[0]).await.unwrap(), None);
+    assert_eq!(tx.dialogue(people[2]).await.unwrap().as_deref(), Some(r#"{"step":"import"}"#));
+    tx.write_dialogues(&[], 8).await.unwrap();
+    assert_eq!(tx.dialogue(people[1]).await.unwrap().as_deref(), Some(r#"{"step":"notice_unit"}"#));
+}
+
+async fn senders_touched_with_their_batch_come_to_their_turns_as_they_now_stand(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
     let known = tx.touch_person(TelegramId(21), Some("王芳"), Some("en"), 0).await.unwrap();
@@ -611,6 +711,13 @@ async fn a_sender_comes_with_their_dialogue_as_they_now_stand(db: &TestDb) {
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
+    let batch = [
+        (TelegramId(23), "Third", None),
+        (TelegramId(21), "Wang Fang", Some("zh-CN")),
+        (TelegramId(22), "Newcomer", Some("zh-CN")),
+        (TelegramId(22), "Newcomer", Some("zh-CN")),
+    ];
+    tx.touch_senders(&batch, 5).await.unwrap();
     let first = tx.touch_sender(TelegramId(21), Some("Wang Fang"), Some("zh-CN"), 5).await.unwrap();
     assert_eq!(first.person.id, known.id, "someone known stays who they were");
     assert_eq!((first.person.name.as_str(), first.person.locale.as_deref()), ("王芳", Some("en")));
@@ -618,37 +725,24 @@ async fn a_sender_comes_with_their_dialogue_as_they_now_stand(db: &TestDb) {
     assert_eq!(first.dialogue.as_deref(), Some(r#"{"step":"reg_building"}"#));
     let newcomer = tx.touch_sender(TelegramId(22), Some("Newcomer"), Some("zh-CN"), 5).await.unwrap();
     assert_eq!((newcomer.person.name.as_str(), newcomer.person.locale.as_deref()), ("Newcomer", Some("zh-CN")));
-    assert_eq!(newcomer.dialogue, None, "a newcomer is in no dialogue");
+    assert_eq!(newcomer.dialogue, None);
 
-    // Someone erased comes back as a new person.
+    // An earlier turn of the batch changes a sender whose turn is still to
+    // come: theirs starts from the change.
+    let third = tx.person_by_telegram(TelegramId(23)).await.unwrap().expect("touched with the batch");
+    tx.set_locale(third.id, "en").await.unwrap();
+    tx.set_dialogue(third.id, r#"{"step":"staff_phone"}"#, 6).await.unwrap();
+    let third = tx.touch_sender(TelegramId(23), Some("Third"), None, 6).await.unwrap();
+    assert_eq!(third.person.locale.as_deref(), Some("en"));
+    assert_eq!(third.dialogue.as_deref(), Some(r#"{"step":"staff_phone"}"#));
+
+    // Someone erased after the batch touched them comes back as a new person.
+    tx.touch_senders(&batch, 7).await.unwrap();
     tx.forget_person(known.id, 7).await.unwrap();
     let again = tx.touch_sender(TelegramId(21), Some("Wang Fang"), Some("zh-CN"), 7).await.unwrap();
     assert_ne!(again.person.id, known.id);
     assert_eq!((again.person.name.as_str(), again.dialogue), ("Wang Fang", None));
     tx.commit().await.unwrap();
-}
-
-async fn due_outgoing_messages_are_claimed_the_most_urgent_first(db: &TestDb) {
-    let store = open(db).await;
-    let mut tx = store.begin().await.unwrap();
-    // A notice's copies were written first and are due first; a card and an
-    // answer come later.
-    let jobs = [
-        NewJob { priority: 2, ..job(None, None, "copy 1") },
-        NewJob { priority: 2, ..job(None, None, "copy 2") },
-        NewJob { priority: 1, due_at: 5, ..job(Some("chat:7"), None, "card") },
-        NewJob { priority: 0, due_at: 6, ..job(Some("chat:8"), None, "answer") },
-    ];
-    tx.enqueue_all(&jobs, 0).await.unwrap();
-    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 2).await.unwrap();
-    let mut payloads: Vec<&str> = claimed.iter().map(|job| job.payload.as_str()).collect();
-    payloads.sort();
-    assert_eq!(payloads, ["answer", "card"]);
-    let rest = tx.claim(Queue::Outbox, "test", 10, 60_000, 5).await.unwrap();
-    assert_eq!(
-        rest.iter().map(|job| (job.payload.as_str(), job.priority)).collect::<Vec<_>>(),
-        [("copy 1", 2), ("copy 2", 2)]
-    );
 }
 
 async fn a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it(db: &TestDb) {

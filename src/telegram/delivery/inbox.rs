@@ -6,26 +6,39 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::Duration;
 
+use i18n_embed::fluent::FluentLanguageLoader;
+use i18n_embed_fl::fl;
 use teloxide::Bot;
 use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update, UpdateKind};
 use tokio::task::JoinSet;
 
+use super::outgoing::{Outbox, Outgoing};
 use super::turn::{Batch, InboxJob};
-use super::unhandled::{finish_flooded, finish_unhandled, give_up};
 use crate::app::App;
-use crate::store::{Backend, ClaimedJob, Queue};
-use crate::work::{Backoff, RetryPolicy, Shutdown};
+use crate::i18n::Locale;
+use crate::store::{Backend, ClaimedJob, Queue, StoreError, Tx};
+use crate::telegram::handlers::served_sender;
+use crate::work::{Backoff, Shutdown};
 
 /// How long a worker may take over one update before another may retry it.
 const LEASE_MS: i64 = 60_000;
+/// After this many failed attempts an update is given up, with an apology.
+const MAX_ATTEMPTS: i64 = 5;
 /// How updates are handled on a backend: how many batches at once, and at
-/// most how many updates share one transaction (and so one commit).
+/// most how many updates share one transaction.
 ///
-/// SQLite has one connection, so one batch runs at a time, and the updates
-/// that arrive meanwhile go together as the next. PostgreSQL runs
-/// transactions side by side and each commit waits for the disk, so there
-/// four batches run at once and sixteen updates share each wait.
+/// SQLite has one connection, so batches cannot run side by side: one runs
+/// at a time, and the updates that arrive meanwhile wait for it to commit
+/// and go together as the next, up to thirty-two paying for one commit, one
+/// claim and one write of the outbox (a second batch started beside the
+/// first only waited for the connection with the few updates that had
+/// arrived by then; BENCHMARKS.md, sixth round). PostgreSQL runs
+/// transactions side by side, and a commit waits for the disk, so there
+/// four batches run at once and sixteen turns share each wait. A batch holds the row locks its turns take (a community's request
+/// counter, say) until it commits; in the benchmark (BENCHMARKS.md, fifth
+/// round) that costs less than the commits it saves, on a machine with
+/// slow and one with fast commits.
 fn batching(backend: Backend) -> (usize, usize) {
     match backend {
         Backend::Sqlite => (1, 32),
@@ -47,26 +60,27 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
     let (mut running, mut loners) = (JoinSet::new(), JoinSet::new());
     let mut failures = 0u32;
     let (at_once, batch_size) = batching(app.store.backend());
+    app.handoff.inbox.open(at_once * batch_size);
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while running.try_join_next().is_some() {}
         while loners.try_join_next().is_some() {}
-        let limit = at_once.saturating_sub(running.len()) * batch_size;
-        let claimed = if limit == 0 {
-            Ok(Vec::new())
+        let free = at_once.saturating_sub(running.len());
+        let handed = app.handoff.inbox.take(free * batch_size);
+        let was_handed = !handed.is_empty();
+        let claimed = if free == 0 || was_handed {
+            Ok(handed)
         } else {
-            app.claim(Queue::Inbox, LEASE_MS, limit as i64, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
+            let limit = (free * batch_size) as i64;
+            app.claim(Queue::Inbox, LEASE_MS, limit, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
         };
         match claimed {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
-                // A full claim may have left more behind; otherwise whoever
-                // adds work wakes this loop.
-                let full = jobs.len() == limit;
                 start(&handling, jobs, batch_size, &mut running, &mut loners);
-                if full {
+                if !was_handed || app.handoff.inbox.look_again() {
                     continue;
                 }
             }
@@ -87,11 +101,24 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
             _ = shutdown.triggered() => {}
         }
     }
+    app.handoff.inbox.close();
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         while running.join_next().await.is_some() {}
         while loners.join_next().await.is_some() {}
     })
     .await;
+}
+
+/// Claims, in a transaction the caller has open, as many updates as the
+/// worker has room for, to hand over once that transaction commits: the
+/// poller does so as it records them, which spares the worker a
+/// transaction of its own for the claim.
+pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result<Vec<ClaimedJob>, StoreError> {
+    let room = app.handoff.inbox.room();
+    if room == 0 {
+        return Ok(Vec::new());
+    }
+    tx.claim_counting(Queue::Inbox, &app.config.instance, now, LEASE_MS, room as i64, Some(now - FLOOD_WINDOW_MS)).await
 }
 
 /// Starts the claimed updates: those that can share a transaction in
@@ -168,7 +195,7 @@ async fn handle_together(
     handler: &UpdateHandler<anyhow::Error>,
     updates: Vec<(ClaimedJob, Update)>,
 ) -> Result<(), Vec<ClaimedJob>> {
-    let batch = match Batch::open(app).await {
+    let batch = match Batch::open(app, updates.iter().filter_map(|(_, update)| served_sender(update))).await {
         Ok(batch) => Arc::new(batch),
         Err(error) => {
             tracing::warn!(%error, "could not open a batch's transaction; its updates are handled one by one");
@@ -181,8 +208,11 @@ async fn handle_together(
         let deps = teloxide::dptree::deps![update.clone(), bot.clone(), me.clone(), app.clone(), job.clone()];
         let failed = match handler.dispatch(deps).await {
             ControlFlow::Break(Ok(())) => false,
-            // Nothing handles it: it is done as it is, with the batch.
-            ControlFlow::Continue(_) => batch.done_unhandled(&job.0, app.now_ms()).await.is_err(),
+            ControlFlow::Continue(_) => {
+                // Nothing handles it: it is done as it is, with the batch.
+                batch.done(&job.0, Outbox::default(), None);
+                false
+            }
             ControlFlow::Break(Err(error)) => {
                 tracing::debug!(error = %error, "an update of a batch failed; its batch is handled one by one");
                 true
@@ -247,7 +277,7 @@ async fn handle_update(
     // An update whose handler panicked never returned an error; its lease
     // simply ran out. Past the attempt limit it is given up before it can
     // panic again and hold up everything its sender writes after it.
-    if RetryPolicy::UPDATES.abandoned(job.0.attempts) {
+    if job.0.attempts > MAX_ATTEMPTS {
         tracing::error!(update_id, attempts = job.0.attempts, "giving up on an update that never finished");
         give_up(&app, &job, user.as_ref(), "never finished").await;
         return;
@@ -273,11 +303,11 @@ async fn handle_update(
         }
         ControlFlow::Break(Err(error)) => error,
     };
-    if RetryPolicy::UPDATES.exhausted(job.0.attempts) {
+    if job.0.attempts >= MAX_ATTEMPTS {
         tracing::error!(update_id, attempts = job.0.attempts, error = %error, "giving up on an update");
         give_up(&app, &job, user.as_ref(), "handler kept failing").await;
     } else {
-        let retry_at = app.now_ms() + RetryPolicy::UPDATES.delay(job.0.attempts).as_millis() as i64;
+        let retry_at = app.now_ms() + Backoff::after_failures(job.0.attempts as u32).as_millis() as i64;
         tracing::warn!(update_id, attempt = job.0.attempts, error = %error, "handling an update failed; will retry");
         let result = async {
             let mut tx = app.store.begin().await?;
@@ -314,6 +344,95 @@ fn flood(job: &ClaimedJob, user: Option<&teloxide::types::User>) -> Flood {
     }
     let recent = job.recent;
     if recent <= FLOOD_LIMIT { Flood::Within } else { Flood::Over { tell: recent == FLOOD_LIMIT + 1 } }
+}
+
+/// Drops an update over the flood limit. A pressed button is still
+/// answered, with a pop-up that costs no message, or it would spin until
+/// Telegram gives up on it.
+async fn finish_flooded(
+    app: &App,
+    job: &InboxJob,
+    user: Option<&teloxide::types::User>,
+    tell: bool,
+    pressed: Option<String>,
+) {
+    let result = async {
+        let now = app.now_ms();
+        let mut tx = app.store.begin().await?;
+        if let Some(user) = user {
+            let l = app.i18n.get(sender_locale(&mut tx, user).await?);
+            let mut out = Outbox::default();
+            if tell {
+                out.text(user.id.0 as i64, fl!(l, "slow-down"), None);
+            }
+            if let Some(callback_id) = pressed {
+                out.push(Outgoing::AnswerCallback { callback_id, text: Some(fl!(l, "slow-down-button")) });
+            }
+            out.write(&mut tx, now).await?;
+        }
+        tx.finish(job.0.id, &job.0.lease_token, Some("over the flood limit"), now).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not drop a flooding update");
+    }
+    app.wake.outbox.notify_one();
+    app.wake.inbox.notify_one();
+}
+
+async fn finish_unhandled(app: &App, job: &InboxJob) {
+    let result = async {
+        let mut tx = app.store.begin().await?;
+        tx.finish(job.0.id, &job.0.lease_token, None, app.now_ms()).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not mark an unhandled update done");
+    }
+    app.wake.inbox.notify_one();
+}
+
+/// Marks an update failed and tells its sender, in their language, that
+/// something went wrong — never what.
+async fn give_up(app: &App, job: &InboxJob, user: Option<&teloxide::types::User>, reason: &str) {
+    let result = async {
+        let now = app.now_ms();
+        let mut tx = app.store.begin().await?;
+        if let Some(user) = user {
+            tell_sender(app, &mut tx, user, |l| fl!(l, "internal-error"), now).await?;
+        }
+        tx.fail(job.0.id, &job.0.lease_token, reason, now).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not record a failed update");
+    }
+    app.wake.outbox.notify_one();
+}
+
+/// Queues a message to the sender of an update handled outside a turn, in
+/// the language they chose (or the default one).
+async fn tell_sender(
+    app: &App,
+    tx: &mut Tx,
+    user: &teloxide::types::User,
+    text: impl FnOnce(&FluentLanguageLoader) -> String,
+    now: i64,
+) -> Result<(), StoreError> {
+    let locale = sender_locale(tx, user).await?;
+    let mut out = Outbox::default();
+    out.text(user.id.0 as i64, text(app.i18n.get(locale)), None);
+    out.write(tx, now).await?;
+    Ok(())
+}
+
+/// The language the sender of an update chose, or the default one.
+async fn sender_locale(tx: &mut Tx, user: &teloxide::types::User) -> Result<Locale, StoreError> {
+    let person = tx.person_by_telegram(crate::domain::TelegramId(user.id.0 as i64)).await?;
+    Ok(person.and_then(|p| p.locale).as_deref().and_then(Locale::from_code).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -423,7 +542,6 @@ mod tests {
                 payload: &payload,
                 due_at: now,
                 request_id: None,
-                priority: 0,
             };
             tx.enqueue(new, now).await.unwrap();
         }
@@ -457,6 +575,45 @@ mod tests {
         let (texts, statuses) = outcome(&app, &jobs).await;
         assert_eq!(texts, [r#""got a""#, r#""got b""#, r#""got c""#]);
         assert_eq!(statuses, [JobStatus::Done, JobStatus::Done, JobStatus::Done]);
+    }
+
+    #[tokio::test]
+    async fn updates_recorded_while_the_worker_runs_are_handed_to_it_already_claimed() {
+        let app = app().await;
+        let update = |id: i64| -> Update {
+            let update = json!({"update_id": id, "message": {
+                "message_id": 1, "date": 0, "text": "hi",
+                "chat": {"id": id, "type": "private", "first_name": "Resident"},
+                "from": {"id": id, "is_bot": false, "first_name": "Resident"},
+            }});
+            serde_json::from_str(&update.to_string()).unwrap()
+        };
+        app.handoff.inbox.open(2);
+        crate::telegram::delivery::poller::record(&app, &[update(1), update(2), update(3)]).await.unwrap();
+        let handed = app.handoff.inbox.take(10);
+        assert_eq!(handed.len(), 2, "no more than the worker has room for");
+        assert!(
+            handed.iter().all(|job| job.attempts == 1 && job.recent == 1),
+            "claimed once, counted for the flood limit"
+        );
+        let left = app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap();
+        assert_eq!(left.len(), 1, "the handed ones are claimed; the rest wait in the inbox");
+
+        app.handoff.inbox.close();
+        crate::telegram::delivery::poller::record(&app, &[update(4)]).await.unwrap();
+        assert!(app.handoff.inbox.take(10).is_empty(), "a stopped worker is handed nothing");
+        assert_eq!(app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_batch_hands_the_messages_it_wrote_to_the_sender_already_claimed() {
+        let app = app().await;
+        let jobs = claimed(&app, &["a", "b", "c"]).await;
+        app.handoff.outbox.open(64);
+        handle_claimed(&app, tree(), jobs.clone()).await;
+        let handed = app.handoff.outbox.take(64);
+        assert_eq!(handed.len(), 3, "one answer each, in chats of their own");
+        assert!(app.claim(Queue::Outbox, LEASE_MS, 100, None).await.unwrap().is_empty(), "all of them are claimed");
     }
 
     #[tokio::test]
@@ -530,7 +687,7 @@ mod tests {
                 let text = msg.text().unwrap_or_default().to_string();
                 let language = turn.person.locale.clone();
                 if let Some(other) = text.strip_prefix("en ") {
-                    let other = turn.tx.touch_person(TelegramId(other.parse()?), None, None, 0).await?;
+                    let other = turn.tx.person_by_telegram(TelegramId(other.parse()?)).await?.expect("touched");
                     turn.tx.set_locale(other.id, "en").await?;
                 }
                 turn.say(format!("{text} in {language:?}"));

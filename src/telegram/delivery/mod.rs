@@ -3,17 +3,12 @@
 //! messages go to the outbox, and the sender delivers them; timers fire the
 //! escalation clock. This module starts those loops and stops them.
 
-pub mod bot_api;
 pub mod inbox;
 pub mod outgoing;
-pub mod pacing;
 pub mod poller;
 pub mod sender;
-pub mod settle;
 pub mod timers;
 pub mod turn;
-pub mod unhandled;
-pub mod verdict;
 pub mod webhook;
 
 use std::sync::Arc;
@@ -70,11 +65,15 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
             tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone()))
         }
     };
+    // The loops whose work is mostly transactions run beside the connection
+    // (see `Store::runtime`); the sender's, mostly calls to Telegram, runs
+    // here.
+    let beside = app.store.runtime();
     let tasks = [
         receiver,
-        tokio::spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
+        beside.spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
-        tokio::spawn(timers::run(app.clone(), shutdown.clone())),
+        beside.spawn(timers::run(app.clone(), shutdown.clone())),
         tokio::spawn(daily_cleanup(app.clone(), shutdown.clone())),
         tokio::spawn(checkpoints(app.clone(), shutdown.clone())),
     ];

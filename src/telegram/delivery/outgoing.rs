@@ -128,38 +128,6 @@ impl Outgoing {
     }
 }
 
-/// Who goes first under Telegram's rate (see `pacing.rs`), as stored with
-/// each outgoing message: lower goes first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Priority {
-    /// An answer to the person talking to the bot now.
-    Interactive = 0,
-    /// Cards, alerts and anything else to someone else.
-    Responder = 1,
-    /// Notices and their progress.
-    Bulk = 2,
-}
-
-impl Priority {
-    pub fn from_rank(rank: i64) -> Priority {
-        match rank {
-            0 => Priority::Interactive,
-            1 => Priority::Responder,
-            _ => Priority::Bulk,
-        }
-    }
-
-    fn of(outgoing: &Outgoing, answering: Option<i64>) -> Priority {
-        match outgoing {
-            Outgoing::Notice { .. } | Outgoing::EditProgress { .. } => Priority::Bulk,
-            // A callback answer has no chat; it always answers a press.
-            Outgoing::AnswerCallback { .. } => Priority::Interactive,
-            other if other.chat().is_some() && other.chat() == answering => Priority::Interactive,
-            _ => Priority::Responder,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Keyboard {
@@ -197,9 +165,6 @@ pub struct Outbox {
     entries: Vec<(Outgoing, i64, bool)>,
     /// The chat of someone just erased (see [`Outbox::erase_when_sent`]).
     erased_chat: Option<i64>,
-    /// The chat of the person whose update is being handled, whose
-    /// messages are answers (see [`Priority`]).
-    answering: Option<i64>,
 }
 
 impl Outbox {
@@ -216,12 +181,6 @@ impl Outbox {
 
     pub fn push(&mut self, outgoing: Outgoing) {
         self.push_later(outgoing, 0);
-    }
-
-    /// Marks what goes to `chat` as answers to the person talking to the
-    /// bot, which are sent before anything else.
-    pub fn answer_to(&mut self, chat: i64) {
-        self.answering = Some(chat);
     }
 
     /// Adds another turn's messages after these.
@@ -269,13 +228,12 @@ impl Outbox {
                     Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
                     _ => None,
                 };
-                let priority = Priority::of(outgoing, self.answering) as i64;
-                Ok((outgoing, payload, lane(outgoing), dedupe_key, now + delay_ms, priority))
+                Ok((outgoing, payload, lane(outgoing), dedupe_key, now + delay_ms))
             })
             .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
         let jobs: Vec<_> = rows
             .iter()
-            .map(|(outgoing, payload, lane, dedupe_key, due_at, priority)| crate::store::NewJob {
+            .map(|(outgoing, payload, lane, dedupe_key, due_at)| crate::store::NewJob {
                 queue: crate::store::Queue::Outbox,
                 lane: lane.as_deref(),
                 dedupe_key: dedupe_key.as_deref(),
@@ -288,7 +246,6 @@ impl Outbox {
                     Outgoing::Card { request, .. } => Some(*request),
                     _ => None,
                 },
-                priority: *priority,
             })
             .collect();
         tx.enqueue_all(&jobs, now).await?;
@@ -398,19 +355,6 @@ mod tests {
         };
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(serde_json::from_str::<Outgoing>(&json).unwrap(), message);
-    }
-
-    #[test]
-    fn answers_to_the_person_talking_go_first_and_notices_last() {
-        let mut out = Outbox::default();
-        out.answer_to(5);
-        out.text(5, "your next question".into(), None);
-        out.push(Outgoing::AnswerCallback { callback_id: "c".into(), text: None });
-        out.push(Outgoing::Card { chat: 7, request: 1, text: "a card".into(), buttons: Vec::new() });
-        out.push(Outgoing::Notice { chat: 5, notice: 1, text: "a notice".into(), buttons: Vec::new() });
-        let priorities: Vec<Priority> =
-            out.entries.iter().map(|(outgoing, _, _)| Priority::of(outgoing, out.answering)).collect();
-        assert_eq!(priorities, [Priority::Interactive, Priority::Interactive, Priority::Responder, Priority::Bulk]);
     }
 
     #[test]

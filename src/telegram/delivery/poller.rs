@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
 
 use crate::app::App;
-use crate::store::{NewJob, Queue, StoreError};
+use crate::store::{Durability, NewJob, Queue, StoreError};
 use crate::work::{Backoff, Shutdown};
 
 pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shutdown) {
@@ -36,7 +36,9 @@ pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shut
                     continue;
                 }
                 let next = updates.iter().map(|u| u.id.0 as i32 + 1).max();
-                match record(&app, &updates).await {
+                // Recording holds the connection, so it runs beside it.
+                let recorder = app.clone();
+                match app.store.run_beside(async move { record(&recorder, &updates).await }).await {
                     Ok(()) => {
                         offset = next;
                         app.wake.inbox.notify_one();
@@ -63,8 +65,10 @@ pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shut
     }
 }
 
-/// Writes a batch of updates to the inbox in one transaction. An update
-/// that is already there (Telegram may send it again) is skipped.
+/// Writes a batch of updates to the inbox in one transaction, and claims
+/// in it what the inbox worker has room for, which is handed to the worker
+/// once the updates are durable. An update that is already there (Telegram
+/// may send it again) is skipped.
 pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
     let now = app.now_ms();
     let rows = updates
@@ -84,11 +88,12 @@ pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
             payload,
             due_at: now,
             request_id: None,
-            priority: 0,
         })
         .collect();
-    let mut tx = app.store.begin().await?;
+    let mut tx = app.store.begin_claiming(Durability::Durable).await?;
     tx.enqueue_all(&jobs, now).await?;
+    let claimed = super::inbox::claim_for_worker(app, &mut tx, now).await?;
     tx.commit().await?;
+    app.handoff.inbox.give(claimed);
     Ok(())
 }

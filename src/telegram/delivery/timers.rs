@@ -9,7 +9,8 @@ use super::outgoing::Outbox;
 use crate::app::{App, clock};
 use crate::domain::escalation::Timer;
 use crate::store::{ClaimedJob, Queue};
-use crate::work::{Backoff, RetryPolicy, Shutdown};
+use crate::telegram::escalation;
+use crate::work::{Backoff, Shutdown};
 
 const LEASE_MS: i64 = 60_000;
 /// Timers are looked for at least this often, so that one set by another
@@ -59,7 +60,7 @@ pub async fn run(app: Arc<App>, shutdown: Shutdown) {
 }
 
 async fn fire(app: &App, job: ClaimedJob) {
-    if RetryPolicy::TIMERS.abandoned(job.attempts) {
+    if job.attempts > 12 {
         // A firing that panicked never returned; past the limit it stops.
         let result = async {
             let mut tx = app.store.begin().await?;
@@ -79,7 +80,7 @@ async fn fire(app: &App, job: ClaimedJob) {
         let policy = app.policy(&mut tx).await?;
         let notices = clock::fire(&mut tx, &timer, &policy, now).await?;
         let mut out = Outbox::default();
-        crate::telegram::escalation::deliver(app, &mut tx, &mut out, notices).await?;
+        escalation::deliver(app, &mut tx, &mut out, notices).await?;
         let wrote = out.write(&mut tx, crate::store::millis(now)).await?;
         if tx.finish(job.id, &job.lease_token, None, crate::store::millis(now)).await? {
             tx.commit().await?;
@@ -92,10 +93,10 @@ async fn fire(app: &App, job: ClaimedJob) {
     .await;
     if let Err(error) = result {
         tracing::warn!(job = job.id, error = %error, "firing a timer failed; it will be retried");
-        let retry_at = app.now_ms() + RetryPolicy::TIMERS.delay(job.attempts).as_millis() as i64;
+        let retry_at = app.now_ms() + Backoff::after_failures(job.attempts as u32).as_millis() as i64;
         let retried = async {
             let mut tx = app.store.begin().await?;
-            if RetryPolicy::TIMERS.exhausted(job.attempts) {
+            if job.attempts >= 10 {
                 tx.fail(job.id, &job.lease_token, "kept failing", app.now_ms()).await?;
             } else {
                 tx.retry_later(job.id, &job.lease_token, "firing failed", retry_at).await?;

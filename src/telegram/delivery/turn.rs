@@ -3,7 +3,6 @@
 //! the change, the outgoing messages and the note that this update is done —
 //! or not at all, so an update interrupted by a crash is simply handled again.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -12,7 +11,7 @@ use teloxide::types::User;
 
 use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
-use crate::domain::TelegramId;
+use crate::domain::{PersonId, TelegramId};
 use crate::i18n::Locale;
 use crate::store::{ClaimedJob, Person, Sender, Tx, millis};
 
@@ -33,16 +32,26 @@ impl InboxJob {
     }
 }
 
-/// Group commit: several updates handled one after another in one
-/// transaction, so that they share its commit. Each turn takes the
-/// transaction, writes its own effects into it and puts it back; if any
-/// turn fails, the inbox rolls the whole batch back and handles each of its
-/// updates alone (see `inbox.rs`). Handlers never see the difference.
-pub struct Batch {
-    /// `None` while a turn holds it, and for good once a failed turn dropped it.
-    tx: Mutex<Option<Tx>>,
-    /// Whether a finished turn's person has another update waiting.
-    more: AtomicBool,
+/// Several updates handled one after another in one transaction, so that
+/// they share its commit (see `inbox.rs`), and their senders are touched in
+/// one statement as it opens. The transaction passes from turn to turn; a
+/// turn that fails drops it, which rolls the whole batch back.
+/// What the turns send, the dialogues they move on and the notes that their
+/// updates are done are gathered and written when the batch commits, a
+/// statement for all rather than one or two for each, and what they would
+/// wake is woken after that, since before it there is nothing to see. The
+/// messages are claimed for the sender in the same transaction and handed
+/// to it as it commits.
+pub struct Batch(Mutex<Shared>);
+
+struct Shared {
+    /// `None` once a turn has dropped it.
+    tx: Option<Tx>,
+    out: Outbox,
+    /// The dialogues the turns changed, one entry a person, the latest state.
+    dialogues: Vec<(PersonId, Option<String>)>,
+    /// The jobs of the turns that finished, with their lease tokens.
+    done: Vec<(i64, String)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,46 +59,89 @@ pub struct Batch {
 pub struct BatchBroken;
 
 impl Batch {
-    pub async fn open(app: &App) -> anyhow::Result<Batch> {
-        Ok(Batch { tx: Mutex::new(Some(app.store.begin().await?)), more: AtomicBool::new(false) })
+    /// Opens the batch's transaction and touches the senders of its updates
+    /// there, all in one statement rather than one as each turn begins.
+    pub async fn open(app: &App, senders: impl Iterator<Item = &User>) -> anyhow::Result<Batch> {
+        let mut tx = app.store.begin().await?;
+        let senders: Vec<_> = senders.map(touch_of).collect();
+        let senders: Vec<_> =
+            senders.iter().map(|(telegram, name, locale)| (*telegram, name.as_str(), *locale)).collect();
+        tx.touch_senders(&senders, millis(app.now())).await?;
+        Ok(Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() })))
     }
 
-    fn take(&self) -> Result<Tx, BatchBroken> {
-        lock(&self.tx).take().ok_or(BatchBroken)
+    pub fn take(&self) -> Result<Tx, BatchBroken> {
+        lock(&self.0).tx.take().ok_or(BatchBroken)
     }
 
-    fn put_back(&self, tx: Tx, more: bool) {
-        *lock(&self.tx) = Some(tx);
-        self.more.fetch_or(more, Ordering::Relaxed);
+    pub fn put_back(&self, tx: Tx) {
+        lock(&self.0).tx = Some(tx);
     }
 
-    /// Marks an update that nothing handles done with the batch.
-    pub async fn done_unhandled(&self, job: &ClaimedJob, now: i64) -> anyhow::Result<()> {
-        let mut tx = self.take()?;
-        let more = tx.finish_in_lane(job.id, &job.lease_token, None, now).await?.ok_or(LeaseLost)?;
-        self.put_back(tx, more);
-        Ok(())
+    /// Notes that the turn of `job` is over, with what it sends and, if it
+    /// moved the sender's dialogue on, where it now stands.
+    pub fn done(&self, job: &ClaimedJob, out: Outbox, dialogue: Option<(PersonId, Option<String>)>) {
+        let mut shared = lock(&self.0);
+        shared.out.append(out);
+        if let Some((person, state)) = dialogue {
+            match shared.dialogues.iter_mut().find(|(known, _)| *known == person) {
+                Some(entry) => entry.1 = state,
+                None => shared.dialogues.push((person, state)),
+            }
+        }
+        shared.done.push((job.id, job.lease_token.clone()));
     }
 
-    /// Commits every turn of the batch and wakes whoever has work.
+    /// The dialogue state an earlier turn of the batch left for `person`,
+    /// which is not written yet: `None` if none of them changed it.
+    fn dialogue_of(&self, person: PersonId) -> Option<Option<String>> {
+        lock(&self.0).dialogues.iter().find(|(known, _)| *known == person).map(|(_, state)| state.clone())
+    }
+
+    /// Writes what the turns left and commits (see [`commit_turns`]).
     pub async fn commit(self, app: &App) -> anyhow::Result<()> {
-        let tx = self.tx.into_inner().unwrap_or_else(PoisonError::into_inner).ok_or(BatchBroken)?;
-        tx.commit().await?;
-        woken(app, self.more.into_inner());
-        Ok(())
+        let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let tx = shared.tx.ok_or(BatchBroken)?;
+        let dialogues: Vec<(PersonId, Option<&str>)> =
+            shared.dialogues.iter().map(|(person, state)| (*person, state.as_deref())).collect();
+        let done: Vec<(i64, &str, Option<&str>)> =
+            shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
+        commit_turns(app, tx, &dialogues, shared.out, &done, millis(app.now())).await
     }
 }
 
-/// What is woken once a turn's transaction has committed (before that there
-/// is nothing to see): the sender for what the turn wrote, the timer worker
-/// in case it set a timer, and the inbox worker if a person's next update
-/// already waits.
-fn woken(app: &App, more: bool) {
-    app.wake.outbox.notify_one();
-    app.wake.timers.notify_one();
-    if more {
+/// Ends the transaction of one turn or of a batch of them: writes the
+/// dialogues they moved on, what they send and the marks that their updates
+/// are done, claims the messages for the sender, commits, and then hands
+/// the messages over and wakes whoever has work — before the commit there
+/// is nothing to see. If another worker took any of the updates over
+/// meanwhile, nothing is committed.
+async fn commit_turns(
+    app: &App,
+    mut tx: Tx,
+    dialogues: &[(PersonId, Option<&str>)],
+    out: Outbox,
+    done: &[(i64, &str, Option<&str>)],
+    now: i64,
+) -> anyhow::Result<()> {
+    tx.write_dialogues(dialogues, now).await?;
+    let wrote = out.write(&mut tx, now).await?;
+    let more = tx.finish_all(done, now).await?;
+    anyhow::ensure!(more.len() == done.len(), LeaseLost);
+    let handed = if wrote { super::sender::claim_for_sender(app, &mut tx, now).await? } else { Vec::new() };
+    tx.commit().await?;
+    app.handoff.outbox.give(handed);
+    // The inbox worker claims again only when a person's next update is
+    // already waiting; otherwise the claim would find nothing.
+    if more.contains(&true) {
         app.wake.inbox.notify_one();
     }
+    if wrote {
+        app.wake.outbox.notify_one();
+    }
+    // A turn may have started, stopped or moved a timer.
+    app.wake.timers.notify_one();
+    Ok(())
 }
 
 /// What touching a sender needs of their Telegram account: the id, the name
@@ -139,6 +191,9 @@ impl<'a> Turn<'a> {
         };
         let (telegram, name, client_locale) = touch_of(user);
         let Sender { person, dialogue } = tx.touch_sender(telegram, Some(&name), client_locale, millis(now)).await?;
+        // An earlier turn of the batch may have moved this person's dialogue
+        // on without writing it yet.
+        let dialogue = job.1.as_ref().and_then(|batch| batch.dialogue_of(person.id)).unwrap_or(dialogue);
         let locale = person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default();
         Ok(Turn {
             app,
@@ -193,30 +248,22 @@ impl<'a> Turn<'a> {
         self.out.push(outgoing);
     }
 
-    /// Writes the change's outgoing messages, the dialogue's new state and
-    /// the mark that the update is done, and commits — or, in a batch, puts
-    /// the transaction back for the batch to commit. If another worker took
-    /// the update over meanwhile, nothing is committed.
+    /// Commits the change with its outgoing messages and marks the update
+    /// done — or, in a batch, hands the transaction and the messages on for
+    /// the batch to write and commit. If another worker took the update over
+    /// meanwhile, nothing is committed.
     pub async fn finish(mut self) -> anyhow::Result<()> {
-        let now = self.now_ms();
-        if self.dialogue_changed {
-            match &self.dialogue {
-                Some(state) => self.tx.set_dialogue(self.person.id, state, now).await?,
-                None => self.tx.clear_dialogue(self.person.id).await?,
-            }
-        }
-        let mut out = std::mem::take(&mut self.out);
-        out.answer_to(self.chat);
-        out.write(&mut self.tx, now).await?;
+        let out = std::mem::take(&mut self.out);
+        let dialogue = self.dialogue_changed.then(|| (self.person.id, self.dialogue.take()));
         let job = &self.job.0;
-        let more = self.tx.finish_in_lane(job.id, &job.lease_token, None, now).await?.ok_or(LeaseLost)?;
-        match &self.job.1 {
-            Some(batch) => batch.put_back(self.tx, more),
-            None => {
-                self.tx.commit().await?;
-                woken(self.app, more);
-            }
+        if let Some(batch) = &self.job.1 {
+            batch.put_back(self.tx);
+            batch.done(job, out, dialogue);
+            return Ok(());
         }
-        Ok(())
+        let now = self.now_ms();
+        let dialogue: Vec<(PersonId, Option<&str>)> =
+            dialogue.iter().map(|(person, state)| (*person, state.as_deref())).collect();
+        commit_turns(self.app, self.tx, &dialogue, out, &[(job.id, &job.lease_token, None)], now).await
     }
 }

@@ -60,7 +60,8 @@ async fn receive(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes)
             return StatusCode::BAD_REQUEST;
         }
     };
-    match poller::record(&hook.app, std::slice::from_ref(&update)).await {
+    let app = hook.app.clone();
+    match hook.app.store.run_beside(async move { poller::record(&app, std::slice::from_ref(&update)).await }).await {
         Ok(()) => {
             hook.app.wake.inbox.notify_one();
             StatusCode::OK

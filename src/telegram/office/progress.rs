@@ -74,8 +74,14 @@ pub async fn settled(
     delivered: bool,
     now: i64,
 ) -> Result<(), StoreError> {
-    if let Some(counts) =
-        crate::app::delivery::notice_copy_settled(tx, notice, chat, delivered, PROGRESS_EVERY_MS, now).await?
+    if !tx.settle_notice(notice, chat, delivered).await? {
+        return Ok(());
+    }
+    // Counted once per settled copy and used for the edit as well: this runs
+    // for every copy of a notice to thousands.
+    let counts = tx.notice_counts(notice).await?;
+    let gap = if counts.finished() { 0 } else { PROGRESS_EVERY_MS };
+    if tx.take_progress_turn(notice, now, gap).await?
         && let Some(edit) = progress_edit(app, tx, notice, &counts).await?
     {
         out.push(edit);
