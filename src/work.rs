@@ -124,8 +124,8 @@ impl<T> Handoff<T> {
     /// at once: work still waits here, or a giver filled the hand-off since
     /// the last time the loop asked and may have left work in the database.
     /// Otherwise what it was handed was all there was, and going round to
-    /// claim would find nothing (BENCHMARKS.md, eleventh round: two claims
-    /// an update at 100 updates/s found nothing); whoever leaves work
+    /// claim would find nothing (measured: two empty claims an update at
+    /// 100 updates/s, BENCHMARKS.md); whoever leaves work
     /// elsewhere wakes the loop.
     pub fn look_again(&self) -> bool {
         let mut state = self.lock();
@@ -146,7 +146,7 @@ impl<T> Handoff<T> {
 /// local switch, across two it is an interrupt to the other CPU, which
 /// costs more the busier that CPU is (5–6 µs against 8–10 µs a statement
 /// in an idle process, and a quarter more updates a second in the
-/// benchmark; BENCHMARKS.md, seventh round). Started on first use, it lives
+/// benchmark; BENCHMARKS.md). Started on first use, it lives
 /// as long as the process. Where no thread can be started, the caller's
 /// runtime serves instead.
 pub fn connection_runtime() -> Handle {

@@ -163,7 +163,7 @@ pub fn dirty_mib() -> f64 {
 /// A phase leaves tens of megabytes of changed pages in PostgreSQL's buffers
 /// and the page cache, which reach the disk some thirty seconds later, in
 /// the middle of the next phase, where a commit waiting for the disk then
-/// waits behind them (BENCHMARKS.md, eleventh round). Settling them between
+/// waits behind them (BENCHMARKS.md). Settling them between
 /// phases measures each phase on its own.
 pub async fn settle_writeback(postgres: Option<&str>) -> anyhow::Result<Duration> {
     use sqlx::Connection;

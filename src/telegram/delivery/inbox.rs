@@ -33,11 +33,11 @@ const MAX_ATTEMPTS: i64 = 5;
 /// and go together as the next, up to thirty-two paying for one commit, one
 /// claim and one write of the outbox (a second batch started beside the
 /// first only waited for the connection with the few updates that had
-/// arrived by then; BENCHMARKS.md, sixth round). PostgreSQL runs
+/// arrived by then; BENCHMARKS.md). PostgreSQL runs
 /// transactions side by side, and a commit waits for the disk, so there
 /// four batches run at once and sixteen turns share each wait. A batch holds the row locks its turns take (a community's request
-/// counter, say) until it commits; in the benchmark (BENCHMARKS.md, fifth
-/// round) that costs less than the commits it saves, on a machine with
+/// counter, say) until it commits; in the benchmark (BENCHMARKS.md)
+/// that costs less than the commits it saves, on a machine with
 /// slow and one with fast commits.
 fn batching(backend: Backend) -> (usize, usize) {
     match backend {
