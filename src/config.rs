@@ -35,16 +35,60 @@ pub struct BotConfig {
     pub token: String,
     pub api_url: Option<url::Url>,
     pub webhook: Option<WebhookConfig>,
+    pub web: WebConfig,
     pub tuning: Tuning,
 }
 
+/// The HTTP server on `LISTEN_ADDR`: the webhook (in webhook mode),
+/// `/healthz` and the public pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebConfig {
+    pub listen: std::net::SocketAddr,
+    /// Whether `LISTEN_ADDR` was set; in polling mode the server runs only
+    /// when it was, or when it has something to publish.
+    pub listen_given: bool,
+    /// `DESK_PUBLIC_URL`: the address people reach `listen` by.
+    pub public_url: Option<url::Url>,
+    /// `DESK_OPEN311=on`: the read-only Open311 feed is published.
+    pub open311: bool,
+}
+
+impl Default for WebConfig {
+    /// Nothing published; what a run without any of the settings gets.
+    fn default() -> Self {
+        WebConfig { listen: ([0, 0, 0, 0], 8080).into(), listen_given: false, public_url: None, open311: false }
+    }
+}
+
+impl WebConfig {
+    /// Whether polling mode starts the server at all.
+    pub fn wanted(&self) -> bool {
+        self.listen_given || self.open311 || self.public_url.is_some()
+    }
+
+    fn from_env() -> anyhow::Result<WebConfig> {
+        let given = var("LISTEN_ADDR");
+        let listen = given.clone().unwrap_or_else(|| "0.0.0.0:8080".to_string());
+        let listen =
+            listen.parse().with_context(|| format!("LISTEN_ADDR `{listen}` is not an address like 0.0.0.0:8080"))?;
+        let public_url = var("DESK_PUBLIC_URL")
+            .map(|url| url::Url::parse(&url).context("DESK_PUBLIC_URL is not a URL like https://desk.example.org"))
+            .transpose()?;
+        let open311 = match var("DESK_OPEN311").as_deref() {
+            None | Some("off") => false,
+            Some("on") => true,
+            Some(_) => bail!("DESK_OPEN311 must be `on` or `off`"),
+        };
+        Ok(WebConfig { listen, listen_given: given.is_some(), public_url, open311 })
+    }
+}
+
 /// Webhook mode: Telegram posts updates to `url`, which reaches this process
-/// at `listen`; each post must carry `secret`.
+/// at `LISTEN_ADDR`; each post must carry `secret`.
 #[derive(Clone)]
 pub struct WebhookConfig {
     pub url: url::Url,
     pub secret: String,
-    pub listen: std::net::SocketAddr,
 }
 
 /// Knobs for tests and benchmarks; the defaults are Telegram's limits.
@@ -149,6 +193,7 @@ impl BotConfig {
                 Duration::from_millis(ms.parse().context("DESK_CHAT_INTERVAL_MS must be a number of milliseconds")?);
         }
         tuning.global_rate = send_rate()?;
+        let web = WebConfig::from_env()?;
         let webhook = match var("WEBHOOK_URL") {
             None => None,
             Some(url) => {
@@ -163,14 +208,10 @@ impl BotConfig {
                 if !valid {
                     bail!("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ and -");
                 }
-                let listen = var("LISTEN_ADDR").unwrap_or_else(|| "0.0.0.0:8080".to_string());
-                let listen = listen
-                    .parse()
-                    .with_context(|| format!("LISTEN_ADDR `{listen}` is not an address like 0.0.0.0:8080"))?;
-                Some(WebhookConfig { url, secret, listen })
+                Some(WebhookConfig { url, secret })
             }
         };
-        Ok(BotConfig { token, api_url, webhook, tuning })
+        Ok(BotConfig { token, api_url, webhook, web, tuning })
     }
 }
 

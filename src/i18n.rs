@@ -8,6 +8,8 @@ use rust_embed::RustEmbed;
 use serde::{Deserialize, Serialize};
 use unic_langid::LanguageIdentifier;
 
+pub mod labels;
+
 #[derive(RustEmbed)]
 #[folder = "locales/"]
 struct Localizations;

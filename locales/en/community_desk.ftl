@@ -764,3 +764,14 @@ demo-photo = Photo
 demo-file = File
 demo-photo-too-big = A photo may be at most 10 MB (Telegram's limit for bots); this one was not sent.
 demo-file-too-big = A file may be at most 20 MB (Telegram's limit for bots); this one was not sent.
+
+## The public Open311 feed
+open311-address = { $estate }, building { $building }
+open311-agency = { $role }, { $unit }
+open311-note-open = Waiting to be accepted
+open311-note-accepted = Being handled
+open311-note-resolved = Resolved; waiting for the resident to confirm
+open311-note-closed = Closed
+open311-note-cancelled = Withdrawn by the resident
+open311-note-merged = A duplicate; followed as #{ $number }
+open311-contact = The community office, through the community's Telegram bot

@@ -584,3 +584,14 @@ demo-photo = 照片
 demo-file = 文件
 demo-photo-too-big = 照片不能超过 10 MB（Telegram 对机器人的限制），这张没有发送。
 demo-file-too-big = 文件不能超过 20 MB（Telegram 对机器人的限制），这个没有发送。
+
+## 公开的 Open311 数据
+open311-address = { $estate } { $building } 号楼
+open311-agency = { $unit } { $role }
+open311-note-open = 等待受理
+open311-note-accepted = 处理中
+open311-note-resolved = 已解决，等待居民确认
+open311-note-closed = 已办结
+open311-note-cancelled = 居民已撤回
+open311-note-merged = 重复诉求，并入 #{ $number } 一并处理
+open311-contact = 社区办公室（通过社区的 Telegram 机器人）

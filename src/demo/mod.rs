@@ -20,7 +20,7 @@ use tokio::sync::{Mutex, RwLock, broadcast};
 use tokio::task::JoinHandle;
 
 use crate::app::App;
-use crate::config::{BotConfig, Config, Tuning};
+use crate::config::{BotConfig, Config, Tuning, WebConfig};
 use crate::domain::TelegramId;
 use crate::emulator::{Emulator, User};
 use crate::i18n::{I18n, Locale};
@@ -212,6 +212,7 @@ impl Session {
             token: "0:demo".to_string(),
             api_url: Some(emulator.api_url()),
             webhook: None,
+            web: WebConfig::default(),
             tuning: Tuning::default(),
         };
         let (stop, shutdown) = Shutdown::new();

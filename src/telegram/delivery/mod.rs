@@ -49,9 +49,9 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
             let mut request = bot.set_webhook(webhook.url.clone()).secret_token(webhook.secret.clone());
             request = request.allowed_updates(vec![AllowedUpdate::Message, AllowedUpdate::CallbackQuery]);
             request.await.context("Telegram refused the webhook")?;
-            let (app, shutdown) = (app.clone(), shutdown.clone());
+            let (app, web, shutdown) = (app.clone(), bot_config.web.clone(), shutdown.clone());
             tokio::spawn(async move {
-                if let Err(error) = webhook::serve(app, webhook, shutdown).await {
+                if let Err(error) = webhook::serve(app, webhook, web, shutdown).await {
                     tracing::error!(%error, "the webhook server stopped");
                 }
             })
@@ -61,6 +61,9 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
             // getUpdates fail.
             if let Err(error) = bot.delete_webhook().await {
                 tracing::warn!(%error, "could not remove a webhook");
+            }
+            if bot_config.web.wanted() {
+                tokio::spawn(crate::web::serve_beside_polling(app.clone(), bot_config.web.clone(), shutdown.clone()));
             }
             tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone()))
         }

@@ -8,12 +8,12 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
+use axum::routing::post;
 use teloxide::types::Update;
 
 use super::poller;
 use crate::app::App;
-use crate::config::WebhookConfig;
+use crate::config::{WebConfig, WebhookConfig};
 use crate::work::Shutdown;
 
 /// The header in which Telegram repeats the secret given to setWebhook.
@@ -30,20 +30,16 @@ pub fn router(app: Arc<App>, config: &WebhookConfig) -> Router {
         path => path,
     };
     let hook = Arc::new(Hook { app, secret: config.secret.clone() });
-    Router::new().route(path, post(receive)).route("/healthz", get(healthz)).with_state(hook)
+    Router::new().route(path, post(receive)).with_state(hook)
 }
 
-pub async fn serve(app: Arc<App>, config: WebhookConfig, shutdown: Shutdown) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!(listen = %config.listen, "webhook listening");
-    axum::serve(listener, router(app, &config))
-        .with_graceful_shutdown(async move { shutdown.triggered().await })
-        .await?;
+/// Serves the webhook beside the rest of the web server on `LISTEN_ADDR`.
+pub async fn serve(app: Arc<App>, config: WebhookConfig, web: WebConfig, shutdown: Shutdown) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(web.listen).await?;
+    tracing::info!(listen = %web.listen, "webhook listening");
+    let routes = router(app.clone(), &config).merge(crate::web::router(app, &web));
+    axum::serve(listener, routes).with_graceful_shutdown(async move { shutdown.triggered().await }).await?;
     Ok(())
-}
-
-async fn healthz() -> &'static str {
-    "ok"
 }
 
 async fn receive(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes) -> StatusCode {
