@@ -12,4 +12,5 @@ pub mod i18n;
 pub mod media;
 pub mod store;
 pub mod telegram;
+pub mod web;
 pub mod work;
