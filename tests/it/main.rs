@@ -21,6 +21,7 @@ mod households;
 mod instances;
 mod loadgen;
 mod media;
+mod office_pages;
 mod replies;
 mod reporters;
 mod store;

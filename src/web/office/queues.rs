@@ -33,8 +33,15 @@ pub enum SortBy {
 }
 
 impl SortBy {
-    const ALL: [SortBy; 7] =
-        [SortBy::Number, SortBy::Building, SortBy::Category, SortBy::Status, SortBy::Due, SortBy::Age, SortBy::Assignee];
+    const ALL: [SortBy; 7] = [
+        SortBy::Number,
+        SortBy::Building,
+        SortBy::Category,
+        SortBy::Status,
+        SortBy::Due,
+        SortBy::Age,
+        SortBy::Assignee,
+    ];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -121,7 +128,12 @@ fn sort(requests: &mut [&ActiveRequest], by: SortBy, descending: bool) {
 }
 
 /// The Queues page body: only requests in buildings the authority covers.
-pub async fn page(tx: &mut Tx, authority: &Authority, viewer: &Viewer<'_>, query: &QueueQuery) -> Result<Markup, StoreError> {
+pub async fn page(
+    tx: &mut Tx,
+    authority: &Authority,
+    viewer: &Viewer<'_>,
+    query: &QueueQuery,
+) -> Result<Markup, StoreError> {
     let l = viewer.l;
     let reach = Reach::of(authority);
     let policy = Policy::load(tx, viewer.timezone).await?;

@@ -171,7 +171,12 @@ fn percent(share: f64) -> String {
 }
 
 /// The Statistics page body.
-pub async fn page(tx: &mut Tx, authority: &Authority, viewer: &Viewer<'_>, query: &StatsQuery) -> Result<Markup, StoreError> {
+pub async fn page(
+    tx: &mut Tx,
+    authority: &Authority,
+    viewer: &Viewer<'_>,
+    query: &StatsQuery,
+) -> Result<Markup, StoreError> {
     let l = viewer.l;
     let days = days(query.period);
     let now = viewer.now_ms();
@@ -194,7 +199,9 @@ pub async fn page(tx: &mut Tx, authority: &Authority, viewer: &Viewer<'_>, query
         grids.into_iter().map(|((name, id), members)| (name, id, Stats::compute(&members, now))).collect();
     let estates: Vec<(String, UnitId, Stats)> =
         estates.into_iter().map(|((name, id), members)| (name, id, Stats::compute(&members, now))).collect();
-    let href = |unit: UnitId, what: What| format!("/office/stats/requests?unit={}&period={days}&what={}", unit.0, what.as_str());
+    let href = |unit: UnitId, what: What| {
+        format!("/office/stats/requests?unit={}&period={days}&what={}", unit.0, what.as_str())
+    };
     let share_bars = |groups: &[(String, UnitId, Stats)]| -> Vec<Bar> {
         groups
             .iter()
