@@ -775,3 +775,68 @@ open311-note-closed = Closed
 open311-note-cancelled = Withdrawn by the resident
 open311-note-merged = A duplicate; followed as #{ $number }
 open311-contact = The community office, through the community's Telegram bot
+## office dashboard: the Queues, Statistics, People and Export pages
+
+office-queues-title = Queues
+office-queues-soon = Breaching soon
+office-queues-overdue = Overdue
+office-queues-escalated = Escalated
+office-queues-nobody = Nobody could take
+office-queues-empty = None right now.
+office-unassigned = nobody
+office-column-number = Number
+office-column-building = Building
+office-column-category = Category
+office-column-status = Status
+office-column-due = Due
+office-column-age = Waiting
+office-column-assignee = With
+office-column-description = Description
+office-column-resident = Resident
+office-column-created = Reported
+office-column-name = Name
+office-column-role = Role
+office-column-unit = Unit
+office-column-reachable = Reachable
+office-column-away = Away
+office-column-load = Holding
+office-stats-title = Statistics
+office-stats-period = { $days ->
+        [one] Last day
+       *[other] Last { $days } days
+    }
+office-stats-none = No requests in this period.
+office-stats-total = Requests
+office-stats-service = Within the service level
+office-stats-to-accept = Median time to accept
+office-stats-to-resolve = Median time to resolve
+office-stats-reopen = Reopened
+office-stats-rating = Average rating
+office-stats-service-grids = Within the service level, by grid
+office-stats-service-estates = Within the service level, by estate
+office-stats-accept-grids = Median time to accept, by grid
+office-stats-resolve-grids = Median time to resolve, by grid
+office-stats-reopen-grids = Reopened after resolving, by grid
+office-stats-rating-grids = Average rating, by grid
+office-stats-met = met
+office-stats-missed = missed
+office-people-title = People
+office-people-none = Nobody holds a role here yet.
+office-people-unbound = no Telegram account yet
+office-people-reachable = yes
+office-people-unreachable = no (blocked the bot or left)
+office-people-away = until { $until }
+office-people-invite = Invite someone to a role
+office-people-create = Create an invitation link
+office-people-invited = { $days ->
+        [one] Invitation link, valid for { $days } day; send it to the person you invite:
+       *[other] Invitation link, valid for { $days } days; send it to the person you invite:
+    }
+office-people-refused = That role cannot be given on that unit.
+office-export-title = Export
+office-export-community-only = Exports are for admins of a whole community.
+office-export-bad-date = Dates are written 2026-11-30.
+office-export-explained = The requests reported in the period as CSV: no names, rooms or phones, and the descriptions of sensitive categories redacted.
+office-export-from = From
+office-export-to = To
+office-export-download = Download CSV

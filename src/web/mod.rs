@@ -3,6 +3,7 @@
 //! `DESK_OPEN311=on`). It reads through the store and the app like the chat
 //! does; it knows nothing of Telegram.
 
+pub mod office;
 pub mod open311;
 
 use std::sync::Arc;

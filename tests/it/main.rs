@@ -22,6 +22,7 @@ mod instances;
 mod loadgen;
 mod media;
 mod open311;
+mod office_pages;
 mod replies;
 mod reporters;
 mod store;

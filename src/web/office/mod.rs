@@ -1,0 +1,5 @@
+pub mod body;
+pub mod export;
+pub mod people;
+pub mod queues;
+pub mod stats;
