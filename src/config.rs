@@ -26,6 +26,9 @@ pub struct Config {
     /// Messages per second to all chats together (`DESK_SEND_RATE`); notices
     /// are spread out at this rate.
     pub send_rate: u32,
+    /// `DESK_PUBLIC_URL`: the address people reach `LISTEN_ADDR` by; the
+    /// office's sign-in links start with it.
+    pub public_url: Option<url::Url>,
 }
 
 /// What only `run` needs. `Debug` is not derived: the token must never reach
@@ -47,8 +50,6 @@ pub struct WebConfig {
     /// Whether `LISTEN_ADDR` was set; in polling mode the server runs only
     /// when it was, or when it has something to publish.
     pub listen_given: bool,
-    /// `DESK_PUBLIC_URL`: the address people reach `listen` by.
-    pub public_url: Option<url::Url>,
     /// `DESK_OPEN311=on`: the read-only Open311 feed is published.
     pub open311: bool,
 }
@@ -56,14 +57,14 @@ pub struct WebConfig {
 impl Default for WebConfig {
     /// Nothing published; what a run without any of the settings gets.
     fn default() -> Self {
-        WebConfig { listen: ([0, 0, 0, 0], 8080).into(), listen_given: false, public_url: None, open311: false }
+        WebConfig { listen: ([0, 0, 0, 0], 8080).into(), listen_given: false, open311: false }
     }
 }
 
 impl WebConfig {
     /// Whether polling mode starts the server at all.
-    pub fn wanted(&self) -> bool {
-        self.listen_given || self.open311 || self.public_url.is_some()
+    pub fn wanted(&self, config: &Config) -> bool {
+        self.listen_given || self.open311 || config.public_url.is_some()
     }
 
     fn from_env() -> anyhow::Result<WebConfig> {
@@ -71,15 +72,12 @@ impl WebConfig {
         let listen = given.clone().unwrap_or_else(|| "0.0.0.0:8080".to_string());
         let listen =
             listen.parse().with_context(|| format!("LISTEN_ADDR `{listen}` is not an address like 0.0.0.0:8080"))?;
-        let public_url = var("DESK_PUBLIC_URL")
-            .map(|url| url::Url::parse(&url).context("DESK_PUBLIC_URL is not a URL like https://desk.example.org"))
-            .transpose()?;
         let open311 = match var("DESK_OPEN311").as_deref() {
             None | Some("off") => false,
             Some("on") => true,
             Some(_) => bail!("DESK_OPEN311 must be `on` or `off`"),
         };
-        Ok(WebConfig { listen, listen_given: given.is_some(), public_url, open311 })
+        Ok(WebConfig { listen, listen_given: given.is_some(), open311 })
     }
 }
 
@@ -147,6 +145,9 @@ impl Config {
             retention_days,
             care_retention_days,
             send_rate: send_rate()?,
+            public_url: var("DESK_PUBLIC_URL")
+                .map(|url| url::Url::parse(&url).context("DESK_PUBLIC_URL is not a URL like https://desk.example.org"))
+                .transpose()?,
         })
     }
 }

@@ -840,3 +840,30 @@ office-export-explained = The requests reported in the period as CSV: no names, 
 office-export-from = From
 office-export-to = To
 office-export-download = Download CSV
+
+## The office dashboard
+menu-web = Sign in to the office dashboard
+web-not-configured = The office dashboard is not set up on this desk (DESK_PUBLIC_URL is not set). Ask whoever runs the bot.
+web-not-for-you = The office dashboard is for the community office and the grid and estate leaders. Everything you need is here in the chat.
+web-link = Your sign-in link to the office dashboard (for you only; it works once, within { $minutes ->
+    [one] one minute
+   *[other] { $minutes } minutes
+}):
+    { $link }
+office-community-title = The community
+office-community-none = No buildings within your reach.
+office-community-counts = { $count } open · { $overdue } late
+office-state-overdue = overdue
+office-state-waiting = waiting to be accepted
+office-state-open = being handled
+office-state-quiet = quiet
+office-nav-community = Community
+office-nav-queues = Queues
+office-nav-stats = Statistics
+office-nav-people = People
+office-nav-export = Export
+office-sign-out = Sign out
+office-signed-out-title = Community office
+office-signed-out = To open the office dashboard, send /web to the community's bot in Telegram and open the link it gives you. A link works once, for ten minutes.
+office-link-refused = This sign-in link cannot be used: it was used already, it expired, or it is not a link the bot gave. Send /web to the bot for a new one.
+office-refused = The form was out of date. Please try again.

@@ -654,3 +654,27 @@ office-export-explained = 以 CSV 导出这段时间提交的需求：不含姓�
 office-export-from = 从
 office-export-to = 到
 office-export-download = 下载 CSV
+
+## 办公室看板
+menu-web = 登录社区办公室看板
+web-not-configured = 本机器人尚未开通办公室看板（未设置 DESK_PUBLIC_URL），请联系机器人的管理者。
+web-not-for-you = 办公室看板供社区办公室和网格长、小区组长使用。您需要的一切都在这个对话里。
+web-link = 您的办公室看板登录链接（仅限本人，{ $minutes } 分钟内有效，只能使用一次）：
+    { $link }
+office-community-title = 社区全貌
+office-community-none = 您的范围内没有楼栋。
+office-community-counts = { $count } 件在办 · { $overdue } 件超时
+office-state-overdue = 已超时
+office-state-waiting = 等待受理
+office-state-open = 处理中
+office-state-quiet = 无在办诉求
+office-nav-community = 社区
+office-nav-queues = 队列
+office-nav-stats = 统计
+office-nav-people = 人员
+office-nav-export = 导出
+office-sign-out = 退出登录
+office-signed-out-title = 社区办公室
+office-signed-out = 要打开办公室看板，请在 Telegram 中向社区机器人发送 /web，然后打开它给您的链接。每个链接只能使用一次，10 分钟内有效。
+office-link-refused = 这个登录链接无法使用：它已被使用、已过期，或不是机器人发出的链接。请向机器人发送 /web 获取新链接。
+office-refused = 表单已过期，请重试。

@@ -16,6 +16,7 @@ pub mod privacy;
 pub mod recurring;
 pub mod requests;
 pub mod settings;
+pub mod web_access;
 
 use std::sync::Arc;
 
@@ -36,6 +37,9 @@ pub struct App {
     pub config: Config,
     pub wake: Wake,
     pub handoff: Handoffs,
+    /// The bot's username, known once it connected to Telegram; links such
+    /// as invitations made on the web need it.
+    pub bot_username: std::sync::OnceLock<String>,
 }
 
 /// Wakes a background loop as soon as there is work for it, so that nothing
@@ -60,7 +64,15 @@ pub struct Handoffs {
 
 impl App {
     pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
-        App { store, i18n, clock, config, wake: Wake::default(), handoff: Handoffs::default() }
+        App {
+            store,
+            i18n,
+            clock,
+            config,
+            wake: Wake::default(),
+            handoff: Handoffs::default(),
+            bot_username: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn now(&self) -> DateTime<Utc> {

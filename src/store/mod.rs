@@ -15,8 +15,8 @@ mod export;
 mod followers;
 mod households;
 mod jobs;
-mod open311;
 mod office;
+mod open311;
 mod people;
 mod policy;
 mod privacy;
@@ -25,6 +25,7 @@ mod requests;
 mod routing;
 pub mod scratch;
 mod visits;
+mod web_access;
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -42,14 +43,15 @@ pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use households::Household;
 pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
-pub use open311::{FeedQuery, FeedRow};
 pub use office::{ActiveRequest, RequestFactsRow, RoleHolder};
+pub use open311::{FeedQuery, FeedRow};
 pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;
 pub use privacy::OwnRequest;
 pub use recurring::{PastRequest, RecurringProblem};
 pub use requests::{NewRequest, RequestSummary, RequestView};
 pub use visits::{HouseholdCare, Visit};
+pub use web_access::WebSession;
 
 use crate::domain::{Unit, UnitId};
 

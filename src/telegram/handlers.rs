@@ -15,7 +15,7 @@ use super::delivery::outgoing::{Keyboard, Outgoing};
 use super::delivery::turn::{InboxJob, Turn};
 use super::dialogue::{Dialogue, ReportStep, Stepped, clear_buttons};
 use super::followers;
-use super::office::{admin, import, notices, oversight};
+use super::office::{admin, import, notices, oversight, web};
 use super::render;
 use super::resident::{privacy, registration, replies, report, requests};
 use super::responder::{actions, care, tasks};
@@ -57,6 +57,7 @@ pub enum Command {
     Done,
     Visit(String),
     Building(String),
+    Web,
 }
 
 /// The whole handler tree. Only private chats are served: requests carry
@@ -161,6 +162,7 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::Done => import::done(turn)?,
         Command::Visit(args) => care::visit(turn, &args).await?,
         Command::Building(args) => care::building(turn, &args).await?,
+        Command::Web => web::sign_in(turn).await?,
     }
     Ok(())
 }

@@ -52,6 +52,7 @@ fn admin(l: &FluentLanguageLoader) -> Vec<(String, String)> {
         ("export".into(), fl!(l, "menu-export")),
         ("import".into(), fl!(l, "menu-import")),
         ("done".into(), fl!(l, "menu-done")),
+        ("web".into(), fl!(l, "menu-web")),
     ]
 }
 
@@ -64,6 +65,8 @@ pub fn for_roles(l: &FluentLanguageLoader, roles: &[Role], is_admin: bool) -> Ve
     }
     if is_admin {
         commands.extend(admin(l));
+    } else if roles.iter().any(|r| matches!(r, Role::GroupLeader | Role::GridLeader)) {
+        commands.push(("web".into(), fl!(l, "menu-web")));
     }
     commands.extend(everyone(l));
     commands

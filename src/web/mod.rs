@@ -1,6 +1,6 @@
 //! The bot's HTTP server on `LISTEN_ADDR`: `/healthz`, the Telegram webhook
 //! in webhook mode, and the pages it publishes (the Open311 feed when
-//! `DESK_OPEN311=on`). It reads through the store and the app like the chat
+//! `DESK_OPEN311=on`) and the office dashboard under `/office`. It reads through the store and the app like the chat
 //! does; it knows nothing of Telegram.
 
 pub mod office;
@@ -17,9 +17,9 @@ use crate::work::Shutdown;
 
 /// Everything served besides the webhook.
 pub fn router(app: Arc<App>, web: &WebConfig) -> Router {
-    let mut router = Router::new().route("/healthz", get(healthz));
+    let mut router = Router::new().route("/healthz", get(healthz)).merge(office::routes::router(app.clone()));
     if web.open311 {
-        router = router.nest("/open311/v2", open311::router(app, web.public_url.clone()));
+        router = router.nest("/open311/v2", open311::router(app.clone(), app.config.public_url.clone()));
     }
     router
 }
@@ -40,7 +40,7 @@ pub async fn serve_beside_polling(app: Arc<App>, web: WebConfig, shutdown: Shutd
     };
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!(listen = %address, open311 = web.open311, "web server listening");
-    let served = axum::serve(listener, router(app, &web))
+    let served = axum::serve(listener, router(app, &web).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(async move { shutdown.triggered().await })
         .await;
     if let Err(error) = served {

@@ -489,6 +489,7 @@ mod tests {
             retention_days: 30,
             care_retention_days: 365,
             send_rate: 30,
+            public_url: None,
         };
         let clock = Arc::new(FakeClock::at(chrono::Utc::now()));
         Arc::new(App::new(store, I18n::load().unwrap(), clock, config))

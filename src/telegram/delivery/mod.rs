@@ -41,6 +41,7 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
         return Ok(());
     };
     tracing::info!(username = me.username(), "connected to Telegram");
+    let _ = app.bot_username.set(me.username().to_string());
     publish_commands(&app, &bot).await;
 
     let tuning = bot_config.tuning;
@@ -62,7 +63,7 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
             if let Err(error) = bot.delete_webhook().await {
                 tracing::warn!(%error, "could not remove a webhook");
             }
-            if bot_config.web.wanted() {
+            if bot_config.web.wanted(&app.config) {
                 tokio::spawn(crate::web::serve_beside_polling(app.clone(), bot_config.web.clone(), shutdown.clone()));
             }
             tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone()))

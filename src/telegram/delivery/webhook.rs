@@ -38,7 +38,9 @@ pub async fn serve(app: Arc<App>, config: WebhookConfig, web: WebConfig, shutdow
     let listener = tokio::net::TcpListener::bind(web.listen).await?;
     tracing::info!(listen = %web.listen, "webhook listening");
     let routes = router(app.clone(), &config).merge(crate::web::router(app, &web));
-    axum::serve(listener, routes).with_graceful_shutdown(async move { shutdown.triggered().await }).await?;
+    axum::serve(listener, routes.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move { shutdown.triggered().await })
+        .await?;
     Ok(())
 }
 

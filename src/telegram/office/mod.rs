@@ -6,3 +6,4 @@ pub mod import;
 pub mod notices;
 pub mod oversight;
 pub mod progress;
+pub mod web;

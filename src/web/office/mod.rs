@@ -1,5 +1,9 @@
 pub mod body;
+pub mod community;
 pub mod export;
+pub mod layout;
 pub mod people;
 pub mod queues;
+pub mod routes;
+pub mod session;
 pub mod stats;

@@ -84,7 +84,7 @@ impl Queue {
 
 /// The deadline the request's clock runs to now: accepting while open,
 /// resolving once accepted.
-fn due(request: &ActiveRequest) -> Option<i64> {
+pub(super) fn due(request: &ActiveRequest) -> Option<i64> {
     match request.status {
         Status::Open => request.accept_due_at,
         _ => request.resolve_due_at,

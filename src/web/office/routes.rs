@@ -1,0 +1,277 @@
+//! The dashboard's routes under `/office`: every page first finds who is
+//! signed in (or shows how to sign in, never data), opens one transaction,
+//! renders a body and wraps it in the layout. Forms that change anything
+//! carry the session's CSRF token.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use i18n_embed_fl::fl;
+use maud::Markup;
+use serde::Deserialize;
+
+use super::body::Viewer;
+use super::session::{self, Attempts, SignedIn};
+use super::{community, export, layout, people, queues, stats};
+use crate::app::App;
+use crate::app::web_access;
+use crate::i18n::Locale;
+use crate::store::{StoreError, Tx};
+
+struct Office {
+    app: Arc<App>,
+    attempts: Attempts,
+}
+
+pub fn router(app: Arc<App>) -> Router {
+    let office = Arc::new(Office { app, attempts: Attempts::default() });
+    Router::new()
+        .route("/office", get(community_page))
+        .route("/office/sign-in", get(sign_in))
+        .route("/office/sign-out", post(sign_out))
+        .route("/office/queues", get(queues_page))
+        .route("/office/stats", get(stats_page))
+        .route("/office/stats/requests", get(stats_requests))
+        .route("/office/people", get(people_page))
+        .route("/office/people/invite", post(invite))
+        .route("/office/export", get(export_page))
+        .route("/office/export.csv", get(export_csv))
+        .with_state(office)
+}
+
+fn secure(app: &App) -> bool {
+    app.config.public_url.as_ref().is_some_and(|url| url.scheme() == "https")
+}
+
+/// Runs `render` for the signed-in person in one transaction; someone not
+/// signed in gets the explanation page.
+async fn signed_page<F>(office: &Office, headers: &HeaderMap, render: F) -> Response
+where
+    F: AsyncFnOnce(&mut Tx, &SignedIn, &Viewer<'_>) -> Result<Option<Markup>, StoreError>,
+{
+    let app = &office.app;
+    let outcome = async {
+        let mut tx = app.store.begin().await?;
+        let Some(signed) = session::signed_in(app, &mut tx, headers).await? else {
+            return Ok::<_, StoreError>(None);
+        };
+        let l = app.i18n.get(signed.locale);
+        let viewer = Viewer { l, timezone: app.config.timezone, now: app.now() };
+        let body = render(&mut tx, &signed, &viewer).await?;
+        tx.commit().await?;
+        Ok(Some((signed, body)))
+    };
+    match outcome.await {
+        Ok(None) => not_signed_in(app),
+        Ok(Some((_, None))) => StatusCode::NOT_FOUND.into_response(),
+        Ok(Some((signed, Some(body)))) => {
+            let l = app.i18n.get(signed.locale);
+            layout::page(l, signed.locale, &signed.session.csrf, body, true).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "an office page could not be read");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+fn not_signed_in(app: &App) -> Response {
+    let l = app.i18n.get(Locale::ZhCn);
+    (StatusCode::UNAUTHORIZED, layout::signed_out(l, Locale::ZhCn, fl!(l, "office-signed-out"))).into_response()
+}
+
+async fn community_page(State(office): State<Arc<Office>>, headers: HeaderMap) -> Response {
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        community::page(tx, &signed.authority, viewer).await.map(Some)
+    })
+    .await
+}
+
+async fn queues_page(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Query(query): Query<queues::QueueQuery>,
+) -> Response {
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        queues::page(tx, &signed.authority, viewer, &query).await.map(Some)
+    })
+    .await
+}
+
+async fn stats_page(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Query(query): Query<stats::StatsQuery>,
+) -> Response {
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        stats::page(tx, &signed.authority, viewer, &query).await.map(Some)
+    })
+    .await
+}
+
+async fn stats_requests(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Query(query): Query<stats::BarQuery>,
+) -> Response {
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        stats::requests(tx, &signed.authority, viewer, &query).await
+    })
+    .await
+}
+
+async fn people_page(State(office): State<Arc<Office>>, headers: HeaderMap) -> Response {
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        people::page(tx, &signed.authority, viewer, &signed.session.csrf, None).await.map(Some)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    csrf: String,
+    role: String,
+    unit: i64,
+}
+
+async fn invite(State(office): State<Arc<Office>>, headers: HeaderMap, Form(form): Form<InviteForm>) -> Response {
+    let bot = office.app.bot_username.get().cloned().unwrap_or_default();
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        let invited = if !web_access::csrf_matches(&signed.session, &form.csrf) {
+            return Ok(Some(refused(viewer)));
+        } else if !signed.admin.scope.is_admin() {
+            people::Invited::Refused
+        } else {
+            let asked = people::InviteForm { role: form.role.clone(), unit: form.unit };
+            people::invite(tx, &signed.admin, signed.person, viewer, &asked, &bot).await?
+        };
+        people::page(tx, &signed.authority, viewer, &signed.session.csrf, Some(&invited)).await.map(Some)
+    })
+    .await
+}
+
+fn refused(viewer: &Viewer<'_>) -> Markup {
+    maud::html! { p.refused { (fl!(viewer.l, "office-refused")) } }
+}
+
+async fn export_page(State(office): State<Arc<Office>>, headers: HeaderMap) -> Response {
+    signed_page(&office, &headers, async |_tx, signed, viewer| Ok(Some(export::page(&signed.admin, viewer, None))))
+        .await
+}
+
+async fn export_csv(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Query(query): Query<export::ExportQuery>,
+) -> Response {
+    let app = &office.app;
+    let outcome = async {
+        let mut tx = app.store.begin().await?;
+        let Some(signed) = session::signed_in(app, &mut tx, &headers).await? else {
+            return Ok::<_, StoreError>(None);
+        };
+        let l = app.i18n.get(signed.locale);
+        let viewer = Viewer { l, timezone: app.config.timezone, now: app.now() };
+        let exported = export::csv(&mut tx, &signed.admin, signed.person, &viewer, &query).await?;
+        tx.commit().await?;
+        let page = match &exported {
+            export::Exported::Csv(_) => None,
+            refused => Some(export::page(&signed.admin, &viewer, Some(refused))),
+        };
+        Ok(Some((signed, exported, page)))
+    };
+    match outcome.await {
+        Ok(None) => not_signed_in(app),
+        Ok(Some((_, export::Exported::Csv(download), _))) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", download.name)),
+            ],
+            download.csv,
+        )
+            .into_response(),
+        Ok(Some((signed, _, page))) => {
+            let l = app.i18n.get(signed.locale);
+            let body = page.unwrap_or_default();
+            (StatusCode::BAD_REQUEST, layout::page(l, signed.locale, &signed.session.csrf, body, false)).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "an export could not be made");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SignInQuery {
+    #[serde(default)]
+    token: String,
+}
+
+async fn sign_in(
+    State(office): State<Arc<Office>>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    Query(query): Query<SignInQuery>,
+) -> Response {
+    let app = &office.app;
+    let l = app.i18n.get(Locale::ZhCn);
+    if !office.attempts.allow(from.ip()) {
+        tracing::warn!(from = %from.ip(), "too many sign-in attempts");
+        return StatusCode::TOO_MANY_REQUESTS.into_response();
+    }
+    let opened = async {
+        let mut tx = app.store.begin().await?;
+        let opened = web_access::redeem(&mut tx, query.token.trim(), app.now_ms()).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(opened)
+    };
+    match opened.await {
+        Ok(Some(opened)) => {
+            tracing::info!(person = opened.person.0, "signed in to the office dashboard");
+            let cookie = session::set_cookie(&opened.id, secure(app));
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/office")).into_response()
+        }
+        Ok(None) => {
+            (StatusCode::FORBIDDEN, layout::signed_out(l, Locale::ZhCn, fl!(l, "office-link-refused"))).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "a sign-in could not be checked");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn sign_out(State(office): State<Arc<Office>>, headers: HeaderMap, Form(form): Form<SignOutForm>) -> Response {
+    let app = &office.app;
+    let ended = async {
+        let mut tx = app.store.begin().await?;
+        let Some(signed) = session::signed_in(app, &mut tx, &headers).await? else { return Ok(false) };
+        if !web_access::csrf_matches(&signed.session, &form.csrf) {
+            return Ok(false);
+        }
+        web_access::sign_out(&mut tx, &signed.session_id, app.now_ms()).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(true)
+    };
+    match ended.await {
+        Ok(true) => {
+            ([(header::SET_COOKIE, session::clear_cookie(secure(app)))], Redirect::to("/office")).into_response()
+        }
+        Ok(false) => StatusCode::FORBIDDEN.into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a sign-out could not be recorded");
+            StatusCode::SERVICE_UNAVAILABLE.into_response()
+        }
+    }
+}

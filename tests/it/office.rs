@@ -1,0 +1,148 @@
+//! The office dashboard end to end with the real binary, over HTTP: `/web`
+//! in chat gives a leader or admin a single-use link, the link opens a
+//! session whose cookie is HttpOnly and SameSite=Strict and stored only as a
+//! hash, pages show only what the session may see, forms without the CSRF
+//! token change nothing, and without a session there is never any data.
+
+use reqwest::header::{COOKIE, SET_COOKIE};
+
+use crate::support::db::{Db, TestDb, free_port};
+use crate::support::desk::{ADMIN, Desk, WAIT, report_in, resident_registers};
+use community_desk::emulator::{User, text_message};
+
+struct Page {
+    status: u16,
+    set_cookie: Option<String>,
+    body: String,
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn get(url: &str, cookie: Option<&str>) -> Page {
+    let mut request = client().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header(COOKIE, format!("desk_session={cookie}"));
+    }
+    page(request.send().await.expect("the dashboard answers")).await
+}
+
+async fn post(url: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+    let request = client().post(url).header(COOKIE, format!("desk_session={cookie}")).form(form);
+    page(request.send().await.expect("the dashboard answers")).await
+}
+
+async fn page(response: reqwest::Response) -> Page {
+    let status = response.status().as_u16();
+    let set_cookie = response.headers().get(SET_COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    Page { status, set_cookie, body: response.text().await.unwrap_or_default() }
+}
+
+/// The link the bot answered `/web` with.
+async fn web_link(desk: &Desk, user: &User) -> String {
+    let at = desk.push(text_message(user, "/web"));
+    let answer = desk.expect_text(at, user, "/office/sign-in?token=").await;
+    let text = answer.text().unwrap_or_default().to_string();
+    text.split_whitespace().find(|word| word.contains("/office/sign-in?token=")).unwrap().to_string()
+}
+
+/// The hidden CSRF token of the page's forms.
+fn csrf(body: &str) -> String {
+    let at = body.find("name=\"csrf\" value=\"").expect("a form with a CSRF token") + 19;
+    body[at..].split('"').next().unwrap().to_string()
+}
+
+async fn an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut(db: TestDb) {
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let desk =
+        Desk::start_with(db, &[("LISTEN_ADDR", format!("127.0.0.1:{port}")), ("DESK_PUBLIC_URL", format!("{base}/"))])
+            .await;
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
+    resident_registers(&desk, &resident).await;
+    report_in(&desk, &resident, "property", "<script>alert('x')</script> no water").await;
+
+    // A resident is politely refused.
+    let at = desk.push(text_message(&resident, "/web"));
+    desk.expect_text(at, &resident, "for the community office").await;
+
+    // No session: the explanation, never data.
+    let door = get(&format!("{base}/office"), None).await;
+    assert_eq!(door.status, 401);
+    assert!(door.body.contains("/web") && !door.body.contains("E01"), "{}", door.body);
+    let queues = get(&format!("{base}/office/queues"), None).await;
+    assert!(queues.status == 401 && !queues.body.contains("no water"));
+
+    // A forged link is refused; the real one works once.
+    let forged = get(&format!("{base}/office/sign-in?token=00000000000000000000000000000000"), None).await;
+    assert_eq!(forged.status, 403);
+    let link = web_link(&desk, &admin).await;
+    assert!(link.starts_with(&format!("{base}/office/sign-in?token=")), "{link}");
+    let opened = get(&link, None).await;
+    assert_eq!(opened.status, 303, "{}", opened.body);
+    let cookie = opened.set_cookie.expect("a session cookie");
+    for part in ["HttpOnly", "SameSite=Strict", "Path=/office", "Max-Age=43200"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain HTTP here: {cookie}");
+    let session = cookie.trim_start_matches("desk_session=").split(';').next().unwrap().to_string();
+    assert_eq!(get(&link, None).await.status, 403, "a used link is refused");
+
+    // The session is stored only as a hash.
+    let mut db = Db::connect(&desk.db).await;
+    let stored = db.rows("SELECT id_hash FROM web_sessions").await;
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].len() == 64 && stored[0] != session, "{stored:?}");
+    assert!(!desk.log().contains(&session), "the cookie reached the log");
+    assert!(!desk.log().contains(link.split("token=").nth(1).unwrap()), "the token reached the log");
+
+    // The community: E01 waits for someone to accept its request.
+    let community = get(&format!("{base}/office"), Some(&session)).await;
+    assert_eq!(community.status, 200);
+    assert!(community.body.contains("id=\"building-E01\""), "{}", community.body);
+    let tile = community.body.split("id=\"building-E01\"").next().unwrap();
+    assert!(tile.ends_with("class=\"tile waiting\" "), "{}", community.body);
+
+    // A resident's text is shown as text.
+    let queues = get(&format!("{base}/office/queues"), Some(&session)).await;
+    assert_eq!(queues.status, 200);
+    assert!(!queues.body.contains("<script>alert"), "{}", queues.body);
+
+    // Forms need the session's CSRF token.
+    let people = get(&format!("{base}/office/people"), Some(&session)).await;
+    let token = csrf(&people.body);
+    // The unit list's option for E01: `<option value="4">…E01</option>`.
+    let units = people.body.split("name=\"unit\"").nth(1).expect("a unit list");
+    let option = units.split("<option value=\"").find(|o| o.contains("E01</option>")).expect("E01 in the list");
+    let unit = option.split('"').next().unwrap().to_string();
+    let without = post(
+        &format!("{base}/office/people/invite"),
+        &session,
+        &[("role", "liaison"), ("unit", &unit), ("csrf", "forged")],
+    )
+    .await;
+    assert!(!without.body.contains("t.me/"), "an invitation without the CSRF token");
+    let invitations = db.count("SELECT COUNT(*) FROM invitations").await;
+    assert_eq!(invitations, 0);
+    let with = post(
+        &format!("{base}/office/people/invite"),
+        &session,
+        &[("role", "liaison"), ("unit", &unit), ("csrf", &token)],
+    )
+    .await;
+    assert!(with.body.contains("t.me/community_desk_test_bot?start=join_"), "{}", with.body);
+    assert_eq!(db.count("SELECT COUNT(*) FROM invitations").await, 1);
+
+    // Signing out ends the session.
+    let out = post(&format!("{base}/office/sign-out"), &session, &[("csrf", &token)]).await;
+    assert_eq!(out.status, 303);
+    assert!(out.set_cookie.is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(get(&format!("{base}/office"), Some(&session)).await.status, 401);
+    let _ = WAIT;
+}
+
+use crate::support::on_both_backends;
+
+on_both_backends!(an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut);
