@@ -867,3 +867,7 @@ office-signed-out-title = Community office
 office-signed-out = To open the office dashboard, send /web to the community's bot in Telegram and open the link it gives you. A link works once, for ten minutes.
 office-link-refused = This sign-in link cannot be used: it was used already, it expired, or it is not a link the bot gave. Send /web to the bot for a new one.
 office-refused = The form was out of date. Please try again.
+office-assign-to = Give to
+office-assign-reason = because
+office-assign = Assign
+office-assign-no-reason = Please give a reason: it goes on the record and to the new holder.

@@ -678,3 +678,7 @@ office-signed-out-title = 社区办公室
 office-signed-out = 要打开办公室看板，请在 Telegram 中向社区机器人发送 /web，然后打开它给您的链接。每个链接只能使用一次，10 分钟内有效。
 office-link-refused = 这个登录链接无法使用：它已被使用、已过期，或不是机器人发出的链接。请向机器人发送 /web 获取新链接。
 office-refused = 表单已过期，请重试。
+office-assign-to = 转交给
+office-assign-reason = 原因
+office-assign = 指派
+office-assign-no-reason = 请填写原因：它会记入记录并告知新的负责人。

@@ -7,7 +7,7 @@
 use reqwest::header::{COOKIE, SET_COOKIE};
 
 use crate::support::db::{Db, TestDb, free_port};
-use crate::support::desk::{ADMIN, Desk, WAIT, report_in, resident_registers};
+use crate::support::desk::{ADMIN, Desk, WAIT, listed, report_in, resident_registers, responder_binds};
 use community_desk::emulator::{User, text_message};
 
 struct Page {
@@ -61,6 +61,8 @@ async fn an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut(db: 
             .await;
     let admin = User::new(ADMIN, "Office").with_language("en");
     let resident = User::new(2001, "Resident").with_language("en");
+    let deputy = User::new(1002, "Deputy").with_language("en");
+    responder_binds(&desk, &deputy, &listed("deputy", "E01").1, "E01").await;
     resident_registers(&desk, &resident).await;
     report_in(&desk, &resident, "property", "<script>alert('x')</script> no water").await;
 
@@ -134,6 +136,34 @@ async fn an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut(db: 
     .await;
     assert!(with.body.contains("t.me/community_desk_test_bot?start=join_"), "{}", with.body);
     assert_eq!(db.count("SELECT COUNT(*) FROM invitations").await, 1);
+
+    // A request's page: its timeline, and giving it to the deputy with a
+    // reason; the deputy gets the card in chat, the timeline shows it.
+    let page = get(&format!("{base}/office/requests/1001"), Some(&session)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("&lt;script&gt;") && !page.body.contains("<script>alert"), "{}", page.body);
+    let deputy_option =
+        page.body.split("<option value=\"").find(|o| o.contains("deputy")).expect("the deputy is offered");
+    let deputy_id = deputy_option.split('"').next().unwrap().to_string();
+    let at = desk.telegram.last_seq();
+    let refused = post(
+        &format!("{base}/office/requests/1001/assign"),
+        &session,
+        &[("to", &deputy_id), ("reason", "liaison in hospital"), ("csrf", "forged")],
+    )
+    .await;
+    assert!(refused.body.contains("out of date"), "{}", refused.body);
+    let assigned = post(
+        &format!("{base}/office/requests/1001/assign"),
+        &session,
+        &[("to", &deputy_id), ("reason", "liaison in hospital"), ("csrf", &token)],
+    )
+    .await;
+    assert!(assigned.body.contains("reassigned"), "{}", assigned.body);
+    desk.expect_text(at, &deputy, "liaison in hospital").await;
+    let page = get(&format!("{base}/office/requests/1001"), Some(&session)).await;
+    assert!(page.body.contains("liaison in hospital"), "the timeline shows the assignment: {}", page.body);
+    assert_eq!(get(&format!("{base}/office/requests/4242"), Some(&session)).await.status, 404);
 
     // Signing out ends the session.
     let out = post(&format!("{base}/office/sign-out"), &session, &[("csrf", &token)]).await;

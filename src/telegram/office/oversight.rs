@@ -6,13 +6,14 @@ use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
 use super::admin::admin;
+use crate::app::App;
 use crate::app::admin::{AdminAssignOutcome, Authority};
 use crate::domain::stats::{GroupStats, Median, Open, ServiceLevelCount, Stats};
 use crate::domain::{PersonId, Phone, RequestId, RequestNumber, Status, UnitId};
 use crate::media::chart::{Bar, BarChart, Panel};
-use crate::store::{OpenRequest, from_millis};
+use crate::store::{OpenRequest, RequestView, Tx, from_millis};
 use crate::telegram::dates;
-use crate::telegram::delivery::outgoing::Outgoing;
+use crate::telegram::delivery::outgoing::{Outbox, Outgoing};
 use crate::telegram::delivery::turn::Turn;
 use crate::telegram::notify;
 use crate::telegram::render;
@@ -146,19 +147,7 @@ pub async fn assign(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let outcome = crate::app::admin::assign(&mut turn.tx, id, turn.person.id, to, &reason, &policy, now).await?;
     match outcome {
         AdminAssignOutcome::Assigned { request, previous } => {
-            let (app, number) = (turn.app, request.number.to_string());
-            crate::telegram::responder::cards::refresh(app, &mut turn.tx, &mut turn.out, &request).await?;
-            let heading = reason.clone();
-            notify::card(app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
-                Some(fl!(l, "assigned-by-office", reason = heading.clone()))
-            })
-            .await?;
-            if let Some(previous) = previous {
-                notify::tell(app, &mut turn.tx, &mut turn.out, previous, |l| {
-                    fl!(l, "taken-over-from-you", number = number.clone())
-                })
-                .await?;
-            }
+            tell_assigned(turn.app, &mut turn.tx, &mut turn.out, &request, to, previous, &reason).await?;
             turn.say(fl!(l, "assigned", number = request.number.to_string()));
         }
         AdminAssignOutcome::NotAResponder => turn.say(fl!(l, "assign-not-responder")),
@@ -166,6 +155,30 @@ pub async fn assign(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
             turn.say(fl!(l, "no-longer-open", status = render::status(l, request.status)))
         }
         AdminAssignOutcome::Missing => turn.say(fl!(l, "request-not-found", number = number.to_string())),
+    }
+    Ok(())
+}
+
+/// After the office gave a request to `to` (in chat or on the web): every
+/// card rewritten, the new holder's card with the office's reason, and the
+/// one it was taken from told.
+pub async fn tell_assigned(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+    to: PersonId,
+    previous: Option<PersonId>,
+    reason: &str,
+) -> anyhow::Result<()> {
+    let number = request.number.to_string();
+    crate::telegram::responder::cards::refresh(app, tx, out, request).await?;
+    notify::card(app, tx, out, to, request, CardFor::Assignee, |l| {
+        Some(fl!(l, "assigned-by-office", reason = reason.to_string()))
+    })
+    .await?;
+    if let Some(previous) = previous {
+        notify::tell(app, tx, out, previous, |l| fl!(l, "taken-over-from-you", number = number.clone())).await?;
     }
     Ok(())
 }

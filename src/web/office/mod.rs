@@ -4,6 +4,7 @@ pub mod export;
 pub mod layout;
 pub mod people;
 pub mod queues;
+pub mod request;
 pub mod routes;
 pub mod session;
 pub mod stats;

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, Query, State};
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -17,11 +17,13 @@ use serde::Deserialize;
 
 use super::body::Viewer;
 use super::session::{self, Attempts, SignedIn};
-use super::{community, export, layout, people, queues, stats};
+use super::{community, export, layout, people, queues, request, stats};
 use crate::app::App;
 use crate::app::web_access;
+use crate::domain::PersonId;
 use crate::i18n::Locale;
 use crate::store::{StoreError, Tx};
+use crate::telegram::delivery::outgoing::Outbox;
 
 struct Office {
     app: Arc<App>,
@@ -39,6 +41,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/office/stats/requests", get(stats_requests))
         .route("/office/people", get(people_page))
         .route("/office/people/invite", post(invite))
+        .route("/office/requests/{number}", get(request_page))
+        .route("/office/requests/{number}/assign", post(assign))
         .route("/office/export", get(export_page))
         .route("/office/export.csv", get(export_csv))
         .with_state(office)
@@ -52,13 +56,22 @@ fn secure(app: &App) -> bool {
 /// signed in gets the explanation page.
 async fn signed_page<F>(office: &Office, headers: &HeaderMap, render: F) -> Response
 where
-    F: AsyncFnOnce(&mut Tx, &SignedIn, &Viewer<'_>) -> Result<Option<Markup>, StoreError>,
+    F: AsyncFnOnce(&mut Tx, &SignedIn, &Viewer<'_>) -> anyhow::Result<Option<Markup>>,
+{
+    signed_page_refreshing(office, headers, true, render).await
+}
+
+/// Like [`signed_page`]; `refresh` says whether the page reloads its
+/// figures by itself (not where reading it is recorded, as a timeline is).
+async fn signed_page_refreshing<F>(office: &Office, headers: &HeaderMap, refresh: bool, render: F) -> Response
+where
+    F: AsyncFnOnce(&mut Tx, &SignedIn, &Viewer<'_>) -> anyhow::Result<Option<Markup>>,
 {
     let app = &office.app;
     let outcome = async {
         let mut tx = app.store.begin().await?;
         let Some(signed) = session::signed_in(app, &mut tx, headers).await? else {
-            return Ok::<_, StoreError>(None);
+            return Ok::<_, anyhow::Error>(None);
         };
         let l = app.i18n.get(signed.locale);
         let viewer = Viewer { l, timezone: app.config.timezone, now: app.now() };
@@ -71,10 +84,10 @@ where
         Ok(Some((_, None))) => StatusCode::NOT_FOUND.into_response(),
         Ok(Some((signed, Some(body)))) => {
             let l = app.i18n.get(signed.locale);
-            layout::page(l, signed.locale, &signed.session.csrf, body, true).into_response()
+            layout::page(l, signed.locale, &signed.session.csrf, body, refresh).into_response()
         }
         Err(error) => {
-            tracing::error!(%error, "an office page could not be read");
+            tracing::error!(error = %format!("{error:#}"), "an office page could not be read");
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
@@ -87,7 +100,7 @@ fn not_signed_in(app: &App) -> Response {
 
 async fn community_page(State(office): State<Arc<Office>>, headers: HeaderMap) -> Response {
     signed_page(&office, &headers, async |tx, signed, viewer| {
-        community::page(tx, &signed.authority, viewer).await.map(Some)
+        community::page(tx, &signed.authority, viewer).await.map(Some).map_err(Into::into)
     })
     .await
 }
@@ -98,7 +111,7 @@ async fn queues_page(
     Query(query): Query<queues::QueueQuery>,
 ) -> Response {
     signed_page(&office, &headers, async |tx, signed, viewer| {
-        queues::page(tx, &signed.authority, viewer, &query).await.map(Some)
+        queues::page(tx, &signed.authority, viewer, &query).await.map(Some).map_err(Into::into)
     })
     .await
 }
@@ -109,7 +122,7 @@ async fn stats_page(
     Query(query): Query<stats::StatsQuery>,
 ) -> Response {
     signed_page(&office, &headers, async |tx, signed, viewer| {
-        stats::page(tx, &signed.authority, viewer, &query).await.map(Some)
+        stats::page(tx, &signed.authority, viewer, &query).await.map(Some).map_err(Into::into)
     })
     .await
 }
@@ -120,14 +133,14 @@ async fn stats_requests(
     Query(query): Query<stats::BarQuery>,
 ) -> Response {
     signed_page(&office, &headers, async |tx, signed, viewer| {
-        stats::requests(tx, &signed.authority, viewer, &query).await
+        Ok(stats::requests(tx, &signed.authority, viewer, &query).await?)
     })
     .await
 }
 
 async fn people_page(State(office): State<Arc<Office>>, headers: HeaderMap) -> Response {
     signed_page(&office, &headers, async |tx, signed, viewer| {
-        people::page(tx, &signed.authority, viewer, &signed.session.csrf, None).await.map(Some)
+        people::page(tx, &signed.authority, viewer, &signed.session.csrf, None).await.map(Some).map_err(Into::into)
     })
     .await
 }
@@ -150,7 +163,10 @@ async fn invite(State(office): State<Arc<Office>>, headers: HeaderMap, Form(form
             let asked = people::InviteForm { role: form.role.clone(), unit: form.unit };
             people::invite(tx, &signed.admin, signed.person, viewer, &asked, &bot).await?
         };
-        people::page(tx, &signed.authority, viewer, &signed.session.csrf, Some(&invited)).await.map(Some)
+        people::page(tx, &signed.authority, viewer, &signed.session.csrf, Some(&invited))
+            .await
+            .map(Some)
+            .map_err(Into::into)
     })
     .await
 }
@@ -274,4 +290,48 @@ async fn sign_out(State(office): State<Arc<Office>>, headers: HeaderMap, Form(fo
             StatusCode::SERVICE_UNAVAILABLE.into_response()
         }
     }
+}
+
+async fn request_page(State(office): State<Arc<Office>>, headers: HeaderMap, Path(number): Path<String>) -> Response {
+    signed_page_refreshing(&office, &headers, false, async |tx, signed, viewer| {
+        let Some(found) = request::find(tx, &signed.authority, &number).await? else { return Ok(None) };
+        request::page(tx, &signed.authority, signed.person, viewer, found, &signed.session.csrf, None).await
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct AssignForm {
+    #[serde(default)]
+    csrf: String,
+    to: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn assign(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> Response {
+    let app = office.app.clone();
+    let response = signed_page_refreshing(&office, &headers, false, async |tx, signed, viewer| {
+        let Some(found) = request::find(tx, &signed.authority, &number).await? else { return Ok(None) };
+        let outcome = if web_access::csrf_matches(&signed.session, &form.csrf) {
+            let mut out = Outbox::default();
+            let asked = request::Asked { request: found.0, to: PersonId(form.to), reason: &form.reason };
+            let told = request::assign(&app, tx, &mut out, signed.person, viewer, asked).await?;
+            out.write(tx, viewer.now_ms()).await?;
+            told
+        } else {
+            fl!(viewer.l, "office-refused")
+        };
+        request::page(tx, &signed.authority, signed.person, viewer, found, &signed.session.csrf, Some(outcome)).await
+    })
+    .await;
+    // The new holder's card waits in the outbox; the sender need not wait
+    // for its next look.
+    app.wake.outbox.notify_one();
+    response
 }
