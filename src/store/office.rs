@@ -24,6 +24,8 @@ pub struct ActiveRequest {
     pub assignee_name: Option<String>,
     pub assignee_role: Option<Role>,
     pub escalation_level: i64,
+    /// A deadline was missed and the request went up the chain.
+    pub escalated: bool,
     pub accept_due_at: Option<i64>,
     pub resolve_due_at: Option<i64>,
     pub created_at: i64,
@@ -45,6 +47,7 @@ struct ActiveRow {
     assignee_name: Option<String>,
     assignee_role: Option<String>,
     escalation_level: i64,
+    escalated: bool,
     accept_due_at: Option<i64>,
     resolve_due_at: Option<i64>,
     created_at: i64,
@@ -92,7 +95,7 @@ impl Tx {
             sqlx::query_as(
                 "SELECT q.id, q.number, q.building_id, b.code AS building_code, q.category, q.urgency, q.status, \
                  q.description, q.assignee_id, a.name AS assignee_name, q.assignee_role, q.escalation_level, \
-                 q.accept_due_at, q.resolve_due_at, q.created_at, r.name AS resident_name, r.phone AS resident_phone \
+                 q.escalated_to IS NOT NULL AS escalated, q.accept_due_at, q.resolve_due_at, q.created_at, r.name AS resident_name, r.phone AS resident_phone \
                  FROM requests q JOIN units b ON b.id = q.building_id \
                  LEFT JOIN people a ON a.id = q.assignee_id LEFT JOIN people r ON r.id = q.resident_id \
                  WHERE q.status IN ('open', 'accepted') ORDER BY q.created_at, q.id",
@@ -115,6 +118,7 @@ impl Tx {
                     assignee_name: row.assignee_name,
                     assignee_role: row.assignee_role.as_deref().and_then(Role::parse),
                     escalation_level: row.escalation_level,
+                    escalated: row.escalated,
                     accept_due_at: row.accept_due_at,
                     resolve_due_at: row.resolve_due_at,
                     created_at: row.created_at,

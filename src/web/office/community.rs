@@ -15,7 +15,7 @@ use crate::store::{ActiveRequest, StoreError, Tx};
 /// A building's worst state, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum State {
-    /// Its deadline has passed.
+    /// A deadline passed: it is late now, or it went up the chain for it.
     Overdue,
     /// Waiting for someone to accept.
     Waiting,
@@ -26,7 +26,7 @@ pub enum State {
 
 impl State {
     pub fn of(request: &ActiveRequest, now: i64) -> State {
-        if due(request).is_some_and(|due| due < now) {
+        if request.escalated || due(request).is_some_and(|due| due < now) {
             State::Overdue
         } else if request.status == Status::Open {
             State::Waiting

@@ -104,7 +104,7 @@ fn stands_in(queue: Queue, request: &ActiveRequest, policy: &Policy, now: i64) -
             due >= now && due - now <= i64::try_from(window.as_millis()).unwrap_or(i64::MAX)
         }),
         Queue::Overdue => due(request).is_some_and(|due| due < now),
-        Queue::Escalated => request.escalation_level > 0,
+        Queue::Escalated => request.escalated,
         Queue::Nobody => request.assignee.is_none(),
     }
 }
