@@ -176,3 +176,61 @@ async fn an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut(db: 
 use crate::support::on_both_backends;
 
 on_both_backends!(an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut);
+
+/// The office in a real browser: after a missed deadline E01's tile is red;
+/// the admin opens the request and gives it to the deputy, who gets the card
+/// in chat, and the page's timeline shows it. Screenshots under
+/// `target/tmp/screenshots/office/`.
+#[tokio::test]
+async fn the_office_sees_a_missed_deadline_and_gives_the_request_to_the_deputy_in_a_browser() {
+    use crate::support::browser::Browser;
+    use crate::support::desk::{liaison_binds, liaison_of};
+
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let desk = Desk::start_with(
+        TestDb::sqlite(),
+        &[("LISTEN_ADDR", format!("127.0.0.1:{port}")), ("DESK_PUBLIC_URL", format!("{base}/"))],
+    )
+    .await;
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let deputy = User::new(1002, "Deputy").with_language("en");
+    let resident = User::new(2001, "Resident").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    responder_binds(&desk, &deputy, &listed("deputy", "E01").1, "E01").await;
+    resident_registers(&desk, &resident).await;
+    let at = report_in(&desk, &resident, "property", "No water since this morning").await;
+    desk.expect_button(at, &liaison, "r:1:a").await;
+
+    // The liaison does not answer: the clock's timers come due now.
+    let mut db = Db::connect(&desk.db).await;
+    db.rows("UPDATE jobs SET due_at = 0 WHERE queue = 'timer' AND status = 'pending'").await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while db.count("SELECT COUNT(*) FROM requests WHERE escalated_to IS NOT NULL").await == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "the request never went up the chain");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let link = web_link(&desk, &admin).await;
+    let mut browser = Browser::start("office", 1400, 900).await;
+    browser.open(&link).await;
+    browser.wait_for("E01's tile, overdue", "a.tile.overdue#building-E01").await;
+    browser.wait_for("E02's tile, quiet", "a.tile.quiet#building-E02").await;
+    browser.screenshot("community").await;
+
+    browser.open(&format!("{base}/office/queues")).await;
+    browser.click("request 1001 in the escalated queue", "#escalated a[href='/office/requests/1001']").await;
+    browser.wait_for_text("the request's timeline", "ol.timeline", "Resident").await;
+    let deputy_id = db.rows("SELECT id FROM people WHERE telegram_id = 1002").await.pop().expect("the deputy");
+    browser.run(&format!("document.querySelector('select[name=to]').value = '{deputy_id}'; return true;")).await;
+    browser.type_into("the reason", "input[name=reason]", "liaison in hospital").await;
+    browser.screenshot("assigning").await;
+    let at = desk.telegram.last_seq();
+    browser.click("Assign", "form.assign button[type=submit]").await;
+    browser.wait_for_text("the assignment in the timeline", "ol.timeline", "liaison in hospital").await;
+    browser.screenshot("assigned").await;
+    desk.expect_button(at, &deputy, "r:1:").await;
+    desk.expect_text(at, &deputy, "liaison in hospital").await;
+    browser.close().await;
+}

@@ -54,11 +54,11 @@ pub async fn page(
         }
     }
     Ok(Some(html! {
-        h1 { "#" (view.number.to_string()) }
+        h1 { (view.number.to_string()) }
         @if let Some(outcome) = outcome { p.outcome { (outcome) } }
         pre.card { (render::card_text(l, &view)) }
         @if !responders.is_empty() {
-            form.assign method="post" action={"/office/requests/" (view.number.to_string()) "/assign"} {
+            form.assign method="post" action={"/office/requests/" (view.number.0) "/assign"} {
                 input type="hidden" name="csrf" value=(csrf);
                 label { (fl!(l, "office-assign-to")) " "
                     select name="to" { @for (person, label) in &responders { option value=(person.0) { (label) } } }
