@@ -5,6 +5,7 @@
 
 mod cards;
 mod care;
+mod checkin_use_cases;
 mod console;
 mod console_edges;
 mod crash;
