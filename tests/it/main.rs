@@ -6,6 +6,7 @@
 mod cards;
 mod care;
 mod checkin_use_cases;
+mod checkins;
 mod console;
 mod console_edges;
 mod crash;
