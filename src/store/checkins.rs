@@ -218,29 +218,31 @@ impl Tx {
         Ok(rows.into_iter().map(day_of).collect())
     }
 
-    /// The people whose alert is open, for the building map's mark.
-    pub async fn open_checkin_alerts(&mut self) -> Result<Vec<PersonId>> {
+    /// The households of a building with a check-in alert open about one
+    /// of their residents, for the building map's mark.
+    pub async fn households_with_checkin_alert(&mut self, building: UnitId) -> Result<Vec<i64>> {
         let rows: Vec<i64> = on!(self, |c| sqlx::query_scalar(
-            "SELECT DISTINCT person_id FROM checkin_days WHERE outcome IS NULL AND checked_in_at IS NULL \
-             AND rungs LIKE '%liaison%'"
+            "SELECT DISTINCT r.household_id FROM checkin_days d JOIN residents r ON r.person_id = d.person_id \
+             WHERE r.building_id = $1 AND r.household_id IS NOT NULL AND d.outcome IS NULL \
+             AND d.checked_in_at IS NULL AND d.rungs LIKE '%liaison%' ORDER BY r.household_id"
         )
+        .bind(building.0)
         .fetch_all(c)
         .await)?;
-        Ok(rows.into_iter().map(PersonId).collect())
+        Ok(rows)
     }
 
     /// How many alerts closed with each outcome since `since`.
     pub async fn checkin_outcomes(&mut self, since: i64) -> Result<Vec<(AlertOutcome, i64)>> {
-        let rows: Vec<(String, i64)> =
-            on!(self, |c| {
-                sqlx::query_as(
+        let rows: Vec<(String, i64)> = on!(self, |c| {
+            sqlx::query_as(
             "SELECT outcome, CAST(COUNT(*) AS BIGINT) FROM checkin_days WHERE outcome IS NOT NULL AND closed_at >= $1 \
              GROUP BY outcome ORDER BY outcome"
         )
         .bind(since)
         .fetch_all(c)
         .await
-            })?;
+        })?;
         Ok(rows.into_iter().filter_map(|(o, n)| Some((AlertOutcome::parse(&o)?, n))).collect())
     }
 

@@ -25,6 +25,9 @@ const PEOPLE: &str = "name,phone,role,unit\n\
     王芳,13800000001,liaison,E01\n\
     李强,13800000002,group_leader,东苑\n";
 
+const HOUSEHOLDS: &str = "building,room,members,tags,note\n\
+    E01,301,1,elderly_alone,耳背，请用力敲门\n";
+
 const TZ: chrono_tz::Tz = chrono_tz::Asia::Shanghai;
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -37,7 +40,7 @@ fn nine() -> NaiveTime {
 
 async fn directory(db: &TestDb) -> Store {
     let store = Store::connect(db.url()).await.expect("the test database opens");
-    let files = [("units.csv", UNITS), ("people.csv", PEOPLE)]
+    let files = [("units.csv", UNITS), ("people.csv", PEOPLE), ("households.csv", HOUSEHOLDS)]
         .map(|(name, text)| DirectoryFile { name: name.into(), bytes: text.as_bytes().to_vec() });
     for report in directory::import(&store, Vec::from(files), &[], 0).await.unwrap() {
         report.outcome.expect("the directory imports");
@@ -84,7 +87,11 @@ fn recipients(notices: &[CheckinNotice]) -> Vec<(PersonId, &'static str)> {
             CheckinNotice::Greeting { to, .. } => (*to, "greeting"),
             CheckinNotice::Reminder { to, second: false } => (*to, "reminder"),
             CheckinNotice::Reminder { to, second: true } => (*to, "second"),
-            CheckinNotice::Knock { to, .. } => (*to, "knock"),
+            CheckinNotice::Knock { to, undelivered: false, .. } => (*to, "knock"),
+            CheckinNotice::Knock { to, undelivered: true, home, .. } => {
+                assert_eq!(home.note.as_deref(), Some("耳背，请用力敲门"), "the liaison's card carries the note");
+                (*to, "knock: greeting undelivered")
+            }
             CheckinNotice::Missed { to, .. } => (*to, "missed"),
             CheckinNotice::NobodyAnswered { to, .. } => (*to, "nobody"),
             CheckinNotice::AllClear { to, .. } => (*to, "all clear"),
@@ -118,12 +125,23 @@ async fn a_missed_day_climbs_the_ladder_and_a_late_check_in_clears_everyone_aler
     let mut fire = Vec::new();
     for rung in Rung::ALL.into_iter().take(4) {
         let when = deadline + rung.offset();
+        if rung == Rung::Liaison {
+            // The resident blocked the bot: the greeting never reached them.
+            tx.set_reachable(old, false).await.unwrap();
+        }
         fire.push(recipients(&checkins::fire(&mut tx, &timer(old, deadline, rung), when, TZ).await.unwrap()));
     }
     assert_eq!(fire[0], [(old, "greeting")]);
     assert_eq!(fire[1], [(old, "reminder")]);
     assert_eq!(fire[2], [(old, "second")]);
-    assert_eq!(fire[3], [(liaison, "knock"), (daughter, "missed")], "the liaison and the family, nobody else");
+    assert_eq!(
+        fire[3],
+        [(liaison, "knock: greeting undelivered"), (daughter, "missed")],
+        "the liaison and the family, nobody else"
+    );
+    let building = tx.building_by_code(&BuildingCode::parse("E01").unwrap()).await.unwrap().unwrap().id;
+    let household = tx.household_of_resident(old).await.unwrap().expect("301 is linked").id;
+    assert_eq!(tx.households_with_checkin_alert(building).await.unwrap(), [household], "the map's mark is on");
     let liaison_rung = timer(old, deadline, Rung::Liaison);
     let again = checkins::fire(&mut tx, &liaison_rung, deadline + Duration::hours(1), TZ).await.unwrap();
     assert!(again.is_empty(), "a rung fires once");
@@ -153,6 +171,7 @@ async fn a_missed_day_climbs_the_ladder_and_a_late_check_in_clears_everyone_aler
     let late = checkins::check_in(&mut tx, old, old, deadline + Duration::minutes(100)).await.unwrap().unwrap();
     assert_eq!(recipients(&late.all_clear), [(liaison, "all clear"), (leader, "all clear"), (daughter, "all clear")]);
     assert!(checkins::check_in(&mut tx, old, old, deadline).await.unwrap().is_none(), "nothing waits any more");
+    assert!(tx.households_with_checkin_alert(building).await.unwrap().is_empty(), "the map's mark is off");
     let outcomes = tx.checkin_outcomes(0).await.unwrap();
     assert_eq!(outcomes, [(AlertOutcome::Late, 1)]);
     tx.commit().await.unwrap();
