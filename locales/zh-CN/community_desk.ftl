@@ -640,3 +640,5 @@ family-linked = 您已与 { $name } 关联：对方未报平安时会通知您�
 family-linked-resident = { $name } 已作为家人与您关联。
 family-link-invalid = 这个家人链接已被使用或无效。
 privacy-checkin = 每日报平安：只有在您自己开启（或接受楼栋长的建议）后才会运行。我们保存您选择的时间，以及每天的问候、报平安时间和警报的结果，保存 { $care } 天。如果您未报平安，只有楼栋长（无人前往时还有上级）、关联的家人和网格组长会知道；不会出现在通知、导出或日志中。/mydata 包含这些记录和家人关联；/forget 会全部删除。
+menu-checkin = 每日报平安
+menu-family = 关联家人
