@@ -825,3 +825,7 @@ privacy-checkin = Daily check-ins: only if you turn them on (or accept your liai
     }. If you miss one, your building's liaison (and those above, if nobody goes), your linked family and your group leader learn it: nobody else, never in notices, exports or logs. /mydata includes them and your family links; /forget erases them.
 menu-checkin = Daily check-ins: I'm fine
 menu-family = Link a relative to my check-ins
+checkin-alerts-stats = Check-in alerts in this period: { $total ->
+        [one] one
+       *[other] { $total }
+    } ({ $text }); those that ended in a late check-in were false alarms.

@@ -4,7 +4,7 @@
 //! fires it.
 
 use crate::support::db::{Db, TestDb};
-use crate::support::desk::{Desk, liaison_binds, liaison_of, resident_registers};
+use crate::support::desk::{ADMIN, Desk, liaison_binds, liaison_of, resident_registers};
 use crate::support::on_both_backends;
 use community_desk::emulator::{User, text_message};
 
@@ -83,6 +83,9 @@ async fn a_resident_enrols_misses_and_the_liaison_goes_and_finds_all_well(db: Te
     desk.expect_text(at, &daughter, "All clear: the resident of room 302 (E01) is fine").await;
     let mut db = Db::connect(&desk.db).await;
     assert_eq!(db.rows("SELECT outcome FROM checkin_days").await, ["late"]);
+    let admin = User::new(ADMIN, "Office").with_language("en");
+    let at = desk.push(text_message(&admin, "/stats"));
+    desk.expect_text(at, &admin, "Check-in alerts in this period: one (checked in late: 1)").await;
 }
 
 async fn an_alert_survives_a_kill_and_the_family_checks_in_on_the_residents_behalf(db: TestDb) {

@@ -117,3 +117,16 @@ pub async fn propose(turn: &mut Turn<'_>, room: &str, hour: &str) -> anyhow::Res
     });
     Ok(())
 }
+
+/// `/stats`: how the check-in alerts of the period ended, so that false
+/// alarms (a late check-in) are counted; `None` when there were none.
+pub async fn alerts_line(turn: &mut Turn<'_>, since: i64) -> anyhow::Result<Option<String>> {
+    let outcomes = turn.tx.checkin_outcomes(since).await?;
+    if outcomes.is_empty() {
+        return Ok(None);
+    }
+    let l = turn.l();
+    let total: i64 = outcomes.iter().map(|(_, n)| n).sum();
+    let text = outcomes.iter().map(|(o, n)| format!("{}: {n}", outcome_name(l, *o))).collect::<Vec<_>>().join(", ");
+    Ok(Some(fl!(l, "checkin-alerts-stats", total = total, text = text)))
+}
