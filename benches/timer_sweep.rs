@@ -65,16 +65,21 @@ SELECT CASE i % 2 WHEN 0 THEN 'inbox' ELSE 'outbox' END, \
 FROM seq";
 
 /// Seeds `$1` open timers, due over the thirty days after `$2` (`$3` is the
-/// spread), each for a request, without lane or dedupe key, as
-/// `Tx::schedule_timer` writes them.
+/// spread): every other one for a request, without lane or dedupe key, as
+/// `Tx::schedule_timer` writes them, the others a rung of a daily check-in,
+/// with the dedupe key `app::checkins` gives it.
 const SQLITE_SEED_TIMERS: &str = "\
 WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < $1) \
 INSERT INTO jobs (queue, lane, dedupe_key, payload, status, due_at, attempts, request_id, created_at) \
-SELECT 'timer', NULL, NULL, \
-       '{\"request\":' || i || ',\"kind\":\"accept\",\"status\":\"new\",\"level\":0}', \
+SELECT 'timer', NULL, \
+       CASE i % 2 WHEN 1 THEN 'checkin:' || i || ':' || ($2 + 1 + (i * 2654435761) % $3) || ':greeting' END, \
+       CASE i % 2 WHEN 0 \
+         THEN '{\"request\":' || i || ',\"kind\":\"accept\",\"status\":\"new\",\"level\":0}' \
+         ELSE '{\"checkin\":' || i || ',\"deadline\":' || ($2 + 1 + (i * 2654435761) % $3) || ',\"rung\":\"greeting\"}' \
+       END, \
        'pending', \
        $2 + 1 + (i * 2654435761) % $3, \
-       0, i + 1, \
+       0, CASE i % 2 WHEN 0 THEN i + 1 END, \
        $2 - (i * 40503) % $3 \
 FROM seq";
 
@@ -99,11 +104,15 @@ FROM generate_series(0::BIGINT, $1 - 1) AS seq(i)";
 /// The PostgreSQL twin of [`SQLITE_SEED_TIMERS`].
 const POSTGRES_SEED_TIMERS: &str = "\
 INSERT INTO jobs (queue, lane, dedupe_key, payload, status, due_at, attempts, request_id, created_at) \
-SELECT 'timer', NULL, NULL, \
-       '{\"request\":' || i || ',\"kind\":\"accept\",\"status\":\"new\",\"level\":0}', \
+SELECT 'timer', NULL, \
+       CASE i % 2 WHEN 1 THEN 'checkin:' || i || ':' || ($2 + 1 + (i * 2654435761) % $3) || ':greeting' END, \
+       CASE i % 2 WHEN 0 \
+         THEN '{\"request\":' || i || ',\"kind\":\"accept\",\"status\":\"new\",\"level\":0}' \
+         ELSE '{\"checkin\":' || i || ',\"deadline\":' || ($2 + 1 + (i * 2654435761) % $3) || ',\"rung\":\"greeting\"}' \
+       END, \
        'pending', \
        $2 + 1 + (i * 2654435761) % $3, \
-       0, i + 1, \
+       0, CASE i % 2 WHEN 0 THEN i + 1 END, \
        $2 - (i * 40503) % $3 \
 FROM generate_series(0::BIGINT, $1 - 1) AS seq(i)";
 

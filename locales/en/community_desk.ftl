@@ -871,3 +871,67 @@ office-assign-to = Give to
 office-assign-reason = because
 office-assign = Assign
 office-assign-no-reason = Please give a reason: it goes on the record and to the new holder.
+# Daily check-ins
+checkin-not-resident = Daily check-ins are for residents of a building: register with /start first.
+checkin-state-none = Daily check-ins: each day I greet you an hour before the time you choose, and you press “I'm fine” (or write me anything). If you don't, your building's liaison comes to knock on your door. By what time will you have checked in each day?
+checkin-state-on = Daily check-ins are on: by { $time } every day. Choose another time below, or write /checkin pause 3, /checkin pause 2026-12-24 or /checkin off.
+checkin-state-paused = Daily check-ins are paused until { $until }; then by { $time } again.
+checkin-state-off = Daily check-ins are off. Choose a time to turn them on again.
+checkin-on = Daily check-ins are on: by { $time } every day. I'll greet you an hour before.
+checkin-paused = Daily check-ins are paused until { $until } (staying with family, say). They start again the day after.
+checkin-off = Daily check-ins are off. /checkin turns them on again.
+checkin-not-on = Daily check-ins are not on: /checkin turns them on.
+checkin-bad-pause = Write /checkin pause 3 (days) or /checkin pause 2026-12-24 (a day within a year from today).
+checkin-greeting = Good morning! Please press the button by { $time } so that we know you are fine.
+button-checkin-fine = ✅ I'm fine
+checkin-reminder = It is { $time }: please press “I'm fine”, or just write me anything.
+checkin-reminder-second = You have not checked in yet today. Please press “I'm fine”: in half an hour your building's liaison will be asked to knock on your door.
+checkin-thanks = Thank you, you have checked in for today.
+checkin-nothing = Nothing is waiting for your check-in right now. Thank you!
+checkin-knock = ⚠️ Please knock on room { $room }'s door ({ $building }): its resident has not checked in today.
+checkin-knock-undelivered = ⚠️ Please knock on room { $room }'s door ({ $building }): this morning's greeting could not be delivered to its resident (Telegram was unreachable or the bot is blocked), so they could not check in.
+checkin-knock-note = Note: { $note }
+button-checkin-going = 🚶 I'm going
+button-checkin-well = ✅ All well
+button-checkin-help = 🆘 Needs help
+button-checkin-nobody = 🚪 Nobody answers
+button-checkin-hospital = 🏥 In hospital
+button-checkin-away = 🧳 Away
+checkin-going = Thank you for going to room { $room } ({ $building }). What did you find?
+checkin-missed = { $name } (room { $room }, { $building }) has not checked in today; their building's liaison has been asked to knock on the door. If you spoke to them, press the button.
+checkin-missed-undelivered = { $name } (room { $room }, { $building }) could not be greeted this morning (Telegram was unreachable or the bot is blocked); their building's liaison has been asked to knock on the door. If you spoke to them, press the button.
+button-checkin-spoke = ☎️ I spoke to them
+checkin-nobody-answered = Nobody answers at room { $room } ({ $building }) after a missed check-in. Please try to reach its resident.
+checkin-all-clear = All clear: the resident of room { $room } ({ $building }) is fine.
+checkin-closed = Recorded: { $outcome }. Thank you.
+checkin-outcome-late = checked in late
+checkin-outcome-away = away
+checkin-outcome-needed_help = needed help
+checkin-outcome-hospital = in hospital
+checkin-outcome-nobody_answered = nobody answered
+checkin-help-description = Missed daily check-in: the liaison at the door found that the resident needs help.
+checkin-stale = This alert is closed, or someone else is going.
+checkin-spoke-done = Recorded: you checked in on their behalf after speaking to them. Thank you.
+checkin-proposal = Your building's liaison proposes daily check-ins by { $time }: each day I greet you an hour before, and if you don't answer, your liaison comes to knock. Do you want them?
+button-checkin-accept = Yes, please
+button-checkin-decline = No, thank you
+checkin-declined = Fine: no daily check-ins. /checkin turns them on whenever you like.
+checkin-proposal-gone = That proposal is no longer open.
+checkin-propose-usage = Write /checkin propose 301 9 (room, hour) to propose daily check-ins to the residents of a room of your building.
+checkin-proposed = Proposed to the residents of room { $room }; they decide.
+checkin-propose-nobody = Nobody registered lives in room { $room } of a building you visit.
+family-link = Send this link to one relative. Opening it links them to you once: they are alerted if you miss a check-in, and may check in for you after speaking to you.
+    { $link }
+family-linked = You are now linked to { $name }: you'll be told if they miss a daily check-in.
+family-linked-resident = { $name } is now linked to you as family.
+family-link-invalid = This family link was used already or is not valid.
+privacy-checkin = Daily check-ins: only if you turn them on (or accept your liaison's proposal). We keep the hour you chose and, for each day, when you were greeted, when you checked in and how an alert ended, for { $care ->
+        [one] one day
+       *[other] { $care } days
+    }. If you miss one, your building's liaison (and those above, if nobody goes), your linked family and your group leader learn it: nobody else, never in notices, exports or logs. /mydata includes them and your family links; /forget erases them.
+menu-checkin = Daily check-ins: I'm fine
+menu-family = Link a relative to my check-ins
+checkin-alerts-stats = Check-in alerts in this period: { $total ->
+        [one] one
+       *[other] { $total }
+    } ({ $text }); those that ended in a late check-in were false alarms.

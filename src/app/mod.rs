@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod cards;
 pub mod care;
+pub mod checkins;
 pub mod clock;
 pub mod conversations;
 pub mod directory;

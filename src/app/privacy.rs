@@ -97,6 +97,7 @@ pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value,
             })
         })
         .collect();
+    let checkins = checkins_of(tx, person).await?;
     Ok(json!({
         "telegram_id": who.as_ref().and_then(|p| p.telegram_id),
         "name": who.as_ref().map(|p| p.name.clone()),
@@ -106,18 +107,43 @@ pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value,
         "household": household,
         "roles": roles,
         "requests": requests,
+        "checkins": checkins,
     }))
+}
+
+/// A person's daily check-ins: their choice, each day's ladder, and the
+/// family links either way.
+async fn checkins_of(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value, StoreError> {
+    let enrolment = tx.enrolment(person).await?.map(|e| format!("{e:?}"));
+    let days: Vec<serde_json::Value> = tx
+        .checkin_history(person)
+        .await?
+        .into_iter()
+        .map(|d| {
+            json!({
+                "deadline": from_millis(d.deadline).to_rfc3339(),
+                "steps": d.rungs.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                "checked_in_at": d.checked_in_at.map(|at| from_millis(at).to_rfc3339()),
+                "outcome": d.outcome.map(|o| o.as_str()),
+            })
+        })
+        .collect();
+    let relatives: Vec<i64> = tx.relatives(person).await?.into_iter().map(|p| p.0).collect();
+    let family_of: Vec<i64> = tx.family_of(person).await?.into_iter().map(|p| p.0).collect();
+    Ok(json!({ "enrolment": enrolment, "days": days, "relatives": relatives, "relative_of": family_of }))
 }
 
 /// Erases a person's identity, leaving their requests anonymised.
 pub async fn forget(tx: &mut Tx, person: PersonId, now: DateTime<Utc>) -> Result<(), StoreError> {
     let now_ms = millis(now);
+    tx.forget_checkins(person).await?;
     tx.forget_person(person, now_ms).await?;
     tx.record_event(None, Some(person), &Event::Forgotten, now_ms).await
 }
 
 /// The daily clean-up: anonymises requests finished longer than
-/// `retention_days` ago, deletes visits older than `care_retention_days` and
+/// `retention_days` ago, deletes visits and check-in days older than
+/// `care_retention_days` and
 /// prunes finished work from the job queue, each kind after its [`Keeping`].
 pub async fn daily_cleanup(
     store: &Store,
@@ -131,6 +157,7 @@ pub async fn daily_cleanup(
     let mut tx = store.begin().await?;
     let anonymised = tx.anonymise_finished_before(before(keeping.requests)).await?;
     tx.delete_visits_before(before(care_retention_days)).await?;
+    tx.delete_checkin_days_before(before(care_retention_days)).await?;
     tx.prune_finished(crate::store::Queue::Inbox, before(keeping.updates)).await?;
     tx.prune_finished(crate::store::Queue::Timer, before(TIMER_KEEPING_DAYS)).await?;
     tx.prune_sent_messages(before(keeping.messages)).await?;

@@ -8,6 +8,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
 /// Whether a resident's check-ins run, by their own choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +26,8 @@ pub enum Enrolment {
 }
 
 /// One rung of the ladder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Rung {
     Greeting,
     Reminder,
@@ -79,6 +81,78 @@ impl Rung {
     }
 
     pub const ALL: [Rung; 5] = [Rung::Greeting, Rung::Reminder, Rung::SecondReminder, Rung::Liaison, Rung::UpTheChain];
+
+    /// The rung after this one, if the ladder goes on.
+    pub fn next(self) -> Option<Rung> {
+        Rung::ALL.into_iter().find(|rung| *rung > self)
+    }
+
+    /// The name stored with a day's ladder.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rung::Greeting => "greeting",
+            Rung::Reminder => "reminder",
+            Rung::SecondReminder => "second",
+            Rung::Liaison => "liaison",
+            Rung::UpTheChain => "chain",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Rung> {
+        Rung::ALL.into_iter().find(|rung| rung.as_str() == name)
+    }
+
+    /// Whether the rung still fires when its time comes: not once taken or
+    /// checked in, and up the chain only while no liaison is going.
+    pub fn fires(self, taken: &[Rung], checked_in: bool, liaison_going: bool) -> bool {
+        !checked_in && !taken.contains(&self) && (self != Rung::UpTheChain || !liaison_going)
+    }
+}
+
+/// What a check-in timer job carries: whose ladder, the deadline of its
+/// day (which a change of hour makes stale) and the rung.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckinTimer {
+    pub checkin: i64,
+    pub deadline: i64,
+    pub rung: Rung,
+}
+
+impl AlertOutcome {
+    pub const ALL: [AlertOutcome; 5] = [
+        AlertOutcome::Late,
+        AlertOutcome::Away,
+        AlertOutcome::NeededHelp,
+        AlertOutcome::Hospital,
+        AlertOutcome::NobodyAnswered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertOutcome::Late => "late",
+            AlertOutcome::Away => "away",
+            AlertOutcome::NeededHelp => "needed_help",
+            AlertOutcome::Hospital => "hospital",
+            AlertOutcome::NobodyAnswered => "nobody_answered",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<AlertOutcome> {
+        AlertOutcome::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+}
+
+/// The first local day from `from` on whose ladder runs, with its
+/// deadline: `from` itself unless paused over it (nothing when off).
+pub fn next_day(enrolment: Enrolment, from: NaiveDate, timezone: Tz) -> Option<(NaiveDate, DateTime<Utc>)> {
+    let start = match enrolment {
+        Enrolment::Off => return None,
+        Enrolment::Paused { until, .. } if until >= from => until.succ_opt()?,
+        _ => from,
+    };
+    // A day whose hour the clocks skip still has a deadline; two days cover
+    // any oddity of a timezone.
+    [start, start.succ_opt()?].into_iter().find_map(|day| deadline(enrolment, day, timezone).map(|at| (day, at)))
 }
 
 /// The deadline of `date` for `enrolment`, or `None` when nothing runs that
@@ -113,8 +187,7 @@ pub fn due(
     }
     Rung::ALL
         .into_iter()
-        .filter(|rung| !taken.contains(rung) && deadline + rung.offset() <= now)
-        .filter(|rung| *rung != Rung::UpTheChain || !liaison_going)
+        .filter(|rung| rung.fires(taken, checked_in, liaison_going) && deadline + rung.offset() <= now)
         .collect()
 }
 
@@ -220,6 +293,25 @@ mod tests {
         assert_eq!(deadline(paused, day("2026-12-24"), tz), None);
         assert!(deadline(paused, day("2026-12-25"), tz).is_some(), "the day after the pause runs again");
         assert_eq!(deadline(Enrolment::Off, day("2026-12-25"), tz), None);
+    }
+
+    #[test]
+    fn the_next_day_skips_a_pause_and_a_timer_names_its_rung() {
+        let tz = chrono_tz::Asia::Shanghai;
+        let paused = Enrolment::Paused { hour: nine(), until: day("2026-12-24") };
+        assert_eq!(next_day(paused, day("2026-12-20"), tz).map(|(d, _)| d), Some(day("2026-12-25")));
+        assert_eq!(
+            next_day(Enrolment::On { hour: nine() }, day("2026-12-20"), tz).map(|(d, _)| d),
+            Some(day("2026-12-20"))
+        );
+        assert_eq!(next_day(Enrolment::Off, day("2026-12-20"), tz), None);
+        assert_eq!(Rung::Liaison.next(), Some(Rung::UpTheChain));
+        assert_eq!(Rung::UpTheChain.next(), None);
+        let timer = CheckinTimer { checkin: 7, deadline: 1, rung: Rung::SecondReminder };
+        let json = serde_json::to_string(&timer).unwrap();
+        assert_eq!(json, r#"{"checkin":7,"deadline":1,"rung":"second_reminder"}"#);
+        assert!(Rung::ALL.iter().all(|r| Rung::parse(r.as_str()) == Some(*r)));
+        assert!(AlertOutcome::ALL.iter().all(|o| AlertOutcome::parse(o.as_str()) == Some(*o)));
     }
 
     #[test]

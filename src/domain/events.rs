@@ -192,6 +192,34 @@ pub enum Event {
         category: Category,
         estate_wide: bool,
     },
+    /// The resident turned their daily check-ins on (at `minute` after
+    /// midnight), paused them or turned them off: their own choice.
+    CheckinsChanged {
+        state: String,
+        minute: i64,
+    },
+    /// A liaison proposed daily check-ins to resident `person`.
+    CheckinsProposed {
+        person: i64,
+        minute: i64,
+    },
+    /// The resident declined their liaison's proposal.
+    CheckinsDeclined,
+    /// Checked in on resident `person`'s behalf (a relative who spoke to
+    /// them), or `person` checked in late.
+    CheckedIn {
+        person: i64,
+        late: bool,
+    },
+    /// A check-in alert about resident `person` closed with `outcome`.
+    CheckinAlertClosed {
+        person: i64,
+        outcome: String,
+    },
+    /// A relative was linked to the resident through `/family`.
+    FamilyLinked {
+        resident: i64,
+    },
 }
 
 impl Event {
@@ -262,6 +290,12 @@ impl Event {
             Event::Recurring { .. } => "recurring",
             Event::RecurringRuleChanged { .. } => "recurring_rule_changed",
             Event::EstateWideChanged { .. } => "estate_wide_changed",
+            Event::CheckinsChanged { .. } => "checkins_changed",
+            Event::CheckinsProposed { .. } => "checkins_proposed",
+            Event::CheckinsDeclined => "checkins_declined",
+            Event::CheckedIn { .. } => "checked_in",
+            Event::CheckinAlertClosed { .. } => "checkin_alert_closed",
+            Event::FamilyLinked { .. } => "family_linked",
         }
     }
 }

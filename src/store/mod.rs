@@ -7,6 +7,7 @@
 //! where the backends differ, the method says so with an explicit `match`.
 
 mod admin;
+mod checkins;
 mod conversations;
 mod demo;
 mod directory;
@@ -37,6 +38,7 @@ use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 use tokio::runtime::Handle;
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
+pub use checkins::CheckinDay;
 pub use conversations::Thread;
 pub use demo::{DemoPerson, DemoState, PostgresLock};
 pub use directory::{ImportCounts, RoleView};

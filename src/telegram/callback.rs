@@ -3,6 +3,7 @@
 //! still check against the database who pressed it and whether it still
 //! applies, so a forged or stale button changes nothing.
 
+use crate::app::checkins::Door;
 use crate::domain::visits::VisitOutcome;
 use crate::domain::{BuildingCode, Category, PersonId, RequestId, Status, UnitId, Urgency};
 use crate::i18n::Locale;
@@ -63,7 +64,33 @@ pub enum CallbackData {
     VisitNoNote(i64, VisitOutcome),
     /// `/building`: a household's details.
     Household(i64),
+    /// A daily check-in button.
+    Checkin(CheckinButton),
 }
+
+/// The buttons of daily check-ins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckinButton {
+    /// `/checkin`: on, by this hour.
+    Hour(u8),
+    /// "I'm fine".
+    Fine,
+    /// The resident's answer to their liaison's proposal.
+    Proposal(bool),
+    /// A relative checks in on behalf of resident (person id) after a call.
+    Spoke(i64),
+    /// A step at the door of day (id) of an alert.
+    Door(i64, Door),
+}
+
+const DOORS: [(Door, &str); 6] = [
+    (Door::Going, "g"),
+    (Door::AllWell, "w"),
+    (Door::NeedsHelp, "h"),
+    (Door::NobodyAnswers, "n"),
+    (Door::Hospital, "o"),
+    (Door::Away, "a"),
+];
 
 /// The one-letter code of a visit outcome in button data.
 fn outcome_code(outcome: VisitOutcome) -> &'static str {
@@ -158,6 +185,16 @@ impl CallbackData {
             CallbackData::VisitOutcome(id, outcome) => format!("v:{id}:{}", outcome_code(*outcome)),
             CallbackData::VisitNoNote(id, outcome) => format!("v:{id}:{}:-", outcome_code(*outcome)),
             CallbackData::Household(id) => format!("h:{id}"),
+            CallbackData::Checkin(button) => match button {
+                CheckinButton::Hour(hour) => format!("k:h:{hour}"),
+                CheckinButton::Fine => "k:ok".into(),
+                CheckinButton::Proposal(yes) => format!("k:p:{}", if *yes { "y" } else { "n" }),
+                CheckinButton::Spoke(person) => format!("k:s:{person}"),
+                CheckinButton::Door(day, door) => {
+                    let code = DOORS.iter().find(|(d, _)| d == door).map_or("g", |(_, c)| c);
+                    format!("k:{day}:{code}")
+                }
+            },
             CallbackData::CancelRequest(id) => format!("r:{}:x", id.0),
             CallbackData::DeclineWith(id, reason) => format!("r:{}:d:{}", id.0, reason.code()),
             CallbackData::Resolve(id) => format!("r:{}:v", id.0),
@@ -273,6 +310,15 @@ impl CallbackData {
             ["v", id, code] => CallbackData::VisitOutcome(positive(id)?, outcome_of(code)?),
             ["v", id, code, "-"] => CallbackData::VisitNoNote(positive(id)?, outcome_of(code)?),
             ["h", id] => CallbackData::Household(positive(id)?),
+            ["k", "h", hour] => CallbackData::Checkin(CheckinButton::Hour(hour.parse().ok().filter(|h| *h < 24)?)),
+            ["k", "ok"] => CallbackData::Checkin(CheckinButton::Fine),
+            ["k", "p", "y"] => CallbackData::Checkin(CheckinButton::Proposal(true)),
+            ["k", "p", "n"] => CallbackData::Checkin(CheckinButton::Proposal(false)),
+            ["k", "s", person] => CallbackData::Checkin(CheckinButton::Spoke(positive(person)?)),
+            ["k", day, code] => CallbackData::Checkin(CheckinButton::Door(
+                positive(day)?,
+                DOORS.iter().find(|(_, c)| c == code).map(|(d, _)| *d)?,
+            )),
             ["r", id, "g", into] => CallbackData::MergeInto(RequestId(positive(id)?), RequestId(positive(into)?)),
             ["r", id, "p", person] => CallbackData::ReassignTo(RequestId(positive(id)?), PersonId(positive(person)?)),
             ["d", rest @ ..] => CallbackData::Step(match rest {
@@ -357,6 +403,17 @@ mod tests {
         all.extend(VisitOutcome::ALL.iter().map(|o| CallbackData::VisitOutcome(i64::MAX, *o)));
         all.extend(VisitOutcome::ALL.iter().map(|o| CallbackData::VisitNoNote(i64::MAX, *o)));
         all.extend([CallbackData::VisitHousehold(i64::MAX), CallbackData::Household(i64::MAX)]);
+        all.extend(DOORS.iter().map(|(door, _)| CallbackData::Checkin(CheckinButton::Door(i64::MAX, *door))));
+        all.extend(
+            [
+                CheckinButton::Hour(23),
+                CheckinButton::Fine,
+                CheckinButton::Proposal(true),
+                CheckinButton::Proposal(false),
+            ]
+            .map(CallbackData::Checkin),
+        );
+        all.push(CallbackData::Checkin(CheckinButton::Spoke(i64::MAX)));
         all
     }
 

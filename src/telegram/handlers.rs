@@ -17,7 +17,7 @@ use super::dialogue::{Dialogue, ReportStep, Stepped, clear_buttons};
 use super::followers;
 use super::office::{admin, import, notices, oversight, web};
 use super::render;
-use super::resident::{privacy, registration, replies, report, requests};
+use super::resident::{self, privacy, registration, replies, report, requests};
 use super::responder::{actions, care, tasks};
 use crate::app::App;
 use crate::domain::{Attachment, Description, RequestId, UnitId};
@@ -58,6 +58,8 @@ pub enum Command {
     Visit(String),
     Building(String),
     Web,
+    Checkin(String),
+    Family,
 }
 
 /// The whole handler tree. Only private chats are served: requests carry
@@ -93,6 +95,8 @@ async fn on_message(app: Arc<App>, bot: Bot, job: InboxJob, me: Me, msg: Message
         _ => None,
     };
     let mut turn = Turn::begin(&app, &job, user).await?;
+    // Anything a resident sends checks them in when a day waits for them.
+    let checked_in = resident::checkin::any_message(&mut turn).await?;
     let lapsed = import::end_lapsed_import(&mut turn);
     if let Some((name, bytes)) = import.filter(|_| !lapsed) {
         import::import_document(&mut turn, &name, bytes).await?;
@@ -111,7 +115,7 @@ async fn on_message(app: Arc<App>, bot: Bot, job: InboxJob, me: Me, msg: Message
     } else if let Some(contact) = msg.contact() {
         let own = contact.user_id.is_some_and(|id| id == user.id);
         registration::contact(&mut turn, &contact.phone_number, own).await?;
-    } else {
+    } else if !(checked_in && turn.dialogue().is_none()) {
         on_input(&mut turn, &msg).await?;
     }
     turn.finish().await
@@ -120,6 +124,9 @@ async fn on_message(app: Arc<App>, bot: Bot, job: InboxJob, me: Me, msg: Message
 async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -> HandlerResult {
     let l = turn.l();
     match command {
+        Command::Start(payload) if payload.trim().starts_with("f_") => {
+            resident::checkin::family_start(turn, payload.trim().trim_start_matches("f_")).await?
+        }
         Command::Start(payload) => registration::start(turn, payload.trim()).await?,
         Command::Help => {
             turn.say(fl!(l, "help"));
@@ -163,6 +170,8 @@ async fn on_command(turn: &mut Turn<'_>, command: Command, bot_username: &str) -
         Command::Visit(args) => care::visit(turn, &args).await?,
         Command::Building(args) => care::building(turn, &args).await?,
         Command::Web => web::sign_in(turn).await?,
+        Command::Checkin(args) => resident::checkin::command(turn, &args).await?,
+        Command::Family => resident::checkin::family(turn, bot_username).await?,
     }
     Ok(())
 }
@@ -343,6 +352,7 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             }
         }
         Some(CallbackData::Household(household)) => care::household(&mut turn, household).await?,
+        Some(CallbackData::Checkin(button)) => resident::checkin::button(&mut turn, button, message).await?,
     };
     turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });
     turn.finish().await

@@ -23,6 +23,8 @@ pub fn everyone(l: &FluentLanguageLoader) -> Vec<(String, String)> {
         ("privacy".into(), fl!(l, "menu-privacy")),
         ("mydata".into(), fl!(l, "menu-mydata")),
         ("forget".into(), fl!(l, "menu-forget")),
+        ("checkin".into(), fl!(l, "menu-checkin")),
+        ("family".into(), fl!(l, "menu-family")),
     ]
 }
 

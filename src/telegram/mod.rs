@@ -5,6 +5,7 @@
 //! module knows about teloxide.
 
 pub mod callback;
+pub mod checkin;
 pub mod dates;
 pub mod delivery;
 pub mod dialogue;

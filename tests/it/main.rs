@@ -5,6 +5,8 @@
 
 mod cards;
 mod care;
+mod checkin_use_cases;
+mod checkins;
 mod console;
 mod console_edges;
 mod crash;

@@ -1,4 +1,5 @@
-//! The timer worker: fires due timers of the escalation clock. Each firing
+//! The timer worker: fires due timers of the escalation clock and of the
+//! daily check-ins. Each firing
 //! is one transaction with the messages it causes, so a timer fires once
 //! even with several instances on one database, and fires after a restart.
 
@@ -7,10 +8,19 @@ use std::time::Duration;
 
 use super::outgoing::Outbox;
 use crate::app::{App, clock};
+use crate::domain::checkin::CheckinTimer;
 use crate::domain::escalation::Timer;
 use crate::store::{ClaimedJob, Queue};
-use crate::telegram::escalation;
+use crate::telegram::{checkin, escalation};
 use crate::work::{Backoff, Shutdown};
+
+/// What a timer job carries: a request's clock or a check-in ladder's rung.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Fired {
+    Checkin(CheckinTimer),
+    Request(Timer),
+}
 
 const LEASE_MS: i64 = 60_000;
 /// Timers are looked for at least this often, so that one set by another
@@ -74,13 +84,21 @@ async fn fire(app: &App, job: ClaimedJob) {
         return;
     }
     let result = async {
-        let timer: Timer = serde_json::from_str(&job.payload)?;
+        let fired: Fired = serde_json::from_str(&job.payload)?;
         let now = app.now();
         let mut tx = app.store.begin().await?;
-        let policy = app.policy(&mut tx).await?;
-        let notices = clock::fire(&mut tx, &timer, &policy, now).await?;
         let mut out = Outbox::default();
-        escalation::deliver(app, &mut tx, &mut out, notices).await?;
+        match fired {
+            Fired::Request(timer) => {
+                let policy = app.policy(&mut tx).await?;
+                let notices = clock::fire(&mut tx, &timer, &policy, now).await?;
+                escalation::deliver(app, &mut tx, &mut out, notices).await?;
+            }
+            Fired::Checkin(timer) => {
+                let notices = crate::app::checkins::fire(&mut tx, &timer, now, app.config.timezone).await?;
+                checkin::deliver(app, &mut tx, &mut out, notices).await?;
+            }
+        }
         let wrote = out.write(&mut tx, crate::store::millis(now)).await?;
         if tx.finish(job.id, &job.lease_token, None, crate::store::millis(now)).await? {
             tx.commit().await?;

@@ -223,6 +223,10 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         text.push('\n');
         text.push_str(&line);
     }
+    if let Some(line) = crate::telegram::responder::checkin::alerts_line(turn, from).await? {
+        text.push('\n');
+        text.push_str(&line);
+    }
     turn.say(text);
     if stats.total > 0 {
         match crate::media::chart::bar_chart_png(&chart(l, &stats, days)) {

@@ -22,6 +22,7 @@ pub async fn notice(turn: &mut Turn<'_>) -> anyhow::Result<()> {
         messages = keeping.messages
     ));
     turn.say(fl!(l, "privacy-care", care = turn.app.config.care_retention_days));
+    turn.say(fl!(l, "privacy-checkin", care = turn.app.config.care_retention_days));
     turn.remind().await
 }
 

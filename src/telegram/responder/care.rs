@@ -238,7 +238,11 @@ pub async fn building(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     let (now, timezone) = (turn.now, turn.app.config.timezone);
     let today = care::local_date(now, timezone);
     let facts: Vec<CareFacts> = households.iter().map(|c| care::facts(c, &vocabulary, timezone)).collect();
-    let map = map_of(l, &code, &households, &facts, &vocabulary, sight, today);
+    let mut map = map_of(l, &code, &households, &facts, &vocabulary, sight, today);
+    let alerts = turn.tx.households_with_checkin_alert(unit.id).await?;
+    for (cell, care) in map.cells.iter_mut().zip(&households) {
+        cell.alert_open = alerts.contains(&care.household.id);
+    }
     match building_map_png(&map) {
         Ok(png) => turn.send(Outgoing::Image {
             chat: turn.chat,
@@ -291,7 +295,7 @@ fn map_of(
             care: care_of(&visible(care, vocabulary, sight)),
             open_request: care.open_requests > 0,
             visit_overdue: facts.is_due(today),
-            // Daily check-ins are not built yet, so no alert can be open.
+            // Set by the caller, from the open check-in alerts.
             alert_open: false,
         })
         .collect();

@@ -4,4 +4,5 @@
 pub mod actions;
 pub mod cards;
 pub mod care;
+pub mod checkin;
 pub mod tasks;
