@@ -148,6 +148,7 @@ pub async fn assign(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         AdminAssignOutcome::Assigned { request, previous } => {
             let (app, number) = (turn.app, request.number.to_string());
             crate::telegram::responder::cards::refresh(app, &mut turn.tx, &mut turn.out, &request).await?;
+            notify::tell_followers_passed(app, &mut turn.tx, &mut turn.out, &request).await?;
             let heading = reason.clone();
             notify::card(app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "assigned-by-office", reason = heading.clone()))
