@@ -667,6 +667,9 @@ metoo-following = You are following { $number } now, with { $households ->
     } affected. You will hear every change, and be asked whether it is fixed.
 metoo-already = You already follow { $number }.
 follower-status = { $number }, which you follow, is now { $status }.
+follower-passed = { $number }, which you follow, has passed to another responder; it is now { $status }.
+follower-escalated = { $number }, which you follow, was not handled in time, so it has been passed up to the next level.
+ask-still-fixed-follower = { $number }, which you follow, was closed a week ago. Is it still fixed for you?
 ask-fixed-follower = { $number }, which you follow, has been handled: { $note }
     Is it fixed for you?
 merge-usage = Usage: /merge <number> <into number>, e.g. /merge 1043 1042.

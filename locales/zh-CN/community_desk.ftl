@@ -520,6 +520,9 @@ button-mine-is-different = ✏️ 我的不一样
 metoo-following = 您已关注 { $number }，共影响 { $households } 户。每次进展都会通知您，办结后也会请您确认是否解决。
 metoo-already = 您已在关注 { $number }。
 follower-status = 您关注的 { $number } 现在{ $status }。
+follower-passed = 您关注的 { $number } 已转交给另一位负责人，现在{ $status }。
+follower-escalated = 您关注的 { $number } 还没有人按时处理，已经交给了上一级负责人。
+ask-still-fixed-follower = 您关注的 { $number } 一周前已完成，对您来说问题还好吗？
 ask-fixed-follower = 您关注的 { $number } 已处理：{ $note }
     您那里解决了吗？
 merge-usage = 用法：/merge <编号> <并入编号>，例如 /merge 1043 1042。

@@ -9,7 +9,7 @@ use crate::app::clock::{Notice, Why};
 use crate::store::{StoreError, Tx};
 use crate::telegram::callback::CallbackData;
 use crate::telegram::delivery::outgoing::{Button, Outbox};
-use crate::telegram::notify::{ask, card, tell, tell_resident};
+use crate::telegram::notify::{ask, card, tell, tell_followers_that, tell_resident};
 use crate::telegram::render::{self, CardFor};
 use crate::telegram::responder::cards;
 
@@ -35,17 +35,28 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                 let number = request.number.to_string();
                 tell_resident(app, tx, out, &request, |l| fl!(l, "resident-escalated", number = number.clone()))
                     .await?;
+                tell_followers_that(app, tx, out, &request, |l, number| {
+                    fl!(l, "follower-escalated", number = number.to_string())
+                })
+                .await?;
             }
             Notice::FollowUp { request } => {
                 let number = request.number.to_string();
                 let id = request.id;
-                if let Some(resident) = request.resident {
-                    ask(app, tx, out, resident, |l| {
+                // Followers answer "still fixed?" like the reporter.
+                for person in crate::app::followers::audience(tx, &request).await? {
+                    let reporter = request.resident == Some(person);
+                    ask(app, tx, out, person, |l| {
                         let buttons = vec![vec![
                             Button::new(fl!(l, "button-fixed-yes"), CallbackData::Fixed(id, true).encode()),
                             Button::new(fl!(l, "button-fixed-no"), CallbackData::Fixed(id, false).encode()),
                         ]];
-                        (fl!(l, "ask-still-fixed", number = number.clone()), buttons)
+                        let text = if reporter {
+                            fl!(l, "ask-still-fixed", number = number.clone())
+                        } else {
+                            fl!(l, "ask-still-fixed-follower", number = number.clone())
+                        };
+                        (text, buttons)
                     })
                     .await?;
                 }

@@ -99,12 +99,37 @@ pub async fn tell_resident(
 /// Tells the followers of a request its new status, each in their
 /// language (its reporter is told by the caller, in words of their own).
 pub async fn tell_followers(app: &App, tx: &mut Tx, out: &mut Outbox, request: &RequestView) -> Result<(), StoreError> {
+    tell_followers_that(app, tx, out, request, |l, number| {
+        fl!(l, "follower-status", number = number.to_string(), status = render::status(l, request.status))
+    })
+    .await
+}
+
+/// Tells the followers of a request that it passed to another responder
+/// (declined, reassigned, assigned by the office), with its status now.
+pub async fn tell_followers_passed(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+) -> Result<(), StoreError> {
+    tell_followers_that(app, tx, out, request, |l, number| {
+        fl!(l, "follower-passed", number = number.to_string(), status = render::status(l, request.status))
+    })
+    .await
+}
+
+/// Tells each follower of a request something about it, in their language.
+pub async fn tell_followers_that(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+    text: impl Fn(&FluentLanguageLoader, &str) -> String,
+) -> Result<(), StoreError> {
     let number = request.number.to_string();
     for follower in tx.followers_of(request.id).await? {
-        tell(app, tx, out, follower, |l| {
-            fl!(l, "follower-status", number = number.clone(), status = render::status(l, request.status))
-        })
-        .await?;
+        tell(app, tx, out, follower, |l| text(l, &number)).await?;
     }
     Ok(())
 }

@@ -135,9 +135,27 @@ async fn a_known_outage_answers_a_new_report_at_once_without_a_card(db: TestDb) 
     );
 }
 
+async fn a_follower_hears_when_the_liaison_declines_the_request_they_follow(db: TestDb) {
+    let desk = Desk::start(db).await;
+    let liaison = User::new(1001, "Liaison").with_language("en");
+    let first = User::new(2001, "First").with_language("en");
+    let follower = User::new(2002, "Follower").with_language("en");
+    liaison_binds(&desk, &liaison, &liaison_of("E01").1).await;
+    registers_in(&desk, &first, "301").await;
+    registers_in(&desk, &follower, "302").await;
+    let at = report_in(&desk, &first, "property", "Water leaking from the ceiling").await;
+    let (card, _) = desk.expect_button(at, &liaison, "r:1:d").await;
+    let card_id = card.message_id_sent().expect("the card was sent");
+    presses_me_too(&desk, &follower).await;
+    let at = desk.push(desk.telegram.callback_on(&liaison, "r:1:d", card_id));
+    let at = desk.press(at, &liaison, "r:1:d:b").await;
+    desk.expect_text(at, &follower, "#1001, which you follow, has passed to another responder").await;
+}
+
 use crate::support::on_both_backends;
 
 on_both_backends!(
     neighbours_who_press_me_too_follow_one_card_and_are_all_asked_when_it_is_resolved,
     a_known_outage_answers_a_new_report_at_once_without_a_card,
+    a_follower_hears_when_the_liaison_declines_the_request_they_follow,
 );

@@ -173,6 +173,7 @@ pub async fn tell_assigned(
 ) -> anyhow::Result<()> {
     let number = request.number.to_string();
     crate::telegram::responder::cards::refresh(app, tx, out, request).await?;
+    notify::tell_followers_passed(app, tx, out, request).await?;
     notify::card(app, tx, out, to, request, CardFor::Assignee, |l| {
         Some(fl!(l, "assigned-by-office", reason = reason.to_string()))
     })

@@ -136,6 +136,7 @@ pub async fn decline(turn: &mut Turn<'_>, id: RequestId, reason: &str, message: 
     Ok(match requests::decline(&mut turn.tx, id, turn.person.id, reason, &policy, now).await? {
         DeclineOutcome::Rerouted { request, assignment } => {
             cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            notify::tell_followers_passed(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             if let Some((chat, message_id)) = message {
                 let text = fl!(l, "card-declined", number = request.number.to_string());
                 turn.send(Outgoing::EditText { chat, message_id: message_id.0, text, buttons: Vec::new() });
@@ -219,6 +220,7 @@ pub async fn reassign(turn: &mut Turn<'_>, id: RequestId, to: PersonId, message:
     Ok(match requests::reassign(&mut turn.tx, id, turn.person.id, to, &policy, now).await? {
         ReassignOutcome::Reassigned { request, to } => {
             cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            notify::tell_followers_passed(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
             clear_buttons(turn, message);
             notify::card(turn.app, &mut turn.tx, &mut turn.out, to, &request, CardFor::Assignee, |l| {
                 Some(fl!(l, "reassigned-to-you"))
