@@ -2,10 +2,9 @@
 //! signal, and a way to be handed work without claiming it.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 /// Exponential backoff with a ceiling: 0.5 s, 1 s, 2 s … up to 5 minutes.
@@ -138,58 +137,6 @@ impl<T> Handoff<T> {
     }
 }
 
-/// The runtime on which the work that holds SQLite's one connection runs:
-/// a single-threaded runtime on a thread of its own, pinned to one CPU. The
-/// store opens its connection from it, and the thread sqlx starts for the
-/// connection inherits the pin. Every statement is a round trip between
-/// that thread and the task that awaits it; on one CPU the wake-up is a
-/// local switch, across two it is an interrupt to the other CPU, which
-/// costs more the busier that CPU is (5–6 µs against 8–10 µs a statement
-/// in an idle process, and a quarter more updates a second in the
-/// benchmark; BENCHMARKS.md). Started on first use, it lives
-/// as long as the process. Where no thread can be started, the caller's
-/// runtime serves instead.
-pub fn connection_runtime() -> Handle {
-    static RUNTIME: OnceLock<Option<Handle>> = OnceLock::new();
-    RUNTIME.get_or_init(start_connection_runtime).clone().unwrap_or_else(Handle::current)
-}
-
-/// Runs `work` on [`connection_runtime`] and waits for it; a panic in it
-/// carries on in the caller, as if it had run there.
-pub async fn on_connection_runtime<F>(work: F) -> F::Output
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    connection_runtime().spawn(work).await.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
-}
-
-fn start_connection_runtime() -> Option<Handle> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let started = std::thread::Builder::new().name("desk-sqlite".into()).spawn(move || {
-        if let Some(core) = core_affinity::get_core_ids().and_then(|cores| cores.last().copied()) {
-            core_affinity::set_for_current(core);
-        }
-        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(runtime) => {
-                let _ = sender.send(Some(runtime.handle().clone()));
-                runtime.block_on(std::future::pending::<()>());
-            }
-            Err(error) => {
-                tracing::warn!(%error, "could not start the SQLite connection's runtime");
-                let _ = sender.send(None);
-            }
-        }
-    });
-    match started {
-        Ok(_) => receiver.recv().ok().flatten(),
-        Err(error) => {
-            tracing::warn!(%error, "could not start the SQLite connection's thread");
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,18 +173,6 @@ mod tests {
         assert_eq!(handoff.take(5), vec![3, 4, 5]);
         assert!(handoff.look_again(), "the giver filled it, so it may have left more in the database");
         assert!(!handoff.look_again(), "said once");
-    }
-
-    #[tokio::test]
-    async fn work_beside_the_connection_runs_on_one_thread_of_its_own_pinned_to_one_cpu() {
-        let runtime = connection_runtime();
-        let here = std::thread::current().id();
-        let where_ = || async { (std::thread::current().id(), core_affinity::get_core_ids().map(|cpus| cpus.len())) };
-        let (first, cpus) = runtime.spawn(where_()).await.unwrap();
-        let (second, _) = runtime.spawn(where_()).await.unwrap();
-        assert_eq!(first, second, "one thread");
-        assert_ne!(first, here, "not the caller's");
-        assert_eq!(cpus, Some(1));
     }
 
     #[test]

@@ -207,9 +207,7 @@ pub(super) async fn claim_for_sender(app: &App, tx: &mut Tx, now: i64) -> Result
 pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let pacer = Arc::new(Pacer::new(tuning));
     let (settlements, receiver) = tokio::sync::mpsc::unbounded_channel();
-    // The settler holds the connection for every outcome it records, so it
-    // runs beside it.
-    let settler = app.store.runtime().spawn(settler(app.clone(), receiver));
+    let settler = tokio::spawn(settler(app.clone(), receiver));
     let mut in_flight = tokio::task::JoinSet::new();
     let mut failures = 0u32;
     // Claim no more than about two seconds of sending, and let turns hand
