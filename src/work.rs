@@ -20,6 +20,36 @@ impl Backoff {
     }
 }
 
+/// When the inbox, the sender and the timers try a failed job again, and
+/// when they give it up. A job's `attempts` counts its claims.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// A job whose attempt failed this many times is given up.
+    pub failures: i64,
+    /// A job claimed more than this many times without its attempts ever
+    /// settling (a panic, a hang) is given up before it is tried again.
+    pub claims: i64,
+}
+
+impl RetryPolicy {
+    /// An update that keeps failing is apologised for; its sender waits behind it.
+    pub const INBOX: RetryPolicy = RetryPolicy { failures: 5, claims: 5 };
+    /// Telegram's failures are mostly brief (a restart, a rate limit).
+    pub const OUTBOX: RetryPolicy = RetryPolicy { failures: 10, claims: 12 };
+    pub const TIMERS: RetryPolicy = RetryPolicy { failures: 10, claims: 12 };
+
+    /// Whether a job just claimed was abandoned too often to try again.
+    pub fn abandoned(&self, attempts: i64) -> bool {
+        attempts > self.claims
+    }
+
+    /// How long to wait before the next attempt after a failed one, or
+    /// `None` to give up.
+    pub fn after_failure(&self, attempts: i64) -> Option<Duration> {
+        (attempts < self.failures).then(|| Backoff::after_failures(attempts.max(0) as u32))
+    }
+}
+
 /// A signal every loop watches; triggered once on SIGTERM or Ctrl-C.
 #[derive(Clone)]
 pub struct Shutdown {
@@ -173,6 +203,16 @@ mod tests {
         assert_eq!(handoff.take(5), vec![3, 4, 5]);
         assert!(handoff.look_again(), "the giver filled it, so it may have left more in the database");
         assert!(!handoff.look_again(), "said once");
+    }
+
+    #[test]
+    fn a_job_is_retried_with_backoff_until_its_policy_gives_it_up() {
+        let policy = RetryPolicy { failures: 3, claims: 4 };
+        assert_eq!(policy.after_failure(1), Some(Duration::from_millis(500)));
+        assert_eq!(policy.after_failure(2), Some(Duration::from_secs(1)));
+        assert_eq!(policy.after_failure(3), None, "the third failure gives it up");
+        assert!(!policy.abandoned(4));
+        assert!(policy.abandoned(5), "claimed a fifth time without settling");
     }
 
     #[test]

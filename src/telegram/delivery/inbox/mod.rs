@@ -16,7 +16,7 @@ use super::turn::{Batch, InboxJob};
 use crate::app::App;
 use crate::store::{Backend, ClaimedJob, Queue, StoreError, Tx};
 use crate::telegram::handlers::served_sender;
-use crate::work::{Backoff, Shutdown};
+use crate::work::{Backoff, RetryPolicy, Shutdown};
 
 mod outcomes;
 
@@ -25,8 +25,6 @@ use outcomes::{FLOOD_WINDOW_MS, Flood, finish_flooded, finish_unhandled, flood, 
 
 /// How long a worker may take over one update before another may retry it.
 const LEASE_MS: i64 = 60_000;
-/// After this many failed attempts an update is given up, with an apology.
-const MAX_ATTEMPTS: i64 = 5;
 /// How updates are handled on a backend: how many batches at once, and at
 /// most how many updates share one transaction.
 ///
@@ -279,7 +277,7 @@ async fn handle_update(
     // An update whose handler panicked never returned an error; its lease
     // simply ran out. Past the attempt limit it is given up before it can
     // panic again and hold up everything its sender writes after it.
-    if job.0.attempts > MAX_ATTEMPTS {
+    if RetryPolicy::INBOX.abandoned(job.0.attempts) {
         tracing::error!(update_id, attempts = job.0.attempts, "giving up on an update that never finished");
         give_up(&app, &job, user.as_ref(), "never finished").await;
         return;
@@ -305,21 +303,21 @@ async fn handle_update(
         }
         ControlFlow::Break(Err(error)) => error,
     };
-    if job.0.attempts >= MAX_ATTEMPTS {
+    let Some(wait) = RetryPolicy::INBOX.after_failure(job.0.attempts) else {
         tracing::error!(update_id, attempts = job.0.attempts, error = %error, "giving up on an update");
         give_up(&app, &job, user.as_ref(), "handler kept failing").await;
-    } else {
-        let retry_at = app.now_ms() + Backoff::after_failures(job.0.attempts as u32).as_millis() as i64;
-        tracing::warn!(update_id, attempt = job.0.attempts, error = %error, "handling an update failed; will retry");
-        let result = async {
-            let mut tx = app.store.begin().await?;
-            tx.retry_later(job.0.id, &job.0.lease_token, "handler failed", retry_at).await?;
-            tx.commit().await
-        }
-        .await;
-        if let Err(error) = result {
-            tracing::warn!(%error, "could not schedule the retry; the lease will expire instead");
-        }
+        return;
+    };
+    let retry_at = app.now_ms() + wait.as_millis() as i64;
+    tracing::warn!(update_id, attempt = job.0.attempts, error = %error, "handling an update failed; will retry");
+    let result = async {
+        let mut tx = app.store.begin().await?;
+        tx.retry_later(job.0.id, &job.0.lease_token, "handler failed", retry_at).await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(error) = result {
+        tracing::warn!(%error, "could not schedule the retry; the lease will expire instead");
     }
     app.wake.inbox.notify_one();
 }

@@ -15,7 +15,7 @@ use crate::domain::TelegramId;
 use crate::store::{ClaimedJob, Queue, StoreError, Tx};
 use crate::telegram::notify;
 use crate::telegram::render::CardFor;
-use crate::work::{Backoff, Shutdown};
+use crate::work::{Backoff, RetryPolicy, Shutdown};
 
 mod bot_api;
 mod errors;
@@ -148,7 +148,7 @@ async fn settler(app: Arc<App>, mut receiver: tokio::sync::mpsc::UnboundedReceiv
 /// Sends one claimed message and says how it ended.
 async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settlement {
     let erase = super::outgoing::erased_when_sent(&job.payload);
-    if job.attempts > 12 {
+    if RetryPolicy::OUTBOX.abandoned(job.attempts) {
         // A send that panicked or hung never settled; past the limit it stops
         // holding up the chat's later messages.
         return Settlement { job, outcome: Settle::Failed("never finished".into()), notice: None, erase };
@@ -197,12 +197,14 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settle
     };
     let outcome = match verdict {
         Verdict::Sent(id) => Settle::Done(id.map(|id| id.to_string())),
-        Verdict::Retry { after, reason } if job.attempts < 10 => {
-            let wait = after.unwrap_or_else(|| Backoff::after_failures(job.attempts as u32));
-            tracing::info!(job = job.id, attempt = job.attempts, ?wait, reason, "sending failed, will retry");
-            Settle::Retry { after: wait, reason }
-        }
-        Verdict::Retry { reason, .. } => Settle::Failed(format!("gave up after {} attempts: {reason}", job.attempts)),
+        Verdict::Retry { after, reason } => match RetryPolicy::OUTBOX.after_failure(job.attempts) {
+            Some(backoff) => {
+                let wait = after.unwrap_or(backoff);
+                tracing::info!(job = job.id, attempt = job.attempts, ?wait, reason, "sending failed, will retry");
+                Settle::Retry { after: wait, reason }
+            }
+            None => Settle::Failed(format!("gave up after {} attempts: {reason}", job.attempts)),
+        },
         Verdict::Unreachable(reason) => {
             tracing::info!(job = job.id, reason, "recipient unreachable");
             Settle::Unreachable { chat: outgoing.chat(), reason }
