@@ -2,10 +2,9 @@
 //! signal, and a way to be handed work without claiming it.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 /// Exponential backoff with a ceiling: 0.5 s, 1 s, 2 s … up to 5 minutes.
@@ -18,6 +17,36 @@ impl Backoff {
         }
         let exponent = failures.saturating_sub(1).min(10);
         (Duration::from_millis(500) * 2u32.pow(exponent)).min(Duration::from_secs(300))
+    }
+}
+
+/// When the inbox, the sender and the timers try a failed job again, and
+/// when they give it up. A job's `attempts` counts its claims.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// A job whose attempt failed this many times is given up.
+    pub failures: i64,
+    /// A job claimed more than this many times without its attempts ever
+    /// settling (a panic, a hang) is given up before it is tried again.
+    pub claims: i64,
+}
+
+impl RetryPolicy {
+    /// An update that keeps failing is apologised for; its sender waits behind it.
+    pub const INBOX: RetryPolicy = RetryPolicy { failures: 5, claims: 5 };
+    /// Telegram's failures are mostly brief (a restart, a rate limit).
+    pub const OUTBOX: RetryPolicy = RetryPolicy { failures: 10, claims: 12 };
+    pub const TIMERS: RetryPolicy = RetryPolicy { failures: 10, claims: 12 };
+
+    /// Whether a job just claimed was abandoned too often to try again.
+    pub fn abandoned(&self, attempts: i64) -> bool {
+        attempts > self.claims
+    }
+
+    /// How long to wait before the next attempt after a failed one, or
+    /// `None` to give up.
+    pub fn after_failure(&self, attempts: i64) -> Option<Duration> {
+        (attempts < self.failures).then(|| Backoff::after_failures(attempts.max(0) as u32))
     }
 }
 
@@ -138,58 +167,6 @@ impl<T> Handoff<T> {
     }
 }
 
-/// The runtime on which the work that holds SQLite's one connection runs:
-/// a single-threaded runtime on a thread of its own, pinned to one CPU. The
-/// store opens its connection from it, and the thread sqlx starts for the
-/// connection inherits the pin. Every statement is a round trip between
-/// that thread and the task that awaits it; on one CPU the wake-up is a
-/// local switch, across two it is an interrupt to the other CPU, which
-/// costs more the busier that CPU is (5–6 µs against 8–10 µs a statement
-/// in an idle process, and a quarter more updates a second in the
-/// benchmark; BENCHMARKS.md). Started on first use, it lives
-/// as long as the process. Where no thread can be started, the caller's
-/// runtime serves instead.
-pub fn connection_runtime() -> Handle {
-    static RUNTIME: OnceLock<Option<Handle>> = OnceLock::new();
-    RUNTIME.get_or_init(start_connection_runtime).clone().unwrap_or_else(Handle::current)
-}
-
-/// Runs `work` on [`connection_runtime`] and waits for it; a panic in it
-/// carries on in the caller, as if it had run there.
-pub async fn on_connection_runtime<F>(work: F) -> F::Output
-where
-    F: Future + Send + 'static,
-    F::Output: Send + 'static,
-{
-    connection_runtime().spawn(work).await.unwrap_or_else(|panicked| std::panic::resume_unwind(panicked.into_panic()))
-}
-
-fn start_connection_runtime() -> Option<Handle> {
-    let (sender, receiver) = std::sync::mpsc::channel();
-    let started = std::thread::Builder::new().name("desk-sqlite".into()).spawn(move || {
-        if let Some(core) = core_affinity::get_core_ids().and_then(|cores| cores.last().copied()) {
-            core_affinity::set_for_current(core);
-        }
-        match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-            Ok(runtime) => {
-                let _ = sender.send(Some(runtime.handle().clone()));
-                runtime.block_on(std::future::pending::<()>());
-            }
-            Err(error) => {
-                tracing::warn!(%error, "could not start the SQLite connection's runtime");
-                let _ = sender.send(None);
-            }
-        }
-    });
-    match started {
-        Ok(_) => receiver.recv().ok().flatten(),
-        Err(error) => {
-            tracing::warn!(%error, "could not start the SQLite connection's thread");
-            None
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,16 +205,14 @@ mod tests {
         assert!(!handoff.look_again(), "said once");
     }
 
-    #[tokio::test]
-    async fn work_beside_the_connection_runs_on_one_thread_of_its_own_pinned_to_one_cpu() {
-        let runtime = connection_runtime();
-        let here = std::thread::current().id();
-        let where_ = || async { (std::thread::current().id(), core_affinity::get_core_ids().map(|cpus| cpus.len())) };
-        let (first, cpus) = runtime.spawn(where_()).await.unwrap();
-        let (second, _) = runtime.spawn(where_()).await.unwrap();
-        assert_eq!(first, second, "one thread");
-        assert_ne!(first, here, "not the caller's");
-        assert_eq!(cpus, Some(1));
+    #[test]
+    fn a_job_is_retried_with_backoff_until_its_policy_gives_it_up() {
+        let policy = RetryPolicy { failures: 3, claims: 4 };
+        assert_eq!(policy.after_failure(1), Some(Duration::from_millis(500)));
+        assert_eq!(policy.after_failure(2), Some(Duration::from_secs(1)));
+        assert_eq!(policy.after_failure(3), None, "the third failure gives it up");
+        assert!(!policy.abandoned(4));
+        assert!(policy.abandoned(5), "claimed a fifth time without settling");
     }
 
     #[test]

@@ -35,7 +35,6 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
-use tokio::runtime::Handle;
 
 pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
 pub use checkins::CheckinDay;
@@ -122,23 +121,15 @@ impl Store {
             // one commits. It also means a task must never open a second
             // transaction while it holds one.
             // The connection is in this process and cannot have gone away,
-            // so it is not pinged before each use (a round trip to SQLite's
-            // worker thread per transaction), nor replaced after a while: it
-            // is opened on the connection's runtime, whose CPU its thread
-            // then shares (see `work::connection_runtime`), and one opened
-            // later by whichever task came first might not be.
-            let pool = crate::work::on_connection_runtime(async move {
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .test_before_acquire(false)
-                    .max_lifetime(None)
-                    .idle_timeout(None)
-                    .connect_with(options)
-                    .await?;
-                SQLITE_MIGRATIONS.run(&pool).await?;
-                Ok::<_, StoreError>(pool)
-            })
-            .await?;
+            // so it is not pinged before each use, nor replaced after a while.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .test_before_acquire(false)
+                .max_lifetime(None)
+                .idle_timeout(None)
+                .connect_with(options)
+                .await?;
+            SQLITE_MIGRATIONS.run(&pool).await?;
             Store::Sqlite(pool)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             // A connection is not pinged before each use: the pool already
@@ -171,29 +162,6 @@ impl Store {
         match self {
             Store::Sqlite(_) => Backend::Sqlite,
             Store::Postgres(..) => Backend::Postgres,
-        }
-    }
-
-    /// The runtime on which work that holds a transaction is best run: on
-    /// SQLite the connection's own (see `work::connection_runtime`), on
-    /// PostgreSQL, whose connections are sockets, the caller's.
-    pub fn runtime(&self) -> Handle {
-        match self {
-            Store::Sqlite(_) => crate::work::connection_runtime(),
-            Store::Postgres(..) => Handle::current(),
-        }
-    }
-
-    /// Runs `work` on [`Store::runtime`] and waits for it; a panic in it
-    /// carries on here.
-    pub async fn run_beside<F>(&self, work: F) -> F::Output
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        match self {
-            Store::Sqlite(_) => crate::work::on_connection_runtime(work).await,
-            Store::Postgres(..) => work.await,
         }
     }
 
@@ -456,41 +424,6 @@ mod tests {
         let mut tx = store.begin().await.unwrap();
         assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on", "the settings ended with their transaction");
         drop(tx);
-        store.close().await;
-    }
-
-    /// The CPUs a thread of this process may run on, as Linux lists them,
-    /// by thread name.
-    #[cfg(target_os = "linux")]
-    fn threads_and_their_cpus() -> Vec<(String, String)> {
-        let mut threads = Vec::new();
-        for task in std::fs::read_dir("/proc/self/task").unwrap() {
-            let task = task.unwrap().path();
-            let (Ok(name), Ok(status)) =
-                (std::fs::read_to_string(task.join("comm")), std::fs::read_to_string(task.join("status")))
-            else {
-                continue; // The thread ended meanwhile.
-            };
-            let cpus = status.lines().find_map(|line| line.strip_prefix("Cpus_allowed_list:")).unwrap_or_default();
-            threads.push((name.trim().to_string(), cpus.trim().to_string()));
-        }
-        threads
-    }
-
-    #[cfg(target_os = "linux")]
-    #[tokio::test]
-    async fn the_sqlite_connection_thread_shares_the_one_cpu_of_the_work_beside_it() {
-        let store = Store::connect("sqlite::memory:").await.unwrap();
-        let threads = threads_and_their_cpus();
-        let beside: Vec<_> = threads.iter().filter(|(name, _)| name == "desk-sqlite").collect();
-        assert_eq!(beside.len(), 1, "one thread runs the work beside the connection: {threads:?}");
-        let cpu = &beside[0].1;
-        assert!(cpu.parse::<usize>().is_ok(), "that thread is pinned to one CPU, not {cpu}");
-        let connections: Vec<_> = threads.iter().filter(|(name, _)| name.starts_with("sqlx-sqlite")).collect();
-        assert!(!connections.is_empty(), "the store's connection has a thread: {threads:?}");
-        for (name, cpus) in connections {
-            assert_eq!(cpus, cpu, "{name} runs where the work beside it does");
-        }
         store.close().await;
     }
 

@@ -69,15 +69,11 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
             tokio::spawn(poller::run(app.clone(), bot.clone(), tuning.poll_timeout, shutdown.clone()))
         }
     };
-    // The loops whose work is mostly transactions run beside the connection
-    // (see `Store::runtime`); the sender's, mostly calls to Telegram, runs
-    // here.
-    let beside = app.store.runtime();
     let tasks = [
         receiver,
-        beside.spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
+        tokio::spawn(inbox::run(app.clone(), bot.clone(), me, shutdown.clone())),
         tokio::spawn(sender::run(app.clone(), bot.clone(), tuning, shutdown.clone())),
-        beside.spawn(timers::run(app.clone(), shutdown.clone())),
+        tokio::spawn(timers::run(app.clone(), shutdown.clone())),
         tokio::spawn(daily_cleanup(app.clone(), shutdown.clone())),
         tokio::spawn(checkpoints(app.clone(), shutdown.clone())),
     ];

@@ -36,9 +36,7 @@ pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shut
                     continue;
                 }
                 let next = updates.iter().map(|u| u.id.0 as i32 + 1).max();
-                // Recording holds the connection, so it runs beside it.
-                let recorder = app.clone();
-                match app.store.run_beside(async move { record(&recorder, &updates).await }).await {
+                match record(&app, &updates).await {
                     Ok(()) => {
                         offset = next;
                         app.wake.inbox.notify_one();

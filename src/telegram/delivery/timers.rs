@@ -12,7 +12,7 @@ use crate::domain::checkin::CheckinTimer;
 use crate::domain::escalation::Timer;
 use crate::store::{ClaimedJob, Queue};
 use crate::telegram::{checkin, escalation};
-use crate::work::{Backoff, Shutdown};
+use crate::work::{Backoff, RetryPolicy, Shutdown};
 
 /// What a timer job carries: a request's clock or a check-in ladder's rung.
 #[derive(serde::Deserialize)]
@@ -70,7 +70,7 @@ pub async fn run(app: Arc<App>, shutdown: Shutdown) {
 }
 
 async fn fire(app: &App, job: ClaimedJob) {
-    if job.attempts > 12 {
+    if RetryPolicy::TIMERS.abandoned(job.attempts) {
         // A firing that panicked never returned; past the limit it stops.
         let result = async {
             let mut tx = app.store.begin().await?;
@@ -111,13 +111,14 @@ async fn fire(app: &App, job: ClaimedJob) {
     .await;
     if let Err(error) = result {
         tracing::warn!(job = job.id, error = %error, "firing a timer failed; it will be retried");
-        let retry_at = app.now_ms() + Backoff::after_failures(job.attempts as u32).as_millis() as i64;
         let retried = async {
             let mut tx = app.store.begin().await?;
-            if job.attempts >= 10 {
-                tx.fail(job.id, &job.lease_token, "kept failing", app.now_ms()).await?;
-            } else {
-                tx.retry_later(job.id, &job.lease_token, "firing failed", retry_at).await?;
+            match RetryPolicy::TIMERS.after_failure(job.attempts) {
+                Some(wait) => {
+                    let retry_at = app.now_ms() + wait.as_millis() as i64;
+                    tx.retry_later(job.id, &job.lease_token, "firing failed", retry_at).await?;
+                }
+                None => _ = tx.fail(job.id, &job.lease_token, "kept failing", app.now_ms()).await?,
             }
             tx.commit().await
         }

@@ -58,8 +58,7 @@ async fn receive(State(hook): State<Arc<Hook>>, headers: HeaderMap, body: Bytes)
             return StatusCode::BAD_REQUEST;
         }
     };
-    let app = hook.app.clone();
-    match hook.app.store.run_beside(async move { poller::record(&app, std::slice::from_ref(&update)).await }).await {
+    match poller::record(&hook.app, std::slice::from_ref(&update)).await {
         Ok(()) => {
             hook.app.wake.inbox.notify_one();
             StatusCode::OK
