@@ -58,7 +58,7 @@ const SQLITE_WINDOW: &str = concat!(
     "WHERE q.created_at >= $1 AND q.created_at < $2 \
      AND ($3 = '[]' OR q.status IN (SELECT value FROM json_each($3))) \
      AND ($4 = '[]' OR q.category IN (SELECT value FROM json_each($4))) \
-     ORDER BY q.created_at DESC, q.id DESC LIMIT $5 OFFSET $6"
+     ORDER BY q.created_at DESC, q.id DESC LIMIT $5 + 0 OFFSET $6 + 0"
 );
 
 const POSTGRES_WINDOW: &str = concat!(
@@ -66,7 +66,7 @@ const POSTGRES_WINDOW: &str = concat!(
     "WHERE q.created_at >= $1 AND q.created_at < $2 \
      AND ($3 = '[]' OR q.status IN (SELECT jsonb_array_elements_text($3::jsonb))) \
      AND ($4 = '[]' OR q.category IN (SELECT jsonb_array_elements_text($4::jsonb))) \
-     ORDER BY q.created_at DESC, q.id DESC LIMIT $5 OFFSET $6"
+     ORDER BY q.created_at DESC, q.id DESC LIMIT $5 + 0 OFFSET $6 + 0"
 );
 
 const ONE: &str = concat!(select!(), "WHERE q.number = $1 ORDER BY q.id");
