@@ -93,9 +93,9 @@ pub async fn page(tx: &mut Tx, authority: &Authority, viewer: &Viewer<'_>) -> Re
             section.estate {
                 h2 { (grid) " · " (estate) }
                 div.tiles {
-                    @for (id, tile) in buildings {
+                    @for (_, tile) in buildings {
                         @let state = tile.worst.unwrap_or(State::Quiet);
-                        a class={"tile " (state.class())} id={"building-" (tile.code)} href={"/office/queues?building=" (id.0)}
+                        a class={"tile " (state.class())} id={"building-" (tile.code)} href="/office/queues"
                             title=(legend.iter().find(|(s, _)| *s == state).map(|(_, label)| label.as_str()).unwrap_or_default()) {
                             strong { (tile.code) }
                             span.counts { (fl!(l, "office-community-counts", count = tile.open, overdue = tile.overdue)) }
