@@ -56,7 +56,7 @@ pub async fn sla(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
     if community_admin(turn).await?.is_none() {
         return Ok(());
     }
-    if crate::telegram::followers::sla_change(turn, &words).await?.is_some() {
+    if super::reporter_rules::sla_change(turn, &words).await?.is_some() {
         return show(turn).await;
     }
     let now = turn.now_ms();
@@ -148,7 +148,7 @@ async fn show(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     text.push('\n');
     text.push_str(&fl!(l, "sla-pool", categories = pool.join(", ")));
     text.push('\n');
-    text.push_str(&crate::telegram::followers::sla_lines(turn).await?);
+    text.push_str(&super::reporter_rules::sla_lines(turn).await?);
     text.push('\n');
     text.push_str(&fl!(l, "sla-usage"));
     turn.say(text);

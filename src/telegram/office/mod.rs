@@ -6,4 +6,5 @@ pub mod import;
 pub mod notices;
 pub mod oversight;
 pub mod progress;
+pub mod reporter_rules;
 pub mod web;
