@@ -236,6 +236,7 @@ looked-at-from = It is outside service hours; your request will be looked at fro
 button-take-over = 🙋 Take over
 button-reassign = 🔀 Reassign
 taken-over = It is yours now.
+taken-over-in-office = You took this request over in the office dashboard: it is yours now.
 taken-over-from-you = Request { $number } has been taken over from above; you need not handle it any more.
 reassign-choose = Reassign request { $number } to:
 reassign-nobody = There is nobody to reassign it to right now.
@@ -453,6 +454,7 @@ event = { $kind ->
     [alerted_every_level] emergency alert to every level
     [reminded] reminder
     [reminders_exhausted] reminders exhausted
+    [internal_note] internal note
     [taken_over] taken over
     [assignee_unreachable] assignee unreachable
     [forgotten] resident erased
@@ -938,3 +940,41 @@ checkin-alerts-stats = Check-in alerts in this period: { $total ->
         [one] one
        *[other] { $total }
     } ({ $text }); those that ended in a late check-in were false alarms.
+office-column-closed = Closed
+office-building-title = Building { $code }
+office-building-people = Liaison and deputy
+office-building-nobody = Nobody holds the liaison's or the deputy's role here.
+office-building-households = Households
+office-building-registered = { $known ->
+        [one] { $count } of { $known } household registered with the bot
+       *[other] { $count } of { $known } households registered with the bot
+    }
+office-building-residents = { $count ->
+        [one] { $count } resident registered
+       *[other] { $count } residents registered
+    }
+office-building-open = Open requests
+office-building-recent = { $days ->
+        [one] Closed in the last day
+       *[other] Closed in the last { $days } days
+    }
+office-building-none-recent = None closed lately.
+office-building-problems = { $days ->
+        [one] Problems that keep coming back (last day)
+       *[other] Problems that keep coming back (last { $days } days)
+    }
+office-building-no-problems = None.
+office-building-problem = { $count ->
+        [one] { $count } request
+       *[other] { $count } requests
+    } from { $households ->
+        [one] { $households } household
+       *[other] { $households } households
+    }
+office-take-over = Take it over myself
+office-note = Internal note (for responders and the office, never the resident)
+office-note-add = Add the note
+office-note-added = The note is on the record.
+office-note-empty = The note was empty.
+office-attachment-photo = Photo
+office-attachment-document = Document

@@ -193,6 +193,7 @@ looked-at-from = 现在是服务时间以外，您的需求将从 { $at } 开始
 button-take-over = 🙋 我来接手
 button-reassign = 🔀 转派
 taken-over = 已由您接手。
+taken-over-in-office = 您已在社区办公室页面接手此诉求，现在由您处理。
 taken-over-from-you = 需求 { $number } 已由上级负责人接手，您不用再处理了。
 reassign-choose = 把需求 { $number } 转派给：
 reassign-nobody = 目前没有可以转派的负责人。
@@ -385,6 +386,7 @@ event = { $kind ->
     [alerted_every_level] 紧急情况通知各级
     [reminded] 催办
     [reminders_exhausted] 催办次数已满
+    [internal_note] 内部备注
     [taken_over] 上级接手
     [assignee_unreachable] 负责人无法联系
     [forgotten] 居民资料已删除
@@ -743,3 +745,23 @@ privacy-checkin = 每日报平安：只有在您自己开启（或接受楼栋�
 menu-checkin = 每日报平安
 menu-family = 关联家人
 checkin-alerts-stats = 本期报平安警报：{ $total } 次（{ $text }）；以“迟到报平安”结束的为误报。
+office-column-closed = 办结时间
+office-building-title = { $code } 号楼
+office-building-people = 楼长和副楼长
+office-building-nobody = 本楼还没有楼长或副楼长。
+office-building-households = 住户
+office-building-registered = { $known } 户中 { $count } 户已登记
+office-building-residents = 已登记居民 { $count } 人
+office-building-open = 在办诉求
+office-building-recent = 最近 { $days } 天办结
+office-building-none-recent = 最近没有办结的诉求。
+office-building-problems = 反复出现的问题（最近 { $days } 天）
+office-building-no-problems = 没有。
+office-building-problem = { $count } 件诉求，涉及 { $households } 户
+office-take-over = 由我接手
+office-note = 内部备注（仅负责人和社区办公室可见，居民看不到）
+office-note-add = 添加备注
+office-note-added = 备注已记录。
+office-note-empty = 备注是空的。
+office-attachment-photo = 照片
+office-attachment-document = 文件

@@ -169,6 +169,38 @@ pub async fn assign(
     Ok(AdminAssignOutcome::Assigned { request, previous })
 }
 
+/// The longest internal note kept; the rest is cut.
+pub const NOTE_MAX_CHARS: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteOutcome {
+    Added,
+    /// Nothing but white space was written.
+    Empty,
+    Missing,
+}
+
+/// Someone in the office writes a note on a request for the responders and
+/// the office (never shown to residents); the caller has checked that the
+/// request lies within their reach.
+pub async fn add_note(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    note: &str,
+    now: i64,
+) -> Result<NoteOutcome, StoreError> {
+    let note: String = note.trim().chars().take(NOTE_MAX_CHARS).collect();
+    if note.is_empty() {
+        return Ok(NoteOutcome::Empty);
+    }
+    if tx.request_view(request).await?.is_none() {
+        return Ok(NoteOutcome::Missing);
+    }
+    tx.record_event(Some(request), Some(actor), &Event::InternalNote { note }, now).await?;
+    Ok(NoteOutcome::Added)
+}
+
 /// A request's whole timeline for an admin, who is recorded as having seen
 /// it (with its sensitive details when `sensitive`).
 pub async fn view_timeline(

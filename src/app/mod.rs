@@ -41,7 +41,17 @@ pub struct App {
     /// The bot's username, known once it connected to Telegram; links such
     /// as invitations made on the web need it.
     pub bot_username: std::sync::OnceLock<String>,
+    /// Fetches an attachment, once the bot is connected.
+    pub files: std::sync::OnceLock<FetchFile>,
 }
+
+/// Fetches the bytes of an attachment by its file id, refusing files larger
+/// than the limit given; `None` when it cannot be had. The Telegram edge
+/// sets it (through `getFile`), so that the office pages show photos
+/// without knowing Telegram or its token.
+pub type FetchFile = Box<
+    dyn Fn(String, u64) -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Vec<u8>>> + Send>> + Send + Sync,
+>;
 
 /// Wakes a background loop as soon as there is work for it, so that nothing
 /// waits for the next poll of the database.
@@ -73,6 +83,7 @@ impl App {
             wake: Wake::default(),
             handoff: Handoffs::default(),
             bot_username: std::sync::OnceLock::new(),
+            files: std::sync::OnceLock::new(),
         }
     }
 

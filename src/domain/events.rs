@@ -220,6 +220,10 @@ pub enum Event {
     FamilyLinked {
         resident: i64,
     },
+    /// A note for the responders and the office, never shown to residents.
+    InternalNote {
+        note: String,
+    },
 }
 
 impl Event {
@@ -230,7 +234,7 @@ impl Event {
     pub fn blank_texts(&mut self) -> bool {
         let text = match self {
             Event::Relayed { text, .. } => text,
-            Event::Resolved { note } => note,
+            Event::Resolved { note } | Event::InternalNote { note } => note,
             Event::Reopened { reason } | Event::Declined { reason } | Event::AssignedByAdmin { reason, .. } => reason,
             _ => return false,
         };
@@ -296,6 +300,7 @@ impl Event {
             Event::CheckedIn { .. } => "checked_in",
             Event::CheckinAlertClosed { .. } => "checkin_alert_closed",
             Event::FamilyLinked { .. } => "family_linked",
+            Event::InternalNote { .. } => "internal_note",
         }
     }
 }

@@ -24,6 +24,7 @@ const COUNTS: &[&str] = &[
     "delivered",
     "due",
     "households",
+    "known",
     "max",
     "members",
     "messages",

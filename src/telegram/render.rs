@@ -114,7 +114,7 @@ pub fn event(l: &FluentLanguageLoader, event: &crate::domain::events::Event, hid
     let detail = match event {
         Event::Created { category: c, urgency: u, .. } => format!("{} · {}", category(l, *c), urgency(l, *u)),
         Event::Declined { reason } | Event::Reopened { reason } => written(reason),
-        Event::Resolved { note } => written(note),
+        Event::Resolved { note } | Event::InternalNote { note } => written(note),
         Event::Relayed { text, .. } => written(text),
         Event::AssignedByAdmin { reason, .. } => reason.chars().take(200).collect(),
         Event::Rated { stars } => "★".repeat(usize::from(*stars)),

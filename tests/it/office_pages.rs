@@ -19,7 +19,7 @@ use community_desk::web::office::export::{ExportQuery, Exported};
 use community_desk::web::office::people::{InviteForm, Invited};
 use community_desk::web::office::queues::QueueQuery;
 use community_desk::web::office::stats::{BarQuery, StatsQuery};
-use community_desk::web::office::{export, people, queues, stats};
+use community_desk::web::office::{building, export, people, queues, stats};
 
 use crate::support::db::TestDb;
 use crate::support::on_both_backends;
@@ -412,6 +412,40 @@ async fn the_export_is_the_chat_export_for_community_admins_only(db: TestDb) {
 }
 
 /// How many exports `admin` is recorded as having made.
+async fn a_building_page_lists_its_own_requests_open_and_closed_its_liaisons_and_is_not_found_outside_reach(
+    db: TestDb,
+) {
+    let seeded = seed(&db).await;
+    let s = &seeded;
+    let i18n = I18n::load().unwrap();
+    let viewer = viewer(&i18n, seeded.now);
+    let mut tx = seeded.store.begin().await.unwrap();
+    let office = seeded.authority(&mut tx, seeded.community).await;
+    let e01 = building::find(&mut tx, &office, "e01").await.unwrap().expect("E01 is within the office's reach");
+    let html =
+        building::page(&mut tx, &office, &viewer, e01, &QueueQuery::default()).await.unwrap().unwrap().into_string();
+    let part = |id: &str| {
+        let start = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("{id} in {html}"));
+        html[start..][..html[start..].find("</section>").unwrap()].to_string()
+    };
+    let mut open = rows(&part("open"));
+    open.sort();
+    assert_eq!(open, [s.overdue, s.escalated, s.soon], "E01's open requests only");
+    assert_eq!(rows(&part("recent")), [s.done_east], "and the one closed there");
+    let people = &html[html.find("class=\"people\"").unwrap()..html.find("class=\"households\"").unwrap()];
+    let (liaison, deputy) = (people.find("王芳").expect("the liaison"), people.find("李强").expect("the deputy"));
+    assert!(liaison < deputy, "the liaison first: {people}");
+    assert!(!people.contains("赵敏"), "the group leader is not the building's: {people}");
+    assert!(!html.contains("西苑漏水") && !html.contains(&link(s.west)), "another building's request: {html}");
+
+    let east = seeded.authority(&mut tx, seeded.grid1).await;
+    let west = seeded.authority(&mut tx, seeded.grid2).await;
+    assert!(building::find(&mut tx, &west, "E01").await.unwrap().is_none(), "E01 is not the west grid's");
+    assert!(building::find(&mut tx, &east, "W01").await.unwrap().is_none(), "W01 is not the east grid's");
+    assert!(building::find(&mut tx, &west, "W01").await.unwrap().is_some());
+    assert!(building::page(&mut tx, &west, &viewer, e01, &QueueQuery::default()).await.unwrap().is_none());
+}
+
 async fn exported_by(db: &TestDb, admin: PersonId) -> i64 {
     let query = "SELECT COUNT(*) FROM events WHERE kind = 'exported' AND actor_id = $1";
     if db.is_postgres() {
@@ -430,4 +464,5 @@ on_both_backends!(
     a_bar_lists_the_requests_it_counts_and_only_within_reach,
     the_people_page_shows_roles_reach_absence_and_load_and_makes_invitations,
     the_export_is_the_chat_export_for_community_admins_only,
+    a_building_page_lists_its_own_requests_open_and_closed_its_liaisons_and_is_not_found_outside_reach,
 );

@@ -123,6 +123,21 @@ pub async fn take_over(
     let taken = reload(tx, request).await?;
     Ok(TakeOverOutcome::Taken(clock::restart(tx, &taken, policy, now).await?))
 }
+/// Whether `actor` stands above the request's assignee on its chain (or was
+/// alerted about it), so that [`take_over`] would give it to them.
+pub async fn may_take_over(
+    tx: &mut Tx,
+    request: RequestId,
+    actor: PersonId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(view) = tx.request_view(request).await? else { return Ok(false) };
+    if !view.status.is_active() || view.assignee == Some(actor) {
+        return Ok(false);
+    }
+    Ok(authority_over(tx, &view, actor, millis(now)).await?.is_some())
+}
+
 /// A responder the request can be reassigned to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReassignOption {

@@ -14,7 +14,7 @@ pub(super) mod routing;
 
 pub use acting::{
     AcceptOutcome, DeclineOutcome, ReassignOption, ReassignOutcome, StepOutcome, TakeOverOutcome, accept, confirm,
-    decline, rate, reassign, reassign_options, resolve, take_over,
+    decline, may_take_over, rate, reassign, reassign_options, resolve, take_over,
 };
 use routing::{apply_routing, reload, route_again, route_and_assign, routing_event};
 

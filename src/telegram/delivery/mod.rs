@@ -3,6 +3,7 @@
 //! messages go to the outbox, and the sender delivers them; timers fire the
 //! escalation clock. This module starts those loops and stops them.
 
+pub mod files;
 pub mod inbox;
 pub mod outgoing;
 pub mod poller;
@@ -42,6 +43,7 @@ pub async fn run_until(app: Arc<App>, bot_config: BotConfig, shutdown: Shutdown)
     };
     tracing::info!(username = me.username(), "connected to Telegram");
     let _ = app.bot_username.set(me.username().to_string());
+    let _ = app.files.set(files::fetcher(bot.clone()));
     publish_commands(&app, &bot).await;
 
     let tuning = bot_config.tuning;

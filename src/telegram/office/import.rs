@@ -119,26 +119,8 @@ pub async fn awaits_import(app: &App, user: &teloxide::types::User) -> anyhow::R
 /// Fetches a document from Telegram, if it is small enough; `None` when it
 /// is too big or cannot be had.
 pub async fn download(bot: &Bot, document: &teloxide::types::Document) -> Option<Vec<u8>> {
-    use teloxide::net::Download;
     if document.file.size > MAX_IMPORT_BYTES {
         return None;
     }
-    let fetch = async {
-        let file = bot.get_file(document.file.id.clone()).await.ok()?;
-        let mut bytes = Vec::new();
-        bot.download_file(&file.path, &mut bytes).await.ok()?;
-        Some(bytes)
-    };
-    // The download URL holds the token, so errors are not logged in detail.
-    match tokio::time::timeout(std::time::Duration::from_secs(30), fetch).await {
-        Ok(Some(bytes)) if bytes.len() <= MAX_IMPORT_BYTES as usize => Some(bytes),
-        Ok(_) => {
-            tracing::warn!("could not download a directory file");
-            None
-        }
-        Err(_) => {
-            tracing::warn!("downloading a directory file timed out");
-            None
-        }
-    }
+    crate::telegram::delivery::files::fetch(bot, document.file.id.clone(), u64::from(MAX_IMPORT_BYTES)).await
 }

@@ -184,6 +184,33 @@ pub async fn tell_assigned(
     Ok(())
 }
 
+/// Tells everyone of a request the office took over (from the dashboard):
+/// the cards shown change, those it was with are told it is off their
+/// hands, the resident and followers that it is being handled, and the new
+/// holder gets its card in chat to act on.
+pub async fn tell_taken_over(
+    app: &App,
+    tx: &mut Tx,
+    out: &mut Outbox,
+    request: &RequestView,
+    taker: PersonId,
+    previous: &[PersonId],
+) -> anyhow::Result<()> {
+    let number = request.number.to_string();
+    crate::telegram::responder::cards::refresh(app, tx, out, request).await?;
+    for previous in previous.iter().filter(|p| **p != taker) {
+        notify::tell(app, tx, out, *previous, |l| fl!(l, "taken-over-from-you", number = number.clone())).await?;
+    }
+    let role = request.assignee_role.unwrap_or(crate::domain::Role::Admin);
+    notify::tell_followers(app, tx, out, request).await?;
+    notify::tell_resident(app, tx, out, request, |l| {
+        fl!(l, "resident-accepted", number = number.clone(), responder = render::role(l, role))
+    })
+    .await?;
+    notify::card(app, tx, out, taker, request, CardFor::Assignee, |l| Some(fl!(l, "taken-over-in-office"))).await?;
+    Ok(())
+}
+
 /// A person named by phone, or by a name only one responder in the admin's
 /// units has.
 async fn find_person(turn: &mut Turn<'_>, authority: &Authority, who: &str) -> anyhow::Result<Option<PersonId>> {

@@ -95,7 +95,7 @@ pub async fn page(tx: &mut Tx, authority: &Authority, viewer: &Viewer<'_>) -> Re
                 div.tiles {
                     @for (_, tile) in buildings {
                         @let state = tile.worst.unwrap_or(State::Quiet);
-                        a class={"tile " (state.class())} id={"building-" (tile.code)} href="/office/queues"
+                        a class={"tile " (state.class())} id={"building-" (tile.code)} href={"/office/buildings/" (tile.code)}
                             title=(legend.iter().find(|(s, _)| *s == state).map(|(_, label)| label.as_str()).unwrap_or_default()) {
                             strong { (tile.code) }
                             span.counts { (fl!(l, "office-community-counts", count = tile.open, overdue = tile.overdue)) }

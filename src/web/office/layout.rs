@@ -18,6 +18,8 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .
 .overdue{background:#f4b4b4}.waiting{background:#f7dd9c}.open{background:#b9d7f2}.quiet{background:#e3eee3}
 .legend{display:flex;gap:1rem;list-style:none;padding:0}.swatch{display:inline-block;width:1rem;height:1rem;border-radius:.2rem;vertical-align:middle}
 .refused{color:#9b1c1c}.counts{font-size:.85rem}
+.attachments{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0}.attachments img{max-width:16rem;max-height:12rem;border-radius:.3rem}
+form.note,form.take-over,form.assign{margin:.6rem 0}textarea{font:inherit;vertical-align:top}
 "#;
 
 /// Replaces the page's `<main>` with a fresh copy every five seconds, unless
@@ -37,12 +39,7 @@ pub fn page(l: &FluentLanguageLoader, locale: Locale, csrf: &str, body: Markup, 
     html! {
         (DOCTYPE)
         html lang=(locale.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (fl!(l, "office-signed-out-title")) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(l))
             body {
                 nav {
                     a href="/office" { (fl!(l, "office-nav-community")) }
@@ -62,17 +59,23 @@ pub fn page(l: &FluentLanguageLoader, locale: Locale, csrf: &str, body: Markup, 
     }
 }
 
+fn head(l: &FluentLanguageLoader) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (fl!(l, "office-signed-out-title")) }
+            style { (PreEscaped(STYLE)) }
+        }
+    }
+}
+
 /// A page for someone not signed in: what to do, never any data.
 pub fn signed_out(l: &FluentLanguageLoader, locale: Locale, message: String) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(locale.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (fl!(l, "office-signed-out-title")) }
-                style { (PreEscaped(STYLE)) }
-            }
+            (head(l))
             body { main { h1 { (fl!(l, "office-signed-out-title")) } p { (message) } } }
         }
     }

@@ -1,4 +1,5 @@
 pub mod body;
+pub mod building;
 pub mod community;
 pub mod export;
 pub mod layout;

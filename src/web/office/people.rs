@@ -41,7 +41,6 @@ pub async fn page(
     let reach = Reach::of(authority);
     let holders: Vec<RoleHolder> =
         tx.office_role_holders().await?.into_iter().filter(|h| authority.covers(h.unit)).collect();
-    let now = viewer.now_ms();
     let units: Vec<(UnitId, String)> =
         authority.units.iter().filter(|u| authority.covers(u.id)).map(|u| (u.id, authority.path(u.id))).collect();
     Ok(html! {
@@ -56,42 +55,7 @@ pub async fn page(
         @if holders.is_empty() {
             p.empty { (fl!(l, "office-people-none")) }
         } @else {
-            table.people {
-                thead {
-                    tr {
-                        th { (fl!(l, "office-column-name")) }
-                        th { (fl!(l, "office-column-role")) }
-                        th { (fl!(l, "office-column-unit")) }
-                        th { (fl!(l, "office-column-reachable")) }
-                        th { (fl!(l, "office-column-away")) }
-                        th { (fl!(l, "office-column-load")) }
-                    }
-                }
-                tbody {
-                    @for holder in &holders {
-                        tr data-person=(holder.person.0) {
-                            td { (holder.name) }
-                            td { (render::role(l, holder.role)) }
-                            td { (reach.name(holder.unit)) }
-                            td {
-                                @if !holder.bound {
-                                    span.unbound { (fl!(l, "office-people-unbound")) }
-                                } @else if holder.reachable {
-                                    span.reachable { (fl!(l, "office-people-reachable")) }
-                                } @else {
-                                    span.unreachable { (fl!(l, "office-people-unreachable")) }
-                                }
-                            }
-                            td {
-                                @if let Some(until) = holder.away_until.filter(|until| *until > now) {
-                                    span.away { (fl!(l, "office-people-away", until = viewer.moment(until))) }
-                                }
-                            }
-                            td.load { (holder.load) }
-                        }
-                    }
-                }
-            }
+            (holders_table(viewer, &reach, &holders))
         }
         h2 { (fl!(l, "office-people-invite")) }
         form method="post" action="/office/people/invite" {
@@ -117,6 +81,51 @@ pub async fn page(
             button type="submit" { (fl!(l, "office-people-create")) }
         }
     })
+}
+
+/// The role holders as a table: role, unit, whether the bot reaches them,
+/// away until when, and how many requests they hold.
+pub(super) fn holders_table(viewer: &Viewer<'_>, reach: &Reach, holders: &[RoleHolder]) -> Markup {
+    let l = viewer.l;
+    let now = viewer.now_ms();
+    html! {
+        table.people {
+            thead {
+                tr {
+                    th { (fl!(l, "office-column-name")) }
+                    th { (fl!(l, "office-column-role")) }
+                    th { (fl!(l, "office-column-unit")) }
+                    th { (fl!(l, "office-column-reachable")) }
+                    th { (fl!(l, "office-column-away")) }
+                    th { (fl!(l, "office-column-load")) }
+                }
+            }
+            tbody {
+                @for holder in holders {
+                    tr data-person=(holder.person.0) {
+                        td { (holder.name) }
+                        td { (render::role(l, holder.role)) }
+                        td { (reach.name(holder.unit)) }
+                        td {
+                            @if !holder.bound {
+                                span.unbound { (fl!(l, "office-people-unbound")) }
+                            } @else if holder.reachable {
+                                span.reachable { (fl!(l, "office-people-reachable")) }
+                            } @else {
+                                span.unreachable { (fl!(l, "office-people-unreachable")) }
+                            }
+                        }
+                        td {
+                            @if let Some(until) = holder.away_until.filter(|until| *until > now) {
+                                span.away { (fl!(l, "office-people-away", until = viewer.moment(until))) }
+                            }
+                        }
+                        td.load { (holder.load) }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Creates the invitation a posted form asks for, through the same use case

@@ -127,6 +127,26 @@ fn sort(requests: &mut [&ActiveRequest], by: SortBy, descending: bool) {
     });
 }
 
+impl QueueQuery {
+    /// The column to sort by (the deadline unless asked otherwise) and
+    /// whether the order is descending.
+    pub(super) fn order(&self) -> (SortBy, bool) {
+        let by = self.sort.as_deref().and_then(SortBy::parse).unwrap_or(SortBy::Due);
+        (by, self.order.as_deref() == Some("desc"))
+    }
+}
+
+/// `requests` in the order the query asks for.
+pub(super) fn sorted<'a>(
+    requests: impl Iterator<Item = &'a ActiveRequest>,
+    by: SortBy,
+    descending: bool,
+) -> Vec<&'a ActiveRequest> {
+    let mut requests: Vec<&ActiveRequest> = requests.collect();
+    sort(&mut requests, by, descending);
+    requests
+}
+
 /// The Queues page body: only requests in buildings the authority covers.
 pub async fn page(
     tx: &mut Tx,
@@ -140,19 +160,15 @@ pub async fn page(
     let now = viewer.now_ms();
     let active: Vec<ActiveRequest> =
         tx.office_active_requests().await?.into_iter().filter(|r| reach.buildings.contains_key(&r.building)).collect();
-    let by = query.sort.as_deref().and_then(SortBy::parse).unwrap_or(SortBy::Due);
-    let descending = query.order.as_deref() == Some("desc");
+    let (by, descending) = query.order();
     let title = |queue: Queue| match queue {
         Queue::Soon => fl!(l, "office-queues-soon"),
         Queue::Overdue => fl!(l, "office-queues-overdue"),
         Queue::Escalated => fl!(l, "office-queues-escalated"),
         Queue::Nobody => fl!(l, "office-queues-nobody"),
     };
-    let queues = Queue::ALL.map(|queue| {
-        let mut members: Vec<&ActiveRequest> = active.iter().filter(|r| stands_in(queue, r, &policy, now)).collect();
-        sort(&mut members, by, descending);
-        (queue, members)
-    });
+    let queues = Queue::ALL
+        .map(|queue| (queue, sorted(active.iter().filter(|r| stands_in(queue, r, &policy, now)), by, descending)));
     Ok(html! {
         h1 { (fl!(l, "office-queues-title")) }
         @for (queue, members) in &queues {
@@ -169,7 +185,13 @@ pub async fn page(
     })
 }
 
-fn table(viewer: &Viewer<'_>, reach: &Reach, requests: &[&ActiveRequest], by: SortBy, descending: bool) -> Markup {
+pub(super) fn table(
+    viewer: &Viewer<'_>,
+    reach: &Reach,
+    requests: &[&ActiveRequest],
+    by: SortBy,
+    descending: bool,
+) -> Markup {
     let l = viewer.l;
     let now = viewer.now_ms();
     let heading = |column: SortBy| match column {

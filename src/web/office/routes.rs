@@ -17,10 +17,10 @@ use serde::Deserialize;
 
 use super::body::Viewer;
 use super::session::{self, Attempts, SignedIn};
-use super::{community, export, layout, people, queues, request, stats};
+use super::{building, community, export, layout, people, queues, request, stats};
 use crate::app::App;
 use crate::app::web_access;
-use crate::domain::PersonId;
+use crate::domain::{PersonId, RequestId};
 use crate::i18n::Locale;
 use crate::store::{StoreError, Tx};
 use crate::telegram::delivery::outgoing::Outbox;
@@ -36,6 +36,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/office", get(community_page))
         .route("/office/sign-in", get(sign_in))
         .route("/office/sign-out", post(sign_out))
+        .route("/office/buildings/{code}", get(building_page))
         .route("/office/queues", get(queues_page))
         .route("/office/stats", get(stats_page))
         .route("/office/stats/requests", get(stats_requests))
@@ -43,6 +44,9 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/office/people/invite", post(invite))
         .route("/office/requests/{number}", get(request_page))
         .route("/office/requests/{number}/assign", post(assign))
+        .route("/office/requests/{number}/take-over", post(take_over))
+        .route("/office/requests/{number}/note", post(note))
+        .route("/office/requests/{number}/attachments/{position}", get(attachment))
         .route("/office/export", get(export_page))
         .route("/office/export.csv", get(export_csv))
         .with_state(office)
@@ -101,6 +105,19 @@ fn not_signed_in(app: &App) -> Response {
 async fn community_page(State(office): State<Arc<Office>>, headers: HeaderMap) -> Response {
     signed_page(&office, &headers, async |tx, signed, viewer| {
         community::page(tx, &signed.authority, viewer).await.map(Some).map_err(Into::into)
+    })
+    .await
+}
+
+async fn building_page(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(query): Query<queues::QueueQuery>,
+) -> Response {
+    signed_page(&office, &headers, async |tx, signed, viewer| {
+        let Some(unit) = building::find(tx, &signed.authority, &code).await? else { return Ok(None) };
+        building::page(tx, &signed.authority, viewer, unit, &query).await
     })
     .await
 }
@@ -300,6 +317,32 @@ async fn request_page(State(office): State<Arc<Office>>, headers: HeaderMap, Pat
     .await
 }
 
+/// Runs `action` on the request numbered `number` for the signed-in person
+/// if the form's CSRF token matches, writes the messages it causes to the
+/// outbox, and shows the request's page with what came of it.
+async fn act<F>(office: &Office, headers: &HeaderMap, number: &str, csrf: &str, action: F) -> Response
+where
+    F: AsyncFnOnce(&mut Tx, &mut Outbox, &SignedIn, &Viewer<'_>, RequestId) -> anyhow::Result<String>,
+{
+    let response = signed_page_refreshing(office, headers, false, async |tx, signed, viewer| {
+        let Some(found) = request::find(tx, &signed.authority, number).await? else { return Ok(None) };
+        let outcome = if web_access::csrf_matches(&signed.session, csrf) {
+            let mut out = Outbox::default();
+            let told = action(tx, &mut out, signed, viewer, found.0).await?;
+            out.write(tx, viewer.now_ms()).await?;
+            told
+        } else {
+            fl!(viewer.l, "office-refused")
+        };
+        request::page(tx, &signed.authority, signed.person, viewer, found, &signed.session.csrf, Some(outcome)).await
+    })
+    .await;
+    // The messages wait in the outbox; the sender need not wait for its
+    // next look.
+    office.app.wake.outbox.notify_one();
+    response
+}
+
 #[derive(Deserialize)]
 struct AssignForm {
     #[serde(default)]
@@ -316,22 +359,93 @@ async fn assign(
     Form(form): Form<AssignForm>,
 ) -> Response {
     let app = office.app.clone();
-    let response = signed_page_refreshing(&office, &headers, false, async |tx, signed, viewer| {
-        let Some(found) = request::find(tx, &signed.authority, &number).await? else { return Ok(None) };
-        let outcome = if web_access::csrf_matches(&signed.session, &form.csrf) {
-            let mut out = Outbox::default();
-            let asked = request::Asked { request: found.0, to: PersonId(form.to), reason: &form.reason };
-            let told = request::assign(&app, tx, &mut out, signed.person, viewer, asked).await?;
-            out.write(tx, viewer.now_ms()).await?;
-            told
-        } else {
-            fl!(viewer.l, "office-refused")
-        };
-        request::page(tx, &signed.authority, signed.person, viewer, found, &signed.session.csrf, Some(outcome)).await
+    act(&office, &headers, &number, &form.csrf, async |tx, out, signed, viewer, id| {
+        let asked = request::Asked { request: id, to: PersonId(form.to), reason: &form.reason };
+        request::assign(&app, tx, out, signed.person, viewer, asked).await
     })
-    .await;
-    // The new holder's card waits in the outbox; the sender need not wait
-    // for its next look.
-    app.wake.outbox.notify_one();
-    response
+    .await
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+async fn take_over(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let app = office.app.clone();
+    act(&office, &headers, &number, &form.csrf, async |tx, out, signed, viewer, id| {
+        request::take_over(&app, tx, out, signed.person, viewer, id).await
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn note(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+    Form(form): Form<NoteForm>,
+) -> Response {
+    act(&office, &headers, &number, &form.csrf, async |tx, _out, signed, viewer, id| {
+        request::note(tx, signed.person, viewer, id, &form.note).await
+    })
+    .await
+}
+
+/// The largest attachment served: what Telegram lets a bot download.
+const MAX_ATTACHMENT_BYTES: u64 = 20 * 1024 * 1024;
+
+/// An attachment, fetched through the bot so that the page never holds the
+/// token; 404 for anyone who may not see the request or its details.
+async fn attachment(
+    State(office): State<Arc<Office>>,
+    headers: HeaderMap,
+    Path((number, position)): Path<(String, usize)>,
+) -> Response {
+    let app = &office.app;
+    let found = async {
+        let mut tx = app.store.begin().await?;
+        let Some(signed) = session::signed_in(app, &mut tx, &headers).await? else { return Ok(Err(())) };
+        let Some(request) = request::find(&mut tx, &signed.authority, &number).await? else { return Ok(Ok(None)) };
+        let file = request::attachment(&mut tx, &signed.authority, request, position).await?;
+        tx.commit().await?;
+        Ok::<_, anyhow::Error>(Ok(file))
+    };
+    let (file_id, content_type) = match found.await {
+        Ok(Ok(Some(file))) => file,
+        Ok(Ok(None)) => return StatusCode::NOT_FOUND.into_response(),
+        Ok(Err(())) => return not_signed_in(app),
+        Err(error) => {
+            tracing::error!(error = %format!("{error:#}"), "an attachment could not be looked up");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+    };
+    let Some(fetch) = app.files.get() else { return StatusCode::SERVICE_UNAVAILABLE.into_response() };
+    let Some(bytes) = fetch(file_id, MAX_ATTACHMENT_BYTES).await else {
+        return StatusCode::BAD_GATEWAY.into_response();
+    };
+    let disposition = if content_type == "application/octet-stream" { "attachment" } else { "inline" };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
