@@ -978,3 +978,4 @@ office-note-added = The note is on the record.
 office-note-empty = The note was empty.
 office-attachment-photo = Photo
 office-attachment-document = Document
+office-building-no-households = No households known yet (households.csv)

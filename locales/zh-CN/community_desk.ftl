@@ -765,3 +765,4 @@ office-note-added = 备注已记录。
 office-note-empty = 备注是空的。
 office-attachment-photo = 照片
 office-attachment-document = 文件
+office-building-no-households = 尚未导入住户（households.csv）

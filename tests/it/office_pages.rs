@@ -417,9 +417,18 @@ async fn a_building_page_lists_its_own_requests_open_and_closed_its_liaisons_and
 ) {
     let seeded = seed(&db).await;
     let s = &seeded;
+    let households = "building,room,members,tags,note\nE01,301,1,elderly_alone,\nE01,302,3,,\nE02,101,2,,\n";
+    let file = DirectoryFile { name: "households.csv".into(), bytes: households.as_bytes().to_vec() };
+    for report in directory::import(&seeded.store, vec![file], &[], 0).await.unwrap() {
+        report.outcome.expect("the households import");
+    }
     let i18n = I18n::load().unwrap();
     let viewer = viewer(&i18n, seeded.now);
     let mut tx = seeded.store.begin().await.unwrap();
+    let neighbour = tx.touch_person(TelegramId(5099), Some("邻居"), None, 0).await.unwrap().id;
+    let e01 = tx.building_by_code(&BuildingCode::parse("E01").unwrap()).await.unwrap().unwrap().id;
+    let room = community_desk::domain::Room::parse("301").unwrap();
+    community_desk::app::people::register(&mut tx, neighbour, e01, Some(&room), 0).await.unwrap();
     let office = seeded.authority(&mut tx, seeded.community).await;
     let e01 = building::find(&mut tx, &office, "e01").await.unwrap().expect("E01 is within the office's reach");
     let html =
@@ -436,6 +445,7 @@ async fn a_building_page_lists_its_own_requests_open_and_closed_its_liaisons_and
     let (liaison, deputy) = (people.find("王芳").expect("the liaison"), people.find("李强").expect("the deputy"));
     assert!(liaison < deputy, "the liaison first: {people}");
     assert!(!people.contains("赵敏"), "the group leader is not the building's: {people}");
+    assert!(html.contains("1 of 2 households registered"), "{html}");
     assert!(!html.contains("西苑漏水") && !html.contains(&link(s.west)), "another building's request: {html}");
 
     let east = seeded.authority(&mut tx, seeded.grid1).await;

@@ -66,7 +66,11 @@ pub async fn page(
         section.households {
             h2 { (fl!(l, "office-building-households")) }
             p.households {
-                (fl!(l, "office-building-registered", count = households.registered, known = households.known))
+                @if households.known == 0 {
+                    (fl!(l, "office-building-no-households"))
+                } @else {
+                    (fl!(l, "office-building-registered", count = households.registered, known = households.known))
+                }
                 " · "
                 (fl!(l, "office-building-residents", count = households.residents))
             }

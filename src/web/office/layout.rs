@@ -19,7 +19,8 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{padding:.35rem .
 .legend{display:flex;gap:1rem;list-style:none;padding:0}.swatch{display:inline-block;width:1rem;height:1rem;border-radius:.2rem;vertical-align:middle}
 .refused{color:#9b1c1c}.counts{font-size:.85rem}
 .attachments{display:flex;flex-wrap:wrap;gap:.5rem;list-style:none;padding:0}.attachments img{max-width:16rem;max-height:12rem;border-radius:.3rem}
-form.note,form.take-over,form.assign{margin:.6rem 0}textarea{font:inherit;vertical-align:top}
+form.note,form.take-over,form.assign{margin:.6rem 0}textarea{font:inherit;vertical-align:top;max-width:100%}
+@media (max-width:900px){table{display:block;overflow-x:auto}main{padding:.8rem}}
 "#;
 
 /// Replaces the page's `<main>` with a fresh copy every five seconds, unless
