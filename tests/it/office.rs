@@ -170,6 +170,15 @@ async fn an_admin_signs_in_from_chat_and_the_dashboard_keeps_its_doors_shut(db: 
     assert_eq!(out.status, 303);
     assert!(out.set_cookie.is_some_and(|c| c.contains("Max-Age=0")));
     assert_eq!(get(&format!("{base}/office"), Some(&session)).await.status, 401);
+
+    // Guessing links is slowed down: at most ten tries a minute from one
+    // address.
+    let mut statuses = Vec::new();
+    for _ in 0..10 {
+        statuses.push(get(&format!("{base}/office/sign-in?token=guess"), None).await.status);
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 403 || *s == 429), "{statuses:?}");
     let _ = WAIT;
 }
 
