@@ -77,6 +77,7 @@ const NOT_COUNTS: &[&str] = &[
     "into",
     "kind",
     "level",
+    "line",
     "link",
     "mark",
     "month",
