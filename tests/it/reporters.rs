@@ -390,6 +390,18 @@ async fn an_unmerge_starts_the_clock_the_merge_stopped_again_from_where_the_serv
         "{notices:?}"
     );
     assert!(notices.iter().any(|n| matches!(n, Notice::ResidentEscalated { request } if request.id == duplicate)));
+
+    // Its timeline names the request it was merged into by number.
+    let number = tx.request_view(original).await.unwrap().unwrap().number.to_string();
+    let named: Vec<(&str, Vec<String>)> = tx
+        .timeline(duplicate)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| matches!(entry.event.kind(), "merged" | "unmerged" | "followed"))
+        .map(|entry| (entry.event.kind(), entry.names))
+        .collect();
+    assert_eq!(named, [("followed", vec![]), ("merged", vec![number.clone()]), ("unmerged", vec![number])]);
 }
 
 async fn a_resident_s_list_shows_the_requests_they_follow_beside_their_own(db: &TestDb) {
@@ -414,4 +426,10 @@ async fn a_resident_s_list_shows_the_requests_they_follow_beside_their_own(db: &
     assert_eq!((merged.status, merged.following, merged.merged_into), (Status::Merged, false, Some(number)));
     assert_eq!(list.iter().filter(|r| r.id == first).count(), 1, "followed once, whichever way");
     assert_eq!(tx.requests_of_resident(chain.resident, 10).await.unwrap().len(), 1, "the reporter's own only");
+    // What they follow is their data too, without what its reporter wrote.
+    let data = community_desk::app::privacy::my_data(&mut tx, neighbour).await.unwrap();
+    let following = data["following"].as_array().expect("the requests they follow");
+    assert_eq!(following.len(), 1);
+    assert_eq!(following[0]["number"], number.to_string());
+    assert!(following[0].get("description").is_none());
 }
