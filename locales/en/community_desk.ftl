@@ -179,6 +179,8 @@ resident-accepted = Your request { $number } has been accepted by your { $respon
 my-header = Your latest requests:
 my-line = { $number } · { $category } · { $status } · { $date }
 my-none = You have not sent any requests yet. Send /new to start.
+my-line-following = { $line } · you follow it
+my-merged-into = merged, followed as { $into }
 
 ## General
 
@@ -432,6 +434,8 @@ assign-no-person = Nobody matches “{ $who }”; give their phone number.
 assign-not-responder = That person holds no responder role for this building, or has not linked their Telegram account.
 assigned = Request { $number } reassigned.
 assigned-by-office = 🔀 The community office has given you this request: { $reason }
+event-followed-me-too = pressed "Me too"
+event-followed-outage = reported during the known outage
 event = { $kind ->
     [created] reported
     [routed] routed
@@ -462,6 +466,13 @@ event = { $kind ->
     [assigned_by_admin] assigned by the office
     [timeline_viewed] timeline viewed
     [notification_undeliverable] notification undeliverable
+    [followed] another household follows it
+    [merged] merged as a duplicate into
+    [merged_from] a duplicate was merged into it
+    [unmerged] merge undone, handled on its own again; it had been merged into
+    [outage_declared] declared a known outage of
+    [outage_ended] known outage ended
+    [recurring] linked to a recurring problem of its building
    *[other] { $kind }
 }
 
@@ -668,6 +679,7 @@ metoo-following = You are following { $number } now, with { $households ->
        *[other] { $households } households
     } affected. You will hear every change, and be asked whether it is fixed.
 metoo-already = You already follow { $number }.
+reopened-by-follower = Your request { $number } is reopened: a neighbour who follows it says it is not fixed yet. Its responder will carry on.
 follower-status = { $number }, which you follow, is now { $status }.
 follower-passed = { $number }, which you follow, has passed to another responder; it is now { $status }.
 follower-escalated = { $number }, which you follow, was not handled in time, so it has been passed up to the next level.

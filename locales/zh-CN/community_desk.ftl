@@ -145,6 +145,8 @@ resident-accepted = 您的需求 { $number } 已由您的{ $responder }接单，
 my-header = 您最近的需求：
 my-line = { $number } · { $category } · { $status } · { $date }
 my-none = 您还没有提交过需求。发送 /new 开始。
+my-line-following = { $line } · 您关注的
+my-merged-into = 已合并，现作为 { $into } 关注
 
 ## 通用
 
@@ -364,6 +366,8 @@ assign-no-person = 找不到“{ $who }”；请提供手机号。
 assign-not-responder = 此人在这栋楼的负责链上没有角色，或尚未绑定 Telegram 账号。
 assigned = 需求 { $number } 已改派。
 assigned-by-office = 🔀 社区办公室把这个需求交给了您：{ $reason }
+event-followed-me-too = 点了“我也是”
+event-followed-outage = 已知故障期间上报
 event = { $kind ->
     [created] 提交
     [routed] 派单
@@ -394,6 +398,13 @@ event = { $kind ->
     [assigned_by_admin] 办公室指派
     [timeline_viewed] 查看记录
     [notification_undeliverable] 通知无法送达
+    [followed] 又一户关注
+    [merged] 作为重复诉求合并到
+    [merged_from] 有重复诉求合并进来
+    [unmerged] 撤销合并，重新单独处理；原合并到
+    [outage_declared] 宣布为已知故障，范围
+    [outage_ended] 已知故障结束
+    [recurring] 列入本楼栋的反复问题
    *[other] { $kind }
 }
 
@@ -521,6 +532,7 @@ button-me-too = 🙋 我也是：{ $number }
 button-mine-is-different = ✏️ 我的不一样
 metoo-following = 您已关注 { $number }，共影响 { $households } 户。每次进展都会通知您，办结后也会请您确认是否解决。
 metoo-already = 您已在关注 { $number }。
+reopened-by-follower = 您的诉求 { $number } 已重新打开：关注它的一位邻居说问题还没有解决，负责人会继续处理。
 follower-status = 您关注的 { $number } 现在{ $status }。
 follower-passed = 您关注的 { $number } 已转交给另一位负责人，现在{ $status }。
 follower-escalated = 您关注的 { $number } 还没有人按时处理，已经交给了上一级负责人。

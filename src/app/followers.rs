@@ -383,8 +383,10 @@ pub async fn confirm(
     Ok(StepOutcome::Done(clock::restart(tx, &reopened, policy, now).await?))
 }
 
-/// The rating of a closed request, 1 to 5, once, by its reporter or by
-/// each of its followers.
+/// The rating of a request, 1 to 5, once, by its reporter (once it is
+/// closed) or by each of its followers (once it is resolved: a follower who
+/// said it is fixed is asked for stars while the reporter's answer is still
+/// awaited).
 pub async fn rate(
     tx: &mut Tx,
     request: RequestId,
@@ -396,7 +398,7 @@ pub async fn rate(
     if view.resident == Some(person) || !tx.is_follower(request, person).await? {
         return requests::rate(tx, request, person, stars, now).await;
     }
-    if view.status != Status::Closed
+    if !matches!(view.status, Status::Resolved | Status::Closed)
         || !(1..=5).contains(&stars)
         || !tx.set_follower_rating(request, person, stars).await?
     {

@@ -97,6 +97,20 @@ pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value,
             })
         })
         .collect();
+    let following: Vec<serde_json::Value> = tx
+        .followed_requests(person)
+        .await?
+        .into_iter()
+        .map(|f| {
+            json!({
+                "number": format!("#{}", f.number),
+                "category": f.category,
+                "status": f.status,
+                "since": from_millis(f.since).to_rfc3339(),
+                "rating": f.rating,
+            })
+        })
+        .collect();
     let checkins = checkins_of(tx, person).await?;
     Ok(json!({
         "telegram_id": who.as_ref().and_then(|p| p.telegram_id),
@@ -107,6 +121,7 @@ pub async fn my_data(tx: &mut Tx, person: PersonId) -> Result<serde_json::Value,
         "household": household,
         "roles": roles,
         "requests": requests,
+        "following": following,
         "checkins": checkins,
     }))
 }

@@ -78,6 +78,7 @@ const NOT_COUNTS: &[&str] = &[
     "into",
     "kind",
     "level",
+    "line",
     "link",
     "mark",
     "month",

@@ -60,6 +60,9 @@ pub struct TimelineEntry {
     pub at: i64,
     pub actor: Option<String>,
     pub event: Event,
+    /// What the event names by id, readable: the number of the request a
+    /// merge joined or undid, the units a known outage covers.
+    pub names: Vec<String>,
 }
 
 /// How far a notice has got.
@@ -223,12 +226,35 @@ impl Tx {
             .fetch_all(c)
             .await
         })?;
-        rows.into_iter()
-            .map(|(at, actor, data)| {
-                let event = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                Ok(TimelineEntry { at, actor: actor.filter(|name| !name.is_empty()), event })
-            })
-            .collect()
+        let mut timeline = Vec::with_capacity(rows.len());
+        for (at, actor, data) in rows {
+            let event: Event = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let names = self.names_in(&event).await?;
+            timeline.push(TimelineEntry { at, actor: actor.filter(|name| !name.is_empty()), event, names });
+        }
+        Ok(timeline)
+    }
+
+    /// The requests and units an event names by id, as people know them.
+    async fn names_in(&mut self, event: &Event) -> Result<Vec<String>> {
+        match event {
+            Event::Merged { into: other, .. } | Event::MergedFrom { from: other } | Event::Unmerged { from: other } => {
+                let number: Option<i64> =
+                    on!(self, |c| sqlx::query_scalar("SELECT number FROM requests WHERE id = $1")
+                        .bind(*other)
+                        .fetch_optional(c)
+                        .await)?;
+                Ok(number.map(|n| RequestNumber(n).to_string()).into_iter().collect())
+            }
+            Event::OutageDeclared { units } => {
+                let mut names = Vec::new();
+                for unit in units {
+                    names.extend(self.unit(UnitId(*unit)).await?.map(|unit| unit.name));
+                }
+                Ok(names)
+            }
+            _ => Ok(Vec::new()),
+        }
     }
 
     pub async fn create_invitation(

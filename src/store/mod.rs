@@ -50,7 +50,7 @@ pub use office_building::{ClosedRequest, HouseholdCounts};
 pub use open311::{FeedQuery, FeedRow};
 pub use people::{BindOutcome, Person, Resident, Sender};
 pub use policy::Deadline;
-pub use privacy::OwnRequest;
+pub use privacy::{FollowedRequest, OwnRequest};
 pub use recurring::{PastRequest, RecurringProblem};
 pub use requests::{NewRequest, RequestSummary, RequestView};
 pub use visits::{HouseholdCare, Visit};

@@ -17,6 +17,18 @@ pub struct OwnRequest {
     pub created_at: i64,
 }
 
+/// A request someone else reported that a person follows, as their data
+/// export shows it: that they follow it and what they rated, not what its
+/// reporter wrote.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct FollowedRequest {
+    pub number: i64,
+    pub category: String,
+    pub status: String,
+    pub since: i64,
+    pub rating: Option<i64>,
+}
+
 impl Tx {
     /// Rewrites events without the free text people wrote in them.
     async fn blank_event_texts(&mut self, events: Vec<(i64, String)>) -> Result<()> {
@@ -47,6 +59,17 @@ impl Tx {
         Ok(on!(self, |c| sqlx::query_as(
             "SELECT number, category, urgency, status, description, room, created_at FROM requests \
              WHERE resident_id = $1 ORDER BY created_at"
+        )
+        .bind(person.0)
+        .fetch_all(c)
+        .await)?)
+    }
+
+    /// The requests a person follows, in the order they began to.
+    pub async fn followed_requests(&mut self, person: PersonId) -> Result<Vec<FollowedRequest>> {
+        Ok(on!(self, |c| sqlx::query_as(
+            "SELECT q.number, q.category, q.status, f.since, f.rating FROM followers f \
+             JOIN requests q ON q.id = f.request_id WHERE f.person_id = $1 ORDER BY f.since, q.id"
         )
         .bind(person.0)
         .fetch_all(c)

@@ -59,6 +59,11 @@ pub struct RequestSummary {
     pub category: Category,
     pub status: Status,
     pub created_at: i64,
+    /// Someone else's request the resident follows ("Me too", a known
+    /// outage, or their own merged into it), not one they reported.
+    pub following: bool,
+    /// The request it was merged into, while it is merged.
+    pub merged_into: Option<RequestNumber>,
 }
 
 #[derive(FromRow)]
@@ -375,11 +380,22 @@ impl Tx {
         }))
     }
 
+    /// The requests `resident` reported and those they follow, the latest
+    /// first (a followed one by when they began to follow it), at most
+    /// `limit`.
     pub async fn requests_of_resident(&mut self, resident: PersonId, limit: i64) -> Result<Vec<RequestSummary>> {
-        let rows: Vec<(i64, i64, String, String, i64)> = on!(self, |c| {
+        type Row = (i64, i64, String, String, i64, i64, Option<i64>);
+        let rows: Vec<Row> = on!(self, |c| {
             sqlx::query_as(
-                "SELECT id, number, category, status, created_at FROM requests WHERE resident_id = $1 \
-             ORDER BY created_at DESC, id DESC LIMIT $2 + 0",
+                "SELECT id, number, category, status, created_at, following, merged_number FROM ( \
+                   SELECT q.id, q.number, q.category, q.status, q.created_at, CAST(0 AS BIGINT) AS following, \
+                     m.number AS merged_number, q.created_at AS latest \
+                   FROM requests q LEFT JOIN requests m ON m.id = q.merged_into WHERE q.resident_id = $1 \
+                   UNION ALL \
+                   SELECT q.id, q.number, q.category, q.status, q.created_at, CAST(1 AS BIGINT), m.number, f.since \
+                   FROM followers f JOIN requests q ON q.id = f.request_id \
+                   LEFT JOIN requests m ON m.id = q.merged_into WHERE f.person_id = $1) mine \
+                 ORDER BY latest DESC, id DESC LIMIT $2 + 0",
             )
             .bind(resident.0)
             .bind(limit)
@@ -387,13 +403,15 @@ impl Tx {
             .await
         })?;
         rows.into_iter()
-            .map(|(id, number, category, status, created_at)| {
+            .map(|(id, number, category, status, created_at, following, merged_into)| {
                 Ok(RequestSummary {
                     id: RequestId(id),
                     number: RequestNumber(number),
                     category: Category::parse(&category).ok_or_else(|| corrupt("category", &category))?,
                     status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                     created_at,
+                    following: following != 0,
+                    merged_into: merged_into.map(RequestNumber),
                 })
             })
             .collect()

@@ -102,10 +102,16 @@ pub fn card_buttons(l: &FluentLanguageLoader, request: &RequestView, card_for: C
     }
 }
 
-/// One line of a request's timeline: what happened, and what was written
-/// unless `hide_texts` (a sensitive request shown to someone who may not
-/// read its details).
-pub fn event(l: &FluentLanguageLoader, event: &crate::domain::events::Event, hide_texts: bool) -> String {
+/// One line of a request's timeline: what happened, with the requests and
+/// units it `names` as people know them, and what was written unless
+/// `hide_texts` (a sensitive request shown to someone who may not read its
+/// details).
+pub fn event(
+    l: &FluentLanguageLoader,
+    event: &crate::domain::events::Event,
+    names: &[String],
+    hide_texts: bool,
+) -> String {
     use crate::domain::events::Event;
     let what = fl!(l, "event", kind = event.kind());
     let written = |text: &str| {
@@ -121,6 +127,11 @@ pub fn event(l: &FluentLanguageLoader, event: &crate::domain::events::Event, hid
         Event::Escalated { level, .. } => format!("{}", level + 1),
         Event::Reminded { n } => n.to_string(),
         Event::NotificationUndeliverable { reason } => reason.chars().take(100).collect(),
+        Event::Followed { outage: true } => fl!(l, "event-followed-outage"),
+        Event::Followed { outage: false } => fl!(l, "event-followed-me-too"),
+        Event::Merged { .. } | Event::MergedFrom { .. } | Event::Unmerged { .. } | Event::OutageDeclared { .. } => {
+            names.join(", ")
+        }
         _ => String::new(),
     };
     if detail.is_empty() { what } else { format!("{what}: {detail}") }
@@ -145,5 +156,68 @@ mod tests {
         assert_eq!(duration(en, Duration::from_secs(2 * 86_400)), "2 days");
         assert_eq!(duration(zh, Duration::from_secs(1)), "1 秒");
         assert_eq!(duration(zh, Duration::from_secs(30 * 60)), "30 分钟");
+    }
+
+    #[test]
+    fn every_event_of_a_request_s_timeline_reads_as_words_and_never_as_its_stored_kind() {
+        use crate::domain::Category;
+        use crate::domain::events::Event;
+        use crate::domain::routing::RoutingDecision;
+        let i18n = I18n::load().unwrap();
+        let (en, zh) = (i18n.get(Locale::En), i18n.get(Locale::ZhCn));
+        let decision = RoutingDecision { assignment: None, skipped: Vec::new() };
+        let events = [
+            Event::Created { category: Category::Property, urgency: Urgency::Normal, attachments: 0 },
+            Event::Routed { decision: decision.clone() },
+            Event::Unroutable { decision: decision.clone() },
+            Event::Accepted,
+            Event::Declined { reason: String::new() },
+            Event::Cancelled,
+            Event::Resolved { note: String::new() },
+            Event::Confirmed,
+            Event::Reopened { reason: String::new() },
+            Event::Rated { stars: 4 },
+            Event::AutoClosed,
+            Event::Relayed { from_resident: true, text: String::new(), attachment: None },
+            Event::AssigneeAway,
+            Event::FollowedUp,
+            Event::OfferedToVolunteers { persons: vec![] },
+            Event::Claimed,
+            Event::Warned { to: 1 },
+            Event::Escalated { level: 1, to: 1, missed: Status::Open, decision },
+            Event::AlertedEveryLevel { persons: vec![] },
+            Event::Reminded { n: 1 },
+            Event::RemindersExhausted,
+            Event::TakenOver,
+            Event::AssigneeUnreachable,
+            Event::Reassigned { to: 1 },
+            Event::AssignedByAdmin { to: 1, reason: String::new() },
+            Event::TimelineViewed { sensitive: false },
+            Event::NotificationUndeliverable { reason: String::new() },
+            Event::Followed { outage: false },
+            Event::Followed { outage: true },
+            Event::Merged { into: 2, from_status: Status::Open },
+            Event::MergedFrom { from: 3 },
+            Event::Unmerged { from: 2 },
+            Event::OutageDeclared { units: vec![4] },
+            Event::OutageEnded,
+            Event::Recurring { problem: 1 },
+        ];
+        for happened in &events {
+            let kind = happened.kind();
+            let shown = event(zh, happened, &[], false);
+            assert!(!shown.chars().any(|c| c.is_ascii_alphabetic()), "{kind} reads {shown:?} in Chinese");
+            let shown = event(en, happened, &[], false);
+            assert!(!shown.contains('_'), "{kind} reads {shown:?} in English");
+        }
+        let merged = Event::Merged { into: 2, from_status: Status::Open };
+        assert_eq!(event(en, &merged, &["#1001".to_string()], false), "merged as a duplicate into: #1001");
+        assert_eq!(event(zh, &merged, &["#1001".to_string()], false), "作为重复诉求合并到: #1001");
+        let outage = Event::OutageDeclared { units: vec![4, 5] };
+        assert_eq!(event(en, &outage, &["E01".into(), "E02".into()], false), "declared a known outage of: E01, E02");
+        assert_eq!(
+            event(en, &Event::Followed { outage: false }, &[], false),
+            "another household follows it: pressed \"Me too\""
+        );
     }
 }

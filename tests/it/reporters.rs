@@ -3,15 +3,17 @@
 //! recurring problems.
 
 use chrono::{Duration, Utc};
+use community_desk::app::clock::{self, Notice};
 use community_desk::app::followers::{self, FollowOutcome, MergeOutcome, OutageOutcome, UnmergeOutcome};
 use community_desk::app::recurring;
 use community_desk::app::requests::{self, AcceptOutcome, Draft, StepOutcome};
+use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::reporters::{MergeRefusal, RecurringRule, UnmergeRefusal};
 use community_desk::domain::{Category, Description, RequestId, Status, Urgency};
 use community_desk::store::Tx;
 
 use crate::store::{Chain, chain_with_a_resident, contract_tests, draft, resident};
-use crate::support::db::TestDb;
+use crate::support::db::{Db, TestDb};
 
 contract_tests!(
     a_neighbour_who_presses_me_too_follows_and_counts_as_a_household,
@@ -23,6 +25,8 @@ contract_tests!(
     three_requests_from_two_households_open_a_recurring_problem_for_the_group_leader,
     the_recurring_rule_s_numbers_are_kept_as_an_admin_sets_them,
     followers_joining_at_once_edit_the_cards_now_and_once_ten_seconds_later,
+    an_unmerge_starts_the_clock_the_merge_stopped_again_from_where_the_service_level_says_now,
+    a_resident_s_list_shows_the_requests_they_follow_beside_their_own,
 );
 
 fn draft_of(category: Category) -> Draft {
@@ -210,9 +214,11 @@ async fn a_follower_answers_and_rates_like_the_reporter(db: &TestDb) {
         Status::Resolved,
         "a follower's yes does not close it"
     );
+    // Asked for stars at once, the follower rates before the reporter has
+    // answered.
+    assert_eq!(status(followers::rate(&mut tx, id, neighbour, 4, now).await.unwrap()), Status::Resolved);
     let closed = followers::confirm(&mut tx, id, chain.resident, true, "", &chain.policy, now).await.unwrap();
     assert_eq!(status(closed), Status::Closed);
-    assert_eq!(status(followers::rate(&mut tx, id, neighbour, 4, now).await.unwrap()), Status::Closed);
     assert!(matches!(followers::rate(&mut tx, id, neighbour, 5, now).await.unwrap(), StepOutcome::NoLongerApplies(_)));
     assert_eq!(status(followers::rate(&mut tx, id, chain.resident, 5, now).await.unwrap()), Status::Closed);
     assert_eq!(followers::rate(&mut tx, id, stranger, 5, now).await.unwrap(), StepOutcome::NotYours);
@@ -266,7 +272,6 @@ async fn the_recurring_rule_s_numbers_are_kept_as_an_admin_sets_them(db: &TestDb
 }
 
 async fn followers_joining_at_once_edit_the_cards_now_and_once_ten_seconds_later(db: &TestDb) {
-    use community_desk::domain::escalation::{Timer, TimerKind};
     use community_desk::store::Queue;
     let chain = chain_with_a_resident(db).await;
     let mut joining = Vec::new();
@@ -314,4 +319,117 @@ async fn followers_joining_at_once_edit_the_cards_now_and_once_ten_seconds_later
         .filter(|timer| timer.request == id && timer.kind != TimerKind::CardCount)
         .collect();
     assert_eq!(clock.iter().map(|t| t.kind).collect::<Vec<_>>(), [TimerKind::Deadline], "no timer per follower");
+}
+
+/// The clock's pending timers of `request` (card edits aside), with when
+/// each is due, read from the database.
+async fn clock_of(db: &TestDb, request: RequestId) -> Vec<(Timer, i64)> {
+    let rows = Db::connect(db)
+        .await
+        .rows("SELECT payload, due_at FROM jobs WHERE queue = 'timer' AND status = 'pending' ORDER BY due_at, id")
+        .await;
+    rows.iter()
+        .filter_map(|row| {
+            let (payload, due) = row.rsplit_once('|')?;
+            let timer: Timer = serde_json::from_str(payload).ok()?;
+            (timer.request == request && timer.kind != TimerKind::CardCount).then(|| (timer, due.parse().unwrap()))
+        })
+        .collect()
+}
+
+async fn an_unmerge_starts_the_clock_the_merge_stopped_again_from_where_the_service_level_says_now(db: &TestDb) {
+    let chain = chain_with_a_resident(db).await;
+    let second = resident(&chain.store, 5002, "E01").await;
+    let third = resident(&chain.store, 5003, "E01").await;
+    let now = Utc::now();
+    let mut tx = chain.store.begin().await.unwrap();
+    let original = submit(&mut tx, &chain, chain.resident, &draft()).await;
+    let duplicate = submit(&mut tx, &chain, second, &draft()).await;
+    assert!(matches!(
+        followers::follow(&mut tx, duplicate, third, now).await.unwrap(),
+        FollowOutcome::Following { .. }
+    ));
+    assert!(matches!(
+        followers::merge(&mut tx, duplicate, original, chain.liaison, now).await.unwrap(),
+        MergeOutcome::Merged { .. }
+    ));
+    tx.commit().await.unwrap();
+    assert!(clock_of(db, duplicate).await.is_empty(), "the merge stops the duplicate's clock");
+    assert!(!clock_of(db, original).await.is_empty(), "and leaves the original's running");
+
+    // Three days later the merge turns out wrong: the duplicate's clock
+    // starts again from now, with the whole time its service level gives.
+    let later = now + Duration::days(3);
+    let mut tx = chain.store.begin().await.unwrap();
+    let outcome = followers::unmerge(&mut tx, duplicate, chain.liaison, &chain.policy, later).await.unwrap();
+    let UnmergeOutcome::Unmerged { request, told, .. } = outcome else {
+        panic!("expected an unmerge, got {outcome:?}")
+    };
+    assert_eq!(told, [second, third], "its reporter and its follower are told");
+    let expected = clock::plan_new(Urgency::Urgent, request.escalation_level, &chain.policy, later).accept_due_at;
+    assert_eq!((request.status, request.accept_due_at), (Status::Open, expected));
+    tx.commit().await.unwrap();
+    let timers = clock_of(db, duplicate).await;
+    let (deadline, due) = timers
+        .iter()
+        .find(|(timer, _)| timer.kind == TimerKind::Deadline)
+        .copied()
+        .unwrap_or_else(|| panic!("a deadline again, got {timers:?}"));
+    assert_eq!((deadline.status, Some(due)), (Status::Open, expected));
+    assert!(due > later.timestamp_millis());
+
+    // Nobody accepts it in time: it escalates to the estate group leader as
+    // any request would, and its reporter hears of it.
+    let mut tx = chain.store.begin().await.unwrap();
+    let at = community_desk::store::from_millis(due);
+    let notices = clock::fire(&mut tx, &deadline, &chain.policy, at).await.unwrap();
+    assert!(
+        notices.iter().any(
+            |n| matches!(n, Notice::Escalated { to, request, .. } if *to == chain.leader && request.id == duplicate)
+        ),
+        "{notices:?}"
+    );
+    assert!(notices.iter().any(|n| matches!(n, Notice::ResidentEscalated { request } if request.id == duplicate)));
+
+    // Its timeline names the request it was merged into by number.
+    let number = tx.request_view(original).await.unwrap().unwrap().number.to_string();
+    let named: Vec<(&str, Vec<String>)> = tx
+        .timeline(duplicate)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| matches!(entry.event.kind(), "merged" | "unmerged" | "followed"))
+        .map(|entry| (entry.event.kind(), entry.names))
+        .collect();
+    assert_eq!(named, [("followed", vec![]), ("merged", vec![number.clone()]), ("unmerged", vec![number])]);
+}
+
+async fn a_resident_s_list_shows_the_requests_they_follow_beside_their_own(db: &TestDb) {
+    let chain = chain_with_a_resident(db).await;
+    let neighbour = resident(&chain.store, 5002, "E01").await;
+    let now = Utc::now();
+    let mut tx = chain.store.begin().await.unwrap();
+    let first = submit(&mut tx, &chain, chain.resident, &draft()).await;
+    let own = submit(&mut tx, &chain, neighbour, &draft_of(Category::Household)).await;
+    followers::follow(&mut tx, first, neighbour, now + Duration::seconds(1)).await.unwrap();
+    let list = tx.requests_of_resident(neighbour, 10).await.unwrap();
+    let lines: Vec<_> = list.iter().map(|r| (r.id, r.following, r.merged_into)).collect();
+    assert_eq!(lines, [(first, true, None), (own, false, None)], "the latest first, the followed one marked");
+
+    // Their own request merged into another: both show, the merged one
+    // saying which it is followed as.
+    let duplicate = submit(&mut tx, &chain, neighbour, &draft()).await;
+    followers::merge(&mut tx, duplicate, first, chain.liaison, now + Duration::seconds(2)).await.unwrap();
+    let number = tx.request_view(first).await.unwrap().unwrap().number;
+    let list = tx.requests_of_resident(neighbour, 10).await.unwrap();
+    let merged = list.iter().find(|r| r.id == duplicate).expect("the merged request is listed");
+    assert_eq!((merged.status, merged.following, merged.merged_into), (Status::Merged, false, Some(number)));
+    assert_eq!(list.iter().filter(|r| r.id == first).count(), 1, "followed once, whichever way");
+    assert_eq!(tx.requests_of_resident(chain.resident, 10).await.unwrap().len(), 1, "the reporter's own only");
+    // What they follow is their data too, without what its reporter wrote.
+    let data = community_desk::app::privacy::my_data(&mut tx, neighbour).await.unwrap();
+    let following = data["following"].as_array().expect("the requests they follow");
+    assert_eq!(following.len(), 1);
+    assert_eq!(following[0]["number"], number.to_string());
+    assert!(following[0].get("description").is_none());
 }

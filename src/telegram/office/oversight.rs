@@ -117,7 +117,7 @@ pub async fn request(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         let at = dates::moment(l, from_millis(entry.at), turn.now, timezone);
         let actor = entry.actor.unwrap_or_else(|| fl!(l, "timeline-system"));
         text.push('\n');
-        text.push_str(&format!("{at} · {actor} · {}", render::event(l, &entry.event, hide)));
+        text.push_str(&format!("{at} · {actor} · {}", render::event(l, &entry.event, &entry.names, hide)));
     }
     turn.say(text);
     Ok(())

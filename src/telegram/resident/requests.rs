@@ -6,6 +6,7 @@ use teloxide::types::MessageId;
 
 use crate::app::requests::{self, StepOutcome};
 use crate::domain::RequestId;
+use crate::store::RequestView;
 use crate::telegram::callback::CallbackData;
 use crate::telegram::dates;
 use crate::telegram::delivery::outgoing::{Button, Keyboard};
@@ -17,7 +18,9 @@ use crate::telegram::responder::cards;
 
 type Answer = anyhow::Result<String>;
 
-/// `/my`: the sender's latest requests, with buttons for the open ones.
+/// `/my`: the sender's latest requests and those they follow, with buttons
+/// for their own open ones (a followed request is someone else's to add to
+/// or withdraw).
 pub async fn my(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     let l = turn.l();
     let requests = turn.tx.requests_of_resident(turn.person.id, 10).await?;
@@ -28,7 +31,7 @@ pub async fn my(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     let mut text = fl!(l, "my-header");
     let mut buttons = Vec::new();
     for request in requests {
-        if request.status.is_active() {
+        if request.status.is_active() && !request.following {
             let number = request.number.to_string();
             buttons.push(vec![
                 Button::new(
@@ -42,15 +45,24 @@ pub async fn my(turn: &mut Turn<'_>) -> anyhow::Result<()> {
             ]);
         }
         let created = crate::store::from_millis(request.created_at);
-        text.push('\n');
-        text.push_str(&fl!(
+        let status = match request.merged_into {
+            Some(into) => fl!(l, "my-merged-into", into = into.to_string()),
+            None => render::status(l, request.status),
+        };
+        let line = fl!(
             l,
             "my-line",
             number = request.number.to_string(),
             category = render::category(l, request.category),
-            status = render::status(l, request.status),
+            status = status,
             date = dates::moment(l, created, turn.now, turn.app.config.timezone)
-        ));
+        );
+        text.push('\n');
+        if request.following {
+            text.push_str(&fl!(l, "my-line-following", line = line));
+        } else {
+            text.push_str(&line);
+        }
     }
     let keyboard = (!buttons.is_empty()).then_some(Keyboard::Inline(buttons));
     turn.reply(text, keyboard);
@@ -147,7 +159,7 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
     match crate::app::followers::confirm(&mut turn.tx, id, turn.person.id, false, reason, &policy, now).await? {
         StepOutcome::Done(request) => {
             cards::refresh(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
-            notify::tell_followers(turn.app, &mut turn.tx, &mut turn.out, &request).await?;
+            tell_reopened(turn, &request).await?;
             if let Some(assignee) = request.assignee {
                 let reason = reason.to_string();
                 notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &request, CardFor::Assignee, |l| {
@@ -161,6 +173,28 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
             turn.say(fl!(l, "no-longer-open", status = render::status(l, request.status)));
         }
         StepOutcome::NotYours | StepOutcome::Missing => turn.say(fl!(l, "button-unknown")),
+    }
+    Ok(())
+}
+
+/// Tells the reporter and the followers of a request the one who answered
+/// just reopened, each but that one: a follower's "not fixed" reopens the
+/// reporter's request too.
+async fn tell_reopened(turn: &mut Turn<'_>, request: &RequestView) -> anyhow::Result<()> {
+    let number = request.number.to_string();
+    for person in crate::app::followers::audience(&mut turn.tx, request).await? {
+        if person == turn.person.id {
+            continue;
+        }
+        let reporter = request.resident == Some(person);
+        notify::tell(turn.app, &mut turn.tx, &mut turn.out, person, |l| {
+            if reporter {
+                fl!(l, "reopened-by-follower", number = number.clone())
+            } else {
+                fl!(l, "follower-status", number = number.clone(), status = render::status(l, request.status))
+            }
+        })
+        .await?;
     }
     Ok(())
 }

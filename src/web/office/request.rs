@@ -101,7 +101,7 @@ pub async fn page(
                 li {
                     time { (viewer.moment(entry.at)) } " · "
                     (entry.actor.clone().unwrap_or_else(|| fl!(l, "timeline-system"))) " · "
-                    (render::event(l, &entry.event, hide))
+                    (render::event(l, &entry.event, &entry.names, hide))
                 }
             }
         }
