@@ -1,5 +1,6 @@
 //! Daily check-ins from the liaison's side: the steps at a resident's door
-//! after a missed check-in, and proposing check-ins to a resident.
+//! after a missed check-in, and proposing check-ins to a resident
+//! (`/checkin propose ROOM HOUR`, or a household's button in `/building`).
 
 use chrono::NaiveTime;
 use i18n_embed_fl::fl;
