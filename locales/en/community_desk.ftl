@@ -937,6 +937,9 @@ checkin-proposal-gone = That proposal is no longer open.
 checkin-propose-usage = Write /checkin propose 301 9 (room, hour) to propose daily check-ins to the residents of a room of your building.
 checkin-proposed = Proposed to the residents of room { $room }; they decide.
 checkin-propose-nobody = Nobody registered lives in room { $room } of a building you visit.
+button-propose-checkins = 🔔 Propose daily check-ins
+checkin-propose-hour = By what hour should the residents of room { $room } check in each day? They will be asked, and nothing starts unless they accept.
+checkin-propose-none-left = Every registered resident of room { $room } has daily check-ins already, or nobody is registered there.
 family-link = Send this link to one relative. Opening it links them to you once: they are alerted if you miss a check-in, and may check in for you after speaking to you.
     { $link }
 family-linked = You are now linked to { $name }: you'll be told if they miss a daily check-in.

@@ -748,6 +748,9 @@ checkin-proposal-gone = 这个建议已经失效。
 checkin-propose-usage = 发送 /checkin propose 301 9（房号、钟点），向本楼某户居民建议开启每日报平安。
 checkin-proposed = 已向 { $room } 室居民提出建议，由他们决定。
 checkin-propose-nobody = 您负责的楼栋中 { $room } 室没有已登记的居民。
+button-propose-checkins = 🔔 建议每日报平安
+checkin-propose-hour = { $room } 室的居民每天几点前报平安？我们会征求他们的同意，他们同意后才开始。
+checkin-propose-none-left = { $room } 室已登记的居民都已开通每日报平安，或该室没有已登记的居民。
 family-link = 请把这个链接发给一位家人。对方打开后即与您关联（仅限一次）：您未报平安时会通知对方，对方与您通话后也可代您报平安。
     { $link }
 family-linked = 您已与 { $name } 关联：对方未报平安时会通知您。

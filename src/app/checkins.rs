@@ -12,7 +12,7 @@ use super::requests::{self, Draft, Submitted};
 use crate::domain::checkin::{self, AlertOutcome, CheckinTimer, Enrolment, Rung};
 use crate::domain::events::Event;
 use crate::domain::routing::ChainLevel;
-use crate::domain::{Category, Description, PersonId, Role, Urgency};
+use crate::domain::{Category, Description, PersonId, Role, UnitId, Urgency};
 use crate::store::{CheckinDay, NewJob, Queue, Resident, StoreError, Tx, from_millis, millis};
 
 /// Whom a rung, or a step at the door, tells what.
@@ -481,6 +481,63 @@ pub async fn propose(
     let minute = i64::from(chrono::Timelike::num_seconds_from_midnight(&hour) / 60);
     tx.record_event(None, Some(liaison), &Event::CheckinsProposed { person: resident.0, minute }, now_ms).await?;
     Ok(true)
+}
+
+/// How the check-in alerts closed since `since` ended, counted over the
+/// buildings `covers` accepts (an admin's units), by outcome.
+pub async fn alert_outcomes(
+    tx: &mut Tx,
+    covers: impl Fn(UnitId) -> bool,
+    since: i64,
+) -> Result<Vec<(AlertOutcome, i64)>, StoreError> {
+    let mut counts: Vec<(AlertOutcome, i64)> = Vec::new();
+    for (building, outcome, n) in tx.checkin_outcomes(since).await? {
+        if !covers(building) {
+            continue;
+        }
+        match counts.iter_mut().find(|(o, _)| *o == outcome) {
+            Some((_, total)) => *total += n,
+            None => counts.push((outcome, n)),
+        }
+    }
+    Ok(counts)
+}
+
+/// The registered residents of a household who have no daily check-ins
+/// (never enrolled, or turned off): those a liaison may propose them to.
+pub async fn unenrolled_of_household(tx: &mut Tx, household: i64) -> Result<Vec<PersonId>, StoreError> {
+    let mut unenrolled = Vec::new();
+    for resident in tx.residents_of_household(household).await? {
+        if matches!(tx.enrolment(resident).await?, None | Some(Enrolment::Off)) {
+            unenrolled.push(resident);
+        }
+    }
+    Ok(unenrolled)
+}
+
+/// A liaison proposes daily check-ins at `hour` to the residents of a
+/// household of a building they visit who have none; the residents it was
+/// proposed to (none when the household is not the liaison's). Nothing
+/// runs until each resident accepts.
+pub async fn propose_to_household(
+    tx: &mut Tx,
+    liaison: PersonId,
+    reach: &CareReach,
+    household: i64,
+    hour: NaiveTime,
+    now: DateTime<Utc>,
+) -> Result<Vec<PersonId>, StoreError> {
+    let Some(found) = tx.household(household).await? else { return Ok(Vec::new()) };
+    if !reach.visits(found.building) {
+        return Ok(Vec::new());
+    }
+    let mut proposed = Vec::new();
+    for resident in unenrolled_of_household(tx, household).await? {
+        if propose(tx, liaison, reach, resident, hour, now).await? {
+            proposed.push(resident);
+        }
+    }
+    Ok(proposed)
 }
 
 /// The resident's answer to a proposal: their consent is this event.

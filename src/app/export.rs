@@ -74,7 +74,7 @@ fn to_csv(rows: &[ExportRow], timezone: Tz) -> String {
     // Writing to memory cannot fail, and every record has the header's width.
     let _ = writer.write_record(HEADER);
     for row in rows {
-        let sensitive = Category::parse(&row.category).is_none_or(Category::is_sensitive);
+        let sensitive = row.from_visit || Category::parse(&row.category).is_none_or(Category::is_sensitive);
         let description = if sensitive { REDACTED.to_string() } else { defuse(&row.description) };
         let record = [
             format!("#{}", row.number),
@@ -166,6 +166,7 @@ mod tests {
             reopened: 0,
             rating: Some(5),
             description: description.into(),
+            from_visit: false,
         }
     }
 
@@ -177,6 +178,13 @@ mod tests {
         let first = csv.lines().nth(1).unwrap();
         assert!(first.starts_with("#1001,1970-01-01 08:00:00,dispute,normal,绿杨社区"), "{first}");
         assert_eq!(csv.lines().next().unwrap(), HEADER.join(","));
+    }
+
+    #[test]
+    fn the_note_of_a_visit_that_made_a_request_is_redacted_whatever_the_category() {
+        let visit = ExportRow { from_visit: true, ..row("household", "老人行动不便，需要送餐") };
+        let csv = to_csv(&[visit], chrono_tz::Asia::Shanghai);
+        assert!(!csv.contains("送餐") && csv.contains(REDACTED), "{csv}");
     }
 
     #[test]

@@ -232,18 +232,21 @@ impl Tx {
         Ok(rows)
     }
 
-    /// How many alerts closed with each outcome since `since`.
-    pub async fn checkin_outcomes(&mut self, since: i64) -> Result<Vec<(AlertOutcome, i64)>> {
-        let rows: Vec<(String, i64)> = on!(self, |c| {
+    /// How many alerts closed with each outcome since `since`, by the
+    /// resident's building.
+    pub async fn checkin_outcomes(&mut self, since: i64) -> Result<Vec<(UnitId, AlertOutcome, i64)>> {
+        let rows: Vec<(i64, String, i64)> = on!(self, |c| {
             sqlx::query_as(
-            "SELECT outcome, CAST(COUNT(*) AS BIGINT) FROM checkin_days WHERE outcome IS NOT NULL AND closed_at >= $1 \
-             GROUP BY outcome ORDER BY outcome"
-        )
-        .bind(since)
-        .fetch_all(c)
-        .await
+                "SELECT r.building_id, d.outcome, CAST(COUNT(*) AS BIGINT) FROM checkin_days d \
+                 JOIN residents r ON r.person_id = d.person_id \
+                 WHERE d.outcome IS NOT NULL AND d.closed_at >= $1 \
+                 GROUP BY r.building_id, d.outcome ORDER BY r.building_id, d.outcome",
+            )
+            .bind(since)
+            .fetch_all(c)
+            .await
         })?;
-        Ok(rows.into_iter().filter_map(|(o, n)| Some((AlertOutcome::parse(&o)?, n))).collect())
+        Ok(rows.into_iter().filter_map(|(b, o, n)| Some((UnitId(b), AlertOutcome::parse(&o)?, n))).collect())
     }
 
     pub async fn create_family_link(&mut self, resident: PersonId, token: &str, now: i64) -> Result<()> {

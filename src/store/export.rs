@@ -27,6 +27,9 @@ pub struct ExportRow {
     pub description: String,
     /// For filtering by an admin's part of the tree; not exported.
     pub building_id: i64,
+    /// Made by a liaison's visit to a household: its description is the
+    /// visit's note, care data never exported.
+    pub from_visit: bool,
 }
 
 impl Tx {
@@ -41,7 +44,8 @@ impl Tx {
              (SELECT MAX(v.at) FROM events v WHERE v.request_id = q.id AND v.kind IN ('confirmed', 'auto_closed')) AS closed_at, \
              (SELECT COUNT(*) FROM events v WHERE v.request_id = q.id AND v.kind = 'reopened') AS reopened, \
              (SELECT COUNT(*) FROM events v WHERE v.request_id = q.id AND v.kind = 'escalated') AS escalations, \
-             q.rating, q.description, q.building_id \
+             q.rating, q.description, q.building_id, \
+             EXISTS (SELECT 1 FROM visits s WHERE s.request_id = q.id) AS from_visit \
              FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
              JOIN units g ON g.id = e.parent_id JOIN units m ON m.id = g.parent_id \
              WHERE q.created_at >= $1 AND q.created_at < $2 ORDER BY q.created_at, q.id"

@@ -26,6 +26,9 @@ pub struct FeedRow {
     pub room: Option<String>,
     /// Only for scrubbing the description.
     pub reporter_name: Option<String>,
+    /// Made by a liaison's visit to a household: its description is the
+    /// visit's note, care data the feed never shows.
+    pub from_visit: bool,
 }
 
 /// Which requests a feed query asks for. Empty lists mean "all".
@@ -46,7 +49,8 @@ macro_rules! select {
     () => {
         "SELECT q.number, q.category, q.status, q.assignee_role, q.description, q.created_at, \
          q.updated_at, q.accept_due_at, q.resolve_due_at, b.code AS building, e.name AS estate, g.name AS grid, \
-         m.name AS community, o.number AS merged_into, q.room, p.name AS reporter_name \
+         m.name AS community, o.number AS merged_into, q.room, p.name AS reporter_name, \
+         EXISTS (SELECT 1 FROM visits s WHERE s.request_id = q.id) AS from_visit \
          FROM requests q JOIN units b ON b.id = q.building_id JOIN units e ON e.id = b.parent_id \
          JOIN units g ON g.id = e.parent_id JOIN units m ON m.id = g.parent_id \
          LEFT JOIN requests o ON o.id = q.merged_into LEFT JOIN people p ON p.id = q.resident_id "

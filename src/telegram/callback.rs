@@ -64,6 +64,11 @@ pub enum CallbackData {
     VisitNoNote(i64, VisitOutcome),
     /// `/building`: a household's details.
     Household(i64),
+    /// `/building`: propose daily check-ins to a household's residents (the
+    /// hour is asked next).
+    ProposeCheckins(i64),
+    /// `/building`: the hour chosen for the proposal.
+    ProposeCheckinsAt(i64, u8),
     /// A daily check-in button.
     Checkin(CheckinButton),
 }
@@ -185,6 +190,8 @@ impl CallbackData {
             CallbackData::VisitOutcome(id, outcome) => format!("v:{id}:{}", outcome_code(*outcome)),
             CallbackData::VisitNoNote(id, outcome) => format!("v:{id}:{}:-", outcome_code(*outcome)),
             CallbackData::Household(id) => format!("h:{id}"),
+            CallbackData::ProposeCheckins(id) => format!("h:{id}:p"),
+            CallbackData::ProposeCheckinsAt(id, hour) => format!("h:{id}:p:{hour}"),
             CallbackData::Checkin(button) => match button {
                 CheckinButton::Hour(hour) => format!("k:h:{hour}"),
                 CheckinButton::Fine => "k:ok".into(),
@@ -310,6 +317,10 @@ impl CallbackData {
             ["v", id, code] => CallbackData::VisitOutcome(positive(id)?, outcome_of(code)?),
             ["v", id, code, "-"] => CallbackData::VisitNoNote(positive(id)?, outcome_of(code)?),
             ["h", id] => CallbackData::Household(positive(id)?),
+            ["h", id, "p"] => CallbackData::ProposeCheckins(positive(id)?),
+            ["h", id, "p", hour] => {
+                CallbackData::ProposeCheckinsAt(positive(id)?, hour.parse().ok().filter(|h| *h < 24)?)
+            }
             ["k", "h", hour] => CallbackData::Checkin(CheckinButton::Hour(hour.parse().ok().filter(|h| *h < 24)?)),
             ["k", "ok"] => CallbackData::Checkin(CheckinButton::Fine),
             ["k", "p", "y"] => CallbackData::Checkin(CheckinButton::Proposal(true)),
@@ -402,7 +413,12 @@ mod tests {
         all.extend(Urgency::ALL.iter().map(|u| CallbackData::Step(Step::Urgency(*u))));
         all.extend(VisitOutcome::ALL.iter().map(|o| CallbackData::VisitOutcome(i64::MAX, *o)));
         all.extend(VisitOutcome::ALL.iter().map(|o| CallbackData::VisitNoNote(i64::MAX, *o)));
-        all.extend([CallbackData::VisitHousehold(i64::MAX), CallbackData::Household(i64::MAX)]);
+        all.extend([
+            CallbackData::VisitHousehold(i64::MAX),
+            CallbackData::Household(i64::MAX),
+            CallbackData::ProposeCheckins(i64::MAX),
+            CallbackData::ProposeCheckinsAt(i64::MAX, 23),
+        ]);
         all.extend(DOORS.iter().map(|(door, _)| CallbackData::Checkin(CheckinButton::Door(i64::MAX, *door))));
         all.extend(
             [
@@ -452,6 +468,8 @@ mod tests {
             "r:5:s:6",
             "r:5:s:0",
             "r:5:d:q",
+            "h:5:p:24",
+            "h:0:p",
             "d:cat:plumbing",
             "l:fr",
             "d:b:东",

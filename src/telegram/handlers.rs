@@ -352,6 +352,12 @@ async fn on_callback(app: Arc<App>, job: InboxJob, query: CallbackQuery) -> Hand
             }
         }
         Some(CallbackData::Household(household)) => care::household(&mut turn, household).await?,
+        Some(CallbackData::ProposeCheckins(household)) => {
+            super::responder::checkin::propose_ask_hour(&mut turn, household).await?
+        }
+        Some(CallbackData::ProposeCheckinsAt(household, hour)) => {
+            super::responder::checkin::propose_household(&mut turn, household, hour, message).await?
+        }
         Some(CallbackData::Checkin(button)) => resident::checkin::button(&mut turn, button, message).await?,
     };
     turn.send(Outgoing::AnswerCallback { callback_id: query.id.0.clone(), text: answer });

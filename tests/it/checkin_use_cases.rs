@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use community_desk::app::checkins::{self, CheckinNotice, Door, DoorDone};
 use community_desk::app::clock::Policy;
 use community_desk::app::directory::{self, DirectoryFile};
-use community_desk::app::people;
+use community_desk::app::{people, privacy};
 use community_desk::domain::checkin::{AlertOutcome, CheckinTimer, Enrolment, Rung};
 use community_desk::domain::{BuildingCode, Description, PersonId, Phone, Room, TelegramId};
 use community_desk::store::{Store, Tx, millis};
@@ -16,6 +16,7 @@ use crate::support::on_both_backends;
 on_both_backends!(
     a_missed_day_climbs_the_ladder_and_a_late_check_in_clears_everyone_alerted,
     a_paused_or_stopped_resident_gets_no_greeting_and_only_a_linked_relative_checks_in_for_them,
+    check_ins_and_family_links_are_in_the_residents_data_until_the_care_retention_or_forget_erases_them,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -173,7 +174,7 @@ async fn a_missed_day_climbs_the_ladder_and_a_late_check_in_clears_everyone_aler
     assert!(checkins::check_in(&mut tx, old, old, deadline).await.unwrap().is_none(), "nothing waits any more");
     assert!(tx.households_with_checkin_alert(building).await.unwrap().is_empty(), "the map's mark is off");
     let outcomes = tx.checkin_outcomes(0).await.unwrap();
-    assert_eq!(outcomes, [(AlertOutcome::Late, 1)]);
+    assert_eq!(outcomes, [(building, AlertOutcome::Late, 1)]);
     tx.commit().await.unwrap();
     let events = Db::connect(&db)
         .await
@@ -216,4 +217,64 @@ async fn a_paused_or_stopped_resident_gets_no_greeting_and_only_a_linked_relativ
     let refused = checkins::turn_on(&mut tx, son, nine(), now, TZ).await.unwrap();
     assert!(refused.is_err(), "only a resident enrols");
     tx.commit().await.unwrap();
+}
+
+async fn check_ins_and_family_links_are_in_the_residents_data_until_the_care_retention_or_forget_erases_them(
+    db: TestDb,
+) {
+    let store = directory(&db).await;
+    let mut tx = store.begin().await.unwrap();
+    let old = resident(&mut tx, 2001, "301").await;
+    let son = someone(&mut tx, 4001).await;
+    let now = at("2026-12-03T23:30:00Z");
+    let deadline = at("2026-12-04T01:00:00Z");
+    checkins::turn_on(&mut tx, old, nine(), now, TZ).await.unwrap().unwrap();
+    let greeting = timer(old, deadline, Rung::Greeting);
+    checkins::fire(&mut tx, &greeting, deadline - Duration::hours(1), TZ).await.unwrap();
+    checkins::check_in(&mut tx, old, old, deadline - Duration::minutes(30)).await.unwrap().unwrap();
+    checkins::family_link(&mut tx, old, "tok3", now).await.unwrap();
+    checkins::link_family(&mut tx, "tok3", son, now).await.unwrap();
+
+    // /mydata: the household record, the check-in history, the family links.
+    let data = privacy::my_data(&mut tx, old).await.unwrap();
+    assert_eq!(data["household"]["room"], "301");
+    assert_eq!(data["household"]["tags"], serde_json::json!(["elderly_alone"]));
+    assert_eq!(data["household"]["note"], "耳背，请用力敲门");
+    let checkins = &data["checkins"];
+    assert!(checkins["enrolment"].as_str().is_some_and(|e| e.starts_with("On")), "{checkins}");
+    let days = checkins["days"].as_array().unwrap();
+    assert_eq!(days.len(), 1, "{checkins}");
+    assert!(days[0]["checked_in_at"].is_string(), "{checkins}");
+    assert_eq!(checkins["relatives"], serde_json::json!([son.0]));
+    assert_eq!(privacy::my_data(&mut tx, son).await.unwrap()["checkins"]["relative_of"], serde_json::json!([old.0]));
+    tx.commit().await.unwrap();
+
+    // The daily clean-up deletes the days older than the care retention
+    // (here 30 days); the resident's own choice stays.
+    privacy::daily_cleanup(&store, 180, 31, deadline + Duration::days(30)).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(privacy::my_data(&mut tx, old).await.unwrap()["checkins"]["days"].as_array().unwrap().len(), 1);
+    tx.commit().await.unwrap();
+    privacy::daily_cleanup(&store, 180, 30, deadline + Duration::days(31)).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let checkins = privacy::my_data(&mut tx, old).await.unwrap()["checkins"].clone();
+    assert_eq!(checkins["days"], serde_json::json!([]), "{checkins}");
+    assert!(checkins["enrolment"].is_string(), "{checkins}");
+
+    // /forget erases the choice, the days and the links, either side.
+    privacy::forget(&mut tx, old, now).await.unwrap();
+    let checkins = privacy::my_data(&mut tx, old).await.unwrap()["checkins"].clone();
+    let nothing = serde_json::json!({ "enrolment": null, "days": [], "relatives": [], "relative_of": [] });
+    assert_eq!(checkins, nothing);
+    assert_eq!(privacy::my_data(&mut tx, son).await.unwrap()["checkins"]["relative_of"], serde_json::json!([]));
+    tx.commit().await.unwrap();
+    let mut db = Db::connect(&db).await;
+    for table in [
+        "SELECT COUNT(*) FROM checkins",
+        "SELECT COUNT(*) FROM checkin_days",
+        "SELECT COUNT(*) FROM family_links",
+        "SELECT COUNT(*) FROM checkin_proposals",
+    ] {
+        assert_eq!(db.rows(table).await, ["0"], "{table}");
+    }
 }

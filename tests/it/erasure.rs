@@ -143,7 +143,8 @@ async fn forget_leaves_no_copy_of_the_person_anywhere(db: TestDb) {
 }
 
 async fn privacy_states_the_periods_in_force(db: TestDb) {
-    let desk = Desk::start_with(db, &[("DESK_RETENTION_DAYS", "5".to_string())]).await;
+    let settings = [("DESK_RETENTION_DAYS", "5".to_string()), ("DESK_CARE_RETENTION_DAYS", "40".to_string())];
+    let desk = Desk::start_with(db, &settings).await;
     let resident = User::new(2001, "Resident").with_language("en");
     let at = desk.push(text_message(&resident, "/privacy"));
     let notice = desk.expect_text(at, &resident, "How long").await;
@@ -152,6 +153,17 @@ async fn privacy_states_the_periods_in_force(db: TestDb) {
         assert!(text.contains(stated), "/privacy does not say {stated:?}: {text}");
     }
     assert!(!text.contains("180"), "/privacy states a period not in force: {text}");
+    // Households, visits and check-ins: who sees them, and the care
+    // retention in force.
+    let care = desk.expect_text(at, &resident, "Visits are kept 40 days").await;
+    let care = care.text().unwrap_or_default();
+    assert!(care.contains("liaison and deputy") && care.contains("/forget"), "{care}");
+    let checkins = desk.expect_text(at, &resident, "Daily check-ins: only if you turn them on").await;
+    let text = checkins.text().unwrap_or_default();
+    for stated in ["for 40 days", "/mydata includes them and your family links", "/forget erases them"] {
+        assert!(text.contains(stated), "/privacy does not say {stated:?}: {text}");
+    }
+    assert!(!format!("{care}{text}").contains("365"), "/privacy states a care period not in force");
 }
 
 async fn with_no_retention_a_restart_leaves_no_text_of_a_finished_request(db: TestDb) {

@@ -6,11 +6,13 @@ use chrono_tz::Asia::Shanghai;
 use community_desk::app::care::{self, CareReach, Sight, VisitRefusal, VisitReport};
 use community_desk::app::clock::Policy;
 use community_desk::app::directory::{self, DirectoryFile};
-use community_desk::app::privacy;
+use community_desk::app::{export, privacy};
 use community_desk::domain::scope::AdminScope;
 use community_desk::domain::visits::{Coverage, VisitOutcome};
 use community_desk::domain::{BuildingCode, Category, PersonId, Phone, Room, TelegramId, UnitId, Urgency};
-use community_desk::store::{BindOutcome, Store, Tx};
+use community_desk::i18n::{I18n, Locale};
+use community_desk::store::{BindOutcome, FeedQuery, Store, Tx};
+use community_desk::web::open311::record;
 
 use crate::support::db::TestDb;
 use crate::support::on_both_backends;
@@ -22,6 +24,7 @@ on_both_backends!(
     the_households_due_come_first_and_coverage_counts_the_visits_of_the_period,
     each_round_goes_out_once_and_the_digest_names_buildings_under_target,
     a_resident_sees_their_household_and_its_visits_until_the_care_retention_deletes_them,
+    the_note_of_a_visit_never_reaches_the_export_or_the_open311_feed_through_the_request_it_made,
 );
 
 const UNITS: &str = "community,grid,estate,building,households\n\
@@ -220,4 +223,30 @@ async fn a_resident_sees_their_household_and_its_visits_until_the_care_retention
     privacy::forget(&mut tx, resident, now).await.unwrap();
     assert_eq!(tx.household_of_resident(resident).await.unwrap(), None, "forgetting unlinks the household");
     assert_eq!(privacy::my_data(&mut tx, resident).await.unwrap()["household"], serde_json::Value::Null);
+}
+
+async fn the_note_of_a_visit_never_reaches_the_export_or_the_open311_feed_through_the_request_it_made(db: TestDb) {
+    let c = community(&db).await;
+    let now = at("2026-12-04 10:00");
+    // 201 is a renter's household: the request is not of a sensitive
+    // category, yet its description is the visit's note.
+    let note = "canary 60412: the tenant cannot climb the stairs since the stroke";
+    let done = visit(&c, c.liaison, "201", VisitOutcome::NeedsHelp, Some(note), now).await.unwrap();
+    let request = done.request.expect("needs help makes a request").request;
+    assert_eq!(request.category, Category::Household);
+
+    let mut tx = c.store.begin().await.unwrap();
+    let (csv, rows) = export::requests_csv(&mut tx, 0, i64::MAX, Shanghai).await.unwrap();
+    assert_eq!(rows, 1);
+    assert!(!csv.contains("canary 60412"), "{csv}");
+
+    let query = FeedQuery { from: 0, to: i64::MAX, statuses: Vec::new(), categories: Vec::new(), limit: 10, offset: 0 };
+    let feed = tx.feed_requests(&query).await.unwrap();
+    assert_eq!(feed.len(), 1);
+    assert!(feed[0].from_visit, "the feed knows the request came from a visit");
+    let i18n = I18n::load().unwrap();
+    let shown = record::service_request(i18n.get(Locale::En), &feed[0], Shanghai);
+    assert!(!format!("{shown:?}").contains("canary 60412"), "{shown:?}");
+    let one = tx.feed_request(feed[0].number).await.unwrap();
+    assert!(one[0].from_visit);
 }

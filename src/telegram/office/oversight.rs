@@ -251,7 +251,7 @@ pub async fn stats(turn: &mut Turn<'_>, args: &str) -> anyhow::Result<()> {
         text.push('\n');
         text.push_str(&line);
     }
-    if let Some(line) = crate::telegram::responder::checkin::alerts_line(turn, from).await? {
+    if let Some(line) = crate::telegram::responder::checkin::alerts_line(turn, &authority, from).await? {
         text.push('\n');
         text.push_str(&line);
     }

@@ -366,10 +366,18 @@ pub async fn household(turn: &mut Turn<'_>, id: i64) -> anyhow::Result<Option<St
         tags = tags_text(l, &tags),
         note = note
     );
-    let keyboard = reach.visits(found.building).then(|| {
-        let visit = Button::new(fl!(l, "button-record-visit"), CallbackData::VisitHousehold(id).encode());
-        Keyboard::Inline(vec![vec![visit]])
-    });
+    let keyboard = if reach.visits(found.building) {
+        let mut rows =
+            vec![vec![Button::new(fl!(l, "button-record-visit"), CallbackData::VisitHousehold(id).encode())]];
+        // Only residents who have none may be offered daily check-ins; they
+        // are asked, and nothing runs unless they accept.
+        if !crate::app::checkins::unenrolled_of_household(&mut turn.tx, id).await?.is_empty() {
+            rows.push(vec![Button::new(fl!(l, "button-propose-checkins"), CallbackData::ProposeCheckins(id).encode())]);
+        }
+        Some(Keyboard::Inline(rows))
+    } else {
+        None
+    };
     turn.reply(text, keyboard);
     Ok(None)
 }

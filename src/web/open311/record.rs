@@ -72,7 +72,7 @@ pub fn service_request(l: &FluentLanguageLoader, row: &FeedRow, timezone: Tz) ->
     let category = Category::parse(&row.category);
     let service_name = category.map(|c| labels::category(l, c)).unwrap_or_else(|| row.category.clone());
     let description = match category {
-        Some(category) if !category.is_sensitive() => scrub(&row.description, row),
+        Some(category) if !category.is_sensitive() && !row.from_visit => scrub(&row.description, row),
         _ => service_name.clone(),
     };
     let expected = match status {
@@ -213,6 +213,7 @@ mod tests {
             merged_into: None,
             room: Some("301".into()),
             reporter_name: Some("Wang Fang".into()),
+            from_visit: false,
         }
     }
 
