@@ -302,6 +302,7 @@ button-fixed-no = 👎 Not yet
 ask-reopen-reason = Please say what is still wrong; we will pass it on.
 reopened = Request { $number } is reopened; its responder will carry on.
 reopened-heading = ↩️ The resident says it is not fixed: { $reason }
+reopened-heading-follower = ↩️ A neighbour who follows it says it is not fixed: { $reason }
 ask-rating = Thank you! How would you rate how request { $number } was handled?
 rated = Thank you for rating!
 already-rated = This request has been rated already.

@@ -256,6 +256,7 @@ button-fixed-no = 👎 还没有
 ask-reopen-reason = 请说一下还有什么问题，我们会转告负责人。
 reopened = 需求 { $number } 已重新打开，负责人会继续处理。
 reopened-heading = ↩️ 居民说问题还没有解决：{ $reason }
+reopened-heading-follower = ↩️ 关注此诉求的一位邻居说问题还没有解决：{ $reason }
 ask-rating = 谢谢确认！请为需求 { $number } 的处理打分：
 rated = 谢谢您的评价！
 already-rated = 这个需求已经评过分了。

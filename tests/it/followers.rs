@@ -253,7 +253,8 @@ async fn a_follower_who_finds_it_broken_again_a_week_later_reopens_it_for_everyo
     let at = desk.push(text_message(&follower, "It drips again"));
     desk.expect_text(at, &follower, "Request #1001 is reopened").await;
     desk.expect_text(at, &first, "a neighbour who follows it says it is not fixed yet").await;
-    let reopened = desk.expect_text(at, &liaison, "says it is not fixed: It drips again").await;
+    let reopened =
+        desk.expect_text(at, &liaison, "A neighbour who follows it says it is not fixed: It drips again").await;
     assert!(reopened.button("r:1:v").is_some(), "the liaison may resolve it again: {:?}", reopened.text());
     let to_follower = desk
         .telegram

@@ -162,8 +162,13 @@ pub async fn reopen(turn: &mut Turn<'_>, id: RequestId, reason: &str) -> anyhow:
             tell_reopened(turn, &request).await?;
             if let Some(assignee) = request.assignee {
                 let reason = reason.to_string();
+                let by_follower = request.resident != Some(turn.person.id);
                 notify::card(turn.app, &mut turn.tx, &mut turn.out, assignee, &request, CardFor::Assignee, |l| {
-                    Some(fl!(l, "reopened-heading", reason = reason.clone()))
+                    Some(if by_follower {
+                        fl!(l, "reopened-heading-follower", reason = reason.clone())
+                    } else {
+                        fl!(l, "reopened-heading", reason = reason.clone())
+                    })
                 })
                 .await?;
             }
