@@ -89,7 +89,9 @@ pub struct RoleHolder {
 }
 
 impl Tx {
-    /// Every open or accepted request, oldest first.
+    /// Every open or accepted request, oldest first. The `WHERE` is the one
+    /// of the partial index `requests_active` (migration 0017), word for
+    /// word, so that both backends read only the active rows through it.
     pub async fn office_active_requests(&mut self) -> Result<Vec<ActiveRequest>> {
         let rows: Vec<ActiveRow> = on!(self, |c| {
             sqlx::query_as(
