@@ -17,7 +17,9 @@ fn loadgen_quick_run_completes_and_prints_the_table() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "loadgen failed\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}");
-    for needle in ["scenario", "max throughput", "fixed rate", "echo+calls", "memory at scale", "broadcast"] {
+    for needle in
+        ["scenario", "max throughput", "fixed rate", "echo+calls", "memory at scale", "broadcast", "morning check-ins"]
+    {
         assert!(stdout.contains(needle), "the table lacks {needle:?}\n{stdout}");
     }
     // loadgen bounds every wait; a smoke run far beyond its budget means one

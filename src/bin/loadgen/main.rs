@@ -13,6 +13,7 @@
 mod broadcast;
 mod echo;
 mod load;
+mod morning;
 mod proc;
 mod report;
 mod scale;
@@ -81,6 +82,10 @@ struct Cli {
     /// Telegram's pace, about three minutes).
     #[arg(long)]
     skip_broadcast: bool,
+    /// Leave out the morning of daily check-ins (10,000 greetings at
+    /// Telegram's pace while residents talk to the bot, about six minutes).
+    #[arg(long)]
+    skip_morning: bool,
     /// Also run `cargo bench --bench timer_sweep` and print its table
     /// (needs cargo; builds the bench profile).
     #[arg(long)]
@@ -157,6 +162,9 @@ enum Scenario {
     MemoryAtScale,
     /// A notice to every household (4,920) at Telegram's ~30 messages/s.
     Broadcast,
+    /// The greetings of one check-in hour at Telegram's pace, while other
+    /// residents talk to the bot.
+    Morning,
 }
 
 impl Scenario {
@@ -167,6 +175,7 @@ impl Scenario {
             Scenario::TimerSweep => "timer sweep",
             Scenario::MemoryAtScale => "memory at scale",
             Scenario::Broadcast => "broadcast",
+            Scenario::Morning => "morning check-ins",
         }
     }
 }
@@ -290,6 +299,15 @@ async fn benchmark(cli: Cli) -> anyhow::Result<()> {
         match broadcast::run(&desk, plan.broadcast_households, cli.bot_log.as_deref()).await {
             Ok(figures) => broadcast_rows(&figures, &mut table),
             Err(error) => table.push(Row::note(Scenario::Broadcast, &format!("failed: {error:#}"))),
+        }
+    }
+    if cli.skip_morning {
+        table.push(Row::note(Scenario::Morning, "skipped (--skip-morning)"));
+    } else {
+        println!("\n== a morning of daily check-ins ==");
+        match morning::run(&desk, morning::residents(cli.quick), cli.bot_log.as_deref()).await {
+            Ok(figures) => morning::rows(&figures, &mut table),
+            Err(error) => table.push(Row::note(Scenario::Morning, &format!("failed: {error:#}"))),
         }
     }
     println!("\n== results (measured in {:.0} s) ==\n", started.elapsed().as_secs_f64());
