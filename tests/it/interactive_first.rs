@@ -90,7 +90,7 @@ async fn a_residents_next_question_goes_before_the_copies_of_notices_waiting_to_
     // By the time the question is asked, several copies that fell due wait
     // (taken in the order they fell due, the question would wait behind
     // every one of them). It passes them all but the one holding a slot (the
-    // sender's look-ahead, half a second) and one sent while the bot handled
+    // sender's look-ahead) and one sent while the bot handled
     // the update.
     assert!(passed <= 2, "{passed} copies went between the update and its answer");
     assert!(after >= total / 3, "only {after} of {total} copies were left after the answer");
