@@ -123,6 +123,11 @@ impl<T> Handoff<T> {
         state.waiting.clear();
     }
 
+    /// Whether the loop is running and takes work handed over.
+    pub fn is_open(&self) -> bool {
+        self.lock().capacity > 0
+    }
+
     /// How much more a giver may claim for the loop now.
     pub fn room(&self) -> usize {
         let state = self.lock();
@@ -142,10 +147,24 @@ impl<T> Handoff<T> {
         }
     }
 
+    /// Hands work over to be taken by `key`, least first, and among equals
+    /// oldest first (the outbox: the most urgent message first).
+    pub fn give_by<K: Ord>(&self, work: impl IntoIterator<Item = T>, key: impl Fn(&T) -> K) {
+        self.give(work);
+        self.lock().waiting.make_contiguous().sort_by_key(key);
+    }
+
     /// Takes up to `most` of the waiting work, oldest first.
     pub fn take(&self, most: usize) -> Vec<T> {
+        self.take_with(most, |_| false)
+    }
+
+    /// Like [`Handoff::take`], and before those `most`, however many there
+    /// are, the `urgent` ones waiting at the front (see [`Handoff::give_by`]).
+    pub fn take_with(&self, most: usize, urgent: impl Fn(&T) -> bool) -> Vec<T> {
         let mut state = self.lock();
-        let count = most.min(state.waiting.len());
+        let urgent = state.waiting.iter().take_while(|work| urgent(work)).count();
+        let count = (urgent + most).min(state.waiting.len());
         state.waiting.drain(..count).collect()
     }
 
@@ -203,6 +222,19 @@ mod tests {
         assert_eq!(handoff.take(5), vec![3, 4, 5]);
         assert!(handoff.look_again(), "the giver filled it, so it may have left more in the database");
         assert!(!handoff.look_again(), "said once");
+    }
+
+    #[test]
+    fn work_given_by_a_key_is_taken_least_first_and_oldest_first_among_equals() {
+        let handoff = Handoff::default();
+        handoff.open(10);
+        handoff.give_by([(2, 'a'), (1, 'b'), (2, 'c')], |work| work.0);
+        handoff.give_by([(0, 'd'), (1, 'e')], |work| work.0);
+        assert_eq!(handoff.take(10), vec![(0, 'd'), (1, 'b'), (1, 'e'), (2, 'a'), (2, 'c')]);
+        handoff.give_by([(2, 'f'), (0, 'g'), (0, 'h'), (1, 'i')], |work| work.0);
+        let urgent = |work: &(i32, char)| work.0 == 0;
+        assert_eq!(handoff.take_with(0, urgent), vec![(0, 'g'), (0, 'h')], "the urgent whatever the room");
+        assert_eq!(handoff.take_with(1, urgent), vec![(1, 'i')]);
     }
 
     #[test]

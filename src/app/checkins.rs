@@ -13,7 +13,7 @@ use crate::domain::checkin::{self, AlertOutcome, CheckinTimer, Enrolment, Rung};
 use crate::domain::events::Event;
 use crate::domain::routing::ChainLevel;
 use crate::domain::{Category, Description, PersonId, Role, UnitId, Urgency};
-use crate::store::{CheckinDay, NewJob, Queue, Resident, StoreError, Tx, from_millis, millis};
+use crate::store::{CheckinDay, NewJob, Priority, Queue, Resident, StoreError, Tx, from_millis, millis};
 
 /// Whom a rung, or a step at the door, tells what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,8 +173,15 @@ async fn schedule(
     let payload = serde_json::to_string(&timer).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let key = format!("checkin:{}:{}:{}", person.0, deadline, rung.as_str());
     let due_at = deadline + rung.offset().num_milliseconds();
-    let job =
-        NewJob { queue: Queue::Timer, lane: None, dedupe_key: Some(&key), payload: &payload, due_at, request_id: None };
+    let job = NewJob {
+        queue: Queue::Timer,
+        lane: None,
+        dedupe_key: Some(&key),
+        payload: &payload,
+        due_at,
+        request_id: None,
+        priority: Priority::default(),
+    };
     tx.enqueue_all(&[job], millis(now)).await?;
     Ok(())
 }

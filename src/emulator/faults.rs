@@ -21,15 +21,7 @@ impl Fault {
     /// Telegram's flood control answer, which teloxide turns into
     /// `RequestError::RetryAfter`.
     pub fn retry_after(seconds: u32) -> Fault {
-        Fault::Status {
-            code: 429,
-            body: json!({
-                "ok": false,
-                "error_code": 429,
-                "description": format!("Too Many Requests: retry after {seconds}"),
-                "parameters": {"retry_after": seconds},
-            }),
-        }
+        Fault::Status { code: 429, body: retry_after_body(seconds) }
     }
 
     /// The answer to a message sent to a user who blocked the bot, which
@@ -48,6 +40,16 @@ impl Fault {
     pub fn bad_request(description: &str) -> Fault {
         Fault::Status { code: 400, body: error_body(400, description) }
     }
+}
+
+/// The body of Telegram's flood control answer (status 429).
+pub(super) fn retry_after_body(seconds: u32) -> Value {
+    json!({
+        "ok": false,
+        "error_code": 429,
+        "description": format!("Too Many Requests: retry after {seconds}"),
+        "parameters": {"retry_after": seconds},
+    })
 }
 
 /// Telegram's description of a send to a user who blocked the bot.

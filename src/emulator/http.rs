@@ -14,7 +14,7 @@ use axum::routing::{any, get};
 use serde_json::{Map, Value, json};
 
 use super::calls::{UploadedFile, wait_for_change};
-use super::faults::{Fault, error_body};
+use super::faults::{Fault, error_body, retry_after_body};
 use super::model::{Handled, Shared, update_id, value_as_i64};
 
 /// Request bodies may carry uploaded media, so the limit is far above axum's
@@ -107,6 +107,13 @@ async fn handle_call(shared: &Shared, method: &str, params: Value, files: Vec<Up
         };
         let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         return (status, axum::Json(body)).into_response();
+    }
+    if let Some(chat) = chat.filter(|_| super::limits::sends_a_message(method)) {
+        let refused = shared.lock().limits.as_mut().is_some_and(|limits| !limits.admit(chat, at));
+        if refused {
+            shared.counters.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return (StatusCode::TOO_MANY_REQUESTS, axum::Json(retry_after_body(1))).into_response();
+        }
     }
     if method.eq_ignore_ascii_case("getUpdates") {
         let webhook_set = {

@@ -14,6 +14,7 @@ mod actions;
 mod calls;
 mod faults;
 mod http;
+mod limits;
 mod methods;
 mod model;
 mod users;
@@ -56,11 +57,19 @@ pub struct Options {
     /// How many messages each chat keeps; older ones are forgotten (and can
     /// no longer be edited). A benchmark keeps few.
     pub history: usize,
+    /// Whether Telegram's flood limits are played: 30 new messages a second
+    /// to all chats, one a second per chat, refused with 429 beyond.
+    pub telegram_limits: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { listen: SocketAddr::from(([127, 0, 0, 1], 0)), record_calls: true, history: usize::MAX }
+        Options {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            record_calls: true,
+            history: usize::MAX,
+            telegram_limits: false,
+        }
     }
 }
 
@@ -82,6 +91,8 @@ pub struct Stats {
     pub edits: u64,
     pub callback_answers: u64,
     pub other: u64,
+    /// Messages refused over Telegram's flood limits.
+    pub rate_limited: u64,
 }
 
 /// The running emulator; dropping it stops the server.
@@ -108,7 +119,10 @@ impl Emulator {
     pub async fn start_with(options: Options) -> std::io::Result<Emulator> {
         let events = broadcast::channel(EVENT_BUFFER).0;
         let shared = Arc::new(Shared {
-            inner: Mutex::new(Inner::new(events, options.history.max(1))),
+            inner: Mutex::new(Inner {
+                limits: options.telegram_limits.then(Default::default),
+                ..Inner::new(events, options.history.max(1))
+            }),
             record_calls: options.record_calls,
             calls_version: watch::channel(0).0,
             updates_version: watch::channel(0).0,
@@ -298,6 +312,7 @@ impl Emulator {
             edits: load(&c.edits),
             callback_answers: load(&c.callback_answers),
             other: load(&c.other),
+            rate_limited: load(&c.rate_limited),
         }
     }
 }

@@ -61,6 +61,7 @@ pub(super) struct Counters {
     pub edits: AtomicU64,
     pub callback_answers: AtomicU64,
     pub other: AtomicU64,
+    pub rate_limited: AtomicU64,
 }
 
 impl Counters {
@@ -98,6 +99,8 @@ pub(super) struct Inner {
     pub events: broadcast::Sender<Event>,
     /// How many messages each chat keeps, the oldest forgotten first.
     pub history: usize,
+    /// Telegram's flood limits, when played.
+    pub limits: Option<super::limits::Limits>,
 }
 
 pub(super) struct Shared {
@@ -172,6 +175,7 @@ impl Inner {
             next_callback: 0,
             events,
             history,
+            limits: None,
         }
     }
 

@@ -7,7 +7,8 @@
 //! token, so a worker whose lease expired (because it hung, or its process
 //! died) cannot finish a job someone else has since claimed. Jobs that share a
 //! `lane` (one chat) are claimed one at a time in id order, which keeps one
-//! chat's messages in order across retries and across instances.
+//! chat's messages in order across retries and across instances. Among the
+//! due jobs, the most urgent [`Priority`] is claimed first.
 
 use super::{Backend, Result, StoreError, Tx, exec, on};
 
@@ -51,6 +52,43 @@ impl JobStatus {
     }
 }
 
+/// How urgent a job is: due jobs are claimed most urgent first. Only the
+/// outbox uses more than the default; under Telegram's limit the person
+/// talking to the bot comes first, then responders, then bulk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(into = "i32")]
+pub enum Priority {
+    /// What answers the person talking to the bot right now: the next
+    /// question, an acknowledgement, a button's answer.
+    Interactive,
+    /// Cards and alerts to responders, and whatever is not marked otherwise.
+    #[default]
+    Cards,
+    /// Notices, follower updates, digests, greetings: many recipients, none
+    /// of them waiting at the screen.
+    Bulk,
+}
+
+impl From<Priority> for i32 {
+    fn from(priority: Priority) -> i32 {
+        match priority {
+            Priority::Interactive => 0,
+            Priority::Cards => 1,
+            Priority::Bulk => 2,
+        }
+    }
+}
+
+impl From<i32> for Priority {
+    fn from(value: i32) -> Priority {
+        match value {
+            ..=0 => Priority::Interactive,
+            1 => Priority::Cards,
+            _ => Priority::Bulk,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ClaimedJob {
     pub id: i64,
@@ -58,6 +96,8 @@ pub struct ClaimedJob {
     pub payload: String,
     pub attempts: i64,
     pub request_id: Option<i64>,
+    #[sqlx(try_from = "i32")]
+    pub priority: Priority,
     pub lease_token: String,
     /// For a claim that counts (see [`Tx::claim_counting`]): how many jobs of
     /// this lane were created since the given moment, up to and including
@@ -76,6 +116,7 @@ pub struct NewJob<'a> {
     pub payload: &'a str,
     pub due_at: i64,
     pub request_id: Option<i64>,
+    pub priority: Priority,
 }
 
 fn queue_name<S: serde::Serializer>(queue: &Queue, serializer: S) -> std::result::Result<S::Ok, S::Error> {
@@ -94,11 +135,12 @@ macro_rules! claim_sql {
         concat!(
             "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
                SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
+               AND j.priority <= $8 \
                AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                  AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
-               ORDER BY j.due_at, j.id LIMIT $5 + 0",
+               ORDER BY j.priority, j.due_at, j.id LIMIT $5 + 0",
             $lock,
-            ") RETURNING id, lane, payload, attempts, request_id, lease_token, \
+            ") RETURNING id, lane, payload, attempts, request_id, priority, lease_token, \
                CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
                  AND r.lane = jobs.lane AND r.created_at >= $7 AND r.id <= jobs.id) END AS recent"
         )
@@ -158,8 +200,8 @@ impl Tx {
     pub async fn enqueue(&mut self, job: NewJob<'_>, now: i64) -> Result<bool> {
         let added = exec!(self, |c| {
             sqlx::query(
-                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (dedupe_key) DO NOTHING",
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at, priority) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (dedupe_key) DO NOTHING",
             )
             .bind(job.queue.as_str())
             .bind(job.lane)
@@ -168,6 +210,7 @@ impl Tx {
             .bind(job.due_at)
             .bind(job.request_id)
             .bind(now)
+            .bind(i32::from(job.priority))
             .execute(c)
             .await
         })?;
@@ -189,17 +232,19 @@ impl Tx {
             // `WHERE true` keeps SQLite from reading the `ON` of the upsert
             // as a join constraint.
             Backend::Sqlite => {
-                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at, priority) \
                  SELECT json_extract(j.value, '$.queue'), json_extract(j.value, '$.lane'), \
                    json_extract(j.value, '$.dedupe_key'), json_extract(j.value, '$.payload'), \
-                   json_extract(j.value, '$.due_at'), json_extract(j.value, '$.request_id'), $2 \
+                   json_extract(j.value, '$.due_at'), json_extract(j.value, '$.request_id'), $2, \
+                   json_extract(j.value, '$.priority') \
                  FROM json_each($1) j WHERE true ORDER BY j.key \
                  ON CONFLICT (dedupe_key) DO NOTHING"
             }
             Backend::Postgres => {
-                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at) \
+                "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, request_id, created_at, priority) \
                  SELECT j.value ->> 'queue', j.value ->> 'lane', j.value ->> 'dedupe_key', j.value ->> 'payload', \
-                   (j.value ->> 'due_at')::BIGINT, (j.value ->> 'request_id')::BIGINT, $2 \
+                   (j.value ->> 'due_at')::BIGINT, (j.value ->> 'request_id')::BIGINT, $2, \
+                   (j.value ->> 'priority')::INTEGER \
                  FROM jsonb_array_elements($1::JSONB) WITH ORDINALITY AS j (value, n) ORDER BY j.n \
                  ON CONFLICT (dedupe_key) DO NOTHING"
             }
@@ -209,7 +254,7 @@ impl Tx {
     }
 
     /// Claims up to `limit` due jobs — at most one per lane, the oldest — for
-    /// `lease_ms`. PostgreSQL skips rows another instance is claiming at the
+    /// `lease_ms`, the most urgent first (and so returned). PostgreSQL skips rows another instance is claiming at the
     /// same moment; SQLite has one writer at a time, so its claim is atomic as
     /// it stands.
     pub async fn claim(
@@ -221,6 +266,20 @@ impl Tx {
         limit: i64,
     ) -> Result<Vec<ClaimedJob>> {
         self.claim_counting(queue, owner, now, lease_ms, limit, None).await
+    }
+
+    /// Like [`Tx::claim`], but only jobs of [`Priority::Interactive`]: the
+    /// answers to whoever is talking to the bot, which the sender takes even
+    /// when it has no room for anything else.
+    pub async fn claim_interactive(
+        &mut self,
+        queue: Queue,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<ClaimedJob>> {
+        self.claim_up_to(queue, owner, now, lease_ms, limit, None, Priority::Interactive).await
     }
 
     /// Like [`Tx::claim`], and with `count_since`, each job also says how
@@ -236,6 +295,22 @@ impl Tx {
         lease_ms: i64,
         limit: i64,
         count_since: Option<i64>,
+    ) -> Result<Vec<ClaimedJob>> {
+        self.claim_up_to(queue, owner, now, lease_ms, limit, count_since, Priority::Bulk).await
+    }
+
+    /// Claims as [`Tx::claim_counting`] does the jobs no less urgent than
+    /// `up_to`.
+    #[allow(clippy::too_many_arguments)]
+    async fn claim_up_to(
+        &mut self,
+        queue: Queue,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+        count_since: Option<i64>,
+        up_to: Priority,
     ) -> Result<Vec<ClaimedJob>> {
         let token = uuid::Uuid::new_v4().to_string();
         let lease_until = now + lease_ms;
@@ -262,9 +337,10 @@ impl Tx {
             .bind(limit)
             .bind(owner)
             .bind(count_since)
+            .bind(i32::from(up_to))
             .fetch_all(c)
             .await)?;
-        jobs.sort_by_key(|job| job.id);
+        jobs.sort_by_key(|job| (job.priority, job.id));
         Ok(jobs)
     }
 

@@ -44,7 +44,7 @@ pub use demo::{DemoPerson, DemoState, PostgresLock};
 pub use directory::{ImportCounts, RoleView};
 pub use export::ExportRow;
 pub use households::Household;
-pub use jobs::{ClaimedJob, JobStatus, NewJob, Queue};
+pub use jobs::{ClaimedJob, JobStatus, NewJob, Priority, Queue};
 pub use office::{ActiveRequest, RequestFactsRow, RoleHolder};
 pub use office_building::{ClosedRequest, HouseholdCounts};
 pub use open311::{FeedQuery, FeedRow};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::jobs::{NewJob, Queue};
+use super::jobs::{NewJob, Priority, Queue};
 use super::{Result, StoreError, Tx, exec, millis, on};
 use crate::domain::escalation::Timer;
 use crate::domain::{Category, RequestId, ServiceLevel, Urgency};
@@ -171,6 +171,7 @@ impl Tx {
                 payload,
                 due_at: millis(*at),
                 request_id: Some(timer.request.0),
+                priority: Priority::default(),
             })
             .collect();
         self.enqueue_all(&jobs, now).await?;

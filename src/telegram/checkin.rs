@@ -18,8 +18,12 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Chec
     for notice in notices {
         match notice {
             CheckinNotice::Greeting { to, deadline } => {
+                // The morning's greetings go to every household at once.
                 let time = from_millis(deadline).with_timezone(&app.config.timezone).format("%H:%M").to_string();
-                ask(app, tx, out, to, |l| (fl!(l, "checkin-greeting", time = time.clone()), fine_button(l))).await?;
+                let mut bulk = Outbox::bulk();
+                ask(app, tx, &mut bulk, to, |l| (fl!(l, "checkin-greeting", time = time.clone()), fine_button(l)))
+                    .await?;
+                out.append(bulk);
             }
             CheckinNotice::Reminder { to, second } => {
                 let time = app.now().with_timezone(&app.config.timezone).format("%H:%M").to_string();

@@ -43,9 +43,11 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
             Notice::FollowUp { request } => {
                 let number = request.number.to_string();
                 let id = request.id;
-                // Followers answer "still fixed?" like the reporter.
+                // Followers answer "still fixed?" like the reporter, as bulk.
+                let mut bulk = Outbox::bulk();
                 for person in crate::app::followers::audience(tx, &request).await? {
                     let reporter = request.resident == Some(person);
+                    let out = if reporter { &mut *out } else { &mut bulk };
                     ask(app, tx, out, person, |l| {
                         let buttons = vec![vec![
                             Button::new(fl!(l, "button-fixed-yes"), CallbackData::Fixed(id, true).encode()),
@@ -60,6 +62,7 @@ pub async fn deliver(app: &App, tx: &mut Tx, out: &mut Outbox, notices: Vec<Noti
                     })
                     .await?;
                 }
+                out.append(bulk);
             }
             Notice::AutoClosed { request } => {
                 cards::refresh(app, tx, out, &request).await?;

@@ -119,7 +119,8 @@ pub async fn tell_followers_passed(
     .await
 }
 
-/// Tells each follower of a request something about it, in their language.
+/// Tells each follower of a request something about it, in their language,
+/// as bulk (after the answers and cards of the moment).
 pub async fn tell_followers_that(
     app: &App,
     tx: &mut Tx,
@@ -128,14 +129,16 @@ pub async fn tell_followers_that(
     text: impl Fn(&FluentLanguageLoader, &str) -> String,
 ) -> Result<(), StoreError> {
     let number = request.number.to_string();
+    let mut bulk = Outbox::bulk();
     for follower in tx.followers_of(request.id).await? {
-        tell(app, tx, out, follower, |l| text(l, &number)).await?;
+        tell(app, tx, &mut bulk, follower, |l| text(l, &number)).await?;
     }
+    out.append(bulk);
     Ok(())
 }
 
 /// Asks the reporter and every follower of a resolved request whether it
-/// is fixed for them.
+/// is fixed for them; the followers' questions go as bulk.
 pub async fn ask_fixed(
     app: &App,
     tx: &mut Tx,
@@ -144,8 +147,10 @@ pub async fn ask_fixed(
     note: &str,
 ) -> Result<(), StoreError> {
     let number = request.number.to_string();
+    let mut bulk = Outbox::bulk();
     for person in crate::app::followers::audience(tx, request).await? {
         let reporter = request.resident == Some(person);
+        let out = if reporter { &mut *out } else { &mut bulk };
         ask(app, tx, out, person, |l| {
             let text = if reporter {
                 fl!(l, "ask-fixed", number = number.clone(), note = note.to_string())
@@ -166,5 +171,6 @@ pub async fn ask_fixed(
         })
         .await?;
     }
+    out.append(bulk);
     Ok(())
 }

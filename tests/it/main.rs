@@ -21,6 +21,7 @@ mod followers;
 mod hostile;
 mod households;
 mod instances;
+mod interactive_first;
 mod loadgen;
 mod media;
 mod office;

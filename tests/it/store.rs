@@ -9,7 +9,7 @@ use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::events::Event;
 use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
-use community_desk::store::{BindOutcome, Durability, ImportCounts, JobStatus, NewJob, Queue, Store};
+use community_desk::store::{BindOutcome, Durability, ImportCounts, JobStatus, NewJob, Priority, Queue, Store};
 
 use crate::support::db::TestDb;
 
@@ -50,6 +50,7 @@ contract_tests!(
     a_request_goes_up_the_chain_when_the_liaison_is_away,
     of_many_simultaneous_accepts_exactly_one_wins,
     jobs_of_one_lane_are_claimed_one_at_a_time_in_order,
+    the_most_urgent_due_job_is_claimed_first_whenever_it_was_added,
     a_job_abandoned_by_a_crashed_worker_is_claimed_again,
     a_restarted_instance_takes_back_its_leases_at_once,
     a_duplicate_update_is_recorded_once,
@@ -402,7 +403,44 @@ async fn of_many_simultaneous_accepts_exactly_one_wins(db: &TestDb) {
 }
 
 fn job<'a>(lane: Option<&'a str>, dedupe: Option<&'a str>, payload: &'a str) -> NewJob<'a> {
-    NewJob { queue: Queue::Outbox, lane, dedupe_key: dedupe, payload, due_at: 0, request_id: None }
+    NewJob {
+        queue: Queue::Outbox,
+        lane,
+        dedupe_key: dedupe,
+        payload,
+        due_at: 0,
+        request_id: None,
+        priority: Priority::default(),
+    }
+}
+
+async fn the_most_urgent_due_job_is_claimed_first_whenever_it_was_added(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    // A notice's copies, due one after another, then a card and the answer
+    // to the person talking to the bot, added last and due last.
+    let mut jobs: Vec<NewJob> = ["n1", "n2", "n3", "n4"]
+        .into_iter()
+        .enumerate()
+        .map(|(i, payload)| NewJob { due_at: i as i64, priority: Priority::Bulk, ..job(None, None, payload) })
+        .collect();
+    jobs.push(NewJob { due_at: 5, priority: Priority::Cards, ..job(Some("chat:2"), None, "card") });
+    tx.enqueue_all(&jobs, 0).await.unwrap();
+    let answer = NewJob { due_at: 6, priority: Priority::Interactive, ..job(Some("chat:1"), None, "answer") };
+    tx.enqueue(answer, 0).await.unwrap();
+    let future = NewJob { due_at: 1_000, priority: Priority::Interactive, ..job(Some("chat:3"), None, "later") };
+    tx.enqueue(future, 0).await.unwrap();
+    let claimed = |jobs: Vec<community_desk::store::ClaimedJob>| {
+        jobs.iter().map(|j| (j.payload.clone(), j.priority)).collect::<Vec<_>>()
+    };
+    let first = claimed(tx.claim(Queue::Outbox, "test", 10, 60_000, 3).await.unwrap());
+    assert_eq!(
+        first,
+        [("answer".into(), Priority::Interactive), ("card".into(), Priority::Cards), ("n1".into(), Priority::Bulk)],
+        "the answer, then the card, then the oldest copy; a job not yet due waits"
+    );
+    let rest = claimed(tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap());
+    assert_eq!(rest.iter().map(|(payload, _)| payload.as_str()).collect::<Vec<_>>(), ["n2", "n3", "n4"]);
 }
 
 async fn jobs_of_one_lane_are_claimed_one_at_a_time_in_order(db: &TestDb) {

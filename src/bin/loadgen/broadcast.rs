@@ -247,7 +247,7 @@ pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Re
 }
 
 /// Offers one update of the admin's and waits, bounded, for the answer.
-async fn step(
+pub async fn step(
     bot_api: &Telegram,
     bot: &mut ChildGuard,
     expect: Expect,

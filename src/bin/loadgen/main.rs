@@ -14,9 +14,11 @@ mod broadcast;
 mod echo;
 mod load;
 mod morning;
+mod peer;
 mod proc;
 mod report;
 mod scale;
+mod storm;
 mod telegram;
 
 use std::path::{Path, PathBuf};
@@ -104,6 +106,31 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Sub {
+    /// The outage storm of issue #27: residents of one estate report the
+    /// same problem while a notice goes to every household, under Telegram's
+    /// limits, against the desk and against a bare teloxide bot behind
+    /// `Throttle`, side by side.
+    Storm {
+        /// Residents who report (300; 30 with --quick).
+        #[arg(long)]
+        residents: Option<usize>,
+        /// Seconds over which they start (300; 30 with --quick).
+        #[arg(long)]
+        window: Option<u64>,
+        /// Households the notice goes to (all; 300 with --quick).
+        #[arg(long)]
+        households: Option<usize>,
+        /// Leave out the teloxide `Throttle` peer.
+        #[arg(long)]
+        skip_peer: bool,
+    },
+    /// The storm's peer: a bare teloxide bot behind `Throttle` (spawned by
+    /// loadgen itself).
+    #[command(hide = true)]
+    StormPeer {
+        #[arg(long)]
+        households: usize,
+    },
     /// The floor: a bare teloxide echo bot (spawned by loadgen itself);
     /// with `--durable URL`, one that commits every message to SQLite first;
     /// with `--calls N`, one that answers with N Bot API calls an update.
@@ -185,6 +212,17 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("start the runtime")?;
     match cli.command {
         Some(Sub::EchoBot { durable, calls }) => runtime.block_on(echo::run(durable, calls)),
+        Some(Sub::StormPeer { households }) => runtime.block_on(peer::run(households)),
+        Some(Sub::Storm { residents, window, households, skip_peer }) => {
+            let (quick_residents, quick_window, quick_households) =
+                if cli.quick { (30, 30, 300) } else { (300, 300, usize::MAX) };
+            let plan = storm::Plan {
+                residents: residents.unwrap_or(quick_residents),
+                window: Duration::from_secs(window.unwrap_or(quick_window)),
+                households: households.unwrap_or(quick_households),
+            };
+            runtime.block_on(storm::benchmark(plan, skip_peer, cli.bot_log.as_deref()))
+        }
         None => runtime.block_on(benchmark(cli)),
     }
 }

@@ -30,6 +30,10 @@ pub enum Expect {
     ReplyKeyboard,
     /// Any text message to the chat.
     AnyText,
+    /// A message with a button whose data starts with either prefix.
+    Either(&'static str, &'static str),
+    /// A text message without inline buttons.
+    Plain,
 }
 
 /// The message a waiter expected, as it reached the emulator.
@@ -63,10 +67,21 @@ const NOTICE_MARK: &str = "📢";
 /// The finished progress message starts with this mark instead.
 const FINISHED_MARK: &str = "✅";
 
+/// Every message the bot sent and every edit it made, by chat, for the
+/// storm scenario. Off until [`Telegram::record_sends`].
+#[derive(Default)]
+pub struct SendLog {
+    /// New messages: the chat and when the message arrived, in order.
+    pub messages: Vec<(i64, Instant)>,
+    /// Edits per chat.
+    pub edits: HashMap<i64, u64>,
+}
+
 #[derive(Default)]
 struct Watch {
     waiters: Mutex<HashMap<i64, Waiter>>,
     notices: Mutex<NoticeLog>,
+    sends: Mutex<Option<SendLog>>,
     /// Messages to a chat nobody was waiting on, or not the awaited one:
     /// the prompts before the question, confirmations and the like.
     unawaited: AtomicU64,
@@ -95,7 +110,13 @@ impl Drop for Telegram {
 
 impl Telegram {
     pub async fn start() -> anyhow::Result<Telegram> {
-        let options = Options { record_calls: false, history: HISTORY, ..Options::default() };
+        Telegram::start_with(false).await
+    }
+
+    /// With `telegram_limits`, the emulator refuses what Telegram would
+    /// refuse over its flood limits (see `emulator::Options`).
+    pub async fn start_with(telegram_limits: bool) -> anyhow::Result<Telegram> {
+        let options = Options { record_calls: false, history: HISTORY, telegram_limits, ..Options::default() };
         let emulator = Emulator::start_with(options).await.context("start the Bot API emulator")?;
         let watch = Arc::new(Watch::default());
         let events = emulator.subscribe();
@@ -142,6 +163,16 @@ impl Telegram {
         *lock(&self.watch.notices) = NoticeLog { admin: Some(admin), ..NoticeLog::default() };
     }
 
+    /// From now on, logs every message the bot sends and counts its edits.
+    pub fn record_sends(&self) {
+        *lock(&self.watch.sends) = Some(SendLog::default());
+    }
+
+    /// What was logged since [`Telegram::record_sends`].
+    pub fn sends(&self) -> SendLog {
+        lock(&self.watch.sends).take().unwrap_or_default()
+    }
+
     /// The notice copies logged so far: chat and arrival time, in arrival
     /// order.
     pub fn notice_copies(&self) -> Vec<(i64, Instant)> {
@@ -170,6 +201,12 @@ async fn follow(mut events: tokio::sync::broadcast::Receiver<Event>, watch: Arc<
         match events.recv().await {
             Ok(Event::Message { chat, change, message, at }) if message.from_bot => {
                 note_notice(&watch, chat, &message, change, at);
+                if let Some(log) = lock(&watch.sends).as_mut() {
+                    match change {
+                        Change::New => log.messages.push((chat, at)),
+                        Change::Edited => *log.edits.entry(chat).or_default() += 1,
+                    }
+                }
                 if change == Change::New {
                     deliver(&watch, chat, &message, at);
                 }
@@ -209,6 +246,8 @@ fn deliver(watch: &Watch, chat: i64, message: &ChatMessage, at: Instant) {
         Expect::Button(prefix) => buttons.iter().any(|b| b.starts_with(prefix)),
         Expect::ReplyKeyboard => message.reply_keyboard.is_some(),
         Expect::AnyText => message.text.is_some(),
+        Expect::Either(one, other) => buttons.iter().any(|b| b.starts_with(one) || b.starts_with(other)),
+        Expect::Plain => message.text.is_some() && buttons.is_empty(),
     });
     if !matches {
         watch.unawaited.fetch_add(1, Ordering::Relaxed);

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::Attachment;
+use crate::store::Priority;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -158,16 +159,50 @@ impl Button {
 const MAX_TEXT_CHARS: usize = 4096;
 
 /// Outgoing messages collected during one transaction, written to the outbox
-/// in that same transaction, each with how long after the commit it is due
-/// and whether its record is erased once it is sent.
+/// in that same transaction, each with how long after the commit it is due,
+/// whether its record is erased once it is sent, and how urgent it is.
 #[derive(Debug, Default)]
 pub struct Outbox {
-    entries: Vec<(Outgoing, i64, bool)>,
+    entries: Vec<Entry>,
     /// The chat of someone just erased (see [`Outbox::erase_when_sent`]).
     erased_chat: Option<i64>,
+    /// Whom these messages are for, which sets their priority.
+    audience: Audience,
+}
+
+#[derive(Debug)]
+struct Entry {
+    outgoing: Outgoing,
+    delay_ms: i64,
+    erase: bool,
+    priority: Priority,
+}
+
+/// Whom an outbox's messages are for (see [`Outbox::priority`]).
+#[derive(Debug, Default, Clone, Copy)]
+enum Audience {
+    /// Responders and residents, one by one: cards and alerts.
+    #[default]
+    Others,
+    /// A turn's: messages to `chat` answer the person talking to the bot.
+    Speaker(i64),
+    /// Many people at once, none of them waiting at the screen.
+    Bulk,
 }
 
 impl Outbox {
+    /// The outbox of a turn handling an update from `chat`: what goes back
+    /// to that chat is sent before anything else.
+    pub fn answering(chat: i64) -> Outbox {
+        Outbox { audience: Audience::Speaker(chat), ..Outbox::default() }
+    }
+
+    /// An outbox for bulk — follower updates, digests, greetings — sent after
+    /// everything else; [`Outbox::append`] it to the transaction's outbox.
+    pub fn bulk() -> Outbox {
+        Outbox { audience: Audience::Bulk, ..Outbox::default() }
+    }
+
     /// Queues a text, split if it is over Telegram's limit (the keyboard goes
     /// with the last part).
     pub fn text(&mut self, chat: i64, text: String, keyboard: Option<Keyboard>) {
@@ -183,9 +218,13 @@ impl Outbox {
         self.push_later(outgoing, 0);
     }
 
-    /// Adds another turn's messages after these.
-    pub fn append(&mut self, mut other: Outbox) {
-        self.entries.append(&mut other.entries);
+    /// Adds another outbox's messages after these, each as urgent as it was
+    /// there.
+    pub fn append(&mut self, other: Outbox) {
+        for mut entry in other.entries {
+            entry.erase |= self.erases(&entry.outgoing);
+            self.entries.push(entry);
+        }
     }
 
     /// Queues something that is due `delay_ms` after the commit, such as the
@@ -193,7 +232,20 @@ impl Outbox {
     /// them.
     pub fn push_later(&mut self, outgoing: Outgoing, delay_ms: i64) {
         let erase = self.erases(&outgoing);
-        self.entries.push((outgoing, delay_ms, erase));
+        let priority = self.priority(&outgoing);
+        self.entries.push(Entry { outgoing, delay_ms, erase, priority });
+    }
+
+    /// How urgent a message is: the answer to a pressed button and whatever
+    /// goes back to the person talking to the bot come first; a notice's
+    /// copies and its progress, and everything in a bulk outbox, last.
+    fn priority(&self, outgoing: &Outgoing) -> Priority {
+        match (outgoing, self.audience) {
+            (Outgoing::AnswerCallback { .. }, _) => Priority::Interactive,
+            (Outgoing::Notice { .. } | Outgoing::EditProgress { .. }, _) | (_, Audience::Bulk) => Priority::Bulk,
+            (_, Audience::Speaker(chat)) if outgoing.chat() == Some(chat) => Priority::Interactive,
+            _ => Priority::Cards,
+        }
     }
 
     /// The last words to someone erased: what this outbox holds and will
@@ -202,8 +254,8 @@ impl Outbox {
     pub fn erase_when_sent(&mut self, chat: i64) {
         self.erased_chat = Some(chat);
         for index in 0..self.entries.len() {
-            let erase = self.erases(&self.entries[index].0);
-            self.entries[index].2 |= erase;
+            let erase = self.erases(&self.entries[index].outgoing);
+            self.entries[index].erase |= erase;
         }
     }
 
@@ -220,7 +272,7 @@ impl Outbox {
         let rows = self
             .entries
             .iter()
-            .map(|(outgoing, delay_ms, erase)| {
+            .map(|Entry { outgoing, delay_ms, erase, priority }| {
                 let payload =
                     serde_json::to_string(outgoing).map_err(|e| crate::store::StoreError::Corrupt(e.to_string()))?;
                 let payload = if *erase { mark_erasable(&payload) } else { payload };
@@ -228,12 +280,12 @@ impl Outbox {
                     Outgoing::Progress { notice, .. } => Some(crate::store::progress_key(*notice)),
                     _ => None,
                 };
-                Ok((outgoing, payload, lane(outgoing), dedupe_key, now + delay_ms))
+                Ok((outgoing, payload, lane(outgoing), dedupe_key, now + delay_ms, *priority))
             })
             .collect::<Result<Vec<_>, crate::store::StoreError>>()?;
         let jobs: Vec<_> = rows
             .iter()
-            .map(|(outgoing, payload, lane, dedupe_key, due_at)| crate::store::NewJob {
+            .map(|(outgoing, payload, lane, dedupe_key, due_at, priority)| crate::store::NewJob {
                 queue: crate::store::Queue::Outbox,
                 lane: lane.as_deref(),
                 dedupe_key: dedupe_key.as_deref(),
@@ -246,6 +298,7 @@ impl Outbox {
                     Outgoing::Card { request, .. } => Some(*request),
                     _ => None,
                 },
+                priority: *priority,
             })
             .collect();
         tx.enqueue_all(&jobs, now).await?;
@@ -368,7 +421,7 @@ mod tests {
         let payloads: Vec<(String, bool)> = out
             .entries
             .iter()
-            .map(|(outgoing, _, erase)| {
+            .map(|Entry { outgoing, erase, .. }| {
                 let payload = serde_json::to_string(outgoing).unwrap();
                 let payload = if *erase { mark_erasable(&payload) } else { payload };
                 assert_eq!(&serde_json::from_str::<Outgoing>(&payload).unwrap(), outgoing, "{payload}");
@@ -378,5 +431,24 @@ mod tests {
             .collect();
         let erased: Vec<bool> = payloads.iter().map(|(_, erased)| *erased).collect();
         assert_eq!(erased, [false, true, true, true], "{payloads:?}");
+    }
+
+    #[test]
+    fn the_speaker_comes_first_responders_next_and_bulk_last() {
+        let text = |chat: i64| Outgoing::Text { chat, text: "t".into(), keyboard: None };
+        let mut out = Outbox::answering(5);
+        out.push(text(5));
+        out.push(Outgoing::AnswerCallback { callback_id: "c".into(), text: None });
+        out.push(text(7));
+        out.push(Outgoing::Notice { chat: 5, notice: 1, text: "n".into(), buttons: vec![] });
+        let mut followers = Outbox::bulk();
+        followers.push(text(8));
+        out.append(followers);
+        let mut timer = Outbox::default();
+        timer.push(text(5));
+        out.append(timer);
+        let priorities: Vec<Priority> = out.entries.iter().map(|entry| entry.priority).collect();
+        use Priority::*;
+        assert_eq!(priorities, [Interactive, Interactive, Cards, Bulk, Bulk, Cards]);
     }
 }

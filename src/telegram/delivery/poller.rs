@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
 
 use crate::app::App;
-use crate::store::{Durability, NewJob, Queue, StoreError};
+use crate::store::{Durability, NewJob, Priority, Queue, StoreError};
 use crate::work::{Backoff, Shutdown};
 
 pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shutdown) {
@@ -86,6 +86,7 @@ pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
             payload,
             due_at: now,
             request_id: None,
+            priority: Priority::default(),
         })
         .collect();
     let mut tx = app.store.begin_claiming(Durability::Durable).await?;

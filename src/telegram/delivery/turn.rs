@@ -130,7 +130,7 @@ async fn commit_turns(
     anyhow::ensure!(more.len() == done.len(), LeaseLost);
     let handed = if wrote { super::sender::claim_for_sender(app, &mut tx, now).await? } else { Vec::new() };
     tx.commit().await?;
-    app.handoff.outbox.give(handed);
+    app.handoff.outbox.give_by(handed, |job| job.priority);
     // The inbox worker claims again only when a person's next update is
     // already waiting; otherwise the claim would find nothing.
     if more.contains(&true) {
@@ -203,7 +203,7 @@ impl<'a> Turn<'a> {
             locale,
             chat: user.id.0 as i64,
             job,
-            out: Outbox::default(),
+            out: Outbox::answering(user.id.0 as i64),
             dialogue,
             dialogue_changed: false,
         })

@@ -389,7 +389,7 @@ pub async fn send_rounds(app: &Arc<App>) -> anyhow::Result<()> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let (lists, digests) = care::rounds(&mut tx, now, app.config.timezone).await?;
-    let mut out = Outbox::default();
+    let mut out = Outbox::bulk();
     for list in lists {
         let Some((chat, l)) = crate::telegram::notify::recipient(app, &mut tx, list.to).await? else { continue };
         let count: usize = list.buildings.iter().map(|(_, rooms)| rooms.len()).sum();

@@ -50,7 +50,7 @@ pub(super) async fn finish_flooded(
         let mut tx = app.store.begin().await?;
         if let Some(user) = user {
             let l = app.i18n.get(sender_locale(&mut tx, user).await?);
-            let mut out = Outbox::default();
+            let mut out = Outbox::answering(user.id.0 as i64);
             if tell {
                 out.text(user.id.0 as i64, fl!(l, "slow-down"), None);
             }
@@ -112,7 +112,7 @@ async fn tell_sender(
     now: i64,
 ) -> Result<(), StoreError> {
     let locale = sender_locale(tx, user).await?;
-    let mut out = Outbox::default();
+    let mut out = Outbox::answering(user.id.0 as i64);
     out.text(user.id.0 as i64, text(app.i18n.get(locale)), None);
     out.write(tx, now).await?;
     Ok(())

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::domain::TelegramId;
 use crate::domain::clock::FakeClock;
 use crate::i18n::I18n;
-use crate::store::{JobStatus, NewJob, Store};
+use crate::store::{JobStatus, NewJob, Priority, Store};
 use crate::telegram::delivery::turn::Turn;
 use crate::telegram::dialogue::Dialogue;
 
@@ -102,6 +102,7 @@ async fn claimed_from(app: &App, offered: &[(i64, &str)]) -> Vec<ClaimedJob> {
             payload: &payload,
             due_at: now,
             request_id: None,
+            priority: Priority::default(),
         };
         tx.enqueue(new, now).await.unwrap();
     }

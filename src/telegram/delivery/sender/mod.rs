@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::app::requests;
 use crate::config::Tuning;
 use crate::domain::TelegramId;
-use crate::store::{ClaimedJob, Queue, StoreError, Tx};
+use crate::store::{ClaimedJob, Priority, Queue, StoreError, Tx};
 use crate::telegram::notify;
 use crate::telegram::render::CardFor;
 use crate::work::{Backoff, RetryPolicy, Shutdown};
@@ -29,17 +29,25 @@ pub use pacing::Pacer;
 const SETTLE_BATCH: usize = 256;
 /// How long the sender may take over a message before another may retry it.
 const LEASE_MS: i64 = 30_000;
+/// The most answers claimed at once beyond the sender's room (see
+/// [`claim_for_sender`]); a batch of turns answers at most this many chats.
+const MAX_INTERACTIVE_CLAIM: i64 = 64;
 
 /// Claims, in a transaction the caller has open, as many messages as the
 /// sender has room for, to hand over once that transaction commits: a turn
 /// does so for the messages it wrote, which spares the sender a
 /// transaction of its own for the claim.
+///
+/// The answers to whoever is talking to the bot are claimed even when there
+/// is no room: they never wait for a place behind bulk claimed earlier (and
+/// are few, as they come one at a time from people typing).
 pub(super) async fn claim_for_sender(app: &App, tx: &mut Tx, now: i64) -> Result<Vec<ClaimedJob>, StoreError> {
-    let room = app.handoff.outbox.room();
-    if room == 0 {
-        return Ok(Vec::new());
+    let (owner, room) = (&app.config.instance, app.handoff.outbox.room());
+    match room {
+        _ if !app.handoff.outbox.is_open() => Ok(Vec::new()),
+        0 => tx.claim_interactive(Queue::Outbox, owner, now, LEASE_MS, MAX_INTERACTIVE_CLAIM).await,
+        room => tx.claim(Queue::Outbox, owner, now, LEASE_MS, room as i64).await,
     }
-    tx.claim(Queue::Outbox, &app.config.instance, now, LEASE_MS, room as i64).await
 }
 
 pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
@@ -50,7 +58,10 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let mut failures = 0u32;
     // Claim no more than about two seconds of sending, and let turns hand
     // over as much again, so that a claimed message never waits in the pacer
-    // for longer than its lease.
+    // for longer than its lease. Claims and hand-overs come most urgent
+    // first; what is claimed holds a slot of the pacer only once it is near
+    // (see `Pacer`), so the answer to someone talking to the bot, claimed
+    // later, still goes before the bulk claimed earlier.
     let max_in_flight = if tuning.global_rate == 0 { 64 } else { (tuning.global_rate as usize * 2).clamp(1, 64) };
     app.handoff.outbox.open(max_in_flight);
     loop {
@@ -59,7 +70,9 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
         }
         while in_flight.try_join_next().is_some() {}
         let capacity = max_in_flight.saturating_sub(in_flight.len());
-        let handed = app.handoff.outbox.take(capacity);
+        // Answers to someone talking to the bot are taken whatever the
+        // capacity (see `claim_for_sender`).
+        let handed = app.handoff.outbox.take_with(capacity, |job| job.priority == Priority::Interactive);
         let was_handed = !handed.is_empty();
         let claimed = if capacity == 0 || was_handed {
             Ok(handed)
@@ -188,7 +201,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settle
         _ => None,
     };
     if let Some(chat) = outgoing.chat().filter(|_| outgoing.is_new_message()) {
-        tokio::time::sleep_until(pacer.reserve(chat)).await;
+        tokio::time::sleep_until(pacer.take_slot(chat, job.priority).await).await;
         pacer.admit().await;
     }
     let verdict = match send(bot, &outgoing).await {
@@ -323,7 +336,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     // a transaction of the sender's own.
     let handed = if more { claim_for_sender(app, &mut tx, now_ms).await? } else { Vec::new() };
     tx.commit().await?;
-    app.handoff.outbox.give(handed);
+    app.handoff.outbox.give_by(handed, |job| job.priority);
     if !erased.is_empty() {
         app.wake.erased.notify_one();
     }
