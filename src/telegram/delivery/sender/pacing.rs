@@ -29,11 +29,12 @@ pub const LOOK_AHEAD: Duration = Duration::from_millis(150);
 /// they happen.
 ///
 /// Interactive first: a slot, once taken, is kept, so whatever takes the
-/// slots far ahead makes every later message wait behind it. Only the answer
-/// to the person talking to the bot takes the first free slot however far
-/// off it is; anything else (cards, notices) takes a slot only once the first
-/// free one for it is within [`LOOK_AHEAD`], and until then waits without
-/// holding one. A notice to thousands therefore never holds more than
+/// slots far ahead makes every later message wait behind it. Bulk (notices,
+/// follower updates) takes a slot only once the first free one for it is
+/// within [`LOOK_AHEAD`], and until then waits without holding one; answers
+/// and cards take the first free slot however far off it is. (Cards under
+/// the look-ahead starved while answers alone filled Telegram's rate, until
+/// their claims ran out across restarts: the crash test lost them.) A notice to thousands therefore never holds more than
 /// `LOOK_AHEAD` of slots, and the next question passes all of its copies
 /// not yet sent, waiting at most that long.
 pub struct Pacer {
@@ -105,7 +106,7 @@ impl Pacer {
     /// Waits until a message to `chat` of this priority may take its slot
     /// (see [`Pacer`]), takes it and says when it comes.
     pub async fn take_slot(&self, chat: i64, priority: Priority) -> Instant {
-        let horizon = (priority != Priority::Interactive).then_some(LOOK_AHEAD);
+        let horizon = (priority == Priority::Bulk).then_some(LOOK_AHEAD);
         loop {
             match self.reserve_within(chat, horizon) {
                 Ok(at) => return at,
