@@ -34,9 +34,10 @@ const HOUR: u32 = 9;
 /// How long a talker waits for an answer before counting a timeout: long,
 /// so that an answer queued behind the whole morning is still measured.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(600);
-/// A talker's pause between an answer and its next message, above the bot's
-/// one message a second per chat.
-const TALK_PAUSE: Duration = Duration::from_millis(1500);
+/// A talker's pause between an answer and its next message: under the
+/// desk's flood limit (20 updates a minute from one person, beyond which
+/// updates go unanswered) and above its one message a second per chat.
+const TALK_PAUSE: Duration = Duration::from_millis(3500);
 /// Makes every pending greeting due now.
 const DUE_NOW: &str = "UPDATE jobs SET due_at = 0 WHERE queue = 'timer' AND status = 'pending' \
                        AND payload LIKE '%\"rung\":\"greeting\"%'";
