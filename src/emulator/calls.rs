@@ -8,7 +8,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 use super::Emulator;
-use super::model::value_as_i64;
+use super::records::value_as_i64;
 
 /// How many calls a timed-out wait prints to explain what the bot did instead.
 const CALLS_IN_FAILURE_REPORT: usize = 30;

@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 
 use super::calls::{UploadedFile, wait_for_change};
 use super::faults::{Fault, error_body, retry_after_body};
-use super::model::{Handled, Shared, update_id, value_as_i64};
+use super::model::{Handled, Shared, update_id};
+use super::records::value_as_i64;
 
 /// Request bodies may carry uploaded media, so the limit is far above axum's
 /// default of 2 MiB (Telegram takes files up to 50 MB from bots).

@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::calls::UploadedFile;
 use super::faults::BLOCKED;
-use super::model::{Inner, Webhook, inline_markup, now_unix, value_as_i64};
+use super::model::{Inner, Webhook, inline_markup};
+use super::records::{now_unix, value_as_i64};
 use super::users::{BOT_ID, me, photo_sizes, unique_id};
 use super::view::{Change, Command, CommandScope, Event};
 

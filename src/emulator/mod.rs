@@ -17,6 +17,7 @@ mod http;
 mod limits;
 mod methods;
 mod model;
+mod records;
 mod users;
 mod view;
 mod webhook;

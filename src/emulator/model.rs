@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use axum::body::Bytes;
 use serde_json::{Map, Value, json};
@@ -12,38 +12,9 @@ use tokio::sync::{broadcast, watch};
 
 use super::calls::{Call, UploadedFile, canonical_method};
 use super::faults::Faults;
+use super::records::{Chat, StoredFile, StoredMessage, now_unix, value_as_i64};
 use super::users::{BOT_ID, User, bot_user};
 use super::view::{Change, ChatMessage, Command, CommandScope, Event};
-
-/// A file the emulator hands out through `getFile` and its file endpoint.
-pub(super) struct StoredFile {
-    pub path: String,
-    pub bytes: Bytes,
-    pub file_name: Option<String>,
-    pub mime_type: Option<String>,
-}
-
-/// A message as Telegram would return it, plus what the app shows but the
-/// Bot API does not echo.
-pub(super) struct StoredMessage {
-    pub json: Value,
-    pub parse_mode: Option<String>,
-    /// A reply keyboard or its removal sent with the message.
-    pub client_markup: Option<Value>,
-}
-
-#[derive(Default)]
-pub(super) struct Chat {
-    /// The chat as a Telegram `Chat` object, once known.
-    pub description: Option<Value>,
-    /// The last message id given in this chat; Telegram numbers the messages
-    /// of a private chat in one sequence, whoever sent them.
-    pub last_message_id: i32,
-    pub messages: BTreeMap<i32, StoredMessage>,
-    /// Message ids in the order they were stored, oldest first: an update
-    /// pushed with an id of its own may sort anywhere among them.
-    pub order: VecDeque<i32>,
-}
 
 /// Where pushed updates go instead of `getUpdates` while a webhook is set.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -346,17 +317,4 @@ pub(super) fn inline_markup(params: &Value) -> Option<Value> {
 
 pub(super) fn update_id(update: &Value) -> i64 {
     update.get("update_id").and_then(Value::as_i64).expect("a queued update has an update_id")
-}
-
-/// A number Telegram accepts as a number or as a numeric string.
-pub(super) fn value_as_i64(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-pub(super) fn now_unix() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }

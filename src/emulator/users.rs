@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 
 use serde_json::{Value, json};
 
-use super::model::now_unix;
+use super::records::now_unix;
 
 /// The user id of the bot the emulator plays by default.
 pub const BOT_ID: i64 = 7_000_000_001;

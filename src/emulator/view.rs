@@ -9,7 +9,7 @@ use std::time::Instant;
 use axum::body::Bytes;
 use serde_json::Value;
 
-use super::model::{StoredFile, StoredMessage, value_as_i64};
+use super::records::{StoredFile, StoredMessage, value_as_i64};
 use super::users::BOT_ID;
 
 /// A message of a chat as the person sees it now.
