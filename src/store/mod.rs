@@ -438,25 +438,32 @@ mod tests {
     fn no_statement_takes_its_limit_from_a_bare_parameter() {
         let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/src/store");
         let mut read = 0;
-        for entry in std::fs::read_dir(folder).unwrap() {
-            let path = entry.unwrap().path();
-            let source = std::fs::read_to_string(&path).unwrap();
-            for (number, line) in source.lines().enumerate() {
-                // Spelled in pieces, so that this test does not find itself.
-                for keyword in ["LIMIT", "OFFSET"].map(|word| format!("{word} $")) {
-                    if let Some(at) = line.find(&keyword) {
-                        let rest = &line[at + keyword.len()..];
-                        let parameter_ends = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-                        assert!(
-                            parameter_ends.starts_with(" + 0"),
-                            "{}:{}: {keyword}n without `+ 0`",
-                            path.display(),
-                            number + 1
-                        );
+        let mut folders = vec![std::path::PathBuf::from(folder)];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    folders.push(path);
+                    continue;
+                }
+                let source = std::fs::read_to_string(&path).unwrap();
+                for (number, line) in source.lines().enumerate() {
+                    // Spelled in pieces, so that this test does not find itself.
+                    for keyword in ["LIMIT", "OFFSET"].map(|word| format!("{word} $")) {
+                        if let Some(at) = line.find(&keyword) {
+                            let rest = &line[at + keyword.len()..];
+                            let parameter_ends = rest.trim_start_matches(|c: char| c.is_ascii_digit());
+                            assert!(
+                                parameter_ends.starts_with(" + 0"),
+                                "{}:{}: {keyword}n without `+ 0`",
+                                path.display(),
+                                number + 1
+                            );
+                        }
                     }
                 }
+                read += 1;
             }
-            read += 1;
         }
         assert!(read > 5, "the store's sources were not found in {folder}");
     }
