@@ -1,11 +1,10 @@
 //! What the admin console reads and writes: subtrees of the unit tree, the
-//! responders in them, open work, timelines, invitations and notices.
-
-use sqlx::FromRow;
+//! responders in them, timelines, invitations and notices (its open work is
+//! read as the office dashboard's is, in `office.rs`).
 
 use super::{Result, StoreError, Tx, exec, on};
 use crate::domain::events::Event;
-use crate::domain::{Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
+use crate::domain::{PersonId, RequestId, RequestNumber, Role, UnitId};
 
 /// A role holder as `/people` lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,39 +18,6 @@ pub struct Responder {
     pub unit: UnitId,
     /// The role is theirs only because `ADMIN_IDS` lists them.
     pub from_config: bool,
-}
-
-/// An active request as `/open` lists them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenRequest {
-    pub id: RequestId,
-    pub number: RequestNumber,
-    pub building: UnitId,
-    pub building_code: String,
-    pub category: Category,
-    pub urgency: Urgency,
-    pub status: Status,
-    pub assignee_name: Option<String>,
-    pub assignee_role: Option<Role>,
-    pub accept_due_at: Option<i64>,
-    pub resolve_due_at: Option<i64>,
-    pub created_at: i64,
-}
-
-#[derive(FromRow)]
-struct OpenRow {
-    id: i64,
-    number: i64,
-    building_id: i64,
-    building_code: String,
-    category: String,
-    urgency: String,
-    status: String,
-    assignee_name: Option<String>,
-    assignee_role: Option<String>,
-    accept_due_at: Option<i64>,
-    resolve_due_at: Option<i64>,
-    created_at: i64,
 }
 
 /// One line of a request's timeline.
@@ -165,43 +131,6 @@ impl Tx {
                 .execute(c)
                 .await)?;
         Ok(removed > 0)
-    }
-
-    /// Requests waiting on a responder (open or accepted) in buildings on
-    /// `root` or below.
-    pub async fn open_requests_under(&mut self, root: UnitId) -> Result<Vec<OpenRequest>> {
-        let rows: Vec<OpenRow> = on!(self, |c| {
-            sqlx::query_as(
-                "WITH RECURSIVE sub (id) AS (SELECT id FROM units WHERE id = $1 \
-                   UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) \
-                 SELECT q.id, q.number, q.building_id, b.code AS building_code, q.category, q.urgency, q.status, \
-                 p.name AS assignee_name, q.assignee_role, q.accept_due_at, q.resolve_due_at, q.created_at \
-                 FROM requests q JOIN units b ON b.id = q.building_id LEFT JOIN people p ON p.id = q.assignee_id \
-                 WHERE q.status IN ('open', 'accepted') AND q.building_id IN (SELECT id FROM sub) \
-                 ORDER BY q.created_at, q.id",
-            )
-            .bind(root.0)
-            .fetch_all(c)
-            .await
-        })?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(OpenRequest {
-                    id: RequestId(row.id),
-                    number: RequestNumber(row.number),
-                    building: UnitId(row.building_id),
-                    building_code: row.building_code,
-                    category: parse("category", &row.category, Category::parse(&row.category))?,
-                    urgency: parse("urgency", &row.urgency, Urgency::parse(&row.urgency))?,
-                    status: parse("status", &row.status, Status::parse(&row.status))?,
-                    assignee_name: row.assignee_name,
-                    assignee_role: row.assignee_role.as_deref().and_then(Role::parse),
-                    accept_due_at: row.accept_due_at,
-                    resolve_due_at: row.resolve_due_at,
-                    created_at: row.created_at,
-                })
-            })
-            .collect()
     }
 
     /// Requests with this number (numbers are per community) and their

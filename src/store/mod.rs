@@ -37,7 +37,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 
-pub use admin::{Notice, NoticeCounts, OpenRequest, Recipient, Responder, TimelineEntry, progress_key};
+pub use admin::{Notice, NoticeCounts, Recipient, Responder, TimelineEntry, progress_key};
 pub use checkins::CheckinDay;
 pub use conversations::Thread;
 pub use demo::{DemoPerson, DemoState, PostgresLock};

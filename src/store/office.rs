@@ -1,15 +1,16 @@
 //! What the office dashboard's queues, statistics and people pages read:
 //! one query each, filtered by the viewer's authority in the caller (the
-//! unit tree is small and already in memory there).
+//! unit tree is small and already in memory there); and the open work under
+//! a unit that the admin console's `/open` lists.
 
 use sqlx::FromRow;
 
 use super::{Result, StoreError, Tx, on};
 use crate::domain::{Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
 
-/// An open or accepted request, with what the queues show of it. The
-/// resident's name and phone are for the caller to show only where
-/// sensitive details may be seen.
+/// An open or accepted request, with what the dashboard's queues and the
+/// console's `/open` show of it. The resident's name and phone are for the
+/// caller to show only where sensitive details may be seen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActiveRequest {
     pub id: RequestId,
@@ -55,6 +56,56 @@ struct ActiveRow {
     resident_phone: Option<String>,
 }
 
+impl ActiveRequest {
+    /// The deadline the request's clock runs to now: accepting while open,
+    /// resolving once accepted.
+    pub fn due(&self) -> Option<i64> {
+        match self.status {
+            Status::Open => self.accept_due_at,
+            _ => self.resolve_due_at,
+        }
+    }
+}
+
+impl TryFrom<ActiveRow> for ActiveRequest {
+    type Error = StoreError;
+
+    fn try_from(row: ActiveRow) -> Result<ActiveRequest> {
+        Ok(ActiveRequest {
+            id: RequestId(row.id),
+            number: RequestNumber(row.number),
+            building: UnitId(row.building_id),
+            building_code: row.building_code,
+            category: parse("category", &row.category, Category::parse(&row.category))?,
+            urgency: parse("urgency", &row.urgency, Urgency::parse(&row.urgency))?,
+            status: parse("status", &row.status, Status::parse(&row.status))?,
+            description: row.description,
+            assignee: row.assignee_id.map(PersonId),
+            assignee_name: row.assignee_name,
+            assignee_role: row.assignee_role.as_deref().and_then(Role::parse),
+            escalation_level: row.escalation_level,
+            escalated: row.escalated,
+            accept_due_at: row.accept_due_at,
+            resolve_due_at: row.resolve_due_at,
+            created_at: row.created_at,
+            resident_name: row.resident_name,
+            resident_phone: row.resident_phone,
+        })
+    }
+}
+
+/// What both reads of [`ActiveRequest`]s select, up to their `WHERE`.
+macro_rules! select_active {
+    () => {
+        "SELECT q.id, q.number, q.building_id, b.code AS building_code, q.category, q.urgency, q.status, \
+         q.description, q.assignee_id, a.name AS assignee_name, q.assignee_role, q.escalation_level, \
+         q.escalated_to IS NOT NULL AS escalated, q.accept_due_at, q.resolve_due_at, q.created_at, \
+         r.name AS resident_name, r.phone AS resident_phone \
+         FROM requests q JOIN units b ON b.id = q.building_id \
+         LEFT JOIN people a ON a.id = q.assignee_id LEFT JOIN people r ON r.id = q.resident_id "
+    };
+}
+
 /// What the statistics need of one request created in a period. Times are
 /// epoch milliseconds.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -94,41 +145,32 @@ impl Tx {
     /// word, so that both backends read only the active rows through it.
     pub async fn office_active_requests(&mut self) -> Result<Vec<ActiveRequest>> {
         let rows: Vec<ActiveRow> = on!(self, |c| {
-            sqlx::query_as(
-                "SELECT q.id, q.number, q.building_id, b.code AS building_code, q.category, q.urgency, q.status, \
-                 q.description, q.assignee_id, a.name AS assignee_name, q.assignee_role, q.escalation_level, \
-                 q.escalated_to IS NOT NULL AS escalated, q.accept_due_at, q.resolve_due_at, q.created_at, r.name AS resident_name, r.phone AS resident_phone \
-                 FROM requests q JOIN units b ON b.id = q.building_id \
-                 LEFT JOIN people a ON a.id = q.assignee_id LEFT JOIN people r ON r.id = q.resident_id \
-                 WHERE q.status IN ('open', 'accepted') ORDER BY q.created_at, q.id",
-            )
+            sqlx::query_as(concat!(
+                select_active!(),
+                "WHERE q.status IN ('open', 'accepted') ORDER BY q.created_at, q.id"
+            ))
             .fetch_all(c)
             .await
         })?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(ActiveRequest {
-                    id: RequestId(row.id),
-                    number: RequestNumber(row.number),
-                    building: UnitId(row.building_id),
-                    building_code: row.building_code,
-                    category: parse("category", &row.category, Category::parse(&row.category))?,
-                    urgency: parse("urgency", &row.urgency, Urgency::parse(&row.urgency))?,
-                    status: parse("status", &row.status, Status::parse(&row.status))?,
-                    description: row.description,
-                    assignee: row.assignee_id.map(PersonId),
-                    assignee_name: row.assignee_name,
-                    assignee_role: row.assignee_role.as_deref().and_then(Role::parse),
-                    escalation_level: row.escalation_level,
-                    escalated: row.escalated,
-                    accept_due_at: row.accept_due_at,
-                    resolve_due_at: row.resolve_due_at,
-                    created_at: row.created_at,
-                    resident_name: row.resident_name,
-                    resident_phone: row.resident_phone,
-                })
-            })
-            .collect()
+        rows.into_iter().map(ActiveRequest::try_from).collect()
+    }
+
+    /// Requests waiting on a responder (open or accepted) in buildings on
+    /// `root` or below, oldest first.
+    pub async fn open_requests_under(&mut self, root: UnitId) -> Result<Vec<ActiveRequest>> {
+        let rows: Vec<ActiveRow> = on!(self, |c| {
+            sqlx::query_as(concat!(
+                "WITH RECURSIVE sub (id) AS (SELECT id FROM units WHERE id = $1 \
+                   UNION ALL SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id) ",
+                select_active!(),
+                "WHERE q.status IN ('open', 'accepted') AND q.building_id IN (SELECT id FROM sub) \
+                 ORDER BY q.created_at, q.id"
+            ))
+            .bind(root.0)
+            .fetch_all(c)
+            .await
+        })?;
+        rows.into_iter().map(ActiveRequest::try_from).collect()
     }
 
     /// The facts of the requests created in `[from, to)`, oldest first: the

@@ -9,9 +9,9 @@ use super::admin::admin;
 use crate::app::App;
 use crate::app::admin::{AdminAssignOutcome, Authority};
 use crate::domain::stats::{GroupStats, Median, Open, ServiceLevelCount, Stats};
-use crate::domain::{PersonId, Phone, RequestId, RequestNumber, Status, UnitId};
+use crate::domain::{PersonId, Phone, RequestId, RequestNumber, UnitId};
 use crate::media::chart::{Bar, BarChart, Panel};
-use crate::store::{OpenRequest, RequestView, Tx, from_millis};
+use crate::store::{ActiveRequest, RequestView, Tx, from_millis};
 use crate::telegram::dates;
 use crate::telegram::delivery::outgoing::{Outbox, Outgoing};
 use crate::telegram::delivery::turn::Turn;
@@ -68,12 +68,8 @@ pub async fn open(turn: &mut Turn<'_>) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn is_overdue(request: &OpenRequest, now: i64) -> bool {
-    let due = match request.status {
-        Status::Open => request.accept_due_at,
-        _ => request.resolve_due_at,
-    };
-    due.is_some_and(|due| due < now)
+fn is_overdue(request: &ActiveRequest, now: i64) -> bool {
+    request.due().is_some_and(|due| due < now)
 }
 
 /// The request with this number in the admin's units, or a reply saying
@@ -390,8 +386,8 @@ fn chart(l: &FluentLanguageLoader, stats: &Stats, days: i64) -> BarChart {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Category;
     use crate::domain::stats::RequestFacts;
+    use crate::domain::{Category, Status};
     use crate::i18n::{I18n, Locale};
 
     /// One request reported two seconds ago and not yet accepted.

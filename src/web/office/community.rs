@@ -7,7 +7,6 @@ use i18n_embed_fl::fl;
 use maud::{Markup, html};
 
 use super::body::{Reach, Viewer};
-use super::queues::due;
 use crate::app::admin::Authority;
 use crate::domain::{Status, UnitId};
 use crate::store::{ActiveRequest, StoreError, Tx};
@@ -26,7 +25,7 @@ pub enum State {
 
 impl State {
     pub fn of(request: &ActiveRequest, now: i64) -> State {
-        if request.escalated || due(request).is_some_and(|due| due < now) {
+        if request.escalated || request.due().is_some_and(|due| due < now) {
             State::Overdue
         } else if request.status == Status::Open {
             State::Waiting

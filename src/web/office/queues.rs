@@ -82,28 +82,19 @@ impl Queue {
     }
 }
 
-/// The deadline the request's clock runs to now: accepting while open,
-/// resolving once accepted.
-pub(super) fn due(request: &ActiveRequest) -> Option<i64> {
-    match request.status {
-        Status::Open => request.accept_due_at,
-        _ => request.resolve_due_at,
-    }
-}
-
 /// Whether `request` stands in `queue` at `now`. "Soon" is the window in
 /// which the clock warns the assignee: the last quarter hour before an
 /// accept deadline, the last fifth of the resolve time.
 fn stands_in(queue: Queue, request: &ActiveRequest, policy: &Policy, now: i64) -> bool {
     match queue {
-        Queue::Soon => due(request).is_some_and(|due| {
+        Queue::Soon => request.due().is_some_and(|due| {
             let window = match request.status {
                 Status::Open => ACCEPT_WARNING_BEFORE,
                 _ => policy.level(request.urgency).resolve_within.mul_f64(1.0 - RESOLVE_WARNING_SHARE),
             };
             due >= now && due - now <= i64::try_from(window.as_millis()).unwrap_or(i64::MAX)
         }),
-        Queue::Overdue => due(request).is_some_and(|due| due < now),
+        Queue::Overdue => request.due().is_some_and(|due| due < now),
         Queue::Escalated => request.escalated,
         Queue::Nobody => request.assignee.is_none(),
     }
@@ -117,7 +108,7 @@ fn sort(requests: &mut [&ActiveRequest], by: SortBy, descending: bool) {
             SortBy::Category => a.category.as_str().cmp(b.category.as_str()),
             SortBy::Status => a.status.as_str().cmp(b.status.as_str()),
             // Requests without a deadline go last.
-            SortBy::Due => due(a).unwrap_or(i64::MAX).cmp(&due(b).unwrap_or(i64::MAX)),
+            SortBy::Due => a.due().unwrap_or(i64::MAX).cmp(&b.due().unwrap_or(i64::MAX)),
             // Oldest first: the age grows as the creation time falls.
             SortBy::Age => b.created_at.cmp(&a.created_at),
             SortBy::Assignee => a.assignee_name.cmp(&b.assignee_name),
@@ -229,7 +220,7 @@ pub(super) fn table(
                         td { (render::category(l, request.category)) }
                         td { (render::status(l, request.status)) }
                         td {
-                            @if let Some(due) = due(request) {
+                            @if let Some(due) = request.due() {
                                 time class=(if due < now { "late" } else { "due" }) { (viewer.moment(due)) }
                             }
                         }
