@@ -14,22 +14,20 @@
 //! `cargo bench --bench office_pages`. A missed target is reported, never
 //! turned into a failure: this is a measurement, not a test.
 
-use std::error::Error;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use chrono_tz::Tz;
-use community_desk::app::directory::{DirectoryFile, import};
+use common::{BenchResult, figures, import_example_community, on_each_backend};
 use community_desk::app::web_access::office_authority;
 use community_desk::domain::{PersonId, TelegramId};
 use community_desk::i18n::{I18n, Locale};
-use community_desk::store::scratch::ScratchDatabase;
 use community_desk::store::{Store, millis};
 use community_desk::web::office::body::Viewer;
 use community_desk::web::office::queues::QueueQuery;
 use community_desk::web::office::{community, layout, queues};
-
-type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
 const REQUESTS: i64 = 100_000;
 const RESIDENTS: i64 = 2_000;
@@ -38,7 +36,6 @@ const STEP_MS: i64 = 90 * 24 * 60 * 60 * 1000 / REQUESTS;
 const REPETITIONS: usize = 50;
 const WARM_UP: usize = 5;
 const TARGET: Duration = Duration::from_millis(100);
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/green-yangyuan");
 
 /// `$1` residents, made at `$2`.
 const SEED_RESIDENTS: &str = "\
@@ -116,29 +113,12 @@ async fn run() -> BenchResult<()> {
         "max",
         TARGET.as_millis()
     );
-    let dir = tempfile::tempdir()?;
-    let sqlite = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
-    bench("SQLite", &sqlite).await?;
-    sqlite.close().await;
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) => {
-            let database = ScratchDatabase::create(&admin_url, "cd_bench_").await?;
-            let store = Store::connect(&database.url).await?;
-            bench("PostgreSQL", &store).await?;
-            store.close().await;
-        }
-        Err(_) => println!("PostgreSQL skipped: TEST_DATABASE_URL is not set."),
-    }
-    Ok(())
+    on_each_backend(bench).await
 }
 
 async fn seed(store: &Store) -> BenchResult<PersonId> {
     let now = millis(Utc::now());
-    let files = ["units.csv", "people.csv", "households.csv"]
-        .into_iter()
-        .map(|name| Ok(DirectoryFile { name: name.to_string(), bytes: std::fs::read(format!("{EXAMPLES}/{name}"))? }))
-        .collect::<BenchResult<Vec<_>>>()?;
-    import(store, files, &[], now).await?;
+    import_example_community(store, now).await?;
     let (seeded, admin) = match store {
         Store::Sqlite(pool) => {
             sqlx::query(SEED_RESIDENTS).bind(RESIDENTS).bind(now).execute(pool).await?;
@@ -186,19 +166,7 @@ async fn bench(backend: &str, store: &Store) -> BenchResult<()> {
                 samples.push(elapsed);
             }
         }
-        samples.sort();
-        let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
-        let (median, p95, max) =
-            (samples[samples.len() / 2], samples[samples.len() * 95 / 100], samples[samples.len() - 1]);
-        // The target is for a typical call; p95 and max show what a busy machine adds.
-        let verdict = if median < TARGET { "met" } else { "MISSED" };
-        println!(
-            "{backend:<11} {name:<10} {:>10} {:>10} {:>10}  {verdict} ({} KiB of HTML)",
-            ms(median),
-            ms(p95),
-            ms(max),
-            size / 1024
-        );
+        println!("{backend:<11} {name:<10} {} ({} KiB of HTML)", figures(samples, TARGET), size / 1024);
     }
     Ok(())
 }

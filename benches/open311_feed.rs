@@ -8,18 +8,16 @@
 //! `cargo bench --bench open311_feed`. A missed target is reported, never
 //! turned into a failure: this is a measurement, not a test.
 
-use std::error::Error;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use community_desk::app::directory::{DirectoryFile, import};
+use common::{BenchResult, figures, import_example_community, on_each_backend};
 use community_desk::i18n::{I18n, Locale};
-use community_desk::store::scratch::ScratchDatabase;
 use community_desk::store::{Store, millis};
 use community_desk::web::open311::RequestsQuery;
 use community_desk::web::open311::record::service_request;
-
-type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
 const REQUESTS: i64 = 100_000;
 /// The requests are spread over the last year, so the default window holds
@@ -28,7 +26,6 @@ const SPREAD_MS: i64 = 365 * 24 * 60 * 60 * 1000;
 const REPETITIONS: usize = 50;
 const WARM_UP: usize = 5;
 const TARGET: Duration = Duration::from_millis(100);
-const EXAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/green-yangyuan");
 
 /// `$1` requests in the buildings of the community, numbered from 1001,
 /// every status, made over the `$3` milliseconds before `$2`.
@@ -63,29 +60,12 @@ fn main() -> BenchResult<()> {
 async fn run() -> BenchResult<()> {
     println!("Open311 requests.json, default window (newest 1,000 of the last 90 days), {REQUESTS} requests");
     println!("{:<11} {:>10} {:>10} {:>10}  target < {} ms", "backend", "median", "p95", "max", TARGET.as_millis());
-    let dir = tempfile::tempdir()?;
-    let sqlite = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await?;
-    bench("SQLite", &sqlite).await?;
-    sqlite.close().await;
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(admin_url) => {
-            let database = ScratchDatabase::create(&admin_url, "cd_bench_").await?;
-            let store = Store::connect(&database.url).await?;
-            bench("PostgreSQL", &store).await?;
-            store.close().await;
-        }
-        Err(_) => println!("PostgreSQL skipped: TEST_DATABASE_URL is not set."),
-    }
-    Ok(())
+    on_each_backend(bench).await
 }
 
 async fn bench(backend: &str, store: &Store) -> BenchResult<()> {
     let now = Utc::now();
-    let files = ["units.csv", "people.csv", "households.csv"]
-        .into_iter()
-        .map(|name| Ok(DirectoryFile { name: name.to_string(), bytes: std::fs::read(format!("{EXAMPLES}/{name}"))? }))
-        .collect::<BenchResult<Vec<_>>>()?;
-    import(store, files, &[], millis(now)).await?;
+    import_example_community(store, millis(now)).await?;
     let seed = match store {
         Store::Sqlite(pool) => {
             let done = sqlx::query(SQLITE_SEED).bind(REQUESTS).bind(millis(now)).bind(SPREAD_MS).execute(pool).await?;
@@ -122,12 +102,6 @@ async fn bench(backend: &str, store: &Store) -> BenchResult<()> {
             samples.push(elapsed);
         }
     }
-    samples.sort();
-    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
-    let (median, p95, max) =
-        (samples[samples.len() / 2], samples[samples.len() * 95 / 100], samples[samples.len() - 1]);
-    // The target is for a typical call; p95 and max show what a busy machine adds.
-    let verdict = if median < TARGET { "met" } else { "MISSED" };
-    println!("{backend:<11} {:>10} {:>10} {:>10}  {verdict}", ms(median), ms(p95), ms(max));
+    println!("{backend:<11} {}", figures(samples, TARGET));
     Ok(())
 }
