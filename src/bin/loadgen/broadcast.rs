@@ -13,7 +13,10 @@ use community_desk::domain::{TelegramId, UnitLevel};
 use community_desk::store::Store;
 use tokio::sync::oneshot;
 
+use crate::Scenario;
+use crate::desk::{import_units, spawn_desk, wait_ready};
 use crate::proc::{self, ChildGuard, Database};
+use crate::report::{Row, Table, Verdict};
 use crate::telegram::{self, Expect, Reply, Telegram};
 
 /// Telegram's limit for messages to different chats, which the bot's default
@@ -83,6 +86,30 @@ pub struct Copies {
 }
 
 impl Copies {
+    /// The rows every delivery at Telegram's pace has: each of the
+    /// `expected` recipients once (`sent` says what went to whom), and at
+    /// least [`TARGET_SHARE`] of Telegram's rate from the first `copy` to the
+    /// last.
+    pub fn push_rows(&self, table: &mut Table, scenario: Scenario, sent: &str, copy: &str, expected: usize) {
+        let floor = TELEGRAM_RATE * TARGET_SHARE;
+        table.push(Row::figure(
+            scenario,
+            "sqlite",
+            sent,
+            format!("{} ({} dup, {} missing)", self.delivered, self.duplicates, self.missing + self.strays),
+            "each once",
+            Verdict::check(self.each_once(expected)),
+        ));
+        table.push(Row::figure(
+            scenario,
+            "sqlite",
+            &format!("first to last {copy} / achieved rate"),
+            format!("{:.1} s / {:.2}/s", self.span.as_secs_f64(), self.rate),
+            &format!(">= {floor:.1}/s"),
+            Verdict::check(self.rate >= floor),
+        ));
+    }
+
     /// Every household received exactly one copy, and nobody else any.
     pub fn each_once(&self, households: usize) -> bool {
         self.delivered == households && self.duplicates == 0 && self.missing == 0 && self.strays == 0
@@ -165,15 +192,15 @@ pub async fn seed(url: &str, limit: usize) -> anyhow::Result<Vec<i64>> {
 /// notice to the whole community and times the copies.
 pub async fn run(desk: &Path, limit: usize, bot_log: Option<&str>) -> anyhow::Result<Figures> {
     let db = Database::sqlite("broadcast")?;
-    crate::import_units(desk, &db)?;
+    import_units(desk, &db)?;
     let started = Instant::now();
     let ids = seed(&db.url, limit).await?;
     println!("  seeded {} households in {:.1} s", ids.len(), started.elapsed().as_secs_f64());
     let expected: HashSet<i64> = ids.iter().copied().collect();
 
     let bot_api = Arc::new(Telegram::start().await?);
-    let mut bot = crate::spawn_desk(desk, &db, &bot_api, bot_log, Some(ADMIN_ID))?;
-    crate::wait_ready(&mut bot, &bot_api).await?;
+    let mut bot = spawn_desk(desk, &db, &bot_api, bot_log, Some(ADMIN_ID))?;
+    wait_ready(&mut bot, &bot_api).await?;
 
     // The admin's dialogue, as tests/it/console.rs drives it: the unit
     // buttons (the first is the community), the request for the text, the
@@ -264,6 +291,63 @@ pub async fn step(
             bail!("the admin got no {what} within {STEP_TIMEOUT:?}; the bot's log:\n{}", bot.log_tail(20))
         }
     }
+}
+
+/// The rows of the broadcast: every household once, at least 95% of
+/// Telegram's rate, and never more than the rate in any second.
+pub fn rows(f: &Figures, table: &mut Table) {
+    let c = &f.copies;
+    println!(
+        "  {} copies ({} duplicates, {} missing, {} strays) in {:.1} s: {:.2}/s; per 1 s window max {} min {} \
+         ({} full windows), sliding max {} ({} windows over the limit), shortest gap {:.1} ms; first copy {:.2} s after Send, finished message {} after the last; \
+         bot CPU {:.2} s, peak {:.1} MiB",
+        c.delivered,
+        c.duplicates,
+        c.missing,
+        c.strays,
+        c.span.as_secs_f64(),
+        c.rate,
+        c.window_max,
+        c.window_min,
+        c.full_windows,
+        c.sliding_max,
+        c.windows_over_limit,
+        c.min_gap.as_secs_f64() * 1000.0,
+        f.first_after_send.as_secs_f64(),
+        f.finished_after_last.map_or("never".to_string(), |d| format!("{:.2} s", d.as_secs_f64())),
+        f.bot_cpu_secs,
+        f.bot_peak_mib
+    );
+    if f.warnings > 0 {
+        println!("  the bot logged {} WARN/ERROR lines", f.warnings);
+    }
+    let b = Scenario::Broadcast;
+    let limit = TELEGRAM_RATE;
+    c.push_rows(table, b, &format!("copies to {} households", f.households), "copy", f.households);
+    table.push(Row::figure(
+        b,
+        "sqlite",
+        &format!("per second, {} full windows max/min", c.full_windows),
+        format!("{} / {}", c.window_max, c.window_min),
+        "",
+        Verdict::Info,
+    ));
+    table.push(Row::figure(
+        b,
+        "sqlite",
+        "most in any sliding 1 s window (windows over)",
+        format!("{} ({})", c.sliding_max, c.windows_over_limit),
+        &format!("<= {limit:.0}"),
+        Verdict::check(c.sliding_max as f64 <= limit),
+    ));
+    table.push(Row::figure(
+        b,
+        "sqlite",
+        "Send to first copy / bot CPU",
+        format!("{:.2} s / {:.2} s", f.first_after_send.as_secs_f64(), f.bot_cpu_secs),
+        "",
+        Verdict::Info,
+    ));
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use community_desk::domain::{TelegramId, UnitId, UnitLevel};
 use community_desk::store::Store;
 use tokio::sync::Mutex;
 
-use crate::broadcast::{self, Copies, TARGET_SHARE, TELEGRAM_RATE};
+use crate::broadcast::{self, Copies, TELEGRAM_RATE};
 use crate::proc::{self, Database};
 use crate::report::{Row, Table, Verdict};
 use crate::telegram::{self, Expect, Telegram};
@@ -246,23 +246,7 @@ pub fn rows(f: &Figures, table: &mut Table) {
         println!("  the bot logged {} WARN/ERROR lines", f.warnings);
     }
     let m = Scenario::Morning;
-    let floor = TELEGRAM_RATE * TARGET_SHARE;
-    table.push(Row::figure(
-        m,
-        "sqlite",
-        &format!("greetings to {} enrolled", f.enrolled),
-        format!("{} ({} dup, {} missing)", c.delivered, c.duplicates, c.missing + c.strays),
-        "each once",
-        Verdict::check(c.each_once(f.enrolled)),
-    ));
-    table.push(Row::figure(
-        m,
-        "sqlite",
-        "first to last greeting / achieved rate",
-        format!("{:.1} s / {:.2}/s", c.span.as_secs_f64(), c.rate),
-        &format!(">= {floor:.1}/s"),
-        Verdict::check(c.rate >= floor),
-    ));
+    c.push_rows(table, m, &format!("greetings to {} enrolled", f.enrolled), "greeting", f.enrolled);
     table.push(Row::figure(
         m,
         "sqlite",

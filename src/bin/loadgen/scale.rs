@@ -3,6 +3,8 @@
 //! that every row (events, routing decisions, timers) is what the bot would
 //! have written itself.
 
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -12,6 +14,13 @@ use community_desk::app::requests::{Draft, submit};
 use community_desk::domain::{BuildingCode, Category, Description, TelegramId, UnitId, Urgency};
 use community_desk::store::Store;
 use community_desk::telegram::dialogue::{Dialogue, Draft as DialogueDraft};
+
+use crate::desk::{import_units, spawn_desk, wait_ready};
+use crate::load::{self, Flow, Identities, Shape};
+use crate::proc::{self, Database};
+use crate::report::{Row, Table, Verdict};
+use crate::telegram::Telegram;
+use crate::{Plan, Scenario};
 
 /// Telegram ids of residents who own the open requests.
 pub const OWNER_BASE: i64 = 30_000_000;
@@ -127,4 +136,69 @@ pub async fn timers_fired(url: &str) -> anyhow::Result<i64> {
     };
     store.close().await;
     Ok(count)
+}
+
+/// The most memory the desk may take with the scale database.
+const TARGET_PEAK_MIB: f64 = 100.0;
+
+/// Seeds the scale database, starts the desk on it, lets residents finish
+/// their reports and adds the memory it took to `table`.
+pub async fn run(desk: &Path, plan: &Plan, codes: &[String], table: &mut Table) -> anyhow::Result<()> {
+    let db = Database::sqlite("scale")?;
+    import_units(desk, &db)?;
+    println!("  seeding {} open requests and {} residents mid-report…", plan.scale_requests, plan.scale_talkers);
+    let seeded = seed(&db.url, codes, plan.scale_requests, plan.scale_talkers).await?;
+    println!(
+        "  seeded {} requests ({} overdue) and {} residents in {:.1} s",
+        seeded.requests,
+        seeded.overdue,
+        seeded.talkers,
+        seeded.took.as_secs_f64()
+    );
+    let telegram = Arc::new(Telegram::start().await?);
+    let mut bot = spawn_desk(desk, &db, &telegram, None, None)?;
+    wait_ready(&mut bot, &telegram).await?;
+    // The timer worker sweeps twice a second; a few seconds let it fire the
+    // overdue clocks before residents arrive.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ids: Vec<i64> = (0..plan.scale_finishers.min(seeded.talkers)).map(|i| TALKER_BASE + i as i64).collect();
+    let result = load::run(
+        telegram.clone(),
+        Shape {
+            flow: Flow::FinishReport,
+            residents: 20,
+            warmup: Duration::ZERO,
+            measure: Duration::from_secs(60),
+            rate: None,
+        },
+        Arc::new(Identities::Listed { ids, next: Default::default() }),
+    )
+    .await;
+    bot.check_alive()?;
+    let usage = proc::usage(bot.pid())?;
+    drop(bot);
+    let fired = timers_fired(&db.url).await.unwrap_or(-1);
+    println!(
+        "  served {} updates ({} timeouts), p99 {:.1} ms; {} timers fired; bot peak {:.1} MiB, now {:.1} MiB",
+        result.answered_total, result.timeouts, result.p99_ms, fired, usage.peak_mib, usage.rss_mib
+    );
+    let scenario = Scenario::MemoryAtScale;
+    let size = format!("{}k req, {}k mid-report", seeded.requests / 1000, seeded.talkers / 1000);
+    table.push(Row::figure(
+        scenario,
+        "sqlite",
+        &format!("peak RSS ({size})"),
+        format!("{:.1} MiB", usage.peak_mib),
+        &format!("< {TARGET_PEAK_MIB:.0} MiB"),
+        Verdict::check(usage.peak_mib < TARGET_PEAK_MIB),
+    ));
+    table.push(Row::figure(
+        scenario,
+        "sqlite",
+        "updates served / timers fired",
+        format!("{} / {}", result.answered_total, fired),
+        "all answered",
+        Verdict::check(result.timeouts == 0 && result.missing_buttons == 0 && result.answered_total > 0),
+    ));
+    Ok(())
 }
