@@ -17,7 +17,7 @@ use community_desk::domain::{TelegramId, UnitId, UnitLevel};
 use community_desk::store::Store;
 use tokio::sync::Mutex;
 
-use crate::broadcast::{self, Copies, TELEGRAM_RATE};
+use crate::broadcast::{self, Copies, TARGET_SHARE, TELEGRAM_RATE};
 use crate::proc::{self, Database};
 use crate::report::{Row, Table, Verdict};
 use crate::telegram::{self, Expect, Telegram};
@@ -246,14 +246,14 @@ pub fn rows(f: &Figures, table: &mut Table) {
         println!("  the bot logged {} WARN/ERROR lines", f.warnings);
     }
     let m = Scenario::Morning;
-    c.push_rows(table, m, &format!("greetings to {} enrolled", f.enrolled), "greeting", f.enrolled);
+    c.push_rows(table, m, &format!("greetings to {} enrolled", f.enrolled), "greeting", f.enrolled, false);
     table.push(Row::figure(
         m,
         "sqlite",
         "with the talkers' answers: rate / most in a sliding 1 s (over)",
         format!("{:.2}/s / {} ({})", f.together_rate, f.together_max, f.together_over),
-        &format!("<= {TELEGRAM_RATE:.0}"),
-        Verdict::check(f.together_max as f64 <= TELEGRAM_RATE),
+        &format!(">= {:.1}/s, <= {TELEGRAM_RATE:.0}", TELEGRAM_RATE * TARGET_SHARE),
+        Verdict::check(f.together_rate >= TELEGRAM_RATE * TARGET_SHARE && f.together_max as f64 <= TELEGRAM_RATE),
     ));
     table.push(Row::figure(
         m,
