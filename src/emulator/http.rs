@@ -110,9 +110,13 @@ async fn handle_call(shared: &Shared, method: &str, params: Value, files: Vec<Up
         return (status, axum::Json(body)).into_response();
     }
     if let Some(chat) = chat.filter(|_| super::limits::sends_a_message(method)) {
-        let refused = shared.lock().limits.as_mut().is_some_and(|limits| !limits.admit(chat, at));
-        if refused {
-            shared.counters.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let admitted = shared.lock().limits.as_mut().map_or(Ok(()), |limits| limits.admit(chat, at));
+        if let Err(refusal) = admitted {
+            let counters = &shared.counters;
+            counters.rate_limited.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if refusal == super::limits::Refusal::ChatBusy {
+                counters.rate_limited_chat.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             return (StatusCode::TOO_MANY_REQUESTS, axum::Json(retry_after_body(1))).into_response();
         }
     }

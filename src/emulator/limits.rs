@@ -20,23 +20,35 @@ pub(super) struct Limits {
 }
 
 impl Limits {
-    /// Whether a new message to `chat` arriving `at` is within the limits;
-    /// if it is, it counts against them.
-    pub(super) fn admit(&mut self, chat: i64, at: Instant) -> bool {
+    /// Whether a new message to `chat` arriving `at` is within the limits,
+    /// and if not which one it passes; if it is, it counts against them.
+    pub(super) fn admit(&mut self, chat: i64, at: Instant) -> Result<(), Refusal> {
         while self.accepted.front().is_some_and(|first| at.saturating_duration_since(*first) >= SECOND) {
             self.accepted.pop_front();
         }
         let chat_busy = self.last_per_chat.get(&chat).is_some_and(|last| at.saturating_duration_since(*last) < SECOND);
-        if self.accepted.len() >= PER_SECOND || chat_busy {
-            return false;
+        if chat_busy {
+            return Err(Refusal::ChatBusy);
+        }
+        if self.accepted.len() >= PER_SECOND {
+            return Err(Refusal::AllChats);
         }
         self.accepted.push_back(at);
         self.last_per_chat.insert(chat, at);
         if self.last_per_chat.len() > 100_000 {
             self.last_per_chat.retain(|_, last| at.saturating_duration_since(*last) < SECOND);
         }
-        true
+        Ok(())
     }
+}
+
+/// Which limit a refused message passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Refusal {
+    /// The thirty-first message of a second to all chats together.
+    AllChats,
+    /// A second message to one chat within a second.
+    ChatBusy,
 }
 
 /// Whether a call sends a new message, which the limits count.
@@ -68,13 +80,13 @@ mod tests {
         let mut limits = Limits::default();
         let start = Instant::now();
         let ms = |m: u64| start + Duration::from_millis(m);
-        assert!(limits.admit(1, ms(0)));
-        assert!(!limits.admit(1, ms(999)), "the same chat within the second");
-        assert!(limits.admit(1, ms(1000)));
+        assert_eq!(limits.admit(1, ms(0)), Ok(()));
+        assert_eq!(limits.admit(1, ms(999)), Err(Refusal::ChatBusy), "the same chat within the second");
+        assert_eq!(limits.admit(1, ms(1000)), Ok(()));
         for chat in 2..31 {
-            assert!(limits.admit(chat, ms(1000 + chat as u64)), "chat {chat}");
+            assert_eq!(limits.admit(chat, ms(1000 + chat as u64)), Ok(()), "chat {chat}");
         }
-        assert!(!limits.admit(99, ms(1500)), "the thirty-first in one second");
-        assert!(limits.admit(99, ms(2000)), "the first of them is a second old");
+        assert_eq!(limits.admit(99, ms(1500)), Err(Refusal::AllChats), "the thirty-first in one second");
+        assert_eq!(limits.admit(99, ms(2000)), Ok(()), "the first of them is a second old");
     }
 }

@@ -92,8 +92,10 @@ pub struct Stats {
     pub edits: u64,
     pub callback_answers: u64,
     pub other: u64,
-    /// Messages refused over Telegram's flood limits.
+    /// Messages refused over Telegram's flood limits, and of those the ones
+    /// refused because their chat had one within the second.
     pub rate_limited: u64,
+    pub rate_limited_chat: u64,
 }
 
 /// The running emulator; dropping it stops the server.
@@ -314,6 +316,7 @@ impl Emulator {
             callback_answers: load(&c.callback_answers),
             other: load(&c.other),
             rate_limited: load(&c.rate_limited),
+            rate_limited_chat: load(&c.rate_limited_chat),
         }
     }
 }

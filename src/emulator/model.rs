@@ -33,6 +33,7 @@ pub(super) struct Counters {
     pub callback_answers: AtomicU64,
     pub other: AtomicU64,
     pub rate_limited: AtomicU64,
+    pub rate_limited_chat: AtomicU64,
 }
 
 impl Counters {

@@ -202,7 +202,7 @@ async fn deliver(app: &App, bot: &Bot, pacer: &Pacer, job: ClaimedJob) -> Settle
     };
     if let Some(chat) = outgoing.chat().filter(|_| outgoing.is_new_message()) {
         tokio::time::sleep_until(pacer.take_slot(chat, job.priority).await).await;
-        pacer.admit().await;
+        pacer.admit(chat).await;
     }
     let verdict = match send(bot, &outgoing).await {
         Ok(id) => Verdict::Sent(id),

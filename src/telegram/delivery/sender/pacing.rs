@@ -43,6 +43,8 @@ pub struct Pacer {
     chat_interval: Duration,
     epoch: Instant,
     state: Mutex<PacerState>,
+    bulk_turn: tokio::sync::Mutex<()>,
+    admit_turn: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -51,6 +53,8 @@ struct PacerState {
     next_per_chat: HashMap<i64, Instant>,
     /// When the last `rate` messages were let go, oldest first.
     sent: std::collections::VecDeque<Instant>,
+    /// When each chat's last message was let go.
+    let_go_per_chat: HashMap<i64, Instant>,
 }
 
 impl Pacer {
@@ -70,42 +74,87 @@ impl Pacer {
             chat_interval: tuning.chat_interval,
             epoch: Instant::now(),
             state: Mutex::default(),
+            bulk_turn: tokio::sync::Mutex::new(()),
+            admit_turn: tokio::sync::Mutex::new(()),
         }
     }
 
     /// Waits, once a message's slot has come, until sending it keeps every
     /// span of `rate` slots (a second and its margin) to `rate` messages
-    /// actually let go. A message whose task woke late — on a busy machine,
-    /// a stall of tens of milliseconds — would otherwise go out late and
-    /// join the on-time messages of the second after its slot: in one full
-    /// run 32 copies of a notice reached the double within one second.
-    pub async fn admit(&self) {
-        if self.slot.is_zero() {
-            return;
-        }
+    /// actually let go, and the chat's interval (and a slot) since the last
+    /// message actually let go to `chat`. A message whose task woke late — on
+    /// a busy machine, a stall of tens of milliseconds — would otherwise go
+    /// out late and join the on-time messages of the second after its slot,
+    /// or of its chat's next one (the storm measured both). Letting it go
+    /// moves the chat's next slot to a full interval after it.
+    ///
+    /// Messages pass here in the order they came (tokio's mutex is fair):
+    /// racing for each place in the second, an answer lost to the copies of a
+    /// notice behind it for seconds (the storm measured that too).
+    pub async fn admit(&self, chat: i64) {
         let span = self.slot * u32::try_from(self.rate).unwrap_or(u32::MAX);
+        let gap = self.chat_interval + self.slot;
+        let mut turn = None;
         loop {
+            if turn.is_none() {
+                turn = Some(self.admit_turn.lock().await);
+            }
             let wait = {
                 let now = Instant::now();
                 let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-                match state.sent.front() {
+                let global = match state.sent.front() {
                     Some(&oldest) if state.sent.len() >= self.rate && now < oldest + span => oldest + span - now,
-                    _ => {
+                    _ => Duration::ZERO,
+                };
+                let own = match state.let_go_per_chat.get(&chat) {
+                    Some(&last) if now < last + gap => last + gap - now,
+                    _ => Duration::ZERO,
+                };
+                if global.is_zero() && own.is_zero() {
+                    if !self.slot.is_zero() {
                         state.sent.push_back(now);
                         if state.sent.len() > self.rate {
                             state.sent.pop_front();
                         }
-                        return;
                     }
+                    if !gap.is_zero() {
+                        state.let_go_per_chat.insert(chat, now);
+                        let next = state.next_per_chat.entry(chat).or_insert(now);
+                        *next = (*next).max(now + gap);
+                        if state.let_go_per_chat.len() > 10_000 {
+                            state.let_go_per_chat.retain(|_, last| now < *last + gap);
+                        }
+                    }
+                    return;
                 }
+                (global, own)
             };
-            tokio::time::sleep(wait).await;
+            match wait {
+                // Waiting for the second keeps this message's place: the
+                // others would wait for the second too. (Queueing again
+                // behind them, an answer lost its place for 20 s in the
+                // morning of check-ins.)
+                (global, own) if own <= global => tokio::time::sleep(global).await,
+                // A chat that must wait for its interval gives its place up
+                // (rare: a chat's messages are claimed one after another).
+                (_, own) => {
+                    turn = None;
+                    tokio::time::sleep(own).await;
+                }
+            }
         }
     }
 
     /// Waits until a message to `chat` of this priority may take its slot
-    /// (see [`Pacer`]), takes it and says when it comes.
+    /// (see [`Pacer`]), takes it and says when it comes. Bulk waits in the
+    /// order it asked (tokio's mutex is fair): racing for each slot as it
+    /// comes near, a copy of a notice could lose for longer than its lease
+    /// and be claimed and sent a second time (the storm saw it).
     pub async fn take_slot(&self, chat: i64, priority: Priority) -> Instant {
+        let _turn = match priority {
+            Priority::Bulk => Some(self.bulk_turn.lock().await),
+            _ => None,
+        };
         let horizon = (priority == Priority::Bulk).then_some(LOOK_AHEAD);
         loop {
             match self.reserve_within(chat, horizon) {
@@ -116,28 +165,21 @@ impl Pacer {
     }
 
     /// Reserves the moment at which a new message to `chat` may be sent if
-    /// it is within `horizon` from now; otherwise reserves nothing and says
-    /// when to ask again.
+    /// the next free slot for anyone is within `horizon` from now; otherwise
+    /// reserves nothing and says when to ask again. (A chat that must wait
+    /// for its interval does not hold up the bulk queued behind it.)
     fn reserve_within(&self, chat: i64, horizon: Option<Duration>) -> Result<Instant, Instant> {
         let now = Instant::now();
         let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let earliest = state.next_per_chat.get(&chat).copied().unwrap_or(now).max(now);
-        let (slot, at) = if self.slot.is_zero() {
-            (None, earliest)
-        } else {
-            let since = (earliest - self.epoch).as_nanos();
-            let mut index = u64::try_from(since.div_ceil(self.slot.as_nanos())).unwrap_or(u64::MAX);
-            while state.taken.contains(&index) {
-                index += 1;
+        if let Some(horizon) = horizon {
+            let (_, free) = self.free_slot(&state.taken, now);
+            if free > now + horizon {
+                return Err(free - horizon);
             }
-            (Some(index), self.epoch + self.slot * u32::try_from(index).unwrap_or(u32::MAX))
-        };
-        if let Some(horizon) = horizon
-            && at > now + horizon
-        {
-            return Err(at - horizon);
         }
-        if let Some(index) = slot {
+        let earliest = state.next_per_chat.get(&chat).copied().unwrap_or(now).max(now);
+        let (index, at) = self.free_slot(&state.taken, earliest);
+        if let Some(index) = index {
             state.taken.insert(index);
             let past = u64::try_from((now - self.epoch).as_nanos() / self.slot.as_nanos()).unwrap_or(0);
             state.taken = state.taken.split_off(&past.saturating_sub(1));
@@ -150,6 +192,20 @@ impl Pacer {
             state.next_per_chat.retain(|_, next| *next > now);
         }
         Ok(at)
+    }
+
+    /// The first slot not taken at or after `from`, and when it comes; with
+    /// no global rate, `from` itself.
+    fn free_slot(&self, taken: &std::collections::BTreeSet<u64>, from: Instant) -> (Option<u64>, Instant) {
+        if self.slot.is_zero() {
+            return (None, from);
+        }
+        let since = (from - self.epoch).as_nanos();
+        let mut index = u64::try_from(since.div_ceil(self.slot.as_nanos())).unwrap_or(u64::MAX);
+        while taken.contains(&index) {
+            index += 1;
+        }
+        (Some(index), self.epoch + self.slot * u32::try_from(index).unwrap_or(u32::MAX))
     }
 }
 
@@ -216,7 +272,7 @@ mod tests {
             // slot, as on a busy machine.
             let woke = if chat == 2 { slot + Duration::from_millis(250) } else { slot };
             tokio::time::sleep_until(woke).await;
-            pacer.admit().await;
+            pacer.admit(chat).await;
             sent.push(Instant::now() - start);
         }
         for at in &sent {
@@ -226,5 +282,85 @@ mod tests {
         }
         let last = *sent.last().unwrap();
         assert!(last < Duration::from_millis(4400), "the stall costs no more than itself: {last:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_message_let_go_late_moves_its_chats_next_one_back() {
+        let pacer = Pacer::new(Tuning { global_rate: 10, chat_interval: Duration::from_secs(1), ..Tuning::default() });
+        let first = reserve(&pacer, 1);
+        // Its task wakes 200 ms after its slot, as on a busy machine.
+        tokio::time::sleep_until(first + Duration::from_millis(200)).await;
+        pacer.admit(1).await;
+        let let_go = Instant::now();
+        let next = reserve(&pacer, 1);
+        assert!(next >= let_go + Duration::from_secs(1), "planned {:?} after the first left", next - let_go);
+        // A message planned before the first left still waits a full
+        // interval after it.
+        let early = Pacer::new(Tuning { global_rate: 10, chat_interval: Duration::from_secs(1), ..Tuning::default() });
+        let (a, b) = (reserve(&early, 2), reserve(&early, 2));
+        tokio::time::sleep_until(a + Duration::from_millis(300)).await;
+        early.admit(2).await;
+        let a_left = Instant::now();
+        tokio::time::sleep_until(b.max(Instant::now())).await;
+        early.admit(2).await;
+        assert!(
+            Instant::now() - a_left >= Duration::from_secs(1),
+            "the second left {:?} after the first",
+            Instant::now() - a_left
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn bulk_takes_its_slots_in_the_order_it_asked_while_answers_pass_it() {
+        let pacer = Arc::new(Pacer::new(Tuning { global_rate: 10, ..Tuning::default() }));
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut copies = tokio::task::JoinSet::new();
+        for chat in 100..160 {
+            let (pacer, order) = (pacer.clone(), order.clone());
+            copies.spawn(async move {
+                let at = pacer.take_slot(chat, Priority::Bulk).await;
+                order.lock().unwrap().push((at, chat));
+            });
+            // Each copy asks once the one before it has.
+            tokio::task::yield_now().await;
+        }
+        // Someone talks to the bot all along, taking a slot every 300 ms.
+        let talker = {
+            let pacer = pacer.clone();
+            tokio::spawn(async move {
+                for n in 0..30 {
+                    let at = pacer.take_slot(1 + n, Priority::Interactive).await;
+                    assert!(at - Instant::now() <= LOOK_AHEAD + pacer.slot, "an answer waits behind the bulk");
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+            })
+        };
+        while copies.join_next().await.is_some() {}
+        talker.await.unwrap();
+        let order = order.lock().unwrap();
+        let chats: Vec<i64> = order.iter().map(|(_, chat)| *chat).collect();
+        assert_eq!(chats, (100..160).collect::<Vec<_>>(), "the copies went in the order they asked");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn messages_waiting_for_the_second_go_in_the_order_they_came() {
+        let pacer =
+            Arc::new(Pacer::new(Tuning { global_rate: 10, chat_interval: Duration::ZERO, ..Tuning::default() }));
+        // A second's worth just went out.
+        for chat in 0..10 {
+            pacer.admit(chat).await;
+        }
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let mut waiting = tokio::task::JoinSet::new();
+        for chat in 100..125 {
+            let (pacer, order) = (pacer.clone(), order.clone());
+            waiting.spawn(async move {
+                pacer.admit(chat).await;
+                order.lock().unwrap().push(chat);
+            });
+            tokio::task::yield_now().await;
+        }
+        while waiting.join_next().await.is_some() {}
+        assert_eq!(*order.lock().unwrap(), (100..125).collect::<Vec<_>>(), "none lost its place");
     }
 }
