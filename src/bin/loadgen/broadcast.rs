@@ -91,7 +91,15 @@ impl Copies {
     /// rate from the first `copy` to the last: at least [`TARGET_SHARE`] of
     /// Telegram's when the copies had it to themselves (`alone`); otherwise
     /// (answers to people talking to the bot went first) only shown.
-    pub fn push_rows(&self, table: &mut Table, scenario: Scenario, sent: &str, copy: &str, expected: usize, alone: bool) {
+    pub fn push_rows(
+        &self,
+        table: &mut Table,
+        scenario: Scenario,
+        sent: &str,
+        copy: &str,
+        expected: usize,
+        alone: bool,
+    ) {
         let floor = TELEGRAM_RATE * TARGET_SHARE;
         table.push(Row::figure(
             scenario,
