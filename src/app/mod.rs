@@ -27,8 +27,7 @@ use tokio::sync::Notify;
 use crate::config::Config;
 use crate::domain::clock::Clock;
 use crate::i18n::I18n;
-use crate::store::{ClaimedJob, Durability, Queue, Store, StoreError};
-use crate::work::Handoff;
+use crate::store::{ClaimedJob, Queue, Store, StoreError};
 
 /// Everything a handler or a background loop needs, shared by all of them.
 pub struct App {
@@ -37,7 +36,6 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub config: Config,
     pub wake: Wake,
-    pub handoff: Handoffs,
     /// The bot's username, known once it connected to Telegram; links such
     /// as invitations made on the web need it.
     pub bot_username: std::sync::OnceLock<String>,
@@ -65,14 +63,6 @@ pub struct Wake {
     pub erased: Notify,
 }
 
-/// Jobs claimed in passing for the inbox worker and the sender (see
-/// [`Handoff`]).
-#[derive(Default)]
-pub struct Handoffs {
-    pub inbox: Handoff<ClaimedJob>,
-    pub outbox: Handoff<ClaimedJob>,
-}
-
 impl App {
     pub fn new(store: Store, i18n: I18n, clock: Arc<dyn Clock>, config: Config) -> App {
         App {
@@ -81,7 +71,6 @@ impl App {
             clock,
             config,
             wake: Wake::default(),
-            handoff: Handoffs::default(),
             bot_username: std::sync::OnceLock::new(),
             files: std::sync::OnceLock::new(),
         }
@@ -100,8 +89,9 @@ impl App {
         clock::Policy::load(tx, self.config.timezone).await
     }
 
-    /// Claims due jobs of a queue in a transaction of its own, counting each
-    /// lane's jobs since `count_since` (see [`crate::store::Tx::claim_counting`]).
+    /// Claims due jobs of a queue in a transaction of its own (a lazy one: a
+    /// claim lost in a crash is claimed again), counting each lane's jobs
+    /// since `count_since` (see [`crate::store::Tx::claim_counting`]).
     pub async fn claim(
         &self,
         queue: Queue,
@@ -109,7 +99,7 @@ impl App {
         limit: i64,
         count_since: Option<i64>,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
-        let mut tx = self.store.begin_claiming(Durability::Lazy).await?;
+        let mut tx = self.store.begin_lazy().await?;
         let jobs = tx.claim_counting(queue, &self.config.instance, self.now_ms(), lease_ms, limit, count_since).await?;
         tx.commit().await?;
         Ok(jobs)

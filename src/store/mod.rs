@@ -177,41 +177,20 @@ impl Store {
         })
     }
 
-    /// Starts a transaction that claims jobs, and records or settles them.
-    /// On PostgreSQL its `BEGIN` carries, in the same round trip, the
-    /// setting a claim needs (see [`Tx::claim_counting`]) and, when the work
-    /// is [`Durability::Lazy`], the one that lets its commit return before
-    /// it reaches the disk; set one statement at a time, they cost a round
-    /// trip each, several an update. Every statement of the transaction is
-    /// planned generically, which suits those on the jobs table.
-    pub async fn begin_claiming(&self, durability: Durability) -> Result<Tx> {
-        let statement = match durability {
-            Durability::Durable => "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan",
-            Durability::Lazy => {
-                "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL synchronous_commit = off"
-            }
-        };
-        self.begin_postgres_with(statement, true).await
-    }
-
     /// Starts a transaction whose commit may return before it reaches the
-    /// disk (see [`Durability::Lazy`]), its statements planned as usual.
+    /// disk (PostgreSQL's `synchronous_commit = off`; SQLite's commits never
+    /// wait for the disk here): for bookkeeping whose loss in a crash of the
+    /// database server is harmless — a lost claim is claimed again, a lost
+    /// record of a send means the message is sent again, never that anything
+    /// is lost. The commit still happens in order, atomically.
     pub async fn begin_lazy(&self) -> Result<Tx> {
-        self.begin_postgres_with("BEGIN; SET LOCAL synchronous_commit = off", false).await
-    }
-
-    /// Starts a transaction, on PostgreSQL with `statement` as its `BEGIN`
-    /// (`generic_plans` saying whether it sets `plan_cache_mode`); SQLite's
-    /// transactions need no settings.
-    async fn begin_postgres_with(&self, statement: &'static str, generic_plans: bool) -> Result<Tx> {
-        match self {
-            Store::Sqlite(_) => self.begin().await,
-            Store::Postgres(pool, numbers) => {
-                let mut tx = Tx::new(Conn::Postgres(pool.begin_with(statement).await?, numbers.clone()));
-                tx.generic_plans = generic_plans;
-                Ok(tx)
-            }
-        }
+        Ok(match self {
+            Store::Sqlite(_) => self.begin().await?,
+            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(
+                pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off").await?,
+                numbers.clone(),
+            )),
+        })
     }
 
     /// A connection for checkpointing a SQLite file; `None` on PostgreSQL.
@@ -280,20 +259,6 @@ pub struct Tx {
     generic_plans: bool,
 }
 
-/// Whether a transaction's commit waits for the disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// It does: what it records must survive a crash of the database server.
-    Durable,
-    /// It may return before the commit reaches the disk (PostgreSQL's
-    /// `synchronous_commit = off`; SQLite's commits never wait for the disk
-    /// here). Only for bookkeeping whose loss in a crash of the database
-    /// server is harmless: a lost claim is claimed again, a lost record of a
-    /// send means the message is sent again — never that anything is lost.
-    /// The commit still happens in order, atomically.
-    Lazy,
-}
-
 /// The connection a [`Tx`] runs on; the [`on!`] and [`exec!`] macros reach
 /// it.
 pub(crate) enum Conn {
@@ -329,7 +294,7 @@ impl Tx {
         }
     }
 
-    /// Undoes [`Durability::Lazy`]: for a transaction that turned out to
+    /// Undoes [`Store::begin_lazy`]: for a transaction that turned out to
     /// record something that must survive a crash of the database server.
     pub async fn waiting_for_disk(&mut self) -> Result<()> {
         if let Conn::Postgres(tx, _) = &mut self.conn {
@@ -387,17 +352,17 @@ pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Durability, Store, Tx};
+    use super::{Store, Tx};
 
     async fn show(tx: &mut Tx, statement: &'static str) -> String {
         on!(tx, |c| sqlx::query_scalar(statement).fetch_one(c).await).unwrap()
     }
 
-    /// A transaction begun to claim, or lazily, has the settings it needs
-    /// from its `BEGIN`, and a lazy one can still be made to wait for the
-    /// disk. Needs no tables, so it runs on the test database as it is.
+    /// A lazy transaction has its setting from its `BEGIN` and can still be
+    /// made to wait for the disk. Needs no tables, so it runs on the test
+    /// database as it is.
     #[tokio::test]
-    async fn on_postgres_a_transaction_begun_for_its_work_carries_its_settings() {
+    async fn on_postgres_a_lazy_transaction_carries_its_setting() {
         let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
             eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
             return;
@@ -405,20 +370,9 @@ mod tests {
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
         let store = Store::Postgres(pool.clone(), pool);
         let mut tx = store.begin().await.unwrap();
-        assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "auto");
         assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
-        assert!(!tx.generic_plans);
         drop(tx);
-        for (durability, commit) in [(Durability::Durable, "on"), (Durability::Lazy, "off")] {
-            let mut tx = store.begin_claiming(durability).await.unwrap();
-            assert!(tx.generic_plans, "a claim in it need not set the plans again");
-            assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "force_generic_plan");
-            assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, commit, "{durability:?}");
-            tx.commit().await.unwrap();
-        }
         let mut tx = store.begin_lazy().await.unwrap();
-        assert!(!tx.generic_plans);
-        assert_eq!(show(&mut tx, "SHOW plan_cache_mode").await, "auto");
         assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "off");
         tx.waiting_for_disk().await.unwrap();
         assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");

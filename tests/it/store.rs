@@ -9,7 +9,7 @@ use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::events::Event;
 use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
-use community_desk::store::{BindOutcome, Durability, ImportCounts, JobStatus, NewJob, Priority, Queue, Store};
+use community_desk::store::{BindOutcome, ImportCounts, JobStatus, NewJob, Priority, Queue, Store};
 
 use crate::support::db::TestDb;
 
@@ -540,10 +540,10 @@ async fn jobs_finished_together_say_whether_their_lanes_have_more(db: &TestDb) {
 
 async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
     let store = open(db).await;
-    let mut tx = store.begin_claiming(Durability::Durable).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
     tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
     tx.commit().await.unwrap();
-    let mut tx = store.begin_claiming(Durability::Lazy).await.unwrap();
+    let mut tx = store.begin_lazy().await.unwrap();
     let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();

@@ -22,21 +22,34 @@ pub struct ClaimedJob {
 }
 
 /// The claim statement, one text for both backends but for the row lock
-/// PostgreSQL takes on the rows it picks (`$lock`).
+/// PostgreSQL takes on the rows it picks (`$lock`) and the order it takes
+/// them in. The outbox takes the most urgent first (`by_priority`), sorting
+/// what is due: the messages waiting to go, a few thousand at most. The
+/// inbox and the timers take the earliest due (`by_due`), the order of their
+/// index, so that a claim reads no more rows than it takes however many of
+/// the million timers of a large desk are open or due.
 ///
 /// The limit is `$5 + 0` rather than `$5`: SQLite's planner reads the value
 /// of a bare parameter in `LIMIT`, and a statement whose plan depends on a
 /// bound value is prepared again every time that parameter is bound. For
 /// this statement that cost more than running it.
 macro_rules! claim_sql {
-    ($lock:literal) => {
+    (by_priority, $lock:literal) => {
+        claim_sql!(@ "j.priority, j.due_at, j.id", $lock)
+    };
+    (by_due, $lock:literal) => {
+        claim_sql!(@ "j.due_at, j.id", $lock)
+    };
+    (@ $order:literal, $lock:literal) => {
         concat!(
             "UPDATE jobs SET due_at = $1, lease_token = $2, lease_owner = $6, attempts = attempts + 1 WHERE id IN ( \
                SELECT j.id FROM jobs j WHERE j.queue = $3 AND j.status = 'pending' AND j.due_at <= $4 \
                AND j.priority <= $8 \
                AND (j.lane IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.queue = j.queue \
                  AND e.lane = j.lane AND e.status = 'pending' AND e.id < j.id)) \
-               ORDER BY j.priority, j.due_at, j.id LIMIT $5 + 0",
+               ORDER BY ",
+            $order,
+            " LIMIT $5 + 0",
             $lock,
             ") RETURNING id, lane, payload, attempts, request_id, priority, lease_token, \
                CASE WHEN $7 IS NULL THEN 0 ELSE (SELECT COUNT(*) FROM jobs r WHERE r.queue = jobs.queue \
@@ -95,7 +108,8 @@ macro_rules! finish_all_postgres_sql {
 
 impl Tx {
     /// Claims up to `limit` due jobs — at most one per lane, the oldest — for
-    /// `lease_ms`, the most urgent first (and so returned). PostgreSQL skips rows another instance is claiming at the
+    /// `lease_ms`, the earliest due first; from the outbox the most urgent
+    /// first (and so returned). PostgreSQL skips rows another instance is claiming at the
     /// same moment; SQLite has one writer at a time, so its claim is atomic as
     /// it stands.
     pub async fn claim(
@@ -155,19 +169,22 @@ impl Tx {
     ) -> Result<Vec<ClaimedJob>> {
         let token = uuid::Uuid::new_v4().to_string();
         let lease_until = now + lease_ms;
-        let statement = match self.backend() {
-            Backend::Sqlite => claim_sql!(""),
-            Backend::Postgres => {
+        let statement = match (self.backend(), queue) {
+            (Backend::Sqlite, Queue::Outbox) => claim_sql!(by_priority, ""),
+            (Backend::Sqlite, _) => claim_sql!(by_due, ""),
+            (Backend::Postgres, _) => {
                 // With a million pending timers PostgreSQL would re-plan this
                 // statement on every call (its generic plan looks costly on
                 // paper), which makes the sweep grow with the table. The
                 // generic plan is the right one: an index range on due_at.
-                // A transaction begun to claim has it from its BEGIN.
                 if !self.generic_plans {
                     exec!(self, |c| sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(c).await)?;
                     self.generic_plans = true;
                 }
-                claim_sql!(" FOR UPDATE SKIP LOCKED")
+                match queue {
+                    Queue::Outbox => claim_sql!(by_priority, " FOR UPDATE SKIP LOCKED"),
+                    _ => claim_sql!(by_due, " FOR UPDATE SKIP LOCKED"),
+                }
             }
         };
         let mut jobs: Vec<ClaimedJob> = on!(self, |c| sqlx::query_as(statement)
@@ -321,7 +338,8 @@ mod tests {
         let store = Store::connect("sqlite::memory:").await.unwrap();
         let Store::Sqlite(pool) = &store else { unreachable!("a sqlite URL") };
         for statement in [
-            concat!("EXPLAIN QUERY PLAN ", claim_sql!("")),
+            concat!("EXPLAIN QUERY PLAN ", claim_sql!(by_due, "")),
+            concat!("EXPLAIN QUERY PLAN ", claim_sql!(by_priority, "")),
             concat!("EXPLAIN QUERY PLAN ", finish_sql!()),
             concat!("EXPLAIN QUERY PLAN ", finish_all_sql!()),
         ] {
@@ -350,6 +368,61 @@ mod tests {
         for child in children {
             indexes_reading(child, found);
         }
+    }
+
+    /// With twenty thousand open timers, the claim PostgreSQL plans once
+    /// for all sweeps (the generic plan, see [`Tx::claim_counting`]) walks
+    /// the due timers in order through their index and stops at its limit;
+    /// a plan that gathers every due timer to sort them grows with the
+    /// table, and its estimated cost is also what makes PostgreSQL compile
+    /// it to machine code on every sweep.
+    #[tokio::test]
+    async fn on_postgres_claiming_timers_walks_the_due_index_in_order() {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
+            return;
+        };
+        let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
+        let store = Store::connect(&db.url).await.unwrap();
+        let Store::Postgres(pool, _) = &store else { unreachable!("a postgres URL") };
+        sqlx::query(
+            "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, created_at) \
+             SELECT 'timer', NULL, 't' || g, 'x', (g * 7919) % 20000, g FROM generate_series(1, 20000) g",
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query("ANALYZE jobs").execute(pool).await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        sqlx::raw_sql(concat!(
+            "SET plan_cache_mode = force_generic_plan; \
+             PREPARE claim (BIGINT, TEXT, TEXT, BIGINT, BIGINT, TEXT, BIGINT, INTEGER) AS ",
+            claim_sql!(by_due, " FOR UPDATE SKIP LOCKED")
+        ))
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+        let (plan,): (serde_json::Value,) =
+            sqlx::query_as("EXPLAIN (FORMAT JSON) EXECUTE claim (30000, 'lease', 'timer', 10000, 50, 'me', NULL, 2)")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+        let reading = reading_alias(&plan[0]["Plan"], "j").expect("a step reads the timers");
+        assert_eq!(
+            (reading["Node Type"].as_str(), reading["Index Name"].as_str()),
+            (Some("Index Scan"), Some("jobs_due")),
+            "{plan:#}"
+        );
+        drop(conn);
+        store.close().await;
+    }
+
+    /// The step of a PostgreSQL plan that reads the table under `alias`.
+    fn reading_alias<'a>(plan: &'a serde_json::Value, alias: &str) -> Option<&'a serde_json::Value> {
+        if plan["Alias"] == alias {
+            return Some(plan);
+        }
+        plan["Plans"].as_array().into_iter().flatten().find_map(|child| reading_alias(child, alias))
     }
 
     /// Finishing a few jobs looks up just those, whether the table has no

@@ -10,7 +10,7 @@ use teloxide::prelude::*;
 use teloxide::types::{AllowedUpdate, Update};
 
 use crate::app::App;
-use crate::store::{Durability, NewJob, Priority, Queue, StoreError};
+use crate::store::{NewJob, Priority, Queue, StoreError};
 use crate::work::{Backoff, Shutdown};
 
 pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shutdown) {
@@ -63,10 +63,8 @@ pub async fn run(app: Arc<App>, bot: Bot, poll_timeout: Duration, shutdown: Shut
     }
 }
 
-/// Writes a batch of updates to the inbox in one transaction, and claims
-/// in it what the inbox worker has room for, which is handed to the worker
-/// once the updates are durable. An update that is already there (Telegram
-/// may send it again) is skipped.
+/// Writes a batch of updates to the inbox in one transaction. An update
+/// that is already there (Telegram may send it again) is skipped.
 pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
     let now = app.now_ms();
     let rows = updates
@@ -89,10 +87,7 @@ pub async fn record(app: &App, updates: &[Update]) -> Result<(), StoreError> {
             priority: Priority::default(),
         })
         .collect();
-    let mut tx = app.store.begin_claiming(Durability::Durable).await?;
+    let mut tx = app.store.begin().await?;
     tx.enqueue_all(&jobs, now).await?;
-    let claimed = super::inbox::claim_for_worker(app, &mut tx, now).await?;
-    tx.commit().await?;
-    app.handoff.inbox.give(claimed);
-    Ok(())
+    tx.commit().await
 }

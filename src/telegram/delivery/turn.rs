@@ -39,9 +39,7 @@ impl InboxJob {
 /// What the turns send, the dialogues they move on and the notes that their
 /// updates are done are gathered and written when the batch commits, a
 /// statement for all rather than one or two for each, and what they would
-/// wake is woken after that, since before it there is nothing to see. The
-/// messages are claimed for the sender in the same transaction and handed
-/// to it as it commits.
+/// wake is woken after that, since before it there is nothing to see.
 pub struct Batch(Mutex<Shared>);
 
 struct Shared {
@@ -112,9 +110,8 @@ impl Batch {
 
 /// Ends the transaction of one turn or of a batch of them: writes the
 /// dialogues they moved on, what they send and the marks that their updates
-/// are done, claims the messages for the sender, commits, and then hands
-/// the messages over and wakes whoever has work — before the commit there
-/// is nothing to see. If another worker took any of the updates over
+/// are done, commits, and then wakes whoever has work — before the commit
+/// there is nothing to see. If another worker took any of the updates over
 /// meanwhile, nothing is committed.
 async fn commit_turns(
     app: &App,
@@ -128,9 +125,7 @@ async fn commit_turns(
     let wrote = out.write(&mut tx, now).await?;
     let more = tx.finish_all(done, now).await?;
     anyhow::ensure!(more.len() == done.len(), LeaseLost);
-    let handed = if wrote { super::sender::claim_for_sender(app, &mut tx, now).await? } else { Vec::new() };
     tx.commit().await?;
-    app.handoff.outbox.give_by(handed, |job| job.priority);
     // The inbox worker claims again only when a person's next update is
     // already waiting; otherwise the claim would find nothing.
     if more.contains(&true) {

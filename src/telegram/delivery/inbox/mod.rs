@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 use super::outgoing::Outbox;
 use super::turn::{Batch, InboxJob};
 use crate::app::App;
-use crate::store::{Backend, ClaimedJob, Queue, StoreError, Tx};
+use crate::store::{Backend, ClaimedJob, Queue};
 use crate::telegram::handlers::served_sender;
 use crate::work::{Backoff, RetryPolicy, Shutdown};
 
@@ -60,7 +60,6 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
     let (mut running, mut loners) = (JoinSet::new(), JoinSet::new());
     let mut failures = 0u32;
     let (at_once, batch_size) = batching(app.store.backend());
-    app.handoff.inbox.open(at_once * batch_size);
     loop {
         if shutdown.is_triggered() {
             break;
@@ -68,10 +67,8 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
         while running.try_join_next().is_some() {}
         while loners.try_join_next().is_some() {}
         let free = at_once.saturating_sub(running.len());
-        let handed = app.handoff.inbox.take(free * batch_size);
-        let was_handed = !handed.is_empty();
-        let claimed = if free == 0 || was_handed {
-            Ok(handed)
+        let claimed = if free == 0 {
+            Ok(Vec::new())
         } else {
             let limit = (free * batch_size) as i64;
             app.claim(Queue::Inbox, LEASE_MS, limit, Some(app.now_ms() - FLOOD_WINDOW_MS)).await
@@ -80,9 +77,7 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
                 start(&handling, jobs, batch_size, &mut running, &mut loners);
-                if !was_handed || app.handoff.inbox.look_again() {
-                    continue;
-                }
+                continue;
             }
             Ok(_) => failures = 0,
             Err(error) => {
@@ -101,24 +96,11 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
             _ = shutdown.triggered() => {}
         }
     }
-    app.handoff.inbox.close();
     let _ = tokio::time::timeout(Duration::from_secs(10), async {
         while running.join_next().await.is_some() {}
         while loners.join_next().await.is_some() {}
     })
     .await;
-}
-
-/// Claims, in a transaction the caller has open, as many updates as the
-/// worker has room for, to hand over once that transaction commits: the
-/// poller does so as it records them, which spares the worker a
-/// transaction of its own for the claim.
-pub(super) async fn claim_for_worker(app: &App, tx: &mut Tx, now: i64) -> Result<Vec<ClaimedJob>, StoreError> {
-    let room = app.handoff.inbox.room();
-    if room == 0 {
-        return Ok(Vec::new());
-    }
-    tx.claim_counting(Queue::Inbox, &app.config.instance, now, LEASE_MS, room as i64, Some(now - FLOOD_WINDOW_MS)).await
 }
 
 /// Starts the claimed updates: those that can share a transaction in

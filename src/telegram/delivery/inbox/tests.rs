@@ -139,42 +139,6 @@ async fn a_batch_commits_every_update_of_it_once() {
 }
 
 #[tokio::test]
-async fn updates_recorded_while_the_worker_runs_are_handed_to_it_already_claimed() {
-    let app = app().await;
-    let update = |id: i64| -> Update {
-        let update = json!({"update_id": id, "message": {
-            "message_id": 1, "date": 0, "text": "hi",
-            "chat": {"id": id, "type": "private", "first_name": "Resident"},
-            "from": {"id": id, "is_bot": false, "first_name": "Resident"},
-        }});
-        serde_json::from_str(&update.to_string()).unwrap()
-    };
-    app.handoff.inbox.open(2);
-    crate::telegram::delivery::poller::record(&app, &[update(1), update(2), update(3)]).await.unwrap();
-    let handed = app.handoff.inbox.take(10);
-    assert_eq!(handed.len(), 2, "no more than the worker has room for");
-    assert!(handed.iter().all(|job| job.attempts == 1 && job.recent == 1), "claimed once, counted for the flood limit");
-    let left = app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap();
-    assert_eq!(left.len(), 1, "the handed ones are claimed; the rest wait in the inbox");
-
-    app.handoff.inbox.close();
-    crate::telegram::delivery::poller::record(&app, &[update(4)]).await.unwrap();
-    assert!(app.handoff.inbox.take(10).is_empty(), "a stopped worker is handed nothing");
-    assert_eq!(app.claim(Queue::Inbox, LEASE_MS, 10, None).await.unwrap().len(), 1);
-}
-
-#[tokio::test]
-async fn a_batch_hands_the_messages_it_wrote_to_the_sender_already_claimed() {
-    let app = app().await;
-    let jobs = claimed(&app, &["a", "b", "c"]).await;
-    app.handoff.outbox.open(64);
-    handle_claimed(&app, tree(), jobs.clone()).await;
-    let handed = app.handoff.outbox.take(64);
-    assert_eq!(handed.len(), 3, "one answer each, in chats of their own");
-    assert!(app.claim(Queue::Outbox, LEASE_MS, 100, None).await.unwrap().is_empty(), "all of them are claimed");
-}
-
-#[tokio::test]
 async fn a_turn_sees_the_dialogue_an_earlier_turn_of_its_batch_left() {
     // Each text names the step the sender's dialogue moves to; the answer
     // says where it stood before.

@@ -12,7 +12,7 @@ use crate::app::App;
 use crate::app::requests;
 use crate::config::Tuning;
 use crate::domain::TelegramId;
-use crate::store::{ClaimedJob, Priority, Queue, StoreError, Tx};
+use crate::store::{ClaimedJob, Queue, StoreError};
 use crate::telegram::notify;
 use crate::telegram::render::CardFor;
 use crate::work::{Backoff, RetryPolicy, Shutdown};
@@ -30,24 +30,22 @@ const SETTLE_BATCH: usize = 256;
 /// How long the sender may take over a message before another may retry it.
 const LEASE_MS: i64 = 30_000;
 /// The most answers claimed at once beyond the sender's room (see
-/// [`claim_for_sender`]); a batch of turns answers at most this many chats.
+/// [`claim`]); a batch of turns answers at most this many chats.
 const MAX_INTERACTIVE_CLAIM: i64 = 64;
 
-/// Claims, in a transaction the caller has open, as many messages as the
-/// sender has room for, to hand over once that transaction commits: a turn
-/// does so for the messages it wrote, which spares the sender a
-/// transaction of its own for the claim.
-///
-/// The answers to whoever is talking to the bot are claimed even when there
-/// is no room: they never wait for a place behind bulk claimed earlier (and
-/// are few, as they come one at a time from people typing).
-pub(super) async fn claim_for_sender(app: &App, tx: &mut Tx, now: i64) -> Result<Vec<ClaimedJob>, StoreError> {
-    let (owner, room) = (&app.config.instance, app.handoff.outbox.room());
-    match room {
-        _ if !app.handoff.outbox.is_open() => Ok(Vec::new()),
-        0 => tx.claim_interactive(Queue::Outbox, owner, now, LEASE_MS, MAX_INTERACTIVE_CLAIM).await,
-        room => tx.claim(Queue::Outbox, owner, now, LEASE_MS, room as i64).await,
-    }
+/// Claims as many messages as the sender has `room` for, the most urgent
+/// first. The answers to whoever is talking to the bot are claimed even
+/// when there is no room: they never wait for a place behind bulk claimed
+/// earlier (and are few, as they come one at a time from people typing).
+async fn claim(app: &App, room: usize) -> Result<Vec<ClaimedJob>, StoreError> {
+    let (owner, now) = (&app.config.instance, app.now_ms());
+    let mut tx = app.store.begin_lazy().await?;
+    let jobs = match room {
+        0 => tx.claim_interactive(Queue::Outbox, owner, now, LEASE_MS, MAX_INTERACTIVE_CLAIM).await?,
+        room => tx.claim(Queue::Outbox, owner, now, LEASE_MS, room as i64).await?,
+    };
+    tx.commit().await?;
+    Ok(jobs)
 }
 
 pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
@@ -56,30 +54,19 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     let settler = tokio::spawn(settler(app.clone(), receiver));
     let mut in_flight = tokio::task::JoinSet::new();
     let mut failures = 0u32;
-    // Claim no more than about two seconds of sending, and let turns hand
-    // over as much again, so that a claimed message never waits in the pacer
-    // for longer than its lease. Claims and hand-overs come most urgent
-    // first; what is claimed holds a slot of the pacer only once it is near
-    // (see `Pacer`), so the answer to someone talking to the bot, claimed
-    // later, still goes before the bulk claimed earlier.
+    // Claim no more than about two seconds of sending, so that a claimed
+    // message never waits in the pacer for longer than its lease. Claims
+    // come most urgent first; what is claimed holds a slot of the pacer only
+    // once it is near (see `Pacer`), so the answer to someone talking to the
+    // bot, claimed later, still goes before the bulk claimed earlier.
     let max_in_flight = if tuning.global_rate == 0 { 64 } else { (tuning.global_rate as usize * 2).clamp(1, 64) };
-    app.handoff.outbox.open(max_in_flight);
     loop {
         if shutdown.is_triggered() {
             break;
         }
         while in_flight.try_join_next().is_some() {}
         let capacity = max_in_flight.saturating_sub(in_flight.len());
-        // Answers to someone talking to the bot are taken whatever the
-        // capacity (see `claim_for_sender`).
-        let handed = app.handoff.outbox.take_with(capacity, |job| job.priority == Priority::Interactive);
-        let was_handed = !handed.is_empty();
-        let claimed = if capacity == 0 || was_handed {
-            Ok(handed)
-        } else {
-            app.claim(Queue::Outbox, LEASE_MS, capacity as i64, None).await
-        };
-        match claimed {
+        match claim(&app, capacity).await {
             Ok(jobs) if !jobs.is_empty() => {
                 failures = 0;
                 for job in jobs {
@@ -91,9 +78,7 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
                         let _ = settlements.send(settlement);
                     });
                 }
-                if !was_handed || app.handoff.outbox.look_again() {
-                    continue;
-                }
+                continue;
             }
             Ok(_) => failures = 0,
             Err(error) => {
@@ -114,7 +99,6 @@ pub async fn run(app: Arc<App>, bot: Bot, tuning: Tuning, shutdown: Shutdown) {
     }
     // Messages already handed to Telegram are allowed to finish; anything
     // unfinished is left to its lease and sent after the restart.
-    app.handoff.outbox.close();
     let _ =
         tokio::time::timeout(Duration::from_secs(5), async { while in_flight.join_next().await.is_some() {} }).await;
     // What was sent is recorded before the process stops.
@@ -267,9 +251,7 @@ async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::
 /// unreachable is marked so, and the requests waiting on them move on to the
 /// next responder. The copy of a notice is counted once it is settled.
 /// Returns whether there is more to send: a recorded message's chat has
-/// another waiting behind it, or the outcomes caused new messages; what the
-/// sender has room for of that is claimed in the same transaction and
-/// handed to it.
+/// another waiting behind it, or the outcomes caused new messages.
 async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
@@ -331,12 +313,7 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
         tx.waiting_for_disk().await?;
     }
     more |= out.write(&mut tx, now_ms).await?;
-    // What waited behind a sent message (the question after the edit that
-    // took the last one's buttons away, say) is claimed here rather than in
-    // a transaction of the sender's own.
-    let handed = if more { claim_for_sender(app, &mut tx, now_ms).await? } else { Vec::new() };
     tx.commit().await?;
-    app.handoff.outbox.give_by(handed, |job| job.priority);
     if !erased.is_empty() {
         app.wake.erased.notify_one();
     }
