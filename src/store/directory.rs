@@ -231,7 +231,6 @@ impl Tx {
         let id = match existing {
             Some((id, name)) => {
                 if name != person.name {
-                    self.person_changed(PersonId(id));
                     exec!(self, |c| sqlx::query("UPDATE people SET name = $1 WHERE id = $2")
                         .bind(&person.name)
                         .bind(id)

@@ -247,12 +247,6 @@ pub struct Tx {
     /// community, its routing, its card), and the tree changes only by
     /// import, which forgets them.
     chains: HashMap<UnitId, Vec<Unit>>,
-    /// The senders of a batch of updates, touched together as it began
-    /// (see [`Tx::touch_senders`]), by Telegram id, until each one's turn
-    /// takes theirs. Every statement that changes a person or their dialogue
-    /// forgets that person, so that no turn starts from someone as they were
-    /// before another turn of the batch changed them.
-    senders: HashMap<i64, Sender>,
     settings: policy::Settings,
     /// Whether PostgreSQL has been told to plan this transaction's
     /// statements generically (see [`Tx::claim_counting`]).
@@ -270,13 +264,7 @@ pub(crate) enum Conn {
 
 impl Tx {
     fn new(conn: Conn) -> Tx {
-        Tx {
-            conn,
-            chains: HashMap::new(),
-            senders: HashMap::new(),
-            settings: policy::Settings::default(),
-            generic_plans: false,
-        }
+        Tx { conn, chains: HashMap::new(), settings: policy::Settings::default(), generic_plans: false }
     }
 
     pub async fn commit(self) -> Result<()> {

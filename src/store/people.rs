@@ -101,8 +101,7 @@ impl Tx {
 
     /// [`Tx::touch_person`] for the sender of an update, which also reads
     /// where their dialogue stands: every update handled starts here, so both
-    /// come from one statement — or from none, when the sender was touched
-    /// with the rest of their batch.
+    /// come from one statement.
     pub async fn touch_sender(
         &mut self,
         telegram: TelegramId,
@@ -110,69 +109,19 @@ impl Tx {
         locale: Option<&str>,
         now: i64,
     ) -> Result<Sender> {
-        if let Some(sender) = self.senders.remove(&telegram.0) {
-            return Ok(sender);
-        }
-        self.touch_senders(&[(telegram, name.unwrap_or_default(), locale)], now).await?;
-        self.senders.remove(&telegram.0).ok_or_else(|| StoreError::Corrupt("a touched sender did not come back".into()))
-    }
-
-    /// Touches the senders of a batch of updates, each given as their
-    /// Telegram id, name and client language, in one statement, and keeps
-    /// them for [`Tx::touch_sender`] to hand to their turns. The people
-    /// travel as one JSON array, so the statement's text never changes and
-    /// SQLite prepares it once.
-    pub async fn touch_senders(&mut self, senders: &[(TelegramId, &str, Option<&str>)], now: i64) -> Result<()> {
-        #[derive(serde::Serialize)]
-        struct Touch<'a> {
-            telegram: i64,
-            name: &'a str,
-            locale: Option<&'a str>,
-        }
-        // In one order on every transaction, so that two batches touching
-        // some of the same people on PostgreSQL lock them in the same order;
-        // once each, since an upsert may change a row only once.
-        let mut touches: Vec<Touch> = senders
-            .iter()
-            .map(|(telegram, name, locale)| Touch { telegram: telegram.0, name, locale: *locale })
-            .collect();
-        touches.sort_by_key(|touch| touch.telegram);
-        touches.dedup_by_key(|touch| touch.telegram);
-        let touches = serde_json::to_string(&touches).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let statement = match self.backend() {
-            // `WHERE true` keeps SQLite from reading the `ON` of the upsert
-            // as a join constraint.
-            Backend::Sqlite => concat!(
-                "INSERT INTO people (telegram_id, name, locale, created_at) \
-                 SELECT json_extract(t.value, '$.telegram'), json_extract(t.value, '$.name'), \
-                 json_extract(t.value, '$.locale'), $2 FROM json_each($1) t WHERE true ",
-                touch_upsert!()
-            ),
-            Backend::Postgres => concat!(
-                "INSERT INTO people (telegram_id, name, locale, created_at) \
-                 SELECT (t.value ->> 'telegram')::BIGINT, t.value ->> 'name', t.value ->> 'locale', $2 \
-                 FROM jsonb_array_elements($1::JSONB) AS t (value) ",
-                touch_upsert!()
-            ),
-        };
-        let touched: Vec<Sender> =
-            on!(self, |c| sqlx::query_as(statement).bind(&touches).bind(now).fetch_all(c).await)?;
-        for sender in touched {
-            if let Some(telegram) = sender.person.telegram_id {
-                self.senders.insert(telegram, sender);
-            }
-        }
-        Ok(())
-    }
-
-    /// Forgets `person` if they were touched with their batch and their
-    /// turn is still to come: they or their dialogue changed since.
-    pub(super) fn person_changed(&mut self, person: PersonId) {
-        self.senders.retain(|_, sender| sender.person.id != person);
+        Ok(on!(self, |c| sqlx::query_as(concat!(
+            "INSERT INTO people (telegram_id, name, locale, created_at) VALUES ($1, $2, $3, $4) ",
+            touch_upsert!()
+        ))
+        .bind(telegram.0)
+        .bind(name.unwrap_or_default())
+        .bind(locale)
+        .bind(now)
+        .fetch_one(c)
+        .await)?)
     }
 
     pub async fn set_locale(&mut self, person: PersonId, locale: &str) -> Result<()> {
-        self.person_changed(person);
         exec!(self, |c| sqlx::query("UPDATE people SET locale = $1 WHERE id = $2")
             .bind(locale)
             .bind(person.0)
@@ -183,7 +132,6 @@ impl Tx {
 
     /// Sets or clears (with `None`) the moment a responder is away until.
     pub async fn set_away(&mut self, person: PersonId, until: Option<i64>) -> Result<()> {
-        self.person_changed(person);
         exec!(self, |c| sqlx::query("UPDATE people SET away_until = $1 WHERE id = $2")
             .bind(until)
             .bind(person.0)
@@ -193,7 +141,6 @@ impl Tx {
     }
 
     pub async fn set_reachable(&mut self, person: PersonId, reachable: bool) -> Result<()> {
-        self.person_changed(person);
         exec!(self, |c| sqlx::query("UPDATE people SET reachable = $1 WHERE id = $2")
             .bind(reachable)
             .bind(person.0)
@@ -206,7 +153,6 @@ impl Tx {
     /// with that phone who had no Telegram account yet, that entry is merged
     /// into this person: its roles become theirs.
     pub async fn bind_phone(&mut self, person: PersonId, phone: &Phone) -> Result<BindOutcome> {
-        self.person_changed(person);
         let holder: Option<(i64, Option<i64>, String)> =
             on!(self, |c| sqlx::query_as("SELECT id, telegram_id, name FROM people WHERE phone = $1")
                 .bind(phone.as_str())
@@ -310,7 +256,6 @@ impl Tx {
     }
 
     pub async fn set_dialogue(&mut self, person: PersonId, state: &str, now: i64) -> Result<()> {
-        self.person_changed(person);
         exec!(self, |c| {
             sqlx::query(
                 "INSERT INTO dialogues (person_id, state, updated_at) VALUES ($1, $2, $3) \
@@ -326,7 +271,6 @@ impl Tx {
     }
 
     pub async fn clear_dialogue(&mut self, person: PersonId) -> Result<()> {
-        self.person_changed(person);
         exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
         Ok(())
     }
@@ -336,9 +280,6 @@ impl Tx {
     /// one JSON array, so each statement's text never changes and SQLite
     /// prepares it once. A person must appear at most once.
     pub async fn write_dialogues(&mut self, dialogues: &[(PersonId, Option<&str>)], now: i64) -> Result<()> {
-        for (person, _) in dialogues {
-            self.person_changed(*person);
-        }
         #[derive(serde::Serialize)]
         struct State<'a> {
             person: i64,

@@ -80,7 +80,6 @@ impl Tx {
     /// statistics, without description, room or attachments; open ones are
     /// cancelled, as nobody could get back to them.
     pub async fn forget_person(&mut self, person: PersonId, now: i64) -> Result<()> {
-        self.person_changed(person);
         let written: Vec<(i64, String)> = on!(self, |c| sqlx::query_as(
             "SELECT id, data FROM events WHERE actor_id = $1 \
              OR request_id IN (SELECT id FROM requests WHERE resident_id = $1)"

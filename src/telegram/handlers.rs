@@ -73,7 +73,7 @@ pub fn schema() -> UpdateHandler<anyhow::Error> {
 
 /// The person whose turn an update starts, if the handler tree serves it: a
 /// message in a private chat, or a button pressed.
-pub fn served_sender(update: &Update) -> Option<&User> {
+fn served_sender(update: &Update) -> Option<&User> {
     match &update.kind {
         UpdateKind::Message(msg) if msg.chat.is_private() => msg.from.as_ref(),
         UpdateKind::CallbackQuery(query) => Some(&query.from),

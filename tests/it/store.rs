@@ -64,7 +64,7 @@ contract_tests!(
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
     a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
-    senders_touched_with_their_batch_come_to_their_turns_as_they_now_stand,
+    a_sender_comes_to_their_turn_as_they_stand_with_their_dialogue,
     a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it,
     only_someone_above_the_assignee_may_take_over_or_reassign,
     a_use_case_hands_back_the_request_as_the_store_now_holds_it,
@@ -740,7 +740,7 @@ async fn a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_on
     assert_eq!(tx.dialogue(people[1]).await.unwrap().as_deref(), Some(r#"{"step":"notice_unit"}"#));
 }
 
-async fn senders_touched_with_their_batch_come_to_their_turns_as_they_now_stand(db: &TestDb) {
+async fn a_sender_comes_to_their_turn_as_they_stand_with_their_dialogue(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
     let known = tx.touch_person(TelegramId(21), Some("王芳"), Some("en"), 0).await.unwrap();
@@ -749,13 +749,6 @@ async fn senders_touched_with_their_batch_come_to_their_turns_as_they_now_stand(
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    let batch = [
-        (TelegramId(23), "Third", None),
-        (TelegramId(21), "Wang Fang", Some("zh-CN")),
-        (TelegramId(22), "Newcomer", Some("zh-CN")),
-        (TelegramId(22), "Newcomer", Some("zh-CN")),
-    ];
-    tx.touch_senders(&batch, 5).await.unwrap();
     let first = tx.touch_sender(TelegramId(21), Some("Wang Fang"), Some("zh-CN"), 5).await.unwrap();
     assert_eq!(first.person.id, known.id, "someone known stays who they were");
     assert_eq!((first.person.name.as_str(), first.person.locale.as_deref()), ("王芳", Some("en")));
@@ -765,17 +758,7 @@ async fn senders_touched_with_their_batch_come_to_their_turns_as_they_now_stand(
     assert_eq!((newcomer.person.name.as_str(), newcomer.person.locale.as_deref()), ("Newcomer", Some("zh-CN")));
     assert_eq!(newcomer.dialogue, None);
 
-    // An earlier turn of the batch changes a sender whose turn is still to
-    // come: theirs starts from the change.
-    let third = tx.person_by_telegram(TelegramId(23)).await.unwrap().expect("touched with the batch");
-    tx.set_locale(third.id, "en").await.unwrap();
-    tx.set_dialogue(third.id, r#"{"step":"staff_phone"}"#, 6).await.unwrap();
-    let third = tx.touch_sender(TelegramId(23), Some("Third"), None, 6).await.unwrap();
-    assert_eq!(third.person.locale.as_deref(), Some("en"));
-    assert_eq!(third.dialogue.as_deref(), Some(r#"{"step":"staff_phone"}"#));
-
-    // Someone erased after the batch touched them comes back as a new person.
-    tx.touch_senders(&batch, 7).await.unwrap();
+    // Someone erased comes back as a new person.
     tx.forget_person(known.id, 7).await.unwrap();
     let again = tx.touch_sender(TelegramId(21), Some("Wang Fang"), Some("zh-CN"), 7).await.unwrap();
     assert_ne!(again.person.id, known.id);

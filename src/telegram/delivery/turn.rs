@@ -33,9 +33,8 @@ impl InboxJob {
 }
 
 /// Several updates handled one after another in one transaction, so that
-/// they share its commit (see `inbox.rs`), and their senders are touched in
-/// one statement as it opens. The transaction passes from turn to turn; a
-/// turn that fails drops it, which rolls the whole batch back.
+/// they share its commit (see `inbox`): each turn takes the transaction and
+/// puts it back; a turn that fails drops it, which rolls the whole batch back.
 /// What the turns send, the dialogues they move on and the notes that their
 /// updates are done are gathered and written when the batch commits, a
 /// statement for all rather than one or two for each, and what they would
@@ -57,14 +56,9 @@ struct Shared {
 pub struct BatchBroken;
 
 impl Batch {
-    /// Opens the batch's transaction and touches the senders of its updates
-    /// there, all in one statement rather than one as each turn begins.
-    pub async fn open(app: &App, senders: impl Iterator<Item = &User>) -> anyhow::Result<Batch> {
-        let mut tx = app.store.begin().await?;
-        let senders: Vec<_> = senders.map(touch_of).collect();
-        let senders: Vec<_> =
-            senders.iter().map(|(telegram, name, locale)| (*telegram, name.as_str(), *locale)).collect();
-        tx.touch_senders(&senders, millis(app.now())).await?;
+    /// Opens the batch's transaction.
+    pub async fn open(app: &App) -> anyhow::Result<Batch> {
+        let tx = app.store.begin().await?;
         Ok(Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() })))
     }
 
@@ -139,14 +133,6 @@ async fn commit_turns(
     Ok(())
 }
 
-/// What touching a sender needs of their Telegram account: the id, the name
-/// and the language of their client when it is one of ours, which a new
-/// person starts with.
-fn touch_of(user: &User) -> (TelegramId, String, Option<&'static str>) {
-    let locale = user.language_code.as_deref().and_then(Locale::from_code).map(Locale::code);
-    (TelegramId(user.id.0 as i64), user.full_name(), locale)
-}
-
 /// The batch's lock is never held across an await, so a poisoned one only
 /// means a turn panicked; what it guards is still whole.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -184,7 +170,8 @@ impl<'a> Turn<'a> {
             Some(batch) => batch.take()?,
             None => app.store.begin().await?,
         };
-        let (telegram, name, client_locale) = touch_of(user);
+        let client_locale = user.language_code.as_deref().and_then(Locale::from_code).map(Locale::code);
+        let (telegram, name) = (TelegramId(user.id.0 as i64), user.full_name());
         let Sender { person, dialogue } = tx.touch_sender(telegram, Some(&name), client_locale, millis(now)).await?;
         // An earlier turn of the batch may have moved this person's dialogue
         // on without writing it yet.

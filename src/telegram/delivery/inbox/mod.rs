@@ -15,7 +15,6 @@ use super::outgoing::Outbox;
 use super::turn::{Batch, InboxJob};
 use crate::app::App;
 use crate::store::{Backend, ClaimedJob, Queue};
-use crate::telegram::handlers::served_sender;
 use crate::work::{Backoff, RetryPolicy, Shutdown};
 
 mod outcomes;
@@ -177,7 +176,7 @@ async fn handle_together(
     handler: &UpdateHandler<anyhow::Error>,
     updates: Vec<(ClaimedJob, Update)>,
 ) -> Result<(), Vec<ClaimedJob>> {
-    let batch = match Batch::open(app, updates.iter().filter_map(|(_, update)| served_sender(update))).await {
+    let batch = match Batch::open(app).await {
         Ok(batch) => Arc::new(batch),
         Err(error) => {
             tracing::warn!(%error, "could not open a batch's transaction; its updates are handled one by one");
