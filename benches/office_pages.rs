@@ -128,7 +128,7 @@ async fn seed(store: &Store) -> BenchResult<PersonId> {
             let (admin,): (Option<i64>,) = sqlx::query_as(ADMIN).fetch_one(pool).await?;
             (done.rows_affected(), admin)
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             sqlx::query(SEED_RESIDENTS).bind(RESIDENTS).bind(now).execute(pool).await?;
             let done =
                 sqlx::query(SEED_REQUESTS).bind(REQUESTS).bind(now).bind(STEP_MS).bind(RESIDENTS).execute(pool).await?;

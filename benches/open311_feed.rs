@@ -72,7 +72,7 @@ async fn bench(backend: &str, store: &Store) -> BenchResult<()> {
             sqlx::query("ANALYZE").execute(pool).await?;
             done.rows_affected()
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             let done =
                 sqlx::query(POSTGRES_SEED).bind(REQUESTS).bind(millis(now)).bind(SPREAD_MS).execute(pool).await?;
             sqlx::query("ANALYZE").execute(pool).await?;

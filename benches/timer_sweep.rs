@@ -260,7 +260,7 @@ async fn seed(store: &Store, size: i64, now: i64) -> BenchResult<(Duration, Dura
                 sqlx::query(sql).bind(size).bind(now).bind(SPREAD_MS).execute(pool).await?;
             }
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             for sql in [POSTGRES_SEED_HISTORY, POSTGRES_SEED_TIMERS] {
                 sqlx::query(sql).bind(size).bind(now).bind(SPREAD_MS).execute(pool).await?;
             }
@@ -276,7 +276,7 @@ async fn seed(store: &Store, size: i64, now: i64) -> BenchResult<(Duration, Dura
             // out of the first timed commits.
             sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await?;
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             // VACUUM as well, as autovacuum would have done long before a
             // real desk had this many rows: it sets the visibility map that
             // index-only scans rely on.
@@ -292,7 +292,7 @@ async fn seed(store: &Store, size: i64, now: i64) -> BenchResult<(Duration, Dura
 async fn first_timer(store: &Store) -> BenchResult<i64> {
     let first: Option<i64> = match store {
         Store::Sqlite(pool) => sqlx::query_scalar(FIRST_TIMER).fetch_one(pool).await?,
-        Store::Postgres(pool, _) => sqlx::query_scalar(FIRST_TIMER).fetch_one(pool).await?,
+        Store::Postgres(pool) => sqlx::query_scalar(FIRST_TIMER).fetch_one(pool).await?,
     };
     first.ok_or_else(|| "no timers were seeded".into())
 }
@@ -300,7 +300,7 @@ async fn first_timer(store: &Store) -> BenchResult<i64> {
 async fn count_open_timers_in(store: &Store, first: i64, last: i64) -> BenchResult<i64> {
     Ok(match store {
         Store::Sqlite(pool) => sqlx::query_scalar(COUNT_OPEN_TIMERS_IN).bind(first).bind(last).fetch_one(pool).await?,
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             sqlx::query_scalar(COUNT_OPEN_TIMERS_IN).bind(first).bind(last).fetch_one(pool).await?
         }
     })
@@ -311,7 +311,7 @@ async fn make_due(store: &Store, now: i64, first: i64, last: i64) -> BenchResult
         Store::Sqlite(pool) => {
             sqlx::query(MAKE_DUE).bind(now).bind(first).bind(last).execute(pool).await?.rows_affected()
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             sqlx::query(MAKE_DUE).bind(now).bind(first).bind(last).execute(pool).await?.rows_affected()
         }
     };
@@ -324,7 +324,7 @@ async fn server_version(store: &Store) -> BenchResult<String> {
             let version: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(pool).await?;
             format!("SQLite {version}")
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             let version: String = sqlx::query_scalar("SHOW server_version").fetch_one(pool).await?;
             format!("PostgreSQL {version}")
         }

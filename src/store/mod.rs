@@ -33,7 +33,7 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Postgres, Sqlite, Transaction};
 
@@ -85,9 +85,7 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub enum Store {
     Sqlite(SqlitePool),
-    /// The pool transactions run on, and a small one that only takes request
-    /// numbers (see [`Tx::next_request_number`]).
-    Postgres(PgPool, PgPool),
+    Postgres(PgPool),
 }
 
 impl Store {
@@ -141,19 +139,7 @@ impl Store {
             // The ping before would cost every transaction a round trip.
             let pool = PgPoolOptions::new().max_connections(10).test_before_acquire(false).connect(url).await?;
             POSTGRES_MIGRATIONS.run(&pool).await?;
-            // A pool of its own, so that a transaction that needs a number
-            // never waits for a connection that transactions like it hold.
-            // Its commits need not wait for the disk: a request that uses a
-            // number commits after it, and PostgreSQL's log reaches the disk
-            // in order, so no request can outlive the number it took. The
-            // lock timeout keeps a number from waiting on a transaction that
-            // may itself be waiting, in this process, on the one that wants
-            // the number (an import changing the community, say).
-            let options =
-                PgConnectOptions::from_str(url)?.options([("synchronous_commit", "off"), ("lock_timeout", "5s")]);
-            let numbers =
-                PgPoolOptions::new().max_connections(2).test_before_acquire(false).connect_with(options).await?;
-            Store::Postgres(pool, numbers)
+            Store::Postgres(pool)
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
@@ -173,7 +159,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Store::Sqlite(pool) => Tx::new(Conn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?)),
-            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(pool.begin().await?, numbers.clone())),
+            Store::Postgres(pool) => Tx::new(Conn::Postgres(pool.begin().await?)),
         })
     }
 
@@ -186,10 +172,9 @@ impl Store {
     pub async fn begin_lazy(&self) -> Result<Tx> {
         Ok(match self {
             Store::Sqlite(_) => self.begin().await?,
-            Store::Postgres(pool, numbers) => Tx::new(Conn::Postgres(
-                pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off").await?,
-                numbers.clone(),
-            )),
+            Store::Postgres(pool) => {
+                Tx::new(Conn::Postgres(pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off").await?))
+            }
         })
     }
 
@@ -207,10 +192,7 @@ impl Store {
     pub async fn close(&self) {
         match self {
             Store::Sqlite(pool) => pool.close().await,
-            Store::Postgres(pool, numbers) => {
-                pool.close().await;
-                numbers.close().await;
-            }
+            Store::Postgres(pool) => pool.close().await,
         }
     }
 }
@@ -257,9 +239,7 @@ pub struct Tx {
 /// it.
 pub(crate) enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
-    /// On PostgreSQL with the pool request numbers are taken from, outside
-    /// the transaction (see [`Tx::next_request_number`]).
-    Postgres(Transaction<'static, Postgres>, PgPool),
+    Postgres(Transaction<'static, Postgres>),
 }
 
 impl Tx {
@@ -270,7 +250,7 @@ impl Tx {
     pub async fn commit(self) -> Result<()> {
         match self.conn {
             Conn::Sqlite(tx) => tx.commit().await?,
-            Conn::Postgres(tx, _) => tx.commit().await?,
+            Conn::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
@@ -285,7 +265,7 @@ impl Tx {
     /// Undoes [`Store::begin_lazy`]: for a transaction that turned out to
     /// record something that must survive a crash of the database server.
     pub async fn waiting_for_disk(&mut self) -> Result<()> {
-        if let Conn::Postgres(tx, _) = &mut self.conn {
+        if let Conn::Postgres(tx) = &mut self.conn {
             sqlx::query("SET LOCAL synchronous_commit = on").execute(&mut **tx).await?;
         }
         Ok(())
@@ -301,7 +281,7 @@ macro_rules! on {
                 let $conn = &mut **tx;
                 $body
             }
-            $crate::store::Conn::Postgres(tx, _) => {
+            $crate::store::Conn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body
             }
@@ -319,7 +299,7 @@ macro_rules! exec {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }
-            $crate::store::Conn::Postgres(tx, _) => {
+            $crate::store::Conn::Postgres(tx) => {
                 let $conn = &mut **tx;
                 $body.map(|done| done.rows_affected())
             }
@@ -356,7 +336,7 @@ mod tests {
             return;
         };
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        let store = Store::Postgres(pool.clone(), pool);
+        let store = Store::Postgres(pool);
         let mut tx = store.begin().await.unwrap();
         assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
         drop(tx);

@@ -3,7 +3,7 @@
 use sqlx::FromRow;
 
 use super::followers::households_of;
-use super::{Conn, Result, StoreError, Tx, exec, on};
+use super::{Result, StoreError, Tx, exec, on};
 use crate::domain::routing::Assignment;
 use crate::domain::{Attachment, Category, PersonId, RequestId, RequestNumber, Role, Status, UnitId, Urgency};
 
@@ -117,24 +117,18 @@ fn attachment_from(row: AttachmentRow) -> Result<Attachment> {
 }
 
 impl Tx {
-    /// Takes the next request number of a community.
-    ///
-    /// On PostgreSQL the number is taken and committed at once, on a
-    /// connection of its own, instead of in this transaction: the counter's
-    /// row lock would otherwise be held until this transaction commits, and
-    /// every other transaction reporting in the same community — a batch of
-    /// sixteen turns, say — would wait for it (BENCHMARKS.md, eleventh
-    /// round). A number is therefore never given twice, but one taken by a
-    /// transaction that then rolls back is skipped, and requests reported at
-    /// the same moment are routed without seeing each other's load. On
-    /// SQLite transactions run one at a time, so the number is taken in this
-    /// one, and given again if it rolls back.
+    /// Takes the next request number of a community. The counter's row stays
+    /// locked until this transaction ends, so reports in one community take
+    /// their numbers one after another; a number taken by a transaction that
+    /// rolls back is given again.
     pub async fn next_request_number(&mut self, community: UnitId) -> Result<RequestNumber> {
-        const NEXT: &str = "UPDATE units SET next_request_number = next_request_number + 1 WHERE id = $1 RETURNING next_request_number - 1";
-        let next: i64 = match &mut self.conn {
-            Conn::Postgres(_, numbers) => sqlx::query_scalar(NEXT).bind(community.0).fetch_one(&*numbers).await?,
-            Conn::Sqlite(tx) => sqlx::query_scalar(NEXT).bind(community.0).fetch_one(&mut **tx).await?,
-        };
+        let next: i64 = on!(self, |c| sqlx::query_scalar(
+            "UPDATE units SET next_request_number = next_request_number + 1 WHERE id = $1 \
+             RETURNING next_request_number - 1"
+        )
+        .bind(community.0)
+        .fetch_one(c)
+        .await)?;
         Ok(RequestNumber(next))
     }
 

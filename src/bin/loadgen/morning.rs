@@ -110,7 +110,7 @@ async fn seed(url: &str, residents: usize) -> anyhow::Result<()> {
     }
     let made_due = match &store {
         Store::Sqlite(pool) => sqlx::query(DUE_NOW).execute(pool).await?.rows_affected(),
-        Store::Postgres(pool, _) => sqlx::query(DUE_NOW).execute(pool).await?.rows_affected(),
+        Store::Postgres(pool) => sqlx::query(DUE_NOW).execute(pool).await?.rows_affected(),
     };
     store.close().await;
     anyhow::ensure!(made_due as usize == residents, "{made_due} greetings pending for {residents} residents");

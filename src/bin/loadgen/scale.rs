@@ -128,7 +128,7 @@ pub async fn timers_fired(url: &str) -> anyhow::Result<i64> {
                 .fetch_one(pool)
                 .await?
         }
-        Store::Postgres(pool, _) => {
+        Store::Postgres(pool) => {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM jobs WHERE queue = 'timer' AND status = 'done'")
                 .fetch_one(pool)
                 .await?

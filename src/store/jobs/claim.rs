@@ -384,7 +384,7 @@ mod tests {
         };
         let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
         let store = Store::connect(&db.url).await.unwrap();
-        let Store::Postgres(pool, _) = &store else { unreachable!("a postgres URL") };
+        let Store::Postgres(pool) = &store else { unreachable!("a postgres URL") };
         sqlx::query(
             "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, created_at) \
              SELECT 'timer', NULL, 't' || g, 'x', (g * 7919) % 20000, g FROM generate_series(1, 20000) g",
@@ -436,7 +436,7 @@ mod tests {
         };
         let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
         let store = Store::connect(&db.url).await.unwrap();
-        let Store::Postgres(pool, _) = &store else { unreachable!("a postgres URL") };
+        let Store::Postgres(pool) = &store else { unreachable!("a postgres URL") };
         sqlx::query(
             "INSERT INTO jobs (queue, lane, dedupe_key, payload, status, due_at, lease_token, created_at) \
              SELECT 'outbox', 'chat:' || (g % 500), 'k' || g, 'x', CASE WHEN g <= 3 THEN 'pending' ELSE 'done' END, \
