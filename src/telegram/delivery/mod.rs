@@ -3,6 +3,7 @@
 //! messages go to the outbox, and the sender delivers them; timers fire the
 //! escalation clock. This module starts those loops and stops them.
 
+mod commit;
 pub mod files;
 pub mod inbox;
 pub mod outgoing;

@@ -3,12 +3,13 @@
 //! the change, the outgoing messages and the note that this update is done —
 //! or not at all, so an update interrupted by a crash is simply handled again.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use i18n_embed::fluent::FluentLanguageLoader;
 use teloxide::types::User;
 
+use super::commit::{Batch, commit_turns};
 use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
 use crate::domain::{PersonId, TelegramId};
@@ -31,117 +32,6 @@ impl InboxJob {
         InboxJob(job, Some(batch))
     }
 }
-
-/// Several updates handled one after another in one transaction, so that
-/// they share its commit (see `inbox`): each turn takes the transaction and
-/// puts it back; a turn that fails drops it, which rolls the whole batch back.
-/// What the turns send, the dialogues they move on and the notes that their
-/// updates are done are gathered and written when the batch commits, a
-/// statement for all rather than one or two for each, and what they would
-/// wake is woken after that, since before it there is nothing to see.
-pub struct Batch(Mutex<Shared>);
-
-struct Shared {
-    /// `None` once a turn has dropped it.
-    tx: Option<Tx>,
-    out: Outbox,
-    /// The dialogues the turns changed, one entry a person, the latest state.
-    dialogues: Vec<(PersonId, Option<String>)>,
-    /// The jobs of the turns that finished, with their lease tokens.
-    done: Vec<(i64, String)>,
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("an earlier update of the batch gave up its transaction")]
-pub struct BatchBroken;
-
-impl Batch {
-    /// Opens the batch's transaction.
-    pub async fn open(app: &App) -> anyhow::Result<Batch> {
-        let tx = app.store.begin().await?;
-        Ok(Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() })))
-    }
-
-    pub fn take(&self) -> Result<Tx, BatchBroken> {
-        lock(&self.0).tx.take().ok_or(BatchBroken)
-    }
-
-    pub fn put_back(&self, tx: Tx) {
-        lock(&self.0).tx = Some(tx);
-    }
-
-    /// Notes that the turn of `job` is over, with what it sends and, if it
-    /// moved the sender's dialogue on, where it now stands.
-    pub fn done(&self, job: &ClaimedJob, out: Outbox, dialogue: Option<(PersonId, Option<String>)>) {
-        let mut shared = lock(&self.0);
-        shared.out.append(out);
-        if let Some((person, state)) = dialogue {
-            match shared.dialogues.iter_mut().find(|(known, _)| *known == person) {
-                Some(entry) => entry.1 = state,
-                None => shared.dialogues.push((person, state)),
-            }
-        }
-        shared.done.push((job.id, job.lease_token.clone()));
-    }
-
-    /// The dialogue state an earlier turn of the batch left for `person`,
-    /// which is not written yet: `None` if none of them changed it.
-    fn dialogue_of(&self, person: PersonId) -> Option<Option<String>> {
-        lock(&self.0).dialogues.iter().find(|(known, _)| *known == person).map(|(_, state)| state.clone())
-    }
-
-    /// Writes what the turns left and commits (see [`commit_turns`]).
-    pub async fn commit(self, app: &App) -> anyhow::Result<()> {
-        let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
-        let tx = shared.tx.ok_or(BatchBroken)?;
-        let dialogues: Vec<(PersonId, Option<&str>)> =
-            shared.dialogues.iter().map(|(person, state)| (*person, state.as_deref())).collect();
-        let done: Vec<(i64, &str, Option<&str>)> =
-            shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
-        commit_turns(app, tx, &dialogues, shared.out, &done, millis(app.now())).await
-    }
-}
-
-/// Ends the transaction of one turn or of a batch of them: writes the
-/// dialogues they moved on, what they send and the marks that their updates
-/// are done, commits, and then wakes whoever has work — before the commit
-/// there is nothing to see. If another worker took any of the updates over
-/// meanwhile, nothing is committed.
-async fn commit_turns(
-    app: &App,
-    mut tx: Tx,
-    dialogues: &[(PersonId, Option<&str>)],
-    out: Outbox,
-    done: &[(i64, &str, Option<&str>)],
-    now: i64,
-) -> anyhow::Result<()> {
-    tx.write_dialogues(dialogues, now).await?;
-    let wrote = out.write(&mut tx, now).await?;
-    let more = tx.finish_all(done, now).await?;
-    anyhow::ensure!(more.len() == done.len(), LeaseLost);
-    tx.commit().await?;
-    // The inbox worker claims again only when a person's next update is
-    // already waiting; otherwise the claim would find nothing.
-    if more.contains(&true) {
-        app.wake.inbox.notify_one();
-    }
-    if wrote {
-        app.wake.outbox.notify_one();
-    }
-    // A turn may have started, stopped or moved a timer.
-    app.wake.timers.notify_one();
-    Ok(())
-}
-
-/// The batch's lock is never held across an await, so a poisoned one only
-/// means a turn panicked; what it guards is still whole.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("another worker took over this update")]
-pub struct LeaseLost;
 
 pub struct Turn<'a> {
     pub app: &'a App,

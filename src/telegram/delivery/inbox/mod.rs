@@ -11,8 +11,9 @@ use teloxide::dispatching::UpdateHandler;
 use teloxide::types::{Me, Update, UpdateKind};
 use tokio::task::JoinSet;
 
+use super::commit::Batch;
 use super::outgoing::Outbox;
-use super::turn::{Batch, InboxJob};
+use super::turn::InboxJob;
 use crate::app::App;
 use crate::store::{Backend, ClaimedJob, Queue};
 use crate::work::{Backoff, RetryPolicy, Shutdown};

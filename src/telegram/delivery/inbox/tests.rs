@@ -217,6 +217,11 @@ async fn a_turn_starts_from_its_sender_as_an_earlier_turn_of_its_batch_left_them
         },
     ));
     let app = app().await;
+    let mut tx = app.store.begin().await.unwrap();
+    for person in 7..=9 {
+        tx.touch_person(TelegramId(person), Some("Resident"), None, 0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
     let jobs = claimed_from(&app, &[(7, "en 8"), (8, "hi"), (9, "hi")]).await;
     handle_claimed(&app, tree, jobs.clone()).await;
     let (texts, _) = outcome(&app, &jobs).await;
