@@ -370,14 +370,14 @@ mod tests {
         }
     }
 
-    /// With twenty thousand open timers, the claim PostgreSQL plans once
-    /// for all sweeps (the generic plan, see [`Tx::claim_counting`]) walks
-    /// the due timers in order through their index and stops at its limit;
-    /// a plan that gathers every due timer to sort them grows with the
-    /// table, and its estimated cost is also what makes PostgreSQL compile
-    /// it to machine code on every sweep.
+    /// With twenty thousand open timers, ten thousand of them due, the claim
+    /// PostgreSQL plans once for all sweeps (the generic plan, see
+    /// [`Tx::claim_counting`]) walks the due timers in order through their
+    /// index and stops at its limit. A plan that gathers every due timer to
+    /// sort them grows with the table, and its estimated cost is also what
+    /// makes PostgreSQL compile it to machine code on every sweep.
     #[tokio::test]
-    async fn on_postgres_claiming_timers_walks_the_due_index_in_order() {
+    async fn on_postgres_claiming_timers_reads_no_more_than_it_takes() {
         let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
             eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
             return;
@@ -402,17 +402,15 @@ mod tests {
         .execute(&mut *conn)
         .await
         .unwrap();
-        let (plan,): (serde_json::Value,) =
-            sqlx::query_as("EXPLAIN (FORMAT JSON) EXECUTE claim (30000, 'lease', 'timer', 10000, 50, 'me', NULL, 2)")
-                .fetch_one(&mut *conn)
-                .await
-                .unwrap();
+        let (plan,): (serde_json::Value,) = sqlx::query_as(
+            "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE claim (30000, 'lease', 'timer', 10000, 50, 'me', NULL, 2)",
+        )
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
         let reading = reading_alias(&plan[0]["Plan"], "j").expect("a step reads the timers");
-        assert_eq!(
-            (reading["Node Type"].as_str(), reading["Index Name"].as_str()),
-            (Some("Index Scan"), Some("jobs_due")),
-            "{plan:#}"
-        );
+        let read = reading["Actual Rows"].as_i64().expect("an analysed plan");
+        assert!((50..200).contains(&read), "read {read} timers to claim 50: {plan:#}");
         drop(conn);
         store.close().await;
     }
