@@ -34,3 +34,26 @@ pub async fn publish(
 pub async fn acknowledge(tx: &mut Tx, notice: i64, person: PersonId, now: i64) -> Result<bool, StoreError> {
     tx.acknowledge_notice(notice, person, now).await
 }
+
+/// How often the author's progress message is edited while copies go out.
+const PROGRESS_EVERY_MS: i64 = 3_000;
+
+/// A copy of `notice` to `chat` was delivered or found undeliverable: it is
+/// counted once. Returns the counts when the author's progress message is
+/// due an edit: every few seconds while copies go out, and at the end.
+pub async fn copy_settled(
+    tx: &mut Tx,
+    notice: i64,
+    chat: i64,
+    delivered: bool,
+    now: i64,
+) -> Result<Option<NoticeCounts>, StoreError> {
+    if !tx.settle_notice(notice, chat, delivered).await? {
+        return Ok(None);
+    }
+    // Counted once per settled copy and used for the edit as well: this runs
+    // for every copy of a notice to thousands.
+    let counts = tx.notice_counts(notice).await?;
+    let gap = if counts.finished() { 0 } else { PROGRESS_EVERY_MS };
+    Ok(tx.take_progress_turn(notice, now, gap).await?.then_some(counts))
+}

@@ -1,11 +1,16 @@
 //! Use cases of who people are: binding a phone, registering a home,
-//! choosing a language, coming back from away, and the roles an admin
-//! grants or revokes.
+//! choosing a language, becoming unreachable, coming back from away, and the
+//! roles an admin grants or revokes.
 
+use chrono::{DateTime, Utc};
+
+use super::clock::Policy;
+use super::requests::reroute_from;
 use crate::domain::events::Event;
-use crate::domain::{PersonId, Phone, Role, Room, UnitId};
+use crate::domain::routing::Assignment;
+use crate::domain::{PersonId, Phone, Role, Room, TelegramId, UnitId};
 use crate::i18n::Locale;
-use crate::store::{BindOutcome, StoreError, Tx};
+use crate::store::{BindOutcome, RequestView, StoreError, Tx};
 
 /// Binds `phone` to `person`, with the roles the directory lists for it.
 pub async fn bind_phone(tx: &mut Tx, person: PersonId, phone: &Phone, now: i64) -> Result<BindOutcome, StoreError> {
@@ -30,6 +35,20 @@ pub async fn register(
 
 pub async fn set_locale(tx: &mut Tx, person: PersonId, locale: Locale) -> Result<(), StoreError> {
     tx.set_locale(person, locale.code()).await
+}
+
+/// Telegram said the person of `chat` cannot be reached (they blocked the
+/// bot, say): they are marked so, and the requests waiting on them move on
+/// to the next available responder, each with where it went.
+pub async fn unreachable(
+    tx: &mut Tx,
+    chat: TelegramId,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<(RequestView, Option<Assignment>)>, StoreError> {
+    let Some(person) = tx.person_by_telegram(chat).await? else { return Ok(Vec::new()) };
+    tx.set_reachable(person.id, false).await?;
+    reroute_from(tx, person.id, policy, now).await
 }
 
 /// `person` is available again; the requests waiting for someone are then

@@ -87,11 +87,14 @@ async fn answer_with_calls(bot: Bot, calls: f64) {
                 state.1 += extras as u64;
                 (first, extras as u64)
             };
+            // The emulator serves each call and refuses it (no such button
+            // press; a message of the person's own): the round trip is what
+            // is measured, so the refusal does not stop the reply.
             for made in first..first + extras {
                 if made % 2 == 0 {
-                    bot.answer_callback_query(CallbackQueryId(made.to_string())).await?;
+                    let _ = bot.answer_callback_query(CallbackQueryId(made.to_string())).await;
                 } else {
-                    bot.edit_message_reply_markup(msg.chat.id, msg.id).await?;
+                    let _ = bot.edit_message_reply_markup(msg.chat.id, msg.id).await;
                 }
             }
             bot.send_message(msg.chat.id, text).await?;

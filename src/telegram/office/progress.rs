@@ -5,14 +5,12 @@
 use i18n_embed::fluent::FluentLanguageLoader;
 use i18n_embed_fl::fl;
 
-use crate::app::App;
+use crate::app::{App, notices};
 use crate::i18n::Locale;
 use crate::store::{NoticeCounts, StoreError, Tx};
 use crate::telegram::callback::CallbackData;
 use crate::telegram::delivery::outgoing::{Button, Outbox, Outgoing};
 
-/// How often the progress message is edited while copies go out.
-const PROGRESS_EVERY_MS: i64 = 3_000;
 pub fn progress_buttons(l: &FluentLanguageLoader, notice: i64) -> Vec<Vec<Button>> {
     vec![vec![Button::new(fl!(l, "button-refresh"), CallbackData::NoticeRefresh(notice).encode())]]
 }
@@ -63,8 +61,8 @@ pub async fn progress_edit(
         buttons: progress_buttons(l, notice),
     }))
 }
-/// A copy was delivered or found undeliverable: counted, and the progress
-/// message edited every few seconds and at the end.
+/// A copy was delivered or found undeliverable: counted
+/// ([`notices::copy_settled`]), and the progress message edited when due.
 pub async fn settled(
     app: &App,
     tx: &mut Tx,
@@ -74,14 +72,7 @@ pub async fn settled(
     delivered: bool,
     now: i64,
 ) -> Result<(), StoreError> {
-    if !tx.settle_notice(notice, chat, delivered).await? {
-        return Ok(());
-    }
-    // Counted once per settled copy and used for the edit as well: this runs
-    // for every copy of a notice to thousands.
-    let counts = tx.notice_counts(notice).await?;
-    let gap = if counts.finished() { 0 } else { PROGRESS_EVERY_MS };
-    if tx.take_progress_turn(notice, now, gap).await?
+    if let Some(counts) = notices::copy_settled(tx, notice, chat, delivered, now).await?
         && let Some(edit) = progress_edit(app, tx, notice, &counts).await?
     {
         out.push(edit);

@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 
 use super::outgoing::{Outbox, Outgoing};
 use crate::app::App;
-use crate::app::requests;
+use crate::app::people;
 use crate::config::Tuning;
 use crate::domain::TelegramId;
 use crate::store::{ClaimedJob, Queue, StoreError};
@@ -287,12 +287,9 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
                 tx.fail(job.id, &job.lease_token, reason, now_ms).await?;
             }
             Settle::Unreachable { chat, reason } => {
-                if let Some(chat) = *chat
-                    && let Some(person) = tx.person_by_telegram(TelegramId(chat)).await?
-                {
-                    tx.set_reachable(person.id, false).await?;
+                if let Some(chat) = *chat {
                     let policy = app.policy(&mut tx).await?;
-                    for (request, assignment) in requests::reroute_from(&mut tx, person.id, &policy, now).await? {
+                    for (request, assignment) in people::unreachable(&mut tx, TelegramId(chat), &policy, now).await? {
                         crate::telegram::responder::cards::refresh(app, &mut tx, &mut out, &request).await?;
                         if let Some(next) = assignment {
                             notify::card(app, &mut tx, &mut out, next.person, &request, CardFor::Assignee, |_| None)
