@@ -133,18 +133,8 @@ impl Tx {
     }
 
     /// Creates an open request, already assigned as routing decided and
-    /// with the deadline its clock set, and returns it as
-    /// [`Tx::request_view`] would read it back, without reading it: the
-    /// building's code and its estate's name come from the building's chain,
-    /// which the transaction keeps once read.
+    /// with the deadline its clock set, and returns it as it now stands.
     pub async fn insert_request(&mut self, new: &NewRequest, number: RequestNumber) -> Result<RequestView> {
-        let chain = self.ancestry(new.building).await?;
-        let building_code = chain.first().and_then(|building| building.code.as_ref()).map(|code| code.to_string());
-        let building_code =
-            building_code.ok_or_else(|| StoreError::Corrupt("a request's building has no code".into()))?;
-        let estate_name = chain.get(1).map(|estate| estate.name.clone());
-        let estate_name =
-            estate_name.ok_or_else(|| StoreError::Corrupt("a request's building has no estate".into()))?;
         let assignment = new.assignment.as_ref();
         let level = assignment.map_or(0, |a| i64::from(a.level));
         let id: i64 = on!(self, |c| {
@@ -191,28 +181,7 @@ impl Tx {
             .await
             })?;
         }
-        Ok(RequestView {
-            id: RequestId(id),
-            number,
-            resident: Some(new.resident),
-            building_code,
-            estate_name,
-            room: new.room.clone(),
-            category: new.category,
-            urgency: new.urgency,
-            description: new.description.clone(),
-            status: Status::Open,
-            assignee: assignment.map(|a| a.person),
-            assignee_role: assignment.map(|a| a.role),
-            escalation_level: level,
-            escalated_to: None,
-            reminders_sent: 0,
-            accept_due_at: new.accept_due_at,
-            resolve_due_at: None,
-            created_at: new.now,
-            attachments: new.attachments.clone(),
-            households: 1,
-        })
+        self.request_view(RequestId(id)).await?.ok_or_else(|| StoreError::Corrupt("a request just made is gone".into()))
     }
 
     pub async fn assign(
