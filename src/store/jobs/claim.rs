@@ -299,6 +299,7 @@ impl Tx {
 #[cfg(test)]
 mod tests {
     use crate::store::Store;
+    use crate::store::scratch::ScratchDatabase;
 
     /// Whether a step of SQLite's query plan reads the job history row by
     /// row instead of going to the rows it needs: the updated job by its id,
@@ -370,6 +371,18 @@ mod tests {
         }
     }
 
+    /// A store on a database of its own on the server `TEST_DATABASE_URL`
+    /// names, dropped with the first of the pair; `None` without one.
+    async fn scratch_postgres() -> Option<(ScratchDatabase, Store)> {
+        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
+            return None;
+        };
+        let db = ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
+        let store = Store::connect(&db.url).await.unwrap();
+        Some((db, store))
+    }
+
     /// With twenty thousand open timers, ten thousand of them due, the claim
     /// PostgreSQL plans once for all sweeps (the generic plan, see
     /// [`Tx::claim_counting`]) walks the due timers in order through their
@@ -378,12 +391,7 @@ mod tests {
     /// makes PostgreSQL compile it to machine code on every sweep.
     #[tokio::test]
     async fn on_postgres_claiming_timers_reads_no_more_than_it_takes() {
-        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
-            return;
-        };
-        let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
-        let store = Store::connect(&db.url).await.unwrap();
+        let Some((_db, store)) = scratch_postgres().await else { return };
         let Store::Postgres(pool) = &store else { unreachable!("a postgres URL") };
         sqlx::query(
             "INSERT INTO jobs (queue, lane, dedupe_key, payload, due_at, created_at) \
@@ -428,12 +436,7 @@ mod tests {
     /// growth (see [`finish_all_postgres_sql`]).
     #[tokio::test]
     async fn on_postgres_finishing_several_jobs_looks_each_up_by_its_key() {
-        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
-            return;
-        };
-        let db = crate::store::scratch::ScratchDatabase::create(&url, "desk_unit_").await.unwrap();
-        let store = Store::connect(&db.url).await.unwrap();
+        let Some((_db, store)) = scratch_postgres().await else { return };
         let Store::Postgres(pool) = &store else { unreachable!("a postgres URL") };
         sqlx::query(
             "INSERT INTO jobs (queue, lane, dedupe_key, payload, status, due_at, lease_token, created_at) \
