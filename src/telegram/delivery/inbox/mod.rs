@@ -106,10 +106,8 @@ pub async fn run(app: Arc<App>, bot: Bot, me: Me, shutdown: Shutdown) {
 /// Starts the claimed updates: those that can share a transaction in
 /// batches of up to `batch_size`, oldest first in each (`batches`), the
 /// others each in a task of its own (`loners`), so that one that takes long
-/// — a directory downloaded for `/import` — holds up no batch. Both run on
-/// the worker's runtime, which on SQLite is the connection's (see
-/// `telegram::run`). The claim takes one update per person, so no batch
-/// holds two of the same person.
+/// — a directory downloaded for `/import` — holds up no batch. The claim
+/// takes one update per person, so no batch holds two of the same person.
 fn start(
     handling: &Handling,
     jobs: Vec<ClaimedJob>,
