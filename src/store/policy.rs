@@ -142,7 +142,7 @@ impl Tx {
     /// Cancels every pending timer of a request, before its clock restarts.
     pub async fn cancel_timers(&mut self, request: RequestId, now: i64) -> Result<u64> {
         Ok(exec!(self, |c| sqlx::query(
-            "UPDATE jobs SET status = 'cancelled', finished_at = $1 \
+            "UPDATE jobs SET status = 'cancelled', finished_at = $1, lease_token = NULL \
              WHERE queue = 'timer' AND request_id = $2 AND status = 'pending'"
         )
         .bind(now)

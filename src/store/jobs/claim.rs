@@ -60,10 +60,13 @@ macro_rules! claim_sql {
 
 /// The statement that finishes a job and says whether its lane has another
 /// pending behind it (a claimed job is the oldest pending one of its lane).
+///
+/// Only a pending job holds a lease: whatever settles or cancels a job
+/// clears its token, so the job's id and token are the whole condition.
 macro_rules! finish_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL \
-         WHERE id = $3 AND lease_token = $4 AND status = 'pending' \
+        "UPDATE jobs SET status = 'done', result = $1, finished_at = $2, last_error = NULL, lease_token = NULL \
+         WHERE id = $3 AND lease_token = $4 \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
     };
@@ -73,10 +76,10 @@ macro_rules! finish_sql {
 /// `[id, lease token, result]` triples.
 macro_rules! finish_all_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = json_extract(d.value, '$[2]'), finished_at = $2, last_error = NULL \
+        "UPDATE jobs SET status = 'done', result = json_extract(d.value, '$[2]'), finished_at = $2, \
+           last_error = NULL, lease_token = NULL \
          FROM json_each($1) d \
          WHERE jobs.id = json_extract(d.value, '$[0]') AND jobs.lease_token = json_extract(d.value, '$[1]') \
-           AND jobs.status = 'pending' \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
     };
@@ -84,23 +87,16 @@ macro_rules! finish_all_sql {
 
 /// [`Tx::finish_all`] on PostgreSQL, with the triples as a JSONB array.
 ///
-/// The pending jobs include every timer of every open request, and the
-/// planner must not read them all to find the few being finished. Joined to
-/// the array alone (whose length it cannot see, and guesses at a hundred)
-/// it did: through an index kept for pending jobs when the table's
-/// statistics said they were few (they lag behind its growth: a new
-/// database, a surge), or the whole table when it had none. So the ids come
-/// again as an array, to be looked up by key, and the status is compared in
-/// the "C" collation (the same equality for these words), which keeps the
-/// indexes for pending jobs, whose predicate is in the default collation,
-/// out of the planner's choices: they are for claiming, not finishing.
+/// The planner cannot see how many jobs the array holds (it guesses a
+/// hundred), and joined to the array alone it read the whole table when it
+/// had no statistics; the ids, given again as an array, are looked up by key.
 macro_rules! finish_all_postgres_sql {
     () => {
-        "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL \
+        "UPDATE jobs SET status = 'done', result = d.value ->> 2, finished_at = $2, last_error = NULL, \
+           lease_token = NULL \
          FROM jsonb_array_elements($1::JSONB) AS d (value) \
          WHERE jobs.id = ANY (ARRAY(SELECT (i.value ->> 0)::BIGINT FROM jsonb_array_elements($1::JSONB) AS i (value))) \
            AND jobs.id = (d.value ->> 0)::BIGINT AND jobs.lease_token = d.value ->> 1 \
-           AND jobs.status = 'pending' COLLATE \"C\" \
          RETURNING EXISTS (SELECT 1 FROM jobs e WHERE e.queue = jobs.queue AND e.lane = jobs.lane \
            AND e.status = 'pending' AND e.id > jobs.id)"
     };
@@ -253,8 +249,7 @@ impl Tx {
     /// Gives a claimed job back to be tried again at `retry_at`.
     pub async fn retry_later(&mut self, job: i64, lease_token: &str, error: &str, retry_at: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
-            "UPDATE jobs SET due_at = $1, last_error = $2, lease_token = NULL \
-             WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
+            "UPDATE jobs SET due_at = $1, last_error = $2, lease_token = NULL WHERE id = $3 AND lease_token = $4"
         )
         .bind(retry_at)
         .bind(error)
@@ -268,8 +263,8 @@ impl Tx {
     /// Gives up on a claimed job for good.
     pub async fn fail(&mut self, job: i64, lease_token: &str, error: &str, now: i64) -> Result<bool> {
         let updated = exec!(self, |c| sqlx::query(
-            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2 \
-             WHERE id = $3 AND lease_token = $4 AND status = 'pending'"
+            "UPDATE jobs SET status = 'failed', last_error = $1, finished_at = $2, lease_token = NULL \
+             WHERE id = $3 AND lease_token = $4"
         )
         .bind(error)
         .bind(now)
@@ -433,7 +428,8 @@ mod tests {
 
     /// Finishing a few jobs looks up just those, whether the table has no
     /// statistics yet or has statistics that lag behind the pending jobs'
-    /// growth (see [`finish_all_postgres_sql`]).
+    /// growth (see [`finish_all_postgres_sql`]): neither the indexes kept
+    /// for claiming pending jobs nor the whole table.
     #[tokio::test]
     async fn on_postgres_finishing_several_jobs_looks_each_up_by_its_key() {
         let Some((_db, store)) = scratch_postgres().await else { return };

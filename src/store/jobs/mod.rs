@@ -5,7 +5,8 @@
 //! job is claimable once `due_at` has passed. Claiming moves `due_at` forward
 //! by the lease and stamps a fresh `lease_token`; finishing requires that
 //! token, so a worker whose lease expired (because it hung, or its process
-//! died) cannot finish a job someone else has since claimed. Jobs that share a
+//! died) cannot finish a job someone else has since claimed. Whatever ends a
+//! job or gives it back clears its token: only a pending job holds one. Jobs that share a
 //! `lane` (one chat) are claimed one at a time in id order, which keeps one
 //! chat's messages in order across retries and across instances. Among the
 //! due jobs, the most urgent [`Priority`] is claimed first.
