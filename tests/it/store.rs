@@ -8,7 +8,9 @@ use community_desk::app::directory::{self, DirectoryFile};
 use community_desk::app::requests::{self, AcceptOutcome, Draft};
 use community_desk::domain::escalation::{Timer, TimerKind};
 use community_desk::domain::events::Event;
-use community_desk::domain::{Category, Description, PersonId, Phone, RequestNumber, Role, TelegramId, Urgency};
+use community_desk::domain::{
+    Category, Description, PersonId, Phone, RequestId, RequestNumber, Role, TelegramId, Urgency,
+};
 use community_desk::store::{BindOutcome, ImportCounts, JobStatus, NewJob, Priority, Queue, Store};
 
 use crate::support::db::TestDb;
@@ -57,6 +59,7 @@ contract_tests!(
     jobs_added_together_keep_their_order_and_skip_known_keys,
     a_counting_claim_says_how_many_updates_the_lane_sent_in_the_window,
     finishing_a_job_says_whether_its_lane_has_more,
+    a_job_settled_or_cancelled_holds_no_lease_to_settle_it_again,
     the_cards_of_a_request_are_every_one_sent_and_any_waiting_in_each_chat,
     jobs_finished_together_say_whether_their_lanes_have_more,
     a_claim_committed_without_waiting_for_the_disk_is_still_committed,
@@ -545,6 +548,32 @@ async fn jobs_finished_together_say_whether_their_lanes_have_more(db: &TestDb) {
     assert_eq!(tx.job_status(a1.id).await.unwrap(), Some((JobStatus::Done, None)));
     assert_eq!(tx.job_status(c1.id).await.unwrap(), Some((JobStatus::Done, Some("10".to_string()))));
     assert!(tx.finish_all(&[], 40).await.unwrap().is_empty());
+}
+
+async fn a_job_settled_or_cancelled_holds_no_lease_to_settle_it_again(db: &TestDb) {
+    let store = open(db).await;
+    let mut tx = store.begin().await.unwrap();
+    for (lane, payload) in [("chat:1", "finished"), ("chat:2", "failed")] {
+        tx.enqueue(job(Some(lane), None, payload), 0).await.unwrap();
+    }
+    let timer = NewJob { queue: Queue::Timer, request_id: Some(7), ..job(None, None, "timer") };
+    tx.enqueue(timer, 0).await.unwrap();
+    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
+    let [finished, failed] = &claimed[..] else { panic!("both messages: {claimed:?}") };
+    let timer = tx.claim(Queue::Timer, "test", 10, 60_000, 10).await.unwrap().remove(0);
+    assert!(tx.finish(finished.id, &finished.lease_token, Some("1"), 20).await.unwrap());
+    assert!(tx.fail(failed.id, &failed.lease_token, "refused", 20).await.unwrap());
+    assert_eq!(tx.cancel_timers(RequestId(7), 20).await.unwrap(), 1, "cancelled while its worker holds it");
+    for settled in [finished, failed, &timer] {
+        let token = settled.lease_token.as_str();
+        assert!(!tx.finish(settled.id, token, Some("2"), 30).await.unwrap(), "{}", settled.payload);
+        assert!(tx.finish_all(&[(settled.id, token, None), (settled.id, token, None)], 30).await.unwrap().is_empty());
+        assert!(!tx.fail(settled.id, token, "again", 30).await.unwrap());
+        assert!(!tx.retry_later(settled.id, token, "again", 40).await.unwrap());
+    }
+    assert_eq!(tx.job_status(finished.id).await.unwrap(), Some((JobStatus::Done, Some("1".to_string()))));
+    assert_eq!(tx.job_status(failed.id).await.unwrap(), Some((JobStatus::Failed, None)));
+    assert_eq!(tx.job_status(timer.id).await.unwrap(), Some((JobStatus::Cancelled, None)));
 }
 
 async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
