@@ -6,8 +6,8 @@
 //! table and then times, through the real store API:
 //!
 //! - `next_due`: `begin`, `next_due(Queue::Timer)`, `commit`;
-//! - the sweep when nothing is due: `begin_lazy`,
-//!   `claim(Queue::Timer, …)`, `commit`, the timer worker's own transaction;
+//! - the sweep when nothing is due: `begin`, `claim(Queue::Timer, …)`,
+//!   `commit`, the timer worker's own transaction;
 //! - the sweep when 100 timers are due: the same, claiming 100 jobs.
 //!
 //! Run it with `cargo bench --bench timer_sweep` (N = 10k and 1M), or add
@@ -199,7 +199,7 @@ async fn run_one(store: &Store, backend: &'static str, size: i64, report: &mut R
     report.add(backend, Operation::NextDue, size, &samples);
 
     let samples = measure(REPETITIONS, WARM_UP, || async move {
-        let mut tx = store.begin_lazy().await?;
+        let mut tx = store.begin().await?;
         let claimed = tx.claim(Queue::Timer, "bench", now, LEASE_MS, CLAIM_LIMIT).await?;
         tx.commit().await?;
         expect(claimed.is_empty(), "no timer to be due")
@@ -212,7 +212,7 @@ async fn run_one(store: &Store, backend: &'static str, size: i64, report: &mut R
         // Making the timers due is preparation, not part of the sweep.
         make_due(store, now, first, last).await?;
         let started = Instant::now();
-        let mut tx = store.begin_lazy().await?;
+        let mut tx = store.begin().await?;
         let claimed = tx.claim(Queue::Timer, "bench", now, LEASE_MS, CLAIM_LIMIT).await?;
         tx.commit().await?;
         let elapsed = started.elapsed();

@@ -89,8 +89,7 @@ impl App {
         clock::Policy::load(tx, self.config.timezone).await
     }
 
-    /// Claims due jobs of a queue in a transaction of its own (a lazy one: a
-    /// claim lost in a crash is claimed again), counting each lane's jobs
+    /// Claims due jobs of a queue in a transaction of its own, counting each lane's jobs
     /// since `count_since` (see [`crate::store::Tx::claim_counting`]).
     pub async fn claim(
         &self,
@@ -99,7 +98,7 @@ impl App {
         limit: i64,
         count_since: Option<i64>,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
-        let mut tx = self.store.begin_lazy().await?;
+        let mut tx = self.store.begin().await?;
         let jobs = tx.claim_counting(queue, &self.config.instance, self.now_ms(), lease_ms, limit, count_since).await?;
         tx.commit().await?;
         Ok(jobs)

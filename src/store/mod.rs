@@ -163,21 +163,6 @@ impl Store {
         })
     }
 
-    /// Starts a transaction whose commit may return before it reaches the
-    /// disk (PostgreSQL's `synchronous_commit = off`; SQLite's commits never
-    /// wait for the disk here): for bookkeeping whose loss in a crash of the
-    /// database server is harmless — a lost claim is claimed again, a lost
-    /// record of a send means the message is sent again, never that anything
-    /// is lost. The commit still happens in order, atomically.
-    pub async fn begin_lazy(&self) -> Result<Tx> {
-        Ok(match self {
-            Store::Sqlite(_) => self.begin().await?,
-            Store::Postgres(pool) => {
-                Tx::new(Conn::Postgres(pool.begin_with("BEGIN; SET LOCAL synchronous_commit = off").await?))
-            }
-        })
-    }
-
     /// A connection for checkpointing a SQLite file; `None` on PostgreSQL.
     pub async fn checkpointer(&self) -> Result<Option<Checkpointer>> {
         match self {
@@ -261,15 +246,6 @@ impl Tx {
             Conn::Postgres(..) => Backend::Postgres,
         }
     }
-
-    /// Undoes [`Store::begin_lazy`]: for a transaction that turned out to
-    /// record something that must survive a crash of the database server.
-    pub async fn waiting_for_disk(&mut self) -> Result<()> {
-        if let Conn::Postgres(tx) = &mut self.conn {
-            sqlx::query("SET LOCAL synchronous_commit = on").execute(&mut **tx).await?;
-        }
-        Ok(())
-    }
 }
 
 /// Runs the same statement on whichever backend the transaction is on. The
@@ -320,37 +296,6 @@ pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Store, Tx};
-
-    async fn show(tx: &mut Tx, statement: &'static str) -> String {
-        on!(tx, |c| sqlx::query_scalar(statement).fetch_one(c).await).unwrap()
-    }
-
-    /// A lazy transaction has its setting from its `BEGIN` and can still be
-    /// made to wait for the disk. Needs no tables, so it runs on the test
-    /// database as it is.
-    #[tokio::test]
-    async fn on_postgres_a_lazy_transaction_carries_its_setting() {
-        let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-            eprintln!("skipped: set TEST_DATABASE_URL to run the PostgreSQL tests");
-            return;
-        };
-        let pool = sqlx::PgPool::connect(&url).await.unwrap();
-        let store = Store::Postgres(pool);
-        let mut tx = store.begin().await.unwrap();
-        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
-        drop(tx);
-        let mut tx = store.begin_lazy().await.unwrap();
-        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "off");
-        tx.waiting_for_disk().await.unwrap();
-        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on");
-        tx.commit().await.unwrap();
-        let mut tx = store.begin().await.unwrap();
-        assert_eq!(show(&mut tx, "SHOW synchronous_commit").await, "on", "the settings ended with their transaction");
-        drop(tx);
-        store.close().await;
-    }
-
     /// SQLite's planner reads the value of a bare parameter used as a
     /// `LIMIT` or `OFFSET`, and a statement whose plan depends on a bound
     /// value is prepared again each time that parameter is bound, which for

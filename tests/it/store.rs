@@ -62,8 +62,6 @@ contract_tests!(
     a_job_settled_or_cancelled_holds_no_lease_to_settle_it_again,
     the_cards_of_a_request_are_every_one_sent_and_any_waiting_in_each_chat,
     jobs_finished_together_say_whether_their_lanes_have_more,
-    a_claim_committed_without_waiting_for_the_disk_is_still_committed,
-    a_lazy_transaction_that_turns_durable_commits_what_it_recorded,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
     a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
@@ -574,30 +572,6 @@ async fn a_job_settled_or_cancelled_holds_no_lease_to_settle_it_again(db: &TestD
     assert_eq!(tx.job_status(finished.id).await.unwrap(), Some((JobStatus::Done, Some("1".to_string()))));
     assert_eq!(tx.job_status(failed.id).await.unwrap(), Some((JobStatus::Failed, None)));
     assert_eq!(tx.job_status(timer.id).await.unwrap(), Some((JobStatus::Cancelled, None)));
-}
-
-async fn a_claim_committed_without_waiting_for_the_disk_is_still_committed(db: &TestDb) {
-    let store = open(db).await;
-    let mut tx = store.begin().await.unwrap();
-    tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut tx = store.begin_lazy().await.unwrap();
-    let claimed = tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut tx = store.begin().await.unwrap();
-    assert!(tx.claim(Queue::Outbox, "test", 20, 60_000, 10).await.unwrap().is_empty(), "the lease was committed");
-    assert!(tx.finish(claimed[0].id, &claimed[0].lease_token, None, 30).await.unwrap());
-    tx.commit().await.unwrap();
-}
-
-async fn a_lazy_transaction_that_turns_durable_commits_what_it_recorded(db: &TestDb) {
-    let store = open(db).await;
-    let mut tx = store.begin_lazy().await.unwrap();
-    tx.waiting_for_disk().await.unwrap();
-    tx.enqueue(job(Some("chat:1"), None, "x"), 0).await.unwrap();
-    tx.commit().await.unwrap();
-    let mut tx = store.begin().await.unwrap();
-    assert_eq!(tx.claim(Queue::Outbox, "test", 10, 60_000, 10).await.unwrap().len(), 1);
 }
 
 async fn a_job_abandoned_by_a_crashed_worker_is_claimed_again(db: &TestDb) {

@@ -39,7 +39,7 @@ const MAX_INTERACTIVE_CLAIM: i64 = 64;
 /// earlier (and are few, as they come one at a time from people typing).
 async fn claim(app: &App, room: usize) -> Result<Vec<ClaimedJob>, StoreError> {
     let (owner, now) = (&app.config.instance, app.now_ms());
-    let mut tx = app.store.begin_lazy().await?;
+    let mut tx = app.store.begin().await?;
     let jobs = match room {
         0 => tx.claim_interactive(Queue::Outbox, owner, now, LEASE_MS, MAX_INTERACTIVE_CLAIM).await?,
         room => tx.claim(Queue::Outbox, owner, now, LEASE_MS, room as i64).await?,
@@ -255,10 +255,7 @@ async fn progress_message(app: &App, notice: i64) -> Result<Option<i32>, crate::
 async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     let now = app.now();
     let now_ms = crate::store::millis(now);
-    // Losing this record in a crash of the database server would only mean
-    // sending the messages again; but when the outcomes caused new messages
-    // (a notice's progress, a card passed on), those must be durable.
-    let mut tx = app.store.begin_lazy().await?;
+    let mut tx = app.store.begin().await?;
     let mut out = Outbox::default();
     let mut more = false;
     let mut sent = Vec::new();
@@ -305,9 +302,6 @@ async fn record(app: &App, batch: &[Settlement]) -> anyhow::Result<bool> {
     more |= tx.finish_all(&sent, now_ms).await?.contains(&true);
     if !erased.is_empty() {
         tx.delete_jobs(&erased).await?;
-    }
-    if !out.is_empty() {
-        tx.waiting_for_disk().await?;
     }
     more |= out.write(&mut tx, now_ms).await?;
     tx.commit().await?;
