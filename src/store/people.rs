@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Backend, Result, StoreError, Tx, exec, on};
+use super::{Result, Tx, exec, on};
 use crate::domain::households::HouseholdRoom;
 use crate::domain::{PersonId, Phone, Room, TelegramId, UnitId};
 
@@ -272,66 +272,6 @@ impl Tx {
 
     pub async fn clear_dialogue(&mut self, person: PersonId) -> Result<()> {
         exec!(self, |c| sqlx::query("DELETE FROM dialogues WHERE person_id = $1").bind(person.0).execute(c).await)?;
-        Ok(())
-    }
-
-    /// Sets (`Some`) or clears (`None`) the dialogues of several people, in
-    /// at most two statements whatever their number: the states travel as
-    /// one JSON array, so each statement's text never changes and SQLite
-    /// prepares it once. A person must appear at most once.
-    pub async fn write_dialogues(&mut self, dialogues: &[(PersonId, Option<&str>)], now: i64) -> Result<()> {
-        #[derive(serde::Serialize)]
-        struct State<'a> {
-            person: i64,
-            state: &'a str,
-        }
-        let mut set = Vec::new();
-        let mut cleared = Vec::new();
-        for (person, state) in dialogues {
-            match state {
-                Some(state) => set.push(State { person: person.0, state }),
-                None => cleared.push(person.0),
-            }
-        }
-        match set.as_slice() {
-            [] => {}
-            [one] => self.set_dialogue(PersonId(one.person), one.state, now).await?,
-            states => {
-                let states = serde_json::to_string(states).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let statement = match self.backend() {
-                    // `WHERE true` keeps SQLite from reading the `ON` of the
-                    // upsert as a join constraint.
-                    Backend::Sqlite => {
-                        "INSERT INTO dialogues (person_id, state, updated_at) \
-                         SELECT json_extract(d.value, '$.person'), json_extract(d.value, '$.state'), $2 \
-                         FROM json_each($1) d WHERE true \
-                         ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-                    }
-                    Backend::Postgres => {
-                        "INSERT INTO dialogues (person_id, state, updated_at) \
-                         SELECT (d.value ->> 'person')::BIGINT, d.value ->> 'state', $2 \
-                         FROM jsonb_array_elements($1::JSONB) AS d (value) \
-                         ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
-                    }
-                };
-                exec!(self, |c| sqlx::query(statement).bind(&states).bind(now).execute(c).await)?;
-            }
-        }
-        match cleared.as_slice() {
-            [] => {}
-            [person] => self.clear_dialogue(PersonId(*person)).await?,
-            people => {
-                let people = serde_json::to_string(people).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                let statement = match self.backend() {
-                    Backend::Sqlite => "DELETE FROM dialogues WHERE person_id IN (SELECT value FROM json_each($1))",
-                    Backend::Postgres => {
-                        "DELETE FROM dialogues WHERE person_id IN \
-                         (SELECT jsonb_array_elements_text($1::JSONB)::BIGINT)"
-                    }
-                };
-                exec!(self, |c| sqlx::query(statement).bind(&people).execute(c).await)?;
-            }
-        }
         Ok(())
     }
 }

@@ -64,7 +64,7 @@ contract_tests!(
     jobs_finished_together_say_whether_their_lanes_have_more,
     racing_claimers_never_get_the_same_job,
     dialogue_state_is_kept_until_cleared,
-    a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once,
+    a_sender_comes_with_their_dialogue,
     a_sender_comes_to_their_turn_as_they_stand_with_their_dialogue,
     a_unit_chain_read_again_in_a_transaction_shows_an_import_made_in_it,
     only_someone_above_the_assignee_may_take_over_or_reassign,
@@ -710,46 +710,26 @@ async fn dialogue_state_is_kept_until_cleared(db: &TestDb) {
     assert_eq!(again.locale.as_deref(), Some("en"), "a chosen language is remembered");
 }
 
-async fn a_sender_comes_with_their_dialogue_and_many_dialogues_are_written_at_once(db: &TestDb) {
+async fn a_sender_comes_with_their_dialogue(db: &TestDb) {
     let store = open(db).await;
     let mut tx = store.begin().await.unwrap();
     let mut people = Vec::new();
-    for telegram in 11..=14 {
+    for telegram in 11..=13 {
         let sender = tx.touch_sender(TelegramId(telegram), Some("someone"), None, 0).await.unwrap();
         assert_eq!(sender.dialogue, None, "a newcomer is in no dialogue");
         people.push(sender.person.id);
     }
-    tx.set_dialogue(people[2], r#"{"step":"reg_building"}"#, 0).await.unwrap();
-    tx.set_dialogue(people[3], r#"{"step":"reg_building"}"#, 0).await.unwrap();
-    tx.write_dialogues(
-        &[
-            (people[0], Some(r#"{"step":"staff_phone"}"#)),
-            (people[1], Some(r#"{"step":"notice_unit"}"#)),
-            (people[2], None),
-            (people[3], None),
-        ],
-        5,
-    )
-    .await
-    .unwrap();
+    tx.set_dialogue(people[0], r#"{"step":"staff_phone"}"#, 5).await.unwrap();
+    tx.set_dialogue(people[1], r#"{"step":"reg_building"}"#, 5).await.unwrap();
+    tx.clear_dialogue(people[1]).await.unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
     let mut states = Vec::new();
-    for telegram in 11..=14 {
+    for telegram in 11..=13 {
         states.push(tx.touch_sender(TelegramId(telegram), None, None, 6).await.unwrap().dialogue);
     }
-    assert_eq!(
-        states,
-        [Some(r#"{"step":"staff_phone"}"#.to_string()), Some(r#"{"step":"notice_unit"}"#.to_string()), None, None]
-    );
-    // A single change takes the one-row statements.
-    tx.write_dialogues(&[(people[0], None)], 7).await.unwrap();
-    tx.write_dialogues(&[(people[2], Some(r#"{"step":"import"}"#))], 7).await.unwrap();
-    assert_eq!(tx.dialogue(people[0]).await.unwrap(), None);
-    assert_eq!(tx.dialogue(people[2]).await.unwrap().as_deref(), Some(r#"{"step":"import"}"#));
-    tx.write_dialogues(&[], 8).await.unwrap();
-    assert_eq!(tx.dialogue(people[1]).await.unwrap().as_deref(), Some(r#"{"step":"notice_unit"}"#));
+    assert_eq!(states, [Some(r#"{"step":"staff_phone"}"#.to_string()), None, None]);
 }
 
 async fn a_sender_comes_to_their_turn_as_they_stand_with_their_dialogue(db: &TestDb) {

@@ -1,6 +1,6 @@
-//! How turns end, alone or together. A turn leaves the dialogue it moved
-//! on, its messages and the mark that its update is done; they are written
-//! and committed with its change, or not at all.
+//! How turns end, alone or together. A turn leaves its messages and the
+//! mark that its update is done; they are written and committed with its
+//! change, or not at all.
 //!
 //! Group commit: on SQLite one transaction an update cannot keep up with the
 //! floor of 1,000 updates/s (593/s in BENCHMARKS.md), so the inbox worker
@@ -12,24 +12,21 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use super::outgoing::Outbox;
 use crate::app::App;
-use crate::domain::PersonId;
 use crate::store::{ClaimedJob, Tx, millis};
 
 /// Several updates handled one after another in one transaction, so that
 /// they share its commit (see `inbox`): each turn takes the transaction and
 /// puts it back; a turn that fails drops it, which rolls the whole batch back.
-/// What the turns send, the dialogues they move on and the notes that their
-/// updates are done are gathered and written when the batch commits, a
-/// statement for all rather than one or two for each, and what they would
-/// wake is woken after that, since before it there is nothing to see.
+/// What the turns send and the notes that their updates are done are
+/// gathered and written when the batch commits, a statement for all rather
+/// than one or two for each, and what they would wake is woken after that,
+/// since before it there is nothing to see.
 pub struct Batch(Mutex<Shared>);
 
 struct Shared {
     /// `None` once a turn has dropped it.
     tx: Option<Tx>,
     out: Outbox,
-    /// The dialogues the turns changed, one entry a person, the latest state.
-    dialogues: Vec<(PersonId, Option<String>)>,
     /// The jobs of the turns that finished, with their lease tokens.
     done: Vec<(i64, String)>,
 }
@@ -42,7 +39,7 @@ impl Batch {
     /// Opens the batch's transaction.
     pub async fn open(app: &App) -> anyhow::Result<Batch> {
         let tx = app.store.begin().await?;
-        Ok(Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), dialogues: Vec::new(), done: Vec::new() })))
+        Ok(Batch(Mutex::new(Shared { tx: Some(tx), out: Outbox::default(), done: Vec::new() })))
     }
 
     pub fn take(&self) -> Result<Tx, BatchBroken> {
@@ -53,52 +50,34 @@ impl Batch {
         lock(&self.0).tx = Some(tx);
     }
 
-    /// Notes that the turn of `job` is over, with what it sends and, if it
-    /// moved the sender's dialogue on, where it now stands.
-    pub fn done(&self, job: &ClaimedJob, out: Outbox, dialogue: Option<(PersonId, Option<String>)>) {
+    /// Notes that the turn of `job` is over, with what it sends.
+    pub fn done(&self, job: &ClaimedJob, out: Outbox) {
         let mut shared = lock(&self.0);
         shared.out.append(out);
-        if let Some((person, state)) = dialogue {
-            match shared.dialogues.iter_mut().find(|(known, _)| *known == person) {
-                Some(entry) => entry.1 = state,
-                None => shared.dialogues.push((person, state)),
-            }
-        }
         shared.done.push((job.id, job.lease_token.clone()));
-    }
-
-    /// The dialogue state an earlier turn of the batch left for `person`,
-    /// which is not written yet: `None` if none of them changed it.
-    pub(super) fn dialogue_of(&self, person: PersonId) -> Option<Option<String>> {
-        lock(&self.0).dialogues.iter().find(|(known, _)| *known == person).map(|(_, state)| state.clone())
     }
 
     /// Writes what the turns left and commits (see [`commit_turns`]).
     pub async fn commit(self, app: &App) -> anyhow::Result<()> {
         let shared = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
         let tx = shared.tx.ok_or(BatchBroken)?;
-        let dialogues: Vec<(PersonId, Option<&str>)> =
-            shared.dialogues.iter().map(|(person, state)| (*person, state.as_deref())).collect();
         let done: Vec<(i64, &str, Option<&str>)> =
             shared.done.iter().map(|(id, token)| (*id, token.as_str(), None)).collect();
-        commit_turns(app, tx, &dialogues, shared.out, &done, millis(app.now())).await
+        commit_turns(app, tx, shared.out, &done, millis(app.now())).await
     }
 }
 
-/// Ends the transaction of one turn or of a batch of them: writes the
-/// dialogues they moved on, what they send and the marks that their updates
-/// are done, commits, and then wakes whoever has work — before the commit
+/// Ends the transaction of one turn or of a batch of them: writes what they
+/// send and the marks that their updates are done, commits, and then wakes whoever has work — before the commit
 /// there is nothing to see. If another worker took any of the updates over
 /// meanwhile, nothing is committed.
 pub(super) async fn commit_turns(
     app: &App,
     mut tx: Tx,
-    dialogues: &[(PersonId, Option<&str>)],
     out: Outbox,
     done: &[(i64, &str, Option<&str>)],
     now: i64,
 ) -> anyhow::Result<()> {
-    tx.write_dialogues(dialogues, now).await?;
     let wrote = out.write(&mut tx, now).await?;
     let more = tx.finish_all(done, now).await?;
     anyhow::ensure!(more.len() == done.len(), LeaseLost);

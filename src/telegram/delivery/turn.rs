@@ -12,7 +12,7 @@ use teloxide::types::User;
 use super::commit::{Batch, commit_turns};
 use super::outgoing::{Keyboard, Outbox, Outgoing};
 use crate::app::App;
-use crate::domain::{PersonId, TelegramId};
+use crate::domain::TelegramId;
 use crate::i18n::Locale;
 use crate::store::{ClaimedJob, Person, Sender, Tx, millis};
 
@@ -63,9 +63,6 @@ impl<'a> Turn<'a> {
         let client_locale = user.language_code.as_deref().and_then(Locale::from_code).map(Locale::code);
         let (telegram, name) = (TelegramId(user.id.0 as i64), user.full_name());
         let Sender { person, dialogue } = tx.touch_sender(telegram, Some(&name), client_locale, millis(now)).await?;
-        // An earlier turn of the batch may have moved this person's dialogue
-        // on without writing it yet.
-        let dialogue = job.1.as_ref().and_then(|batch| batch.dialogue_of(person.id)).unwrap_or(dialogue);
         let locale = person.locale.as_deref().and_then(Locale::from_code).unwrap_or_default();
         Ok(Turn {
             app,
@@ -87,7 +84,7 @@ impl<'a> Turn<'a> {
     }
 
     /// Moves the sender's dialogue to `state` (`None` ends it); it is
-    /// written as the turn ends, with the rest of the turn.
+    /// written as the turn ends, in the turn's transaction.
     pub(in crate::telegram) fn change_dialogue(&mut self, state: Option<String>) {
         self.dialogue = state;
         self.dialogue_changed = true;
@@ -120,22 +117,24 @@ impl<'a> Turn<'a> {
         self.out.push(outgoing);
     }
 
-    /// Commits the change with its outgoing messages and marks the update
-    /// done — or, in a batch, hands the transaction and the messages on for
-    /// the batch to write and commit. If another worker took the update over
-    /// meanwhile, nothing is committed.
+    /// Writes the dialogue and commits the change with its outgoing
+    /// messages and marks the update done — or, in a batch, hands the
+    /// transaction and the messages on for the batch to write and commit. If
+    /// another worker took the update over meanwhile, nothing is committed.
     pub async fn finish(mut self) -> anyhow::Result<()> {
-        let out = std::mem::take(&mut self.out);
-        let dialogue = self.dialogue_changed.then(|| (self.person.id, self.dialogue.take()));
+        let now = self.now_ms();
+        if self.dialogue_changed {
+            match self.dialogue.as_deref() {
+                Some(state) => self.tx.set_dialogue(self.person.id, state, now).await?,
+                None => self.tx.clear_dialogue(self.person.id).await?,
+            }
+        }
         let job = &self.job.0;
         if let Some(batch) = &self.job.1 {
             batch.put_back(self.tx);
-            batch.done(job, out, dialogue);
+            batch.done(job, self.out);
             return Ok(());
         }
-        let now = self.now_ms();
-        let dialogue: Vec<(PersonId, Option<&str>)> =
-            dialogue.iter().map(|(person, state)| (*person, state.as_deref())).collect();
-        commit_turns(self.app, self.tx, &dialogue, out, &[(job.id, &job.lease_token, None)], now).await
+        commit_turns(self.app, self.tx, self.out, &[(job.id, &job.lease_token, None)], now).await
     }
 }

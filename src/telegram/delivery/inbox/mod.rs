@@ -190,7 +190,7 @@ async fn handle_together(
             ControlFlow::Break(Ok(())) => false,
             ControlFlow::Continue(_) => {
                 // Nothing handles it: it is done as it is, with the batch.
-                batch.done(&job.0, Outbox::default(), None);
+                batch.done(&job.0, Outbox::default());
                 false
             }
             ControlFlow::Break(Err(error)) => {
