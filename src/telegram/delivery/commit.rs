@@ -68,9 +68,9 @@ impl Batch {
 }
 
 /// Ends the transaction of one turn or of a batch of them: writes what they
-/// send and the marks that their updates are done, commits, and then wakes whoever has work — before the commit
-/// there is nothing to see. If another worker took any of the updates over
-/// meanwhile, nothing is committed.
+/// send and the marks that their updates are done, commits, and then wakes
+/// whoever has work — before the commit there is nothing to see. If another
+/// worker took any of the updates over meanwhile, nothing is committed.
 pub(super) async fn commit_turns(
     app: &App,
     mut tx: Tx,
