@@ -89,8 +89,8 @@ impl App {
         clock::Policy::load(tx, self.config.timezone).await
     }
 
-    /// Claims due jobs of a queue in a transaction of its own, counting each lane's jobs
-    /// since `count_since` (see [`crate::store::Tx::claim_counting`]).
+    /// Claims due jobs of a queue in a transaction of its own, counting each
+    /// lane's jobs since `count_since` (see [`crate::store::Tx::claim_counting`]).
     pub async fn claim(
         &self,
         queue: Queue,
